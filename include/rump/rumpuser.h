@@ -1,0 +1,136 @@
+/*
+ * rumpuser.h: the hypercall interface, the only door from a rump kernel to
+ * its host.  Everything under kernel/ reaches the host through these calls
+ * and nothing else.  The header includes only freestanding headers and uses
+ * opaque types, so a port to another host is a new rumpuser/, not a change
+ * to the kernel.
+ *
+ * Conventions: functions return 0 or a positive errno (Linux numbering);
+ * results come back through out-pointers.  No call here ever sets the
+ * host's errno except rumpuser_seterrno().
+ */
+#ifndef RUMP_RUMPUSER_H
+#define RUMP_RUMPUSER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RUMPUSER_VERSION 1
+
+/* Upcalls from the hypervisor into the kernel, handed over at init. */
+struct rumpuser_hyperup {
+	/* Give up / take back the virtual CPU around a blocking host call. */
+	void (*hyp_schedule)(void);
+	void (*hyp_unschedule)(void);
+	/* A host thread that had an lwp bound to it is exiting. */
+	void (*hyp_lwpexit)(void *lwp);
+};
+
+int rumpuser_init(int version, const struct rumpuser_hyperup *hyp);
+
+/* --- parameters: the environment, read at bootstrap ------------------- */
+/* ENOENT if unset, ENAMETOOLONG if it does not fit in buflen. */
+int rumpuser_getparam(const char *name, char *buf, size_t buflen);
+/* Number of host CPUs, for the RUMP_NCPU default. */
+int rumpuser_ncpu(void);
+
+/* --- memory ------------------------------------------------------------ */
+/* alignment 0 means "whatever malloc gives"; else a power of two. */
+int rumpuser_malloc(size_t len, size_t alignment, void **memp);
+void rumpuser_free(void *mem, size_t len);
+
+/* --- console ------------------------------------------------------------ */
+void rumpuser_console_write(const char *buf, size_t len);
+
+/* --- errno at the public edge ------------------------------------------- */
+void rumpuser_seterrno(int error);
+
+/* --- clocks and sleep ---------------------------------------------------- */
+enum rumpuser_clock {
+	RUMPUSER_CLOCK_RELWALL,		/* sleep: relative; gettime: wall clock */
+	RUMPUSER_CLOCK_ABSMONO		/* sleep: absolute; gettime: monotonic */
+};
+int rumpuser_clock_gettime(int which, int64_t *sec, long *nsec);
+int rumpuser_clock_sleep(int which, int64_t sec, long nsec);
+
+/* --- randomness ---------------------------------------------------------- */
+#define RUMPUSER_RANDOM_HARD	0x01	/* block until the pool is ready */
+#define RUMPUSER_RANDOM_NOWAIT	0x02
+int rumpuser_getrandom(void *buf, size_t buflen, int flags, size_t *retp);
+
+/* --- threads ------------------------------------------------------------- */
+int rumpuser_thread_create(void *(*fn)(void *), void *arg, const char *name,
+    int joinable, void **cookiep);
+void rumpuser_thread_exit(void) __attribute__((__noreturn__));
+int rumpuser_thread_join(void *cookie);
+
+/* The lwp bound to the calling host thread (thread-local pointer). */
+enum rumpuser_lwpop {
+	RUMPUSER_LWP_SET,	/* bind lwp to this thread (lwp != NULL) */
+	RUMPUSER_LWP_CLEAR	/* unbind (lwp is the one bound) */
+};
+void rumpuser_curlwpop(int op, void *lwp);
+void *rumpuser_curlwp(void);
+
+/* --- mutexes, rwlocks, condition variables ------------------------------- */
+struct rumpuser_mtx;
+struct rumpuser_rw;
+struct rumpuser_cv;
+
+int rumpuser_mutex_init(struct rumpuser_mtx **mtxp);
+void rumpuser_mutex_enter(struct rumpuser_mtx *mtx);
+int rumpuser_mutex_tryenter(struct rumpuser_mtx *mtx);	/* 0 or EBUSY */
+void rumpuser_mutex_exit(struct rumpuser_mtx *mtx);
+void rumpuser_mutex_destroy(struct rumpuser_mtx *mtx);
+
+int rumpuser_rw_init(struct rumpuser_rw **rwp);
+void rumpuser_rw_enter(struct rumpuser_rw *rw, int iswrite);
+int rumpuser_rw_tryenter(struct rumpuser_rw *rw, int iswrite);	/* 0/EBUSY */
+void rumpuser_rw_exit(struct rumpuser_rw *rw);
+void rumpuser_rw_destroy(struct rumpuser_rw *rw);
+
+int rumpuser_cv_init(struct rumpuser_cv **cvp);
+void rumpuser_cv_destroy(struct rumpuser_cv *cv);
+void rumpuser_cv_wait(struct rumpuser_cv *cv, struct rumpuser_mtx *mtx);
+/* Relative timeout; returns 0 when signalled, ETIMEDOUT on timeout. */
+int rumpuser_cv_timedwait(struct rumpuser_cv *cv, struct rumpuser_mtx *mtx,
+    int64_t sec, long nsec);
+void rumpuser_cv_signal(struct rumpuser_cv *cv);
+void rumpuser_cv_broadcast(struct rumpuser_cv *cv);
+
+/* --- host files and block I/O --------------------------------------------- */
+enum rumpuser_filetype {
+	RUMPUSER_FT_OTHER, RUMPUSER_FT_DIR, RUMPUSER_FT_REG,
+	RUMPUSER_FT_BLK, RUMPUSER_FT_CHR
+};
+int rumpuser_getfileinfo(const char *path, uint64_t *sizep, int *typep);
+
+#define RUMPUSER_OPEN_RDONLY	0x0000
+#define RUMPUSER_OPEN_WRONLY	0x0001
+#define RUMPUSER_OPEN_RDWR	0x0002
+#define RUMPUSER_OPEN_ACCMODE	0x0003
+#define RUMPUSER_OPEN_CREATE	0x0004
+#define RUMPUSER_OPEN_EXCL	0x0008
+int rumpuser_open(const char *path, int ruflags, int *fdp);
+int rumpuser_close(int fd);
+
+struct rumpuser_iovec {
+	void *iov_base;
+	size_t iov_len;
+};
+int rumpuser_iovread(int fd, struct rumpuser_iovec *iov, size_t iovlen,
+    int64_t off, size_t *retp);
+int rumpuser_iovwrite(int fd, const struct rumpuser_iovec *iov, size_t iovlen,
+    int64_t off, size_t *retp);
+#define RUMPUSER_SYNCFD_DATA	0x01	/* fdatasync is enough */
+int rumpuser_syncfd(int fd, int flags);
+
+/* --- loading component libraries ------------------------------------------ */
+/* Loads a shared object; its constructors register its components. */
+int rumpuser_dl_open(const char *path, void **handlep);
+
+/* --- exit ---------------------------------------------------------------- */
+#define RUMPUSER_PANIC (-1)
+void rumpuser_exit(int value) __attribute__((__noreturn__));
+
+#endif /* RUMP_RUMPUSER_H */

@@ -1,0 +1,83 @@
+#!/bin/sh
+# Builds the tree three ways (gcc, clang, gcc with AddressSanitizer and
+# UndefinedBehaviorSanitizer), runs every cmocka and bats test, and ends
+# with one line: "N passed, N failed".  Exit status 0 only if none failed.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+sh scripts/deps.sh gcc clang meson ninja-build pkg-config libcmocka-dev \
+    bats bats-assert binutils python3 libc6-dev strace e2fsprogs || exit 1
+
+jobs=${JOBS:-$(nproc)}
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+status=0
+
+# build DIR CC [meson options...]: configure once, then compile.
+build() {
+	dir=$1; compiler=$2; shift 2
+	if [ ! -f "$dir/build.ninja" ]; then
+		CC=$compiler meson setup "$dir" "$@" >"$results/setup-$(basename "$dir").log" 2>&1 || {
+			cat "$results/setup-$(basename "$dir").log" >&2
+			echo "configure of $dir failed" >&2
+			return 1
+		}
+	fi
+	ninja -C "$dir" -j "$jobs" >"$results/build-$(basename "$dir").log" 2>&1 || {
+		tail -n 60 "$results/build-$(basename "$dir").log" >&2
+		echo "build of $dir failed" >&2
+		return 1
+	}
+}
+
+# unit DIR LABEL: meson test with TAP output from cmocka, counted per case.
+unit() {
+	dir=$1; label=$2
+	CMOCKA_MESSAGE_OUTPUT=TAP meson test -C "$dir" --num-processes "$jobs" \
+	    --print-errorlogs >"$results/unit-$label.log" 2>&1
+	python3 scripts/count-tap.py "$label" "$dir/meson-logs/testlog.json" \
+	    >>"$results/counts"
+}
+
+for cfg in "build-gcc gcc" "build-clang clang" \
+    "build-san gcc -Db_sanitize=address,undefined -Db_lundef=false"; do
+	set -- $cfg
+	dir=$1; label=${1#build-}
+	if build "$@"; then
+		if [ "$label" = san ]; then
+			ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+			    unit "$dir" "$label"
+		else
+			unit "$dir" "$label"
+		fi
+	else
+		echo "$label build 0 1 0" >>"$results/counts"
+	fi
+done
+
+# End-to-end tests (bats), against the gcc build.
+if ls tests/*.bats >/dev/null 2>&1; then
+	RUMP_BUILD="$top/build-gcc" bats --tap tests/*.bats >"$results/bats.log" 2>&1
+	p=$(grep -c '^ok ' "$results/bats.log")
+	f=$(grep -c '^not ok ' "$results/bats.log")
+	grep '^not ok ' "$results/bats.log" >&2
+	s=$(grep -c '^ok .*# skip' "$results/bats.log")
+	echo "bats bats $((p - s)) $f $s" >>"$results/counts"
+fi
+
+passed=0; failed=0; skipped=0
+while read -r label kind p f s; do
+	echo "$label/$kind: $p passed, $f failed, $s skipped" >&2
+	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+done <"$results/counts"
+[ "$failed" -eq 0 ] || status=1
+for log in "$results"/unit-*.log; do
+	[ "$status" -eq 0 ] || grep -E '^(not ok|.*(FAIL|TIMEOUT|ERROR))' "$log" | head -n 40 >&2
+done
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+exit $status
