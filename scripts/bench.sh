@@ -5,5 +5,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 sh scripts/deps.sh gcc meson ninja-build pkg-config libcmocka-dev binutils python3
 [ -f build-release/build.ninja ] || CC=gcc meson setup build-release --buildtype=release >/dev/null
-ninja -C build-release >/dev/null
+if ! log=$(ninja -C build-release 2>&1); then
+	printf '%s\n' "$log" | tail -n 60 >&2
+	echo "build failed" >&2
+	exit 1
+fi
 ./build-release/bench/fsbench

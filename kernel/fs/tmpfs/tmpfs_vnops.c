@@ -107,6 +107,8 @@ tmpfs_makenode(struct vnode *dvp, const char *name, size_t namelen,
 		return EMLINK;
 	mode = va->va_mode;
 	if (type == VLNK) {
+		if (target == NULL)
+			return EINVAL;
 		tlen = strlen(target);
 		if (tlen == 0)
 			return ENOENT;
