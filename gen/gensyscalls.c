@@ -23,7 +23,8 @@ usage(void)
 	    "usage: gensyscalls check MASTER\n"
 	    "       gensyscalls public MASTER OUT.h OUT.c\n"
 	    "       gensyscalls kernel MASTER OUTDIR [FACTION ...]\n"
-	    "       gensyscalls names MASTER OUT.c\n");
+	    "       gensyscalls names MASTER OUT.c\n"
+	    "       gensyscalls remote MASTER OUT.c\n");
 	exit(2);
 }
 
@@ -71,7 +72,8 @@ main(int argc, char **argv)
 	if (argc < 3 || !((strcmp(argv[1], "check") == 0 && argc == 3) ||
 	    (strcmp(argv[1], "public") == 0 && argc == 5) ||
 	    (strcmp(argv[1], "kernel") == 0 && argc >= 4) ||
-	    (strcmp(argv[1], "names") == 0 && argc == 4)))
+	    (strcmp(argv[1], "names") == 0 && argc == 4) ||
+	    (strcmp(argv[1], "remote") == 0 && argc == 4)))
 		usage();
 	if (master_parse(argv[2], &m) != 0)
 		return 1;
@@ -82,5 +84,7 @@ main(int argc, char **argv)
 		rv = kernel_mode(&m, argv[3], argv + 4, argc - 4);
 	else if (strcmp(argv[1], "names") == 0)
 		rv = emit_names(&m, argv[3]);
+	else if (strcmp(argv[1], "remote") == 0)
+		rv = emit_remote(&m, argv[3]);
 	return rv != 0;
 }

@@ -91,4 +91,14 @@ int emit_kernel_table(const struct master *m, const char *out,
     enum faction f);
 int emit_names(const struct master *m, const char *out);
 
+/* Shared by the emitters (gensyscalls_emit.c). */
+char *xprintf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+FILE *out_open(const char *path);	/* writes the DO-NOT-EDIT line */
+int out_close(FILE *f, const char *path);
+char *decl(const struct ctype *t, const char *name);
+
+/* gensyscalls_remote.c: the sysproxy marshaling table (sp_systab.c). */
+int emit_remote(const struct master *m, const char *out);
+
 #endif /* GENSYSCALLS_H */

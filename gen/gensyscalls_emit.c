@@ -16,7 +16,7 @@
 #define DONOTEDIT "/* DO NOT EDIT: generated from syscalls.master " \
 	"by gen/gensyscalls. */\n"
 
-static char *
+char *
 xprintf(const char *fmt, ...)
 {
 	va_list ap;
@@ -36,7 +36,7 @@ xprintf(const char *fmt, ...)
 	return s;
 }
 
-static FILE *
+FILE *
 out_open(const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -48,7 +48,7 @@ out_open(const char *path)
 	return f;
 }
 
-static int
+int
 out_close(FILE *f, const char *path)
 {
 	int bad = ferror(f);
@@ -62,7 +62,7 @@ out_close(FILE *f, const char *path)
 }
 
 /* "TYPE NAME" with the star next to the name. */
-static char *
+char *
 decl(const struct ctype *t, const char *name)
 {
 	size_t n = strlen(t->text);

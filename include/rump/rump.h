@@ -38,6 +38,11 @@ void rump_lwproc_switch(struct lwp *l);
 /* Releases the current lwp; the last lwp of a process ends the process. */
 void rump_lwproc_releaselwp(void);
 struct lwp *rump_lwproc_curlwp(void);
+/*
+ * The current process has exec'd a new image (a remote client did):
+ * closes its close-on-exec descriptors and names it comm.  0 or errno.
+ */
+int rump_proc_execnotify(const char *comm);
 
 /* Loads a component library at run time and initializes its components. */
 int rump_module_load(const char *path);
@@ -58,6 +63,28 @@ int rump_etfs_register(const char *key, const char *hostpath,
 int rump_etfs_register_withsize(const char *key, const char *hostpath,
     enum rump_etfs_type ftype, uint64_t begin, uint64_t size);
 int rump_etfs_remove(const char *key);
+
+/*
+ * Serving this kernel to other processes (sysproxy, doc/PROTOCOL.md).
+ * url: unix:///path or tcp://addr:port (tcp://[v6addr]:port).  Starts
+ * listening and serving in threads of this process; rump_init() first.
+ * Unix sockets serve the server's own uid and root (plus allow_uids, or
+ * anyone with allow_any_uid); TCP needs secret_file unless insecure is
+ * set.  Returns 0 or an errno (EADDRINUSE: a live server holds the path).
+ */
+struct rump_server_config {
+	const char *secret_file;	/* shared secret (TCP; unix: optional) */
+	int insecure;			/* TCP without a secret */
+	const unsigned int *allow_uids;	/* more uids to serve (unix) */
+	unsigned int nallow_uids;
+	int allow_any_uid;
+};
+int rump_init_server(const char *url);
+int rump_init_server_config(const char *url,
+    const struct rump_server_config *cfg);
+/* Stops serving: closes the listener and every client, removes a unix
+ * socket.  Clients' processes in the kernel end.  Safe to call twice. */
+void rump_server_shutdown(void);
 
 /* Raw entry: number from RUMP_SYS_*, up to 6 register-sized arguments. */
 int rump_syscall(int num, const int64_t *args, int nargs, int64_t *retval);

@@ -17,6 +17,7 @@
  * Locking: the lwp list, tids and process reference counts are under
  * proc_list_lock; an lwp's other fields belong to the thread running it.
  */
+#include "k/file.h"
 #include "k/kernel.h"
 #include "rump/rumpuser.h"
 
@@ -319,6 +320,28 @@ rump_lwproc_rfork(int flags)
 	if (error == 0)
 		rump_lwproc_switch(nl);
 	return error;
+}
+
+int
+rump_proc_execnotify(const char *comm)
+{
+	struct lwp *l;
+	struct proc *p;
+	int error;
+
+	if (lwproc_busy("rump_proc_execnotify"))
+		return EBUSY;
+	if ((error = kernel_enter(&l)) != 0)
+		return error;
+	p = l->l_proc;
+	fd_closeexec(p);
+	if (comm != NULL) {
+		mutex_enter(&p->p_lock);
+		kstrlcpy(p->p_comm, comm, sizeof(p->p_comm));
+		mutex_exit(&p->p_lock);
+	}
+	kernel_exit(l);
+	return 0;
 }
 
 int

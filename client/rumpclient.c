@@ -1,0 +1,508 @@
+/*
+ * rumpclient.c: librumpclient, the remote end of rump_sys_* (rumpclient.h,
+ * doc/PROTOCOL.md).
+ *
+ * A connection per thread: the thread that initializes holds the process's
+ * first connection (kind NEW), every other thread opens its own on its
+ * first call (kind THREAD, presenting the process token), so calls of
+ * different threads are in flight at once and block independently.  A
+ * connection is one lwp of this process in the kernel; it closes when its
+ * thread exits.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rump/rumpclient.h>
+
+#include "sp_proto.h"
+#include "sp_url.h"
+
+#define EXECFD_ENV	"RUMPCLIENT__EXECFD"
+
+struct rconn {
+	struct rconn *next;
+	int fd;
+	struct sp_buf buf;
+};
+
+enum retry { RETRY_NONE, RETRY_DIE, RETRY_ONCE, RETRY_INF, RETRY_SECS };
+
+static struct {
+	pthread_mutex_t lock;
+	bool inited;
+	struct sp_addr addr;
+	uint8_t secret[SP_MAXSECRET];
+	size_t secretlen;
+	pid_t pid;
+	uint8_t token[SP_COOKIELEN];
+	struct rconn *conns;
+	enum retry retry;
+	long retrysecs;
+	pthread_key_t key;
+} rc = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static __thread struct rconn *tconn;
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static void
+warnx_(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("rumpclient: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* Hidden by the version script; the generated stubs set errno with it. */
+void
+rumpuser_seterrno(int error)
+{
+	errno = error;
+}
+
+static void
+conn_free(struct rconn *c)
+{
+	struct rconn **pp;
+
+	pthread_mutex_lock(&rc.lock);
+	for (pp = &rc.conns; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&rc.lock);
+	if (c->fd >= 0)
+		close(c->fd);
+	sp_buf_free(&c->buf);
+	free(c);
+}
+
+static void
+thread_exit(void *v)
+{
+	conn_free(v);
+}
+
+static void
+make_key(void)
+{
+	pthread_key_create(&rc.key, thread_exit);
+}
+
+static void
+conn_bind(struct rconn *c)
+{
+	pthread_once(&key_once, make_key);
+	tconn = c;
+	pthread_setspecific(rc.key, c);
+	pthread_mutex_lock(&rc.lock);
+	c->next = rc.conns;
+	rc.conns = c;
+	pthread_mutex_unlock(&rc.lock);
+}
+
+static int
+send_frame(int fd, uint16_t type, const void *body, size_t len,
+    const void *b2, size_t l2, const void *b3, size_t l3)
+{
+	struct sp_hdr h = { (uint32_t)(sizeof(h) + len + l2 + l3), type, 0 };
+	struct iovec iov[4] = {
+		{ &h, sizeof(h) }, { (void *)(uintptr_t)body, len },
+		{ (void *)(uintptr_t)b2, l2 }, { (void *)(uintptr_t)b3, l3 },
+	};
+
+	return sp_sendv(fd, iov, 4);
+}
+
+/* Says hello on fd and reads the answer; 0 or errno (EACCES: refused). */
+static int
+hello(struct rconn *c, uint16_t kind, const uint8_t *cookie)
+{
+	struct sp_hello h;
+	struct sp_welcome w;
+	const char *name = program_invocation_short_name;
+	uint16_t type;
+	size_t len;
+	int error;
+
+	memset(&h, 0, sizeof(h));
+	h.magic = SP_MAGIC;
+	h.version = SP_VERSION;
+	h.kind = kind;
+	if (cookie != NULL)
+		memcpy(h.cookie, cookie, SP_COOKIELEN);
+	h.secretlen = (uint16_t)rc.secretlen;
+	h.namelen = (uint16_t)strnlen(name, 15);
+	error = send_frame(c->fd, SP_HELLO, &h, sizeof(h), rc.secret,
+	    rc.secretlen, name, h.namelen);
+	if (error == 0)
+		error = sp_recv(c->fd, &c->buf, 4096, &type, &len);
+	if (error != 0)
+		return error == ECONNRESET || error == EPIPE ? ECONNREFUSED :
+		    error;
+	if (type == SP_REFUSE) {
+		int n = len > 300 ? 300 : (int)len;
+
+		warnx_("the server refused us: %.*s", n,
+		    (const char *)c->buf.data);
+		return EACCES;
+	}
+	if (type != SP_WELCOME || len != sizeof(w))
+		return EPROTO;
+	memcpy(&w, c->buf.data, sizeof(w));
+	if (w.version != SP_VERSION)
+		return EPROTO;
+	if (kind != SP_KIND_THREAD) {
+		rc.pid = w.pid;
+		memcpy(rc.token, w.token, SP_COOKIELEN);
+	}
+	return 0;
+}
+
+static int
+dial(int *fdp)
+{
+	int fd = socket(rc.addr.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return errno;
+	if (connect(fd, (const struct sockaddr *)&rc.addr.ss, rc.addr.len)
+	    != 0) {
+		int error = errno;
+
+		close(fd);
+		return error;
+	}
+	*fdp = fd;
+	return 0;
+}
+
+/* A new connection of kind for this thread. */
+static int
+connect_as(uint16_t kind, const uint8_t *cookie, struct rconn **cp)
+{
+	struct rconn *c = calloc(1, sizeof(*c));
+	int error;
+
+	if (c == NULL)
+		return ENOMEM;
+	c->fd = -1;
+	if ((error = dial(&c->fd)) != 0 ||
+	    (error = hello(c, kind, cookie)) != 0) {
+		if (c->fd >= 0)
+			close(c->fd);
+		sp_buf_free(&c->buf);
+		free(c);
+		return error;
+	}
+	conn_bind(c);
+	*cp = c;
+	return 0;
+}
+
+static int
+parse_retry(void)
+{
+	const char *v = getenv("RUMPHIJACK_RETRYCONNECT");
+	char *end;
+
+	rc.retry = RETRY_NONE;
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (strcmp(v, "inftime") == 0)
+		rc.retry = RETRY_INF;
+	else if (strcmp(v, "once") == 0)
+		rc.retry = RETRY_ONCE;
+	else if (strcmp(v, "die") == 0)
+		rc.retry = RETRY_DIE;
+	else {
+		errno = 0;
+		rc.retrysecs = strtol(v, &end, 10);
+		if (errno != 0 || *end != '\0' || rc.retrysecs <= 0) {
+			warnx_("RUMPHIJACK_RETRYCONNECT=%s: expected inftime, "
+			    "once, die or a number of seconds", v);
+			return EINVAL;
+		}
+		rc.retry = RETRY_SECS;
+	}
+	return 0;
+}
+
+static int
+config(void)
+{
+	const char *url = getenv("RUMP_SERVER"), *sf;
+	int error;
+
+	if (url == NULL) {
+		warnx_("RUMP_SERVER is not set (unix:///path or "
+		    "tcp://addr:port)");
+		return ENOTCONN;
+	}
+	if ((error = sp_url_parse(url, &rc.addr)) != 0) {
+		warnx_("RUMP_SERVER=%s: not unix:///path or tcp://addr:port",
+		    url);
+		return error;
+	}
+	rc.secretlen = 0;
+	if ((sf = getenv("RUMPCLIENT_SECRET")) != NULL &&
+	    (error = sp_secret_load(sf, rc.secret, &rc.secretlen)) != 0) {
+		warnx_("RUMPCLIENT_SECRET=%s: %s", sf, error == EINVAL ?
+		    "empty or longer than 256 bytes" : strerror(error));
+		return error;
+	}
+	return parse_retry();
+}
+
+/* After rumpclient_exec: the connection came with us. */
+static int
+resume_exec(const char *v)
+{
+	struct rconn *c;
+	char *end;
+	long fd;
+	int error;
+
+	errno = 0;
+	fd = strtol(v, &end, 10);
+	unsetenv(EXECFD_ENV);
+	if (errno != 0 || *end != '\0' || fd < 0 || fd > 65535 ||
+	    fcntl((int)fd, F_SETFD, FD_CLOEXEC) != 0) {
+		warnx_("%s=%s: not an open descriptor", EXECFD_ENV, v);
+		return EBADF;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return ENOMEM;
+	c->fd = (int)fd;
+	if ((error = hello(c, SP_KIND_EXEC, NULL)) != 0) {
+		close(c->fd);
+		free(c);
+		return error;
+	}
+	conn_bind(c);
+	return 0;
+}
+
+static int
+init_locked(void)
+{
+	const char *execfd = getenv(EXECFD_ENV);
+	struct rconn *c;
+	int error;
+
+	if (rc.inited)
+		return 0;
+	if ((error = config()) != 0)
+		return error;
+	if (execfd != NULL)
+		error = resume_exec(execfd);
+	else
+		error = connect_as(SP_KIND_NEW, NULL, &c);
+	if (error == 0)
+		rc.inited = true;
+	else if (error != EACCES)
+		warnx_("cannot reach %s: %s", getenv("RUMP_SERVER"),
+		    strerror(error));
+	return error;
+}
+
+int
+rumpclient_init(void)
+{
+	static pthread_mutex_t initlock = PTHREAD_MUTEX_INITIALIZER;
+	int error;
+
+	pthread_mutex_lock(&initlock);
+	error = init_locked();
+	pthread_mutex_unlock(&initlock);
+	if (error != 0) {
+		errno = error;
+		return -1;
+	}
+	return 0;
+}
+
+pid_t
+rumpclient_getpid(void)
+{
+	return rc.pid;
+}
+
+/* The server went away under c: what RUMPHIJACK_RETRYCONNECT says. */
+static int
+lost(struct rconn *c)
+{
+	time_t until = time(NULL) + rc.retrysecs;
+	struct rconn *nc;
+	int error;
+
+	tconn = NULL;
+	pthread_setspecific(rc.key, NULL);
+	conn_free(c);
+	switch (rc.retry) {
+	case RETRY_DIE:
+		warnx_("the server went away; exiting "
+		    "(RUMPHIJACK_RETRYCONNECT=die)");
+		_exit(1);
+	case RETRY_NONE:
+		return ENOTCONN;
+	default:
+		break;
+	}
+	/* A new process: what the old one had in the kernel is gone. */
+	for (;;) {
+		if ((error = connect_as(SP_KIND_NEW, NULL, &nc)) == 0)
+			return ENOTCONN;
+		if (rc.retry == RETRY_ONCE ||
+		    (rc.retry == RETRY_SECS && time(NULL) >= until))
+			return ENOTCONN;
+		usleep(100000);
+	}
+}
+
+static int
+thread_conn(struct rconn **cp)
+{
+	int error;
+
+	if (tconn != NULL) {
+		*cp = tconn;
+		return 0;
+	}
+	if (!rc.inited && rumpclient_init() != 0)
+		return errno == EACCES ? EACCES : ENOTCONN;
+	if (tconn != NULL) {
+		*cp = tconn;
+		return 0;
+	}
+	if ((error = connect_as(SP_KIND_THREAD, rc.token, cp)) != 0)
+		return error == EACCES ? EACCES : ENOTCONN;
+	return 0;
+}
+
+int
+rump_syscall(int num, const int64_t *args, int nargs, int64_t *retval)
+{
+	struct sp_creq r;
+	struct rconn *c;
+	uint16_t type;
+	size_t len;
+	int error, proto;
+
+	if ((error = thread_conn(&c)) != 0)
+		return error;
+	if ((error = sp_creq_build(&r, num, args, nargs)) != 0)
+		return error;
+	error = sp_sendv(c->fd, r.iov, r.niov);
+	if (error == 0)
+		error = sp_recv(c->fd, &c->buf, SP_MAXFRAME, &type, &len);
+	if (error == 0 && type != SP_REPLY)
+		error = EPROTO;
+	if (error != 0) {
+		sp_creq_free(&r);
+		return lost(c);
+	}
+	error = sp_creq_finish(&r, c->buf.data, len, retval, &proto);
+	sp_creq_free(&r);
+	if (proto) {
+		warnx_("malformed reply from the server; disconnecting");
+		return lost(c);
+	}
+	return error;
+}
+
+pid_t
+rumpclient_fork(void)
+{
+	uint8_t cookie[SP_COOKIELEN];
+	struct rconn *c, *n, *mine;
+	uint16_t type;
+	size_t len;
+	pid_t pid;
+	int error;
+
+	if ((error = thread_conn(&c)) != 0) {
+		errno = error;
+		return -1;
+	}
+	error = send_frame(c->fd, SP_PREFORK, NULL, 0, NULL, 0, NULL, 0);
+	if (error == 0)
+		error = sp_recv(c->fd, &c->buf, 4096, &type, &len);
+	if (error != 0 || type != SP_FORKCOOKIE || len != SP_COOKIELEN) {
+		if (error == 0)
+			error = EPROTO;
+		errno = lost(c);
+		return -1;
+	}
+	memcpy(cookie, c->buf.data, SP_COOKIELEN);
+	pthread_mutex_lock(&rc.lock);
+	pid = fork();
+	if (pid != 0) {
+		pthread_mutex_unlock(&rc.lock);
+		return pid;	/* an unclaimed cookie expires on the server */
+	}
+	/* The child: the parent's connections are not ours. */
+	mine = rc.conns;
+	rc.conns = NULL;
+	pthread_mutex_unlock(&rc.lock);
+	for (; mine != NULL; mine = n) {
+		n = mine->next;
+		close(mine->fd);
+		sp_buf_free(&mine->buf);
+		free(mine);
+	}
+	tconn = NULL;
+	pthread_setspecific(rc.key, NULL);
+	if ((error = connect_as(SP_KIND_FORK, cookie, &c)) != 0) {
+		warnx_("forked child could not claim its process: %s",
+		    strerror(error));
+		rc.inited = false;
+	}
+	return 0;
+}
+
+int
+rumpclient_exec(const char *path, char *const argv[], char *const envp[])
+{
+	struct rconn *c;
+	char var[64], **nenv;
+	size_t n = 0, k = 0;
+	int error;
+
+	if ((error = thread_conn(&c)) != 0) {
+		errno = error;
+		return -1;
+	}
+	while (envp != NULL && envp[n] != NULL)
+		n++;
+	if ((nenv = calloc(n + 2, sizeof(*nenv))) == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(envp[i], EXECFD_ENV "=", sizeof(EXECFD_ENV)) != 0)
+			nenv[k++] = envp[i];
+	snprintf(var, sizeof(var), "%s=%d", EXECFD_ENV, c->fd);
+	nenv[k++] = var;
+	nenv[k] = NULL;
+	fcntl(c->fd, F_SETFD, 0);
+	execve(path, argv, nenv);
+	error = errno;
+	fcntl(c->fd, F_SETFD, FD_CLOEXEC);
+	free(nenv);
+	errno = error;
+	return -1;
+}

@@ -1,0 +1,44 @@
+/*
+ * rumpclient.h: a remote rump kernel.  Link with librumpclient instead of
+ * the kernel libraries and the same rump_sys_* calls of
+ * <rump/rump_syscalls.h> go to the rump_server named by RUMP_SERVER
+ * (unix:///path or tcp://addr:port), one round trip each.
+ *
+ * Each client process is a process in the kernel.  Every thread gets its
+ * own connection on its first call, so threads block independently.
+ * Environment: RUMP_SERVER; RUMPCLIENT_SECRET (a file holding the shared
+ * secret, for TCP servers); RUMPHIJACK_RETRYCONNECT (inftime, once, die,
+ * or a number of seconds: what to do when the server goes away; default:
+ * calls fail with ENOTCONN).
+ */
+#ifndef RUMP_RUMPCLIENT_H
+#define RUMP_RUMPCLIENT_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Connects to RUMP_SERVER (or resumes after rumpclient_exec).  0, or -1
+ * with errno set and a line on stderr saying why. */
+int rumpclient_init(void);
+/* fork(2) whose child is a new kernel process with a copy of the parent's
+ * descriptors, cwd and credentials.  Returns as fork does. */
+pid_t rumpclient_fork(void);
+/* execve(2) keeping this kernel process: close-on-exec kernel descriptors
+ * close, the others stay.  Returns only on failure (-1, errno). */
+int rumpclient_exec(const char *path, char *const argv[],
+    char *const envp[]);
+/* The pid of this process inside the kernel (after rumpclient_init). */
+pid_t rumpclient_getpid(void);
+
+/* Raw entry, as in <rump/rump.h>: 0 or an errno. */
+int rump_syscall(int num, const int64_t *args, int nargs, int64_t *retval);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RUMP_RUMPCLIENT_H */

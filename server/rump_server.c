@@ -1,0 +1,236 @@
+/*
+ * rump_server: a rump kernel in a process of its own, served to clients
+ * (librumpclient, the hijack) over unix:///path or tcp://addr:port.
+ *
+ * Halting: SIGTERM or SIGINT (or SIGHUP) stop serving, sync the file
+ * systems, remove the socket and exit 0.  Without -s the server detaches
+ * once it listens, so "rump_server URL && client" never races.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rump/rump.h>
+#include <rump/rump_syscalls.h>
+
+#define MAXLIBS		16
+#define MAXDISKS	16
+#define MAXUIDS		32
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: rump_server [-sv] [-c ncpu] [-r memlimit] [-l library]\n"
+	    "           [-d key=/dev/x,hostpath=FILE[,size=host|N]"
+	    "[,offset=N][,type=blk|chr]]\n"
+	    "           [-k secretfile] [-i] [-u uid] [-U] URL\n"
+	    "  URL: unix:///path or tcp://addr:port (tcp://[::1]:port)\n"
+	    "  -s  stay in the foreground (default: detach once listening)\n"
+	    "  -v  verbose (RUMP_VERBOSE=1)\n"
+	    "  -c  virtual CPUs (RUMP_NCPU)   -r  memory limit (RUMP_MEMLIMIT)\n"
+	    "  -l  load a component library   -d  host file as a device\n"
+	    "  -k  shared secret file (required for tcp:// unless -i)\n"
+	    "  -i  tcp:// without a secret: anyone who can connect\n"
+	    "  -u  also serve this uid (unix://)   -U  serve every uid\n"
+	    "halt: kill -TERM the server; it syncs and removes its socket\n");
+	exit(1);
+}
+
+struct disk {
+	char key[PATH_MAX], host[PATH_MAX];
+	uint64_t offset, size;
+	enum rump_etfs_type type;
+};
+
+static int
+parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+	unsigned long long x;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	x = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*v = x;
+	return 0;
+}
+
+/* -d key=/dev/hd0,hostpath=disk.img,size=host: NetBSD's spelling. */
+static int
+parse_disk(char *arg, struct disk *d)
+{
+	char *tok, *save = NULL;
+
+	memset(d, 0, sizeof(*d));
+	d->size = RUMP_ETFS_SIZE_ENDOFF;
+	d->type = RUMP_ETFS_BLK;
+	for (tok = strtok_r(arg, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (eq == NULL)
+			return -1;
+		*eq++ = '\0';
+		if (strcmp(tok, "key") == 0 && strlen(eq) < sizeof(d->key))
+			strcpy(d->key, eq);
+		else if (strcmp(tok, "hostpath") == 0 &&
+		    strlen(eq) < sizeof(d->host))
+			strcpy(d->host, eq);
+		else if (strcmp(tok, "size") == 0) {
+			if (strcmp(eq, "host") != 0 && parse_u64(eq, &d->size))
+				return -1;
+		} else if (strcmp(tok, "offset") == 0) {
+			if (parse_u64(eq, &d->offset))
+				return -1;
+		} else if (strcmp(tok, "type") == 0) {
+			if (strcmp(eq, "blk") == 0)
+				d->type = RUMP_ETFS_BLK;
+			else if (strcmp(eq, "chr") == 0)
+				d->type = RUMP_ETFS_CHR;
+			else
+				return -1;
+		} else
+			return -1;
+	}
+	return d->key[0] == '/' && d->host[0] != '\0' ? 0 : -1;
+}
+
+static void
+die(const char *what, int error)
+{
+	fprintf(stderr, "rump_server: %s: %s\n", what, strerror(error));
+	exit(1);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct disk disks[MAXDISKS];
+	struct rump_server_config cfg;
+	unsigned int uids[MAXUIDS];
+	const char *libs[MAXLIBS];
+	int nlibs = 0, ndisks = 0, foreground = 0, ch, error, sig;
+	int readyfd[2] = { -1, -1 };
+	sigset_t set;
+	uint64_t u;
+	char c = 0;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.allow_uids = uids;
+	while ((ch = getopt(argc, argv, "c:d:ik:l:r:su:Uvh")) != -1) {
+		switch (ch) {
+		case 'c':
+			setenv("RUMP_NCPU", optarg, 1);
+			break;
+		case 'r':
+			setenv("RUMP_MEMLIMIT", optarg, 1);
+			break;
+		case 'v':
+			setenv("RUMP_VERBOSE", "1", 1);
+			break;
+		case 's':
+			foreground = 1;
+			break;
+		case 'l':
+			if (nlibs == MAXLIBS)
+				usage();
+			libs[nlibs++] = optarg;
+			break;
+		case 'd':
+			if (ndisks == MAXDISKS ||
+			    parse_disk(optarg, &disks[ndisks]) != 0) {
+				fprintf(stderr, "rump_server: bad -d: expected "
+				    "key=/dev/NAME,hostpath=FILE[,size=host|N]"
+				    "[,offset=N][,type=blk|chr]\n");
+				exit(1);
+			}
+			ndisks++;
+			break;
+		case 'k':
+			cfg.secret_file = optarg;
+			break;
+		case 'i':
+			cfg.insecure = 1;
+			break;
+		case 'u':
+			if (cfg.nallow_uids == MAXUIDS || parse_u64(optarg, &u)
+			    || u > UINT_MAX - 1)
+				usage();
+			uids[cfg.nallow_uids++] = (unsigned int)u;
+			break;
+		case 'U':
+			cfg.allow_any_uid = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc - 1)
+		usage();
+
+	/* Detach before any thread exists; the parent waits for "ready". */
+	if (!foreground) {
+		pid_t pid;
+
+		if (pipe(readyfd) != 0)
+			die("pipe", errno);
+		if ((pid = fork()) < 0)
+			die("fork", errno);
+		if (pid > 0) {
+			close(readyfd[1]);
+			if (read(readyfd[0], &c, 1) != 1 || c != 'R')
+				exit(1);
+			exit(0);
+		}
+		close(readyfd[0]);
+		setsid();
+	}
+
+	/* Signals are taken by sigwait in the main thread only. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	for (int i = 0; i < nlibs; i++)
+		if ((error = rump_module_load(libs[i])) != 0)
+			die(libs[i], error);
+	if ((error = rump_init()) != 0)
+		die("rump_init", error);
+	for (int i = 0; i < ndisks; i++)
+		if ((error = rump_etfs_register_withsize(disks[i].key,
+		    disks[i].host, disks[i].type, disks[i].offset,
+		    disks[i].size)) != 0)
+			die(disks[i].host, error);
+	if ((error = rump_init_server_config(argv[optind], &cfg)) != 0)
+		exit(1);	/* it said why */
+
+	if (!foreground) {
+		c = 'R';
+		if (write(readyfd[1], &c, 1) != 1)
+			exit(1);
+		close(readyfd[1]);
+		if (freopen("/dev/null", "r", stdin) == NULL)
+			exit(1);
+	}
+	if (sigwait(&set, &sig) != 0)
+		sig = SIGTERM;
+	if (getenv("RUMP_VERBOSE") != NULL)
+		fprintf(stderr, "rump_server: %s: halting\n", strsignal(sig));
+	rump_server_shutdown();
+	rump_sys_sync();
+	rump_halt();
+	return 0;
+}

@@ -1,0 +1,744 @@
+/*
+ * sp_server.c: serving a kernel in this process to other processes over
+ * the sysproxy protocol (doc/PROTOCOL.md): rump_init_server().
+ *
+ * One host thread per connection; it holds the connection's lwp, so a
+ * call that blocks in the kernel blocks that client only.  A connection
+ * of kind NEW or FORK is a new process in the kernel; THREAD connections
+ * are further lwps of a process.  This file is a client of the kernel's
+ * public API (rump_sys_*, rump_lwproc_*) and not part of the kernel.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rump/rump.h>
+#include <rump/rump_syscalls.h>
+
+#include "sp_proto.h"
+#include "sp_url.h"
+
+#define HANDSHAKE_TIMEOUT	10	/* seconds to say hello */
+#define SEND_TIMEOUT		30	/* a client that stops reading */
+#define FORK_TIMEOUT		60	/* a forked child must claim by then */
+#define MAXGROUPS		64
+
+/* A process in the kernel that connections may join (THREAD). */
+struct sproc {
+	struct sproc *next;
+	pid_t pid;
+	uid_t owner;			/* the peer uid that created it */
+	uint8_t token[SP_COOKIELEN];
+	int nconns;
+};
+
+/* A forked child's process, waiting for its connection. */
+struct spfork {
+	struct spfork *next;
+	uint8_t cookie[SP_COOKIELEN];
+	struct lwp *lwp;
+	uid_t owner;
+	time_t deadline;
+};
+
+struct sconn {
+	struct sconn *next;
+	int fd;
+	uid_t uid;			/* from SO_PEERCRED (TCP: 0) */
+	gid_t gid;
+	gid_t groups[MAXGROUPS];
+	int ngroups;
+	struct sproc *proc;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t idle;		/* nconns dropped to 0 */
+	int running;
+	int lfd;
+	struct sp_addr addr;
+	pthread_t acceptor;
+	struct sconn *conns;
+	int nconns;
+	struct sproc *procs;
+	struct spfork *forks;
+	uint8_t secret[SP_MAXSECRET];
+	size_t secretlen;
+	int insecure;
+	uid_t *allow;
+	unsigned nallow;
+	int allow_any;
+	int verbose;
+} srv = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.idle = PTHREAD_COND_INITIALIZER,
+	.lfd = -1,
+};
+
+static void
+say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("rump_server: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static void
+fill_random(uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t r = getrandom(p, n, 0);
+
+		if (r > 0) {
+			p += r;
+			n -= (size_t)r;
+		}
+	}
+}
+
+static void
+send_frame(int fd, uint16_t type, const void *body, size_t len)
+{
+	struct sp_hdr h = { (uint32_t)(sizeof(h) + len), type, 0 };
+	struct iovec iov[2] = {
+		{ &h, sizeof(h) }, { (void *)(uintptr_t)body, len },
+	};
+
+	(void)sp_sendv(fd, iov, len > 0 ? 2 : 1);
+}
+
+static void
+refuse(struct sconn *c, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	say("refused a client: %s", msg);
+	send_frame(c->fd, SP_REFUSE, msg, strlen(msg));
+}
+
+static bool
+uid_allowed(uid_t uid)
+{
+	if (srv.allow_any || uid == 0 || uid == geteuid())
+		return true;
+	for (unsigned i = 0; i < srv.nallow; i++)
+		if (srv.allow[i] == uid)
+			return true;
+	return false;
+}
+
+/* The process of a NEW connection: a child of the local process with an
+ * empty descriptor table and the peer's credentials. */
+static int
+proc_new(struct sconn *c, const char *name)
+{
+	int error;
+
+	if ((error = rump_lwproc_rfork(RUMP_RFCFDG)) != 0)
+		return error;
+	if (rump_sys_setgroups((size_t)c->ngroups, c->groups) != 0 ||
+	    rump_sys_setresgid(c->gid, c->gid, c->gid) != 0 ||
+	    rump_sys_setresuid(c->uid, c->uid, c->uid) != 0) {
+		error = errno;
+		rump_lwproc_releaselwp();
+		return error;
+	}
+	(void)rump_proc_execnotify(name);
+	return 0;
+}
+
+static struct sproc *
+sproc_add(pid_t pid, uid_t owner)
+{
+	struct sproc *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	p->pid = pid;
+	p->owner = owner;
+	p->nconns = 1;
+	fill_random(p->token, sizeof(p->token));
+	pthread_mutex_lock(&srv.lock);
+	p->next = srv.procs;
+	srv.procs = p;
+	pthread_mutex_unlock(&srv.lock);
+	return p;
+}
+
+static void
+sproc_drop(struct sproc *p)
+{
+	struct sproc **pp;
+
+	pthread_mutex_lock(&srv.lock);
+	if (--p->nconns == 0) {
+		for (pp = &srv.procs; *pp != NULL; pp = &(*pp)->next) {
+			if (*pp == p) {
+				*pp = p->next;
+				break;
+			}
+		}
+		free(p);
+	}
+	pthread_mutex_unlock(&srv.lock);
+}
+
+/* Releases forked processes nobody claimed in time (all, if now is 0). */
+static void
+reap_forks(time_t now)
+{
+	struct spfork **pp, *f, *dead = NULL;
+	struct lwp *me = rump_lwproc_curlwp();
+
+	pthread_mutex_lock(&srv.lock);
+	for (pp = &srv.forks; (f = *pp) != NULL;) {
+		if (now == 0 || f->deadline < now) {
+			*pp = f->next;
+			f->next = dead;
+			dead = f;
+		} else {
+			pp = &f->next;
+		}
+	}
+	pthread_mutex_unlock(&srv.lock);
+	while ((f = dead) != NULL) {
+		dead = f->next;
+		rump_lwproc_switch(f->lwp);
+		rump_lwproc_releaselwp();
+		free(f);
+	}
+	rump_lwproc_switch(me);
+}
+
+static int
+do_prefork(struct sconn *c)
+{
+	struct lwp *me = rump_lwproc_curlwp();
+	struct spfork *f = calloc(1, sizeof(*f));
+	int error;
+
+	if (f == NULL)
+		return ENOMEM;
+	if ((error = rump_lwproc_rfork(RUMP_RFFDG)) != 0) {
+		free(f);
+		return error;
+	}
+	f->lwp = rump_lwproc_curlwp();
+	rump_lwproc_switch(me);
+	f->owner = c->uid;
+	f->deadline = time(NULL) + FORK_TIMEOUT;
+	fill_random(f->cookie, sizeof(f->cookie));
+	pthread_mutex_lock(&srv.lock);
+	f->next = srv.forks;
+	srv.forks = f;
+	pthread_mutex_unlock(&srv.lock);
+	send_frame(c->fd, SP_FORKCOOKIE, f->cookie, sizeof(f->cookie));
+	return 0;
+}
+
+static struct lwp *
+claim_fork(const uint8_t *cookie, uid_t uid)
+{
+	struct spfork **pp, *f;
+	struct lwp *l = NULL;
+
+	pthread_mutex_lock(&srv.lock);
+	for (pp = &srv.forks; (f = *pp) != NULL; pp = &f->next) {
+		if (sp_secret_equal(f->cookie, SP_COOKIELEN, cookie,
+		    SP_COOKIELEN) && f->owner == uid) {
+			*pp = f->next;
+			l = f->lwp;
+			free(f);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&srv.lock);
+	return l;
+}
+
+static struct sproc *
+find_proc(const uint8_t *token, uid_t uid)
+{
+	struct sproc *p;
+
+	pthread_mutex_lock(&srv.lock);
+	for (p = srv.procs; p != NULL; p = p->next) {
+		if (sp_secret_equal(p->token, SP_COOKIELEN, token,
+		    SP_COOKIELEN) && p->owner == uid) {
+			p->nconns++;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&srv.lock);
+	return p;
+}
+
+static void
+welcome(struct sconn *c)
+{
+	struct sp_welcome w;
+
+	memset(&w, 0, sizeof(w));
+	w.version = SP_VERSION;
+	w.pid = rump_sys_getpid();
+	memcpy(w.token, c->proc->token, sizeof(w.token));
+	send_frame(c->fd, SP_WELCOME, &w, sizeof(w));
+}
+
+/* Parses a HELLO body: its fixed part, secret and name (NUL-ended). */
+static int
+hello_parse(uint8_t *body, size_t len, struct sp_hello *h,
+    const uint8_t **secret, char *name, size_t namesz)
+{
+	size_t nl;
+
+	if (len < sizeof(*h))
+		return EPROTO;
+	memcpy(h, body, sizeof(*h));
+	if (h->magic != SP_MAGIC || h->zero != 0 ||
+	    h->secretlen > SP_MAXSECRET ||
+	    len != sizeof(*h) + h->secretlen + h->namelen)
+		return EPROTO;
+	*secret = body + sizeof(*h);
+	nl = h->namelen < namesz - 1 ? h->namelen : namesz - 1;
+	memcpy(name, body + sizeof(*h) + h->secretlen, nl);
+	name[nl] = '\0';
+	for (size_t i = 0; i < nl; i++)
+		if (name[i] < 0x20 || name[i] == 0x7f)
+			name[i] = '?';
+	return 0;
+}
+
+/* The first frame: who the client is.  0, or -1 (refused, told why). */
+static int
+handshake(struct sconn *c, struct sp_buf *b)
+{
+	struct sp_hello h;
+	const uint8_t *secret;
+	char name[16];
+	uint16_t type;
+	size_t len;
+	struct lwp *l;
+	int error;
+
+	error = sp_recv(c->fd, b, sizeof(struct sp_hdr) + sizeof(h) +
+	    SP_MAXSECRET + 256, &type, &len);
+	if (error != 0 || type != SP_HELLO ||
+	    hello_parse(b->data, len, &h, &secret, name, sizeof(name)) != 0) {
+		if (srv.verbose)
+			say("a client sent no valid hello (%s)",
+			    error ? strerror(error) : "malformed");
+		return -1;
+	}
+	if (h.version != SP_VERSION) {
+		refuse(c, "protocol version %u, this server speaks %u",
+		    h.version, SP_VERSION);
+		return -1;
+	}
+	if (srv.secretlen > 0 && !sp_secret_equal(srv.secret, srv.secretlen,
+	    secret, h.secretlen)) {
+		refuse(c, "wrong or missing shared secret");
+		return -1;
+	}
+	if (!uid_allowed(c->uid)) {
+		refuse(c, "uid %u is not served here (the server runs as "
+		    "uid %u; see rump_server -u)", (unsigned)c->uid,
+		    (unsigned)geteuid());
+		return -1;
+	}
+	switch (h.kind) {
+	case SP_KIND_NEW:
+		if ((error = proc_new(c, name)) != 0) {
+			refuse(c, "no process for the client: %s",
+			    strerror(error));
+			return -1;
+		}
+		c->proc = sproc_add(rump_sys_getpid(), c->uid);
+		break;
+	case SP_KIND_FORK:
+		if ((l = claim_fork(h.cookie, c->uid)) == NULL) {
+			refuse(c, "unknown or expired fork cookie");
+			return -1;
+		}
+		rump_lwproc_switch(l);
+		c->proc = sproc_add(rump_sys_getpid(), c->uid);
+		break;
+	case SP_KIND_THREAD:
+		if ((c->proc = find_proc(h.cookie, c->uid)) == NULL ||
+		    rump_lwproc_newlwp(c->proc->pid) != 0) {
+			if (c->proc != NULL)
+				sproc_drop(c->proc);
+			c->proc = NULL;
+			refuse(c, "unknown process token");
+			return -1;
+		}
+		break;
+	default:
+		refuse(c, "unknown client kind %u", h.kind);
+		return -1;
+	}
+	if (c->proc == NULL) {
+		rump_lwproc_releaselwp();
+		refuse(c, "out of memory");
+		return -1;
+	}
+	welcome(c);
+	return 0;
+}
+
+/* An exec'd image says hello again on its connection. */
+static int
+rehello(struct sconn *c, uint8_t *body, size_t len)
+{
+	struct sp_hello h;
+	const uint8_t *secret;
+	char name[16];
+
+	if (hello_parse(body, len, &h, &secret, name, sizeof(name)) != 0 ||
+	    h.kind != SP_KIND_EXEC)
+		return EPROTO;
+	(void)rump_proc_execnotify(name);
+	welcome(c);
+	return 0;
+}
+
+static int
+do_syscall(struct sconn *c, uint8_t *body, size_t len)
+{
+	struct sp_scall call;
+	struct iovec *iov;
+	uint8_t *meta;
+	int64_t rv = 0;
+	int error, niov;
+
+	if ((error = sp_scall_decode(&call, body, len)) != 0) {
+		sp_scall_free(&call);
+		return error;
+	}
+	error = call.error;
+	if (error == 0)
+		error = rump_syscall(call.num, call.args, call.nargs, &rv);
+	if (sp_scall_reply(&call, rv, error, &iov, &niov, &meta) == 0) {
+		error = sp_sendv(c->fd, iov, niov);
+		free(iov);
+		free(meta);
+	} else {
+		error = ENOMEM;
+	}
+	sp_scall_free(&call);
+	return error;
+}
+
+static void
+conn_unlink(struct sconn *c)
+{
+	struct sconn **pp;
+
+	pthread_mutex_lock(&srv.lock);
+	for (pp = &srv.conns; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	if (--srv.nconns == 0)
+		pthread_cond_broadcast(&srv.idle);
+	pthread_mutex_unlock(&srv.lock);
+}
+
+static void *
+conn_main(void *arg)
+{
+	struct sconn *c = arg;
+	struct sp_buf b = { NULL, 0 };
+	struct timeval tv = { HANDSHAKE_TIMEOUT, 0 };
+	uint16_t type;
+	size_t len;
+	int error = 0;
+
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	tv.tv_sec = SEND_TIMEOUT;
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (handshake(c, &b) != 0)
+		goto out;
+	tv.tv_sec = 0;
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (;;) {
+		if ((error = sp_recv(c->fd, &b, SP_MAXFRAME, &type, &len)) != 0)
+			break;
+		switch (type) {
+		case SP_SYSCALL:
+			error = do_syscall(c, b.data, len);
+			break;
+		case SP_PREFORK:
+			error = len == 0 ? do_prefork(c) : EPROTO;
+			break;
+		case SP_HELLO:
+			error = rehello(c, b.data, len);
+			break;
+		default:
+			error = EPROTO;
+			break;
+		}
+		if (error != 0)
+			break;
+	}
+	if (srv.verbose && error != ECONNRESET)
+		say("pid %d: connection ends: %s",
+		    c->proc ? c->proc->pid : -1, strerror(error));
+	rump_lwproc_releaselwp();
+	sproc_drop(c->proc);
+out:
+	sp_buf_free(&b);
+	close(c->fd);
+	conn_unlink(c);
+	free(c);
+	return NULL;
+}
+
+static int
+peer_creds(struct sconn *c)
+{
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+	gid_t groups[MAXGROUPS];
+
+	if (!srv.addr.isunix) {
+		/* TCP: the secret admits; clients are root in the kernel. */
+		c->uid = 0;
+		c->gid = 0;
+		c->ngroups = 0;
+		return 0;
+	}
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) != 0)
+		return errno;
+	c->uid = uc.uid;
+	c->gid = uc.gid;
+	len = sizeof(groups);
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0) {
+		c->ngroups = (int)(len / sizeof(gid_t));
+		memcpy(c->groups, groups, len);
+	} else {
+		c->groups[0] = uc.gid;
+		c->ngroups = 1;
+	}
+	return 0;
+}
+
+static void *
+accept_main(void *arg)
+{
+	pthread_attr_t attr;
+
+	(void)arg;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	for (;;) {
+		struct sconn *c;
+		pthread_t t;
+		int fd = accept4(srv.lfd, NULL, NULL, SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (!__atomic_load_n(&srv.running, __ATOMIC_ACQUIRE))
+				break;
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			/* Out of descriptors or memory: wait, go on. */
+			usleep(10000);
+			continue;
+		}
+		reap_forks(time(NULL));
+		if ((c = calloc(1, sizeof(*c))) == NULL) {
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+		if (peer_creds(c) != 0) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		pthread_mutex_lock(&srv.lock);
+		if (!srv.running) {
+			pthread_mutex_unlock(&srv.lock);
+			close(fd);
+			free(c);
+			break;
+		}
+		c->next = srv.conns;
+		srv.conns = c;
+		srv.nconns++;
+		pthread_mutex_unlock(&srv.lock);
+		if (pthread_create(&t, &attr, conn_main, c) != 0) {
+			conn_unlink(c);
+			close(fd);
+			free(c);
+		}
+	}
+	pthread_attr_destroy(&attr);
+	return NULL;
+}
+
+/* A unix socket path in use: is a live server behind it? */
+static int
+unix_prepare(const struct sp_addr *a)
+{
+	const char *path = sp_url_path(a);
+	struct stat st;
+	int fd;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : errno;
+	if (!S_ISSOCK(st.st_mode))
+		return EEXIST;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return errno;
+	if (connect(fd, (const struct sockaddr *)&a->ss, a->len) == 0) {
+		close(fd);
+		return EADDRINUSE;
+	}
+	close(fd);
+	/* Nobody listens: a stale socket of a server that died. */
+	return unlink(path) == 0 ? 0 : errno;
+}
+
+int
+rump_init_server_config(const char *url,
+    const struct rump_server_config *cfg)
+{
+	struct rump_server_config none;
+	int fd, error, one = 1;
+	const char *v = getenv("RUMP_VERBOSE");
+
+	memset(&none, 0, sizeof(none));
+	if (cfg == NULL)
+		cfg = &none;
+	pthread_mutex_lock(&srv.lock);
+	if (srv.running) {
+		pthread_mutex_unlock(&srv.lock);
+		return EBUSY;
+	}
+	pthread_mutex_unlock(&srv.lock);
+	srv.verbose = v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+	if ((error = sp_url_parse(url, &srv.addr)) != 0) {
+		say("bad URL \"%s\" (unix:///path or tcp://addr:port)",
+		    url ? url : "");
+		return error;
+	}
+	srv.secretlen = 0;
+	if (cfg->secret_file != NULL &&
+	    (error = sp_secret_load(cfg->secret_file, srv.secret,
+	    &srv.secretlen)) != 0) {
+		say("secret file %s: %s", cfg->secret_file,
+		    error == EINVAL ? "empty or longer than 256 bytes" :
+		    strerror(error));
+		return error;
+	}
+	if (!srv.addr.isunix && srv.secretlen == 0 && !cfg->insecure) {
+		say("a TCP server needs a shared secret (-k FILE), or -i to "
+		    "serve anyone who can connect");
+		return EINVAL;
+	}
+	free(srv.allow);
+	srv.allow = NULL;
+	srv.nallow = 0;
+	if (cfg->nallow_uids > 0) {
+		srv.allow = calloc(cfg->nallow_uids, sizeof(uid_t));
+		if (srv.allow == NULL)
+			return ENOMEM;
+		for (unsigned i = 0; i < cfg->nallow_uids; i++)
+			srv.allow[i] = (uid_t)cfg->allow_uids[i];
+		srv.nallow = cfg->nallow_uids;
+	}
+	srv.allow_any = cfg->allow_any_uid;
+	srv.insecure = cfg->insecure;
+	if (srv.addr.isunix && (error = unix_prepare(&srv.addr)) != 0) {
+		if (error == EADDRINUSE)
+			say("%s: a live server already listens there", url);
+		else
+			say("%s: %s", url, strerror(error));
+		return error;
+	}
+	fd = socket(srv.addr.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	if (!srv.addr.isunix)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)&srv.addr.ss, srv.addr.len) != 0
+	    || listen(fd, 128) != 0) {
+		error = errno;
+		say("%s: %s", url, strerror(error));
+		close(fd);
+		return error;
+	}
+	srv.lfd = fd;
+	__atomic_store_n(&srv.running, 1, __ATOMIC_RELEASE);
+	if ((error = pthread_create(&srv.acceptor, NULL, accept_main, NULL))
+	    != 0) {
+		srv.running = 0;
+		close(fd);
+		srv.lfd = -1;
+		return error;
+	}
+	if (srv.verbose)
+		say("serving on %s", url);
+	return 0;
+}
+
+int
+rump_init_server(const char *url)
+{
+	return rump_init_server_config(url, NULL);
+}
+
+void
+rump_server_shutdown(void)
+{
+	struct sconn *c;
+	struct timespec ts;
+
+	pthread_mutex_lock(&srv.lock);
+	if (!srv.running) {
+		pthread_mutex_unlock(&srv.lock);
+		return;
+	}
+	__atomic_store_n(&srv.running, 0, __ATOMIC_RELEASE);
+	shutdown(srv.lfd, SHUT_RDWR);
+	pthread_mutex_unlock(&srv.lock);
+	pthread_join(srv.acceptor, NULL);
+	close(srv.lfd);
+	srv.lfd = -1;
+	if (srv.addr.isunix)
+		unlink(sp_url_path(&srv.addr));
+
+	/* Wake every connection; each releases its process on the way out. */
+	pthread_mutex_lock(&srv.lock);
+	for (c = srv.conns; c != NULL; c = c->next)
+		shutdown(c->fd, SHUT_RDWR);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 2;
+	while (srv.nconns > 0)
+		if (pthread_cond_timedwait(&srv.idle, &srv.lock, &ts) != 0)
+			break;
+	pthread_mutex_unlock(&srv.lock);
+	reap_forks(0);
+}

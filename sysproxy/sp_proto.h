@@ -1,0 +1,160 @@
+/*
+ * sp_proto.h: the sysproxy wire protocol (doc/PROTOCOL.md), shared by
+ * librumpclient and the server.  Every integer is little-endian; every
+ * frame starts with struct sp_hdr and its length counts the header.
+ */
+#ifndef SP_PROTO_H
+#define SP_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "sp_systab.h"
+
+#define SP_MAGIC	0x504d5552u	/* "RUMP" */
+#define SP_VERSION	1
+
+/* Limits: data of one call, a whole frame, a path, a secret, an iovec. */
+#define SP_MAXDATA	(16u << 20)
+#define SP_MAXFRAME	(SP_MAXDATA + (64u << 10))
+#define SP_MAXPATH	4096u		/* with the NUL: PATH_MAX */
+#define SP_MAXSECRET	256u
+#define SP_MAXIOV	1024u		/* IOV_MAX */
+#define SP_NULLSEG	UINT64_MAX	/* segment length of a NULL pointer */
+#define SP_COOKIELEN	16
+
+enum sp_type {
+	SP_HELLO = 1,		/* client: handshake */
+	SP_WELCOME,		/* server: handshake accepted */
+	SP_REFUSE,		/* server: handshake refused, with a reason */
+	SP_SYSCALL,		/* client: one system call */
+	SP_REPLY,		/* server: its result */
+	SP_PREFORK,		/* client: about to fork, wants a cookie */
+	SP_FORKCOOKIE		/* server: the cookie the child presents */
+};
+
+/* Client kinds of SP_HELLO. */
+enum sp_kind {
+	SP_KIND_NEW = 1,	/* a new process in the kernel */
+	SP_KIND_FORK,		/* the child of SP_PREFORK: claims cookie */
+	SP_KIND_THREAD,		/* another thread of the process of cookie */
+	SP_KIND_EXEC		/* same connection, a new image (comm) */
+};
+
+struct sp_hdr {
+	uint32_t len;		/* whole frame, header included */
+	uint16_t type;		/* enum sp_type */
+	uint16_t zero;		/* must be 0 */
+};
+
+/* SP_HELLO body; then secretlen bytes of secret, then namelen of name. */
+struct sp_hello {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t kind;		/* enum sp_kind */
+	uint8_t cookie[SP_COOKIELEN];	/* FORK, THREAD */
+	uint16_t secretlen;	/* <= SP_MAXSECRET */
+	uint16_t namelen;	/* program name, <= 15 used */
+	uint32_t zero;
+};
+
+/* SP_WELCOME body. */
+struct sp_welcome {
+	uint16_t version;
+	uint16_t zero;
+	int32_t pid;		/* the client's process in the kernel */
+	uint8_t token[SP_COOKIELEN];	/* for SP_KIND_THREAD connections */
+};
+
+/* SP_SYSCALL body; then nargs int64 arguments, then the segments. */
+struct sp_callhdr {
+	uint32_t num;
+	uint32_t nargs;
+};
+
+/* SP_REPLY body; then the output segments when error is 0. */
+struct sp_replyhdr {
+	int64_t retval;
+	int32_t error;
+	uint32_t zero;
+};
+
+/* --- sp_wire.c ---------------------------------------------------------- */
+
+/* A growable receive buffer. */
+struct sp_buf {
+	uint8_t *data;
+	size_t cap;
+};
+
+/* Sends all of iov (n entries); 0 or errno (EPIPE when the peer left). */
+int sp_sendv(int fd, struct iovec *iov, int n);
+/* Receives one frame into b; *type and *bodylen (after the header). */
+int sp_recv(int fd, struct sp_buf *b, uint32_t maxlen, uint16_t *type,
+    size_t *bodylen);
+void sp_buf_free(struct sp_buf *b);
+/* Compares without an early exit, so timing tells nothing. */
+int sp_secret_equal(const uint8_t *a, size_t alen, const uint8_t *b,
+    size_t blen);
+/* Reads a secret file (trailing newline dropped); 0 or errno. */
+int sp_secret_load(const char *path, uint8_t *buf, size_t *lenp);
+
+/* --- sp_marshal.c ------------------------------------------------------- */
+
+/* How an SPA_IOCTL/SPA_FCNTL argument travels for a request/command. */
+int sp_ioctl_arg(unsigned long req, uint8_t *kind, uint64_t *size);
+int sp_fcntl_arg(int cmd, uint8_t *kind, uint64_t *size);
+
+/* The client half of one call. */
+struct sp_creq {
+	int num, nargs;
+	int64_t args[SP_MAXARGS];
+	uint8_t kind[SP_MAXARGS];
+	uint64_t size[SP_MAXARGS];
+	uint8_t isnull[SP_MAXARGS];	/* an @opt pointer sent as NULL */
+	uint64_t iovbytes[SP_MAXARGS];	/* IOV_*: bytes that travel */
+	struct iovec *iov;		/* frame pieces: headers and buffers */
+	int niov;
+	uint8_t *meta;			/* headers, segment lengths, iov lens */
+	size_t metalen;
+};
+
+/*
+ * Builds the request for num(args): 0, or an errno the call answers
+ * without leaving the process (EFAULT for NULL, EINVAL, ENAMETOOLONG).
+ * May shrink a count argument past SP_MAXDATA into a short transfer.
+ */
+int sp_creq_build(struct sp_creq *r, int num, const int64_t *args,
+    int nargs);
+/* Takes the reply body: *retval, and copies the outputs to the caller's
+ * buffers; returns the call's errno, or -1 with *proto set on a bad reply. */
+int sp_creq_finish(struct sp_creq *r, const uint8_t *body, size_t len,
+    int64_t *retval, int *proto);
+void sp_creq_free(struct sp_creq *r);
+
+/* The server half: a decoded call whose pointers are server buffers. */
+struct sp_scall {
+	int num, nargs;
+	int64_t args[SP_MAXARGS];
+	uint8_t kind[SP_MAXARGS];
+	uint64_t size[SP_MAXARGS];
+	void *buf[SP_MAXARGS];		/* allocated here (OUT, IOV_OUT) */
+	struct iovec *kiov[SP_MAXARGS];	/* IOV_*: the kernel's iovecs */
+	int error;			/* answer without calling: errno */
+};
+
+/*
+ * Decodes and checks a SP_SYSCALL body.  0: c is ready (or c->error says
+ * what to answer); EPROTO: the frame is malformed and the connection
+ * must end.  Never reads outside body[0..len).
+ */
+int sp_scall_decode(struct sp_scall *c, const uint8_t *body, size_t len);
+/* Builds the reply frame of a decoded call after it ran. */
+int sp_scall_reply(struct sp_scall *c, int64_t retval, int error,
+    struct iovec **iovp, int *niovp, uint8_t **metap);
+void sp_scall_free(struct sp_scall *c);
+
+#endif /* SP_PROTO_H */
