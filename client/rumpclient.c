@@ -33,6 +33,8 @@ struct rconn {
 	struct rconn *next;
 	int fd;
 	struct sp_buf buf;
+	pid_t pid;			/* its process in the kernel */
+	uint8_t token[SP_COOKIELEN];	/* ... and that process's token */
 };
 
 enum retry { RETRY_NONE, RETRY_DIE, RETRY_ONCE, RETRY_INF, RETRY_SECS };
@@ -167,10 +169,8 @@ hello(struct rconn *c, uint16_t kind, const uint8_t *cookie)
 	memcpy(&w, c->buf.data, sizeof(w));
 	if (w.version != SP_VERSION)
 		return EPROTO;
-	if (kind != SP_KIND_THREAD) {
-		rc.pid = w.pid;
-		memcpy(rc.token, w.token, SP_COOKIELEN);
-	}
+	c->pid = w.pid;
+	memcpy(c->token, w.token, SP_COOKIELEN);
 	return 0;
 }
 
@@ -192,9 +192,10 @@ dial(int *fdp)
 	return 0;
 }
 
-/* A new connection of kind for this thread. */
+/* A new connection of kind for this thread; main: the process's own. */
 static int
-connect_as(uint16_t kind, const uint8_t *cookie, struct rconn **cp)
+connect_as(uint16_t kind, const uint8_t *cookie, bool main,
+    struct rconn **cp)
 {
 	struct rconn *c = calloc(1, sizeof(*c));
 	int error;
@@ -209,6 +210,10 @@ connect_as(uint16_t kind, const uint8_t *cookie, struct rconn **cp)
 		sp_buf_free(&c->buf);
 		free(c);
 		return error;
+	}
+	if (main) {
+		rc.pid = c->pid;
+		memcpy(rc.token, c->token, SP_COOKIELEN);
 	}
 	conn_bind(c);
 	*cp = c;
@@ -294,6 +299,8 @@ resume_exec(const char *v)
 		free(c);
 		return error;
 	}
+	rc.pid = c->pid;
+	memcpy(rc.token, c->token, SP_COOKIELEN);
 	conn_bind(c);
 	return 0;
 }
@@ -312,7 +319,7 @@ init_locked(void)
 	if (execfd != NULL)
 		error = resume_exec(execfd);
 	else
-		error = connect_as(SP_KIND_NEW, NULL, &c);
+		error = connect_as(SP_KIND_NEW, NULL, true, &c);
 	if (error == 0)
 		rc.inited = true;
 	else if (error != EACCES)
@@ -366,7 +373,7 @@ lost(struct rconn *c)
 	}
 	/* A new process: what the old one had in the kernel is gone. */
 	for (;;) {
-		if ((error = connect_as(SP_KIND_NEW, NULL, &nc)) == 0)
+		if ((error = connect_as(SP_KIND_NEW, NULL, true, &nc)) == 0)
 			return ENOTCONN;
 		if (rc.retry == RETRY_ONCE ||
 		    (rc.retry == RETRY_SECS && time(NULL) >= until))
@@ -390,7 +397,7 @@ thread_conn(struct rconn **cp)
 		*cp = tconn;
 		return 0;
 	}
-	if ((error = connect_as(SP_KIND_THREAD, rc.token, cp)) != 0)
+	if ((error = connect_as(SP_KIND_THREAD, rc.token, false, cp)) != 0)
 		return error == EACCES ? EACCES : ENOTCONN;
 	return 0;
 }
@@ -426,30 +433,35 @@ rump_syscall(int num, const int64_t *args, int nargs, int64_t *retval)
 	return error;
 }
 
+/* Asks the server for a copy of c's process: the cookie to claim it. */
+static int
+prefork(struct rconn *c, uint8_t *cookie)
+{
+	uint16_t type;
+	size_t len;
+	int error;
+
+	error = send_frame(c->fd, SP_PREFORK, NULL, 0, NULL, 0, NULL, 0);
+	if (error == 0)
+		error = sp_recv(c->fd, &c->buf, 4096, &type, &len);
+	if (error != 0 || type != SP_FORKCOOKIE || len != SP_COOKIELEN)
+		return lost(c);
+	memcpy(cookie, c->buf.data, SP_COOKIELEN);
+	return 0;
+}
+
 pid_t
 rumpclient_fork(void)
 {
 	uint8_t cookie[SP_COOKIELEN];
 	struct rconn *c, *n, *mine;
-	uint16_t type;
-	size_t len;
 	pid_t pid;
 	int error;
 
-	if ((error = thread_conn(&c)) != 0) {
+	if ((error = thread_conn(&c)) != 0 || (error = prefork(c, cookie)) != 0) {
 		errno = error;
 		return -1;
 	}
-	error = send_frame(c->fd, SP_PREFORK, NULL, 0, NULL, 0, NULL, 0);
-	if (error == 0)
-		error = sp_recv(c->fd, &c->buf, 4096, &type, &len);
-	if (error != 0 || type != SP_FORKCOOKIE || len != SP_COOKIELEN) {
-		if (error == 0)
-			error = EPROTO;
-		errno = lost(c);
-		return -1;
-	}
-	memcpy(cookie, c->buf.data, SP_COOKIELEN);
 	pthread_mutex_lock(&rc.lock);
 	pid = fork();
 	if (pid != 0) {
@@ -468,12 +480,81 @@ rumpclient_fork(void)
 	}
 	tconn = NULL;
 	pthread_setspecific(rc.key, NULL);
-	if ((error = connect_as(SP_KIND_FORK, cookie, &c)) != 0) {
+	if ((error = connect_as(SP_KIND_FORK, cookie, true, &c)) != 0) {
 		warnx_("forked child could not claim its process: %s",
 		    strerror(error));
 		rc.inited = false;
 	}
 	return 0;
+}
+
+/* --- explicit processes, as rump_lwproc_* does for a local kernel ---------- */
+
+int
+rumpclient_lwproc_rfork(int flags)
+{
+	uint8_t cookie[SP_COOKIELEN];
+	struct rconn *c, *nc;
+	int error;
+
+	if (flags != RUMPCLIENT_RFFDG && flags != RUMPCLIENT_RFCFDG)
+		return EINVAL;
+	if ((error = thread_conn(&c)) != 0)
+		return error;
+	if (flags == RUMPCLIENT_RFCFDG)
+		return connect_as(SP_KIND_NEW, NULL, false, &nc);
+	if ((error = prefork(c, cookie)) != 0)
+		return error;
+	return connect_as(SP_KIND_FORK, cookie, false, &nc);
+}
+
+int
+rumpclient_lwproc_newlwp(pid_t pid)
+{
+	struct rconn *c, *nc;
+	uint8_t token[SP_COOKIELEN];
+	int error;
+
+	if ((error = thread_conn(&c)) != 0)
+		return error;
+	error = ESRCH;
+	pthread_mutex_lock(&rc.lock);
+	for (c = rc.conns; c != NULL; c = c->next) {
+		if (c->pid == pid) {
+			memcpy(token, c->token, SP_COOKIELEN);
+			error = 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&rc.lock);
+	if (error != 0)
+		return error;
+	return connect_as(SP_KIND_THREAD, token, false, &nc);
+}
+
+void *
+rumpclient_lwproc_curlwp(void)
+{
+	return tconn;
+}
+
+void
+rumpclient_lwproc_switch(void *l)
+{
+	pthread_once(&key_once, make_key);
+	tconn = l;
+	pthread_setspecific(rc.key, l);
+}
+
+void
+rumpclient_lwproc_releaselwp(void)
+{
+	struct rconn *c = tconn;
+
+	if (c == NULL)
+		return;
+	rumpclient_lwproc_switch(NULL);
+	conn_free(c);
 }
 
 int

@@ -19,8 +19,8 @@ for line in lines:
     rec = json.loads(line)
     out = rec.get("stdout") or rec.get("stdo") or ""
     ok = len(re.findall(r"^ok (?!.*# ?SKIP)", out, re.M | re.I))
-    skipped = len(re.findall(r"^ok .*# ?SKIP", out, re.M | re.I))
-    bad = len(re.findall(r"^not ok ", out, re.M))
+    skipped = len(re.findall(r"^(not )?ok .*# ?SKIP", out, re.M | re.I))
+    bad = len(re.findall(r"^not ok (?!.*# ?SKIP)", out, re.M | re.I))
     if rec.get("result") not in ("OK", "EXPECTEDFAIL", "SKIP") and bad == 0:
         bad = 1
         print(f"{label}: {rec.get('name')} {rec.get('result')}", file=sys.stderr)

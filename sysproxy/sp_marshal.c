@@ -160,7 +160,8 @@ sp_creq_build(struct sp_creq *r, int num, const int64_t *args, int nargs)
 		return EINVAL;
 	r->num = num;
 	r->nargs = nargs;
-	memcpy(r->args, args, sizeof(*args) * (size_t)nargs);
+	if (nargs > 0)
+		memcpy(r->args, args, sizeof(*args) * (size_t)nargs);
 	if (e != NULL && e->name != NULL && e->sizes != NULL &&
 	    (error = e->sizes(r->args, sz)) != 0)
 		return error;

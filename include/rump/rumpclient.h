@@ -34,6 +34,19 @@ int rumpclient_exec(const char *path, char *const argv[],
 /* The pid of this process inside the kernel (after rumpclient_init). */
 pid_t rumpclient_getpid(void);
 
+/*
+ * Explicit processes, as rump_lwproc_* for a local kernel (a server that
+ * acts for several users, a test).  Each lwp is a connection of its own;
+ * the calling thread's current one serves its calls.  0 or an errno.
+ */
+#define RUMPCLIENT_RFFDG	0x01	/* a copy of the current process */
+#define RUMPCLIENT_RFCFDG	0x02	/* a new process, empty descriptors */
+int rumpclient_lwproc_rfork(int flags);	/* the thread switches to it */
+int rumpclient_lwproc_newlwp(pid_t pid);	/* pid: one of ours */
+void *rumpclient_lwproc_curlwp(void);
+void rumpclient_lwproc_switch(void *lwp);
+void rumpclient_lwproc_releaselwp(void);	/* closes the current one */
+
 /* Raw entry, as in <rump/rump.h>: 0 or an errno. */
 int rump_syscall(int num, const int64_t *args, int nargs, int64_t *retval);
 

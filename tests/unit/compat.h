@@ -172,6 +172,16 @@
 #else
 #define HOST_INVALID()	do { } while (0)
 #endif
+/* Tests of what only an embedded kernel has (run_remote.sh builds). */
+#ifdef TEST_REMOTE
+#include <rump/rumpclient.h>
+#define REMOTE_INVALID()	skip()
+/* The process the test's threads belong to: the local client's is 1. */
+#define MAIN_PID		rumpclient_getpid()
+#else
+#define REMOTE_INVALID()	do { } while (0)
+#define MAIN_PID		1
+#endif
 
 /* --- assertions that say what failed ------------------------------------ */
 /* Asserts expr did not return -1; yields its value. */

@@ -36,6 +36,7 @@ main_thread_is_pid_1(void **state)
 	(void)state;
 	TEST_DIR();
 	HOST_INVALID();
+	REMOTE_INVALID();	/* pid 1 is the server's own process */
 	assert_int_equal(rump_sys_getpid(), 1);
 }
 
@@ -89,8 +90,8 @@ rfork_copies_descriptors(void **state)
 	l0 = bound_lwp();
 	assert_int_equal(rump_lwproc_rfork(RUMP_RFFDG), 0);
 	child = rump_sys_getpid();
-	assert_true(child != 1);
-	assert_int_equal(rump_sys_getppid(), 1);
+	assert_true(child != MAIN_PID);
+	assert_int_equal(rump_sys_getppid(), MAIN_PID);
 	assert_true(rump_lwproc_curlwp() != l0);
 	/* Same open file description: the offset is shared. */
 	memset(buf, 0, sizeof(buf));
@@ -100,7 +101,7 @@ rfork_copies_descriptors(void **state)
 	CHECK_OK(rump_sys_close(fd));
 	rump_lwproc_releaselwp();
 	rump_lwproc_switch(l0);
-	assert_int_equal(rump_sys_getpid(), 1);
+	assert_int_equal(rump_sys_getpid(), MAIN_PID);
 	assert_int_equal(CHECK_OK(rump_sys_lseek(fd, 0, SEEK_CUR)), 3);
 	CHECK_OK(rump_sys_close(fd));
 #endif
@@ -160,12 +161,12 @@ release_ends_process(void **state)
 	rump_lwproc_switch(l0);
 	assert_int_equal(rump_lwproc_newlwp(child), ESRCH);
 	assert_int_equal(rump_lwproc_newlwp(99999), ESRCH);
-	assert_int_equal(rump_sys_getpid(), 1);
+	assert_int_equal(rump_sys_getpid(), MAIN_PID);
 	/* Without an lwp, the next call binds the thread to pid 1 again. */
 	assert_int_equal(rump_lwproc_rfork(RUMP_RFFDG), 0);
-	assert_true(rump_sys_getpid() != 1);
+	assert_true(rump_sys_getpid() != MAIN_PID);
 	rump_lwproc_releaselwp();
-	assert_int_equal(rump_sys_getpid(), 1);
+	assert_int_equal(rump_sys_getpid(), MAIN_PID);
 	rump_lwproc_switch(l0);
 #endif
 }
@@ -182,9 +183,9 @@ newlwp_joins_process(void **state)
 
 	l0 = bound_lwp();
 	tid0 = rump_sys_gettid();
-	assert_int_equal(rump_lwproc_newlwp(1), 0);
+	assert_int_equal(rump_lwproc_newlwp(MAIN_PID), 0);
 	assert_true(rump_lwproc_curlwp() != l0);
-	assert_int_equal(rump_sys_getpid(), 1);
+	assert_int_equal(rump_sys_getpid(), MAIN_PID);
 	assert_true(rump_sys_gettid() != tid0);
 	rump_lwproc_releaselwp();
 	rump_lwproc_switch(l0);

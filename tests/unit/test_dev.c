@@ -168,6 +168,7 @@ etfs_block_device(void **state)
 	(void)state;
 	TEST_DIR();
 	HOST_INVALID();
+	REMOTE_INVALID();	/* rump_server -d is the remote way */
 #ifndef TEST_ON_HOST
 	unsigned char buf[4096], want[4096];
 	char hostpath[64];
@@ -213,6 +214,7 @@ etfs_regular_file_window(void **state)
 	(void)state;
 	TEST_DIR();
 	HOST_INVALID();
+	REMOTE_INVALID();	/* rump_server -d is the remote way */
 #ifndef TEST_ON_HOST
 	unsigned char buf[64];
 	char hostpath[64];
