@@ -63,7 +63,8 @@ teardown() {
 }
 
 @test "the libraries export only rump_*, rumpuser_* and rumpclient_* symbols" {
-	for lib in "$B"/rumpuser/librumpuser.so "$B"/kernel/librump*.so; do
+	for lib in "$B"/rumpuser/librumpuser.so "$B"/kernel/librump*.so \
+	    "$B"/client/librumpclient.so "$B"/server/librumpserver.so; do
 		bad=$(nm -D --defined-only "$lib" | awk '{print $3}' |
 		    grep -Ev '^(rump_|rumpuser_|rumpclient_)' |
 		    grep -Ev '^(_init|_fini|__bss_start|_edata|_end)$' || true)
@@ -72,4 +73,35 @@ teardown() {
 			return 1
 		fi
 	done
+}
+
+@test "a remote client builds against the build tree with the uninstalled rumpclient.pc" {
+	export PKG_CONFIG_PATH="$B/meson-uninstalled"
+	run pkg-config --cflags --libs rumpclient
+	assert_success
+	cc -std=c11 -Wall -Werror -o "$TMP/rcp" \
+	    "$BATS_TEST_DIRNAME/../examples/rcp.c" \
+	    $(pkg-config --cflags --libs rumpclient)
+	libpath=$(pkg-config --libs-only-L rumpclient | sed 's/-L//g; s/ /:/g')
+	# Without a server it says so and fails, it does not hang.
+	run env -u RUMP_SERVER LD_LIBRARY_PATH="$libpath" timeout 10 "$TMP/rcp" out /x "$TMP/x"
+	assert_failure 1
+	assert_output --partial "RUMP_SERVER is not set"
+}
+
+@test "an embedded kernel serves other processes (rump_init_server)" {
+	"$B/examples/kserve" "unix://$TMP/k" >"$TMP/kserve.out" 2>&1 &
+	pid=$!
+	for i in $(seq 100); do [ -S "$TMP/k" ] && break; sleep 0.05; done
+	run env RUMP_SERVER="unix://$TMP/k" timeout 10 "$B/examples/rcp" out /motd "$TMP/motd"
+	assert_success
+	grep -q "served by an embedded kernel" "$TMP/motd"
+	# A second client writes; a third reads it back from the same kernel.
+	echo "from a client" >"$TMP/note"
+	RUMP_SERVER="unix://$TMP/k" timeout 10 "$B/examples/rcp" in "$TMP/note" /note
+	RUMP_SERVER="unix://$TMP/k" timeout 10 "$B/examples/rcp" out /note "$TMP/note.back"
+	cmp "$TMP/note" "$TMP/note.back"
+	kill -TERM "$pid"
+	wait "$pid"
+	[ ! -e "$TMP/k" ]
 }
