@@ -222,7 +222,14 @@ main(int argc, char **argv)
 		if (write(readyfd[1], &c, 1) != 1)
 			exit(1);
 		close(readyfd[1]);
-		if (freopen("/dev/null", "r", stdin) == NULL)
+		/* Detached: keep no terminal or pipe of the caller open (a
+		 * "$(rump_server ...)" would wait for it), except stderr
+		 * when -v asked for messages. */
+		if (freopen("/dev/null", "r", stdin) == NULL ||
+		    freopen("/dev/null", "w", stdout) == NULL)
+			exit(1);
+		if (getenv("RUMP_VERBOSE") == NULL &&
+		    freopen("/dev/null", "w", stderr) == NULL)
 			exit(1);
 	}
 	if (sigwait(&set, &sig) != 0)
