@@ -185,6 +185,11 @@ dial(int *fdp)
 	    != 0) {
 		int error = errno;
 
+		/* The socket's permissions, not a refusal: init_locked keeps
+		 * quiet on EACCES (hello() reports refusals), so say it. */
+		if (error == EACCES)
+			warnx_("cannot reach %s: %s", getenv("RUMP_SERVER"),
+			    strerror(error));
 		close(fd);
 		return error;
 	}

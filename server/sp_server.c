@@ -304,30 +304,6 @@ welcome(struct sconn *c)
 	send_frame(c->fd, SP_WELCOME, &w, sizeof(w));
 }
 
-/* Parses a HELLO body: its fixed part, secret and name (NUL-ended). */
-static int
-hello_parse(uint8_t *body, size_t len, struct sp_hello *h,
-    const uint8_t **secret, char *name, size_t namesz)
-{
-	size_t nl;
-
-	if (len < sizeof(*h))
-		return EPROTO;
-	memcpy(h, body, sizeof(*h));
-	if (h->magic != SP_MAGIC || h->zero != 0 ||
-	    h->secretlen > SP_MAXSECRET ||
-	    len != sizeof(*h) + h->secretlen + h->namelen)
-		return EPROTO;
-	*secret = body + sizeof(*h);
-	nl = h->namelen < namesz - 1 ? h->namelen : namesz - 1;
-	memcpy(name, body + sizeof(*h) + h->secretlen, nl);
-	name[nl] = '\0';
-	for (size_t i = 0; i < nl; i++)
-		if (name[i] < 0x20 || name[i] == 0x7f)
-			name[i] = '?';
-	return 0;
-}
-
 /* The first frame: who the client is.  0, or -1 (refused, told why). */
 static int
 handshake(struct sconn *c, struct sp_buf *b)
@@ -343,7 +319,8 @@ handshake(struct sconn *c, struct sp_buf *b)
 	error = sp_recv(c->fd, b, sizeof(struct sp_hdr) + sizeof(h) +
 	    SP_MAXSECRET + 256, &type, &len);
 	if (error != 0 || type != SP_HELLO ||
-	    hello_parse(b->data, len, &h, &secret, name, sizeof(name)) != 0) {
+	    sp_hello_parse(b->data, len, &h, &secret, name,
+	    sizeof(name)) != 0) {
 		if (srv.verbose)
 			say("a client sent no valid hello (%s)",
 			    error ? strerror(error) : "malformed");
@@ -413,7 +390,7 @@ rehello(struct sconn *c, uint8_t *body, size_t len)
 	const uint8_t *secret;
 	char name[16];
 
-	if (hello_parse(body, len, &h, &secret, name, sizeof(name)) != 0 ||
+	if (sp_hello_parse(body, len, &h, &secret, name, sizeof(name)) != 0 ||
 	    h.kind != SP_KIND_EXEC)
 		return EPROTO;
 	(void)rump_proc_execnotify(name);

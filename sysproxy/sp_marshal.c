@@ -372,7 +372,9 @@ sp_creq_finish(struct sp_creq *r, const uint8_t *body, size_t len,
 				uint64_t c = v[k].iov_len > left ?
 				    left : v[k].iov_len;
 
-				memcpy(v[k].iov_base, src, c);
+				/* An empty iovec's base may be NULL. */
+				if (c > 0)
+					memcpy(v[k].iov_base, src, c);
 				src += c;
 				left -= c;
 			}

@@ -102,6 +102,14 @@ int sp_secret_equal(const uint8_t *a, size_t alen, const uint8_t *b,
 /* Reads a secret file (trailing newline dropped); 0 or errno. */
 int sp_secret_load(const char *path, uint8_t *buf, size_t *lenp);
 
+/* --- sp_hello.c --------------------------------------------------------- */
+
+/* Parses a SP_HELLO body: copies the fixed part to *h, points *secret at
+ * the secret in body, copies the name (at most namesz - 1 bytes, NUL-ended,
+ * control characters as '?'); 0, or EPROTO when malformed. */
+int sp_hello_parse(uint8_t *body, size_t len, struct sp_hello *h,
+    const uint8_t **secret, char *name, size_t namesz);
+
 /* --- sp_marshal.c ------------------------------------------------------- */
 
 /* How an SPA_IOCTL/SPA_FCNTL argument travels for a request/command. */

@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""garbage.py SOCKETPATH: feeds a rump_server bad and truncated frames.
+
+Each case opens its own connection.  The server must drop the connection
+(EOF within a few seconds) and never answer garbage; a valid hello and a
+valid call on the way must be answered correctly.  Exit 0 when every case
+behaved; otherwise one line per failed case on stderr and exit 1.
+"""
+import os
+import socket
+import struct
+import sys
+
+SP_MAGIC = 0x504D5552
+SP_HELLO, SP_WELCOME, SP_REFUSE, SP_SYSCALL, SP_REPLY = 1, 2, 3, 4, 5
+SP_KIND_NEW = 1
+NR_GETPID, NR_MKDIR = 39, 83   # Linux x86_64 numbers (syscalls.master)
+WAIT = 5.0                     # seconds the server has to react
+
+path = sys.argv[1]
+failures = []
+
+
+def frame(ftype, body=b"", length=None):
+    if length is None:
+        length = 8 + len(body)
+    return struct.pack("<IHH", length, ftype, 0) + body
+
+
+def hello_frame(name=b"garbage", secret=b"", magic=SP_MAGIC, kind=SP_KIND_NEW):
+    body = struct.pack("<IHH16sHHI", magic, 1, kind, bytes(16),
+                       len(secret), len(name), 0)
+    return frame(SP_HELLO, body + secret + name)
+
+
+def call_frame(num, args, segments=b"", nargs=None):
+    if nargs is None:
+        nargs = len(args)
+    body = struct.pack("<II", num, nargs)
+    body += b"".join(struct.pack("<q", a) for a in args)
+    return frame(SP_SYSCALL, body + segments)
+
+
+def segment(data, length=None):
+    if length is None:
+        length = len(data)
+    pad = b"\0" * (-len(data) % 8)
+    return struct.pack("<Q", length) + data + pad
+
+
+def connect():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(WAIT)
+    s.connect(path)
+    return s
+
+
+def recv_exact(s, n):
+    got = b""
+    while len(got) < n:
+        chunk = s.recv(n - len(got))
+        if not chunk:
+            raise EOFError("server closed after %d of %d bytes" % (len(got), n))
+        got += chunk
+    return got
+
+
+def read_frame(s):
+    length, ftype, zero = struct.unpack("<IHH", recv_exact(s, 8))
+    if length < 8 or zero != 0:
+        raise ValueError("bad frame header from the server")
+    return ftype, recv_exact(s, length - 8)
+
+
+def expect_eof(s, case):
+    """The server must end the connection, with nothing (but a refusal)."""
+    try:
+        while True:
+            data = s.recv(65536)
+            if not data:
+                return
+            # A REFUSE frame is a fair answer to a bad hello; anything
+            # else means the garbage was taken for something.
+            if len(data) >= 8 and struct.unpack("<IHH", data[:8])[1] == SP_REFUSE:
+                continue
+            failures.append("%s: server answered %r" % (case, data[:32]))
+            return
+    except socket.timeout:
+        failures.append("%s: connection still open after %gs" % (case, WAIT))
+    except ConnectionResetError:
+        return
+
+
+def send_quietly(s, data):
+    try:
+        s.sendall(data)
+    except (BrokenPipeError, ConnectionResetError):
+        pass   # the server already hung up: fine
+
+
+def greeted():
+    """A connection that said a valid hello and was welcomed."""
+    s = connect()
+    s.sendall(hello_frame())
+    ftype, body = read_frame(s)
+    if ftype != SP_WELCOME or len(body) != 24:
+        raise ValueError("hello not welcomed: type %d, %d bytes" % (ftype, len(body)))
+    version, _, pid = struct.unpack("<HHi", body[:8])
+    if version != 1 or pid <= 0:
+        raise ValueError("odd welcome: version %d pid %d" % (version, pid))
+    return s, pid
+
+
+def case(name, fn):
+    try:
+        fn(name)
+    except Exception as e:   # noqa: BLE001 - report every kind of failure
+        failures.append("%s: %s: %s" % (name, type(e).__name__, e))
+
+
+def random_bytes(name):
+    for _ in range(5):
+        s = connect()
+        send_quietly(s, os.urandom(4096))
+        expect_eof(s, name)
+        s.close()
+
+
+def huge_length(name):
+    s = connect()
+    send_quietly(s, struct.pack("<IHH", 0xFFFFFFFF, SP_HELLO, 0))
+    expect_eof(s, name + " (hello)")
+    s.close()
+    s, _ = greeted()
+    send_quietly(s, struct.pack("<IHH", 0xFFFFFFF0, SP_SYSCALL, 0))
+    expect_eof(s, name + " (call)")
+    s.close()
+
+
+def truncated(name):
+    s = connect()
+    whole = hello_frame()
+    send_quietly(s, whole[:20])
+    s.close()                      # gone mid-hello
+    s = connect()
+    send_quietly(s, frame(SP_HELLO, b"", length=200) + b"x" * 10)
+    s.shutdown(socket.SHUT_WR)     # a half frame, then EOF
+    expect_eof(s, name + " (half hello)")
+    s.close()
+    s, _ = greeted()
+    send_quietly(s, call_frame(NR_MKDIR, [0, 0o755], segment(b"/half\0"))[:30])
+    s.close()                      # gone mid-call
+    s, _ = greeted()
+    send_quietly(s, frame(SP_SYSCALL, b"", length=4096) + b"y" * 100)
+    s.shutdown(socket.SHUT_WR)
+    expect_eof(s, name + " (half call)")
+    s.close()
+
+
+def bad_hellos(name):
+    for what, data in (
+            ("magic", hello_frame(magic=0x12345678)),
+            ("lengths", frame(SP_HELLO, struct.pack(
+                "<IHH16sHHI", SP_MAGIC, 1, SP_KIND_NEW, bytes(16), 0, 50, 0)
+                + b"short")),
+            ("secret too long", frame(SP_HELLO, struct.pack(
+                "<IHH16sHHI", SP_MAGIC, 1, SP_KIND_NEW, bytes(16), 60000, 0, 0)
+                + bytes(300))),
+            ("unknown kind", hello_frame(kind=77)),
+            ("nonzero header", struct.pack("<IHH", 40, SP_HELLO, 7) + bytes(32)),
+            ("call before hello", call_frame(NR_GETPID, []))):
+        s = connect()
+        send_quietly(s, data)
+        expect_eof(s, "%s (%s)" % (name, what))
+        s.close()
+
+
+def good_call(name):
+    s, pid = greeted()
+    s.sendall(call_frame(NR_GETPID, []))
+    ftype, body = read_frame(s)
+    retval, error, _ = struct.unpack("<qiI", body[:16])
+    if ftype != SP_REPLY or error != 0 or retval != pid:
+        failures.append("%s: getpid answered type %d retval %d error %d (pid %d)"
+                        % (name, ftype, retval, error, pid))
+    # A number this kernel does not have: ENOSYS, connection lives on.
+    s.sendall(call_frame(100000, []))
+    ftype, body = read_frame(s)
+    retval, error, _ = struct.unpack("<qiI", body[:16])
+    if ftype != SP_REPLY or error != 38:
+        failures.append("%s: unknown call answered type %d error %d" % (name, ftype, error))
+    s.close()
+
+
+def malformed_calls(name):
+    cases = (
+        ("nargs 99", call_frame(NR_GETPID, [0] * 4, nargs=99)),
+        ("nargs 99, args present", call_frame(NR_MKDIR, [0] * 99)),
+        ("segment beyond frame",
+         call_frame(NR_MKDIR, [0, 0o755], struct.pack("<Q", 1 << 20) + b"/x\0\0\0\0\0\0")),
+        ("segment length 2^63",
+         call_frame(NR_MKDIR, [0, 0o755], struct.pack("<Q", 1 << 63) + b"/x\0\0\0\0\0\0")),
+        ("path without NUL", call_frame(NR_MKDIR, [0, 0o755], segment(b"/abcdefg"))),
+        ("missing segment", call_frame(NR_MKDIR, [0, 0o755])),
+        ("wrong nargs", call_frame(NR_MKDIR, [0], segment(b"/y\0"))),
+        ("trailing bytes on unknown call", call_frame(100000, [], b"z" * 16)),
+        ("args cut short", frame(SP_SYSCALL, struct.pack("<II", NR_MKDIR, 2) + b"\1\2\3")),
+        ("body shorter than a call header", frame(SP_SYSCALL, b"\1\2")),
+        ("unknown frame type", frame(99, b"\0" * 16)),
+        ("reply type from a client", frame(SP_REPLY, b"\0" * 16)),
+        ("nonzero header field", struct.pack("<IHH", 16, SP_SYSCALL, 1) + bytes(8)),
+    )
+    for what, data in cases:
+        s, _ = greeted()
+        send_quietly(s, data)
+        expect_eof(s, "%s (%s)" % (name, what))
+        s.close()
+
+
+case("random bytes", random_bytes)
+case("4 GB length", huge_length)
+case("truncated frames", truncated)
+case("bad hellos", bad_hellos)
+case("valid hello and calls", good_call)
+case("malformed calls", malformed_calls)
+case("valid hello and calls after garbage", good_call)
+
+for f in failures:
+    print("garbage.py: " + f, file=sys.stderr)
+print("garbage.py: %d failures" % len(failures))
+sys.exit(1 if failures else 0)
