@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -94,10 +95,29 @@ conn_free(struct rconn *c)
 	free(c);
 }
 
+/*
+ * Ends an lwp and waits until the server has released it: the server
+ * closes its end only after that, so a process ended here has dropped
+ * its locks and descriptors before the caller goes on, as locally.
+ */
+static void
+conn_release(struct rconn *c)
+{
+	struct timeval tv = { 5, 0 };
+	char b;
+
+	if (c->fd >= 0 && shutdown(c->fd, SHUT_WR) == 0) {
+		setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		while (recv(c->fd, &b, 1, 0) > 0)
+			continue;
+	}
+	conn_free(c);
+}
+
 static void
 thread_exit(void *v)
 {
-	conn_free(v);
+	conn_release(v);
 }
 
 static void
@@ -559,7 +579,7 @@ rumpclient_lwproc_releaselwp(void)
 	if (c == NULL)
 		return;
 	rumpclient_lwproc_switch(NULL);
-	conn_free(c);
+	conn_release(c);
 }
 
 int
