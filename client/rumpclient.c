@@ -469,6 +469,14 @@ prefork(struct rconn *c, uint8_t *cookie)
 	error = send_frame(c->fd, SP_PREFORK, NULL, 0, NULL, 0, NULL, 0);
 	if (error == 0)
 		error = sp_recv(c->fd, &c->buf, 4096, &type, &len);
+	if (error == 0 && type == SP_REPLY && len == sizeof(struct sp_replyhdr)) {
+		struct sp_replyhdr rh;
+
+		/* The server could not fork the process (EAGAIN, ENOMEM). */
+		memcpy(&rh, c->buf.data, sizeof(rh));
+		if (rh.error > 0)
+			return rh.error;
+	}
 	if (error != 0 || type != SP_FORKCOOKIE || len != SP_COOKIELEN)
 		return lost(c);
 	memcpy(cookie, c->buf.data, SP_COOKIELEN);

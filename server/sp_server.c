@@ -229,29 +229,36 @@ reap_forks(time_t now)
 	rump_lwproc_switch(me);
 }
 
+/* PREFORK: forks the client's process; the child waits for its claim. */
 static int
 do_prefork(struct sconn *c)
 {
 	struct lwp *me = rump_lwproc_curlwp();
 	struct spfork *f = calloc(1, sizeof(*f));
-	int error;
+	uint8_t cookie[SP_COOKIELEN];
+	struct sp_replyhdr rh;
+	int error = ENOMEM;
 
-	if (f == NULL)
-		return ENOMEM;
-	if ((error = rump_lwproc_rfork(RUMP_RFFDG)) != 0) {
+	if (f == NULL || (error = rump_lwproc_rfork(RUMP_RFFDG)) != 0) {
+		/* Not a protocol error: the fork fails, the client goes on. */
 		free(f);
-		return error;
+		memset(&rh, 0, sizeof(rh));
+		rh.error = error;
+		send_frame(c->fd, SP_REPLY, &rh, sizeof(rh));
+		return 0;
 	}
 	f->lwp = rump_lwproc_curlwp();
 	rump_lwproc_switch(me);
 	f->owner = c->uid;
 	f->deadline = time(NULL) + FORK_TIMEOUT;
-	fill_random(f->cookie, sizeof(f->cookie));
+	fill_random(cookie, sizeof(cookie));
+	memcpy(f->cookie, cookie, sizeof(cookie));
+	/* Once listed, the child may claim (and free) f at any moment. */
 	pthread_mutex_lock(&srv.lock);
 	f->next = srv.forks;
 	srv.forks = f;
 	pthread_mutex_unlock(&srv.lock);
-	send_frame(c->fd, SP_FORKCOOKIE, f->cookie, sizeof(f->cookie));
+	send_frame(c->fd, SP_FORKCOOKIE, cookie, sizeof(cookie));
 	return 0;
 }
 
