@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -201,6 +203,8 @@ dial(int *fdp)
 
 	if (fd < 0)
 		return errno;
+	if (!rc.addr.isunix)	/* a call is one small write: no Nagle wait */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 	if (connect(fd, (const struct sockaddr *)&rc.addr.ss, rc.addr.len)
 	    != 0) {
 		int error = errno;

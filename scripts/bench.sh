@@ -11,3 +11,6 @@ if ! log=$(ninja -C build-release 2>&1); then
 	exit 1
 fi
 ./build-release/bench/fsbench
+echo
+./build-release/bench/spbench build-release/server/rump_server \
+    build-release/bench/spbench_local

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -453,7 +455,7 @@ static void *
 conn_main(void *arg)
 {
 	struct sconn *c = arg;
-	struct sp_buf b = { NULL, 0 };
+	struct sp_buf b = { .data = NULL };
 	struct timeval tv = { HANDSHAKE_TIMEOUT, 0 };
 	uint16_t type;
 	size_t len;
@@ -556,6 +558,9 @@ accept_main(void *arg)
 			continue;
 		}
 		c->fd = fd;
+		if (!srv.addr.isunix)	/* replies are small writes */
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
+			    sizeof(int));
 		if (peer_creds(c) != 0) {
 			close(fd);
 			free(c);

@@ -540,10 +540,17 @@ sp_scall_decode(struct sp_scall *c, const uint8_t *body, size_t len)
 	if (c->error != 0)
 		return 0;
 
-	/* Output buffers, zeroed so that nothing of the server leaks. */
+	/*
+	 * Output buffers.  Zeroed so that nothing of the server leaks, except
+	 * where only the returned count goes back, which the kernel wrote
+	 * (a 1 MiB read would pay for clearing what it overwrites).
+	 */
 	for (int i = 0; i < c->nargs; i++) {
 		if (c->kind[i] == SPA_OUT) {
-			c->buf[i] = calloc(1, c->size[i] ? c->size[i] : 1);
+			size_t n = c->size[i] ? c->size[i] : 1;
+
+			c->buf[i] = sp_systab[c->num].args[i].outret ?
+			    malloc(n) : calloc(1, n);
 			if (c->buf[i] == NULL) {
 				c->error = ENOMEM;
 				return 0;
@@ -555,7 +562,7 @@ sp_scall_decode(struct sp_scall *c, const uint8_t *body, size_t len)
 
 			for (uint64_t k = 0; k < c->size[i]; k++)
 				bytes += c->kiov[i][k].iov_len;
-			if ((c->buf[i] = calloc(1, bytes ? bytes : 1)) == NULL) {
+			if ((c->buf[i] = malloc(bytes ? bytes : 1)) == NULL) {
 				c->error = ENOMEM;
 				return 0;
 			}

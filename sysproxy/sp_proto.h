@@ -84,10 +84,12 @@ struct sp_replyhdr {
 
 /* --- sp_wire.c ---------------------------------------------------------- */
 
-/* A growable receive buffer. */
+/* A receive buffer with read-ahead; data: the body of the last frame
+ * (8-byte aligned, valid until the next sp_recv). */
 struct sp_buf {
 	uint8_t *data;
-	size_t cap;
+	uint8_t *mem;
+	size_t cap, head, tail;		/* pending bytes: mem[head..tail) */
 };
 
 /* Sends all of iov (n entries); 0 or errno (EPIPE when the peer left). */

@@ -40,26 +40,58 @@ sp_sendv(int fd, struct iovec *iov, int n)
 	return 0;
 }
 
+#define READAHEAD	(64u << 10)
+
+/* Receives into b->mem until at least want bytes are buffered. */
 static int
-recv_all(int fd, void *buf, size_t len)
+fill(int fd, struct sp_buf *b, size_t want)
 {
-	size_t got = 0;
 	ssize_t r;
 
-	while (got < len) {
-		r = recv(fd, (char *)buf + got, len - got, 0);
+	while (b->tail - b->head < want) {
+		r = recv(fd, b->mem + b->tail, b->cap - b->tail, 0);
 		if (r == 0)
-			return got == 0 ? ECONNRESET : EPROTO;
+			return b->tail == b->head ? ECONNRESET : EPROTO;
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			return errno == EAGAIN ? ETIMEDOUT : errno;
 		}
-		got += (size_t)r;
+		b->tail += (size_t)r;
 	}
 	return 0;
 }
 
+/* Room for need bytes from b->head, the pending bytes moved to the front
+ * (which also puts the next body on an 8-byte boundary). */
+static int
+make_room(struct sp_buf *b, size_t need)
+{
+	size_t pending = b->tail - b->head;
+
+	if (b->cap < need) {
+		size_t cap = need > READAHEAD ? need : READAHEAD;
+		uint8_t *n = malloc(cap);
+
+		if (n == NULL)
+			return ENOMEM;
+		if (pending > 0)
+			memcpy(n, b->mem + b->head, pending);
+		free(b->mem);
+		b->mem = n;
+		b->cap = cap;
+	} else if (b->head > 0) {
+		memmove(b->mem, b->mem + b->head, pending);
+	}
+	b->head = 0;
+	b->tail = pending;
+	return 0;
+}
+
+/*
+ * One recv() usually brings a whole small frame, and what arrives past it
+ * stays buffered for the next call: a round trip costs one read per side.
+ */
 int
 sp_recv(int fd, struct sp_buf *b, uint32_t maxlen, uint16_t *type,
     size_t *bodylen)
@@ -68,22 +100,26 @@ sp_recv(int fd, struct sp_buf *b, uint32_t maxlen, uint16_t *type,
 	size_t body;
 	int error;
 
-	if ((error = recv_all(fd, &h, sizeof(h))) != 0)
+	if (b->cap - b->head < sizeof(h) &&
+	    (error = make_room(b, READAHEAD)) != 0)
 		return error;
+	if ((error = fill(fd, b, sizeof(h))) != 0)
+		return error;
+	memcpy(&h, b->mem + b->head, sizeof(h));
 	if (h.len < sizeof(h) || h.len > maxlen || h.zero != 0)
 		return EPROTO;
 	body = h.len - sizeof(h);
-	/* +8: room to NUL-terminate a trailing string safely. */
-	if (b->cap < body + 8) {
-		uint8_t *n = realloc(b->data, body + 8);
-
-		if (n == NULL)
-			return ENOMEM;
-		b->data = n;
-		b->cap = body + 8;
-	}
-	if ((error = recv_all(fd, b->data, body)) != 0)
+	/* The body goes to an 8-aligned address (malloc'd + 8) with slack
+	 * after it, unless it already is. */
+	if (((b->head + sizeof(h)) & 7) != 0 || b->cap - b->head < h.len + 8)
+		if ((error = make_room(b, (size_t)h.len + 8)) != 0)
+			return error;
+	if ((error = fill(fd, b, h.len)) != 0)
 		return error == ECONNRESET ? EPROTO : error;
+	b->data = b->mem + b->head + sizeof(h);
+	b->head += h.len;
+	if (b->head == b->tail)
+		b->head = b->tail = 0;
 	*type = h.type;
 	*bodylen = body;
 	return 0;
@@ -92,9 +128,10 @@ sp_recv(int fd, struct sp_buf *b, uint32_t maxlen, uint16_t *type,
 void
 sp_buf_free(struct sp_buf *b)
 {
-	free(b->data);
+	free(b->mem);
+	b->mem = NULL;
 	b->data = NULL;
-	b->cap = 0;
+	b->cap = b->head = b->tail = 0;
 }
 
 int

@@ -428,7 +428,7 @@ exact_copy(const uint8_t *p, size_t len)
 static void
 server_stream(const uint8_t *d, size_t n)
 {
-	struct sp_buf b = { NULL, 0 };
+	struct sp_buf b = { .data = NULL };
 	size_t off = 0;
 	int sv[2];
 
