@@ -75,9 +75,8 @@ done <"$results/counts"
 for log in "$results"/unit-*.log; do
 	[ "$status" -eq 0 ] || grep -E '^(not ok|.*(FAIL|TIMEOUT|ERROR))' "$log" | head -n 40 >&2
 done
-if [ "$skipped" -gt 0 ]; then
-	echo "$passed passed, $failed failed, $skipped skipped"
-else
-	echo "$passed passed, $failed failed"
-fi
+# Skipped cases (embedding-only tests in the remote build) are said
+# before the closing line, which stays exactly "N passed, N failed".
+[ "$skipped" -gt 0 ] && echo "($skipped skipped)"
+echo "$passed passed, $failed failed"
 exit $status
