@@ -24,7 +24,8 @@ usage(void)
 	    "       gensyscalls public MASTER OUT.h OUT.c\n"
 	    "       gensyscalls kernel MASTER OUTDIR [FACTION ...]\n"
 	    "       gensyscalls names MASTER OUT.c\n"
-	    "       gensyscalls remote MASTER OUT.c\n");
+	    "       gensyscalls remote MASTER OUT.c\n"
+	    "       gensyscalls hijack MASTER OUT.h OUT.c\n");
 	exit(2);
 }
 
@@ -73,7 +74,8 @@ main(int argc, char **argv)
 	    (strcmp(argv[1], "public") == 0 && argc == 5) ||
 	    (strcmp(argv[1], "kernel") == 0 && argc >= 4) ||
 	    (strcmp(argv[1], "names") == 0 && argc == 4) ||
-	    (strcmp(argv[1], "remote") == 0 && argc == 4)))
+	    (strcmp(argv[1], "remote") == 0 && argc == 4) ||
+	    (strcmp(argv[1], "hijack") == 0 && argc == 5)))
 		usage();
 	if (master_parse(argv[2], &m) != 0)
 		return 1;
@@ -86,5 +88,7 @@ main(int argc, char **argv)
 		rv = emit_names(&m, argv[3]);
 	else if (strcmp(argv[1], "remote") == 0)
 		rv = emit_remote(&m, argv[3]);
+	else if (strcmp(argv[1], "hijack") == 0)
+		rv = emit_hijack(&m, argv[3], argv[4]);
 	return rv != 0;
 }

@@ -98,6 +98,9 @@ FILE *out_open(const char *path);	/* writes the DO-NOT-EDIT line */
 int out_close(FILE *f, const char *path);
 char *decl(const struct ctype *t, const char *name);
 
+/* The hijack's stubs hjk_NAME() (hj_ksys.h, hj_ksys.c). */
+int emit_hijack(const struct master *m, const char *outh, const char *outc);
+
 /* gensyscalls_remote.c: the sysproxy marshaling table (sp_systab.c). */
 int emit_remote(const struct master *m, const char *out);
 

@@ -181,8 +181,19 @@ emit_public_h(const struct master *m, const char *out)
 	return out_close(f, out);
 }
 
+/* The stubs' names: rump_sys_* over rump_syscall, or the hijack's. */
+struct stubstyle {
+	const char *prefix;	/* "rump_sys_" */
+	const char *call;	/* "rump_syscall" */
+	const char *seterr;	/* "rumpuser_seterrno(error)" */
+};
+static const struct stubstyle public_style = {
+	"rump_sys_", "rump_syscall", "rumpuser_seterrno(error)" };
+static const struct stubstyle hijack_style = {
+	"hjk_", "hj_syscall", "errno = error" };
+
 static void
-public_stub(FILE *f, const struct sentry *e)
+public_stub(FILE *f, const struct sentry *e, const struct stubstyle *st)
 {
 	const struct ctype *rt = &e->rtype;
 	bool isvoid = rt->nptr == 0 && strcmp(rt->base, "void") == 0;
@@ -191,7 +202,7 @@ public_stub(FILE *f, const struct sentry *e)
 
 	for (j = 0; j < e->nargs; j++)
 		items[j] = decl(&e->args[j].type, e->args[j].name);
-	fprintf(f, "\n%s\nrump_sys_%s(", rt->text, e->name);
+	fprintf(f, "\n%s\n%s%s(", rt->text, st->prefix, e->name);
 	if (e->nargs == 0)
 		fputs("void)\n", f);
 	else
@@ -207,15 +218,15 @@ public_stub(FILE *f, const struct sentry *e)
 		fprintf(f, "\targs[%d] = (int64_t)%s%s;\n", j,
 		    e->args[j].type.nptr > 0 ? "(intptr_t)" : "",
 		    e->args[j].name);
-	fprintf(f, "\t%srump_syscall(RUMP_SYS_%s, %s, %d, &rv);\n",
-	    isvoid ? "(void)" : "error = ", e->name,
+	fprintf(f, "\t%s%s(RUMP_SYS_%s, %s, %d, &rv);\n",
+	    isvoid ? "(void)" : "error = ", st->call, e->name,
 	    e->nargs > 0 ? "args" : "NULL", e->nargs);
 	if (isvoid) {
 		fputs("\t(void)rv;\n}\n", f);
 		return;
 	}
-	fprintf(f, "\tif (error != 0) {\n\t\trumpuser_seterrno(error);\n"
-	    "\t\treturn %s;\n\t}\n", rt->nptr > 0 ? "NULL" : "-1");
+	fprintf(f, "\tif (error != 0) {\n\t\t%s;\n"
+	    "\t\treturn %s;\n\t}\n", st->seterr, rt->nptr > 0 ? "NULL" : "-1");
 	if (e->retarg >= 0)
 		fprintf(f, "\treturn %s;\n}\n", e->args[e->retarg].name);
 	else if (rt->nptr > 0)
@@ -241,8 +252,47 @@ emit_public_c(const struct master *m, const char *out)
 	    "#include <rump/rump_syscalls.h>\n#include <rump/rump.h>\n"
 	    "#include <rump/rumpuser.h>\n#include <stdint.h>\n", f);
 	for (int i = 0; i < m->nents; i++)
-		public_stub(f, m->bynum[i]);
+		public_stub(f, m->bynum[i], &public_style);
 	return out_close(f, out);
+}
+
+/* The hijack's own stubs (hjk_NAME), over its backend's hj_syscall(). */
+int
+emit_hijack(const struct master *m, const char *outh, const char *outc)
+{
+	FILE *f = out_open(outh);
+
+	if (f == NULL)
+		return -1;
+	fputs("/*\n * hj_ksys.h: the kernel's calls as the hijack makes them: "
+	    "hjk_NAME(),\n * libc conventions, over hj_syscall().\n */\n"
+	    "#ifndef HJ_KSYS_H\n#define HJ_KSYS_H\n\n"
+	    "#include <rump/rump_syscalls.h>\n\n"
+	    "int hj_syscall(int num, const int64_t *args, int nargs, "
+	    "int64_t *retval);\n\n", f);
+	for (int i = 0; i < m->nents; i++) {
+		const struct sentry *e = m->bynum[i];
+		char *items[GEN_MAXARGS], *prefix;
+		int j;
+
+		for (j = 0; j < e->nargs; j++)
+			items[j] = decl(&e->args[j].type, e->args[j].name);
+		prefix = xprintf("%s(", decl(&e->rtype,
+		    xprintf("hjk_%s", e->name)));
+		if (e->nargs == 0)
+			fprintf(f, "%svoid);\n", prefix);
+		else
+			wrap(f, prefix, items, e->nargs, ");", "    ");
+	}
+	fputs("\n#endif /* HJ_KSYS_H */\n", f);
+	if (out_close(f, outh) != 0 || (f = out_open(outc)) == NULL)
+		return -1;
+	fputs("/*\n * hj_ksys.c: the hijack's kernel call stubs.\n */\n"
+	    "#include <errno.h>\n#include <stdint.h>\n"
+	    "#include \"hj_ksys.h\"\n", f);
+	for (int i = 0; i < m->nents; i++)
+		public_stub(f, m->bynum[i], &hijack_style);
+	return out_close(f, outc);
 }
 
 int
