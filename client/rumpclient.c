@@ -31,6 +31,7 @@
 #include "sp_url.h"
 
 #define EXECFD_ENV	"RUMPCLIENT__EXECFD"
+#define FORKCOOKIE_ENV	"RUMPCLIENT__FORKCOOKIE"
 
 struct rconn {
 	struct rconn *next;
@@ -334,10 +335,33 @@ resume_exec(const char *v)
 	return 0;
 }
 
+/* A child of a process that embeds the kernel: its process waits under
+ * a cookie (rump_server_prefork) in hex. */
+static int
+claim_cookie(const char *hex)
+{
+	uint8_t cookie[SP_COOKIELEN];
+	struct rconn *c;
+	unsigned v;
+
+	for (int i = 0; i < SP_COOKIELEN; i++) {
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
+			unsetenv(FORKCOOKIE_ENV);
+			warnx_("%s: not %d hex digits", FORKCOOKIE_ENV,
+			    2 * SP_COOKIELEN);
+			return EINVAL;
+		}
+		cookie[i] = (uint8_t)v;
+	}
+	unsetenv(FORKCOOKIE_ENV);
+	return connect_as(SP_KIND_FORK, cookie, true, &c);
+}
+
 static int
 init_locked(void)
 {
 	const char *execfd = getenv(EXECFD_ENV);
+	const char *forkcookie = getenv(FORKCOOKIE_ENV);
 	struct rconn *c;
 	int error;
 
@@ -347,6 +371,8 @@ init_locked(void)
 		return error;
 	if (execfd != NULL)
 		error = resume_exec(execfd);
+	else if (forkcookie != NULL)
+		error = claim_cookie(forkcookie);
 	else
 		error = connect_as(SP_KIND_NEW, NULL, true, &c);
 	if (error == 0)

@@ -231,35 +231,65 @@ reap_forks(time_t now)
 	rump_lwproc_switch(me);
 }
 
+/*
+ * Forks the calling thread's kernel process and lists the child under a
+ * fresh cookie for owner to claim; the thread stays in its own process.
+ * Once listed, the child may be claimed (and its record freed) at once.
+ */
+static int
+fork_publish(uid_t owner, uint8_t *cookie)
+{
+	struct lwp *me = rump_lwproc_curlwp();
+	struct spfork *f = calloc(1, sizeof(*f));
+	int error;
+
+	if (f == NULL)
+		return ENOMEM;
+	if ((error = rump_lwproc_rfork(RUMP_RFFDG)) != 0) {
+		free(f);
+		return error;
+	}
+	f->lwp = rump_lwproc_curlwp();
+	rump_lwproc_switch(me);
+	f->owner = owner;
+	f->deadline = time(NULL) + FORK_TIMEOUT;
+	fill_random(cookie, SP_COOKIELEN);
+	memcpy(f->cookie, cookie, SP_COOKIELEN);
+	pthread_mutex_lock(&srv.lock);
+	f->next = srv.forks;
+	srv.forks = f;
+	pthread_mutex_unlock(&srv.lock);
+	return 0;
+}
+
+/*
+ * For a process that embeds the kernel and forks (the hijack): forks the
+ * caller's current kernel process; the host child claims it by connecting
+ * with the cookie (RUMPCLIENT__FORKCOOKIE).  0 or an errno.
+ */
+int
+rump_server_prefork(unsigned char cookie[16])
+{
+	if (!__atomic_load_n(&srv.running, __ATOMIC_ACQUIRE))
+		return ENOTCONN;
+	return fork_publish(geteuid(), cookie);
+}
+
 /* PREFORK: forks the client's process; the child waits for its claim. */
 static int
 do_prefork(struct sconn *c)
 {
-	struct lwp *me = rump_lwproc_curlwp();
-	struct spfork *f = calloc(1, sizeof(*f));
 	uint8_t cookie[SP_COOKIELEN];
 	struct sp_replyhdr rh;
-	int error = ENOMEM;
+	int error;
 
-	if (f == NULL || (error = rump_lwproc_rfork(RUMP_RFFDG)) != 0) {
+	if ((error = fork_publish(c->uid, cookie)) != 0) {
 		/* Not a protocol error: the fork fails, the client goes on. */
-		free(f);
 		memset(&rh, 0, sizeof(rh));
 		rh.error = error;
 		send_frame(c->fd, SP_REPLY, &rh, sizeof(rh));
 		return 0;
 	}
-	f->lwp = rump_lwproc_curlwp();
-	rump_lwproc_switch(me);
-	f->owner = c->uid;
-	f->deadline = time(NULL) + FORK_TIMEOUT;
-	fill_random(cookie, sizeof(cookie));
-	memcpy(f->cookie, cookie, sizeof(cookie));
-	/* Once listed, the child may claim (and free) f at any moment. */
-	pthread_mutex_lock(&srv.lock);
-	f->next = srv.forks;
-	srv.forks = f;
-	pthread_mutex_unlock(&srv.lock);
 	send_frame(c->fd, SP_FORKCOOKIE, cookie, sizeof(cookie));
 	return 0;
 }

@@ -85,6 +85,12 @@ int rump_init_server_config(const char *url,
 /* Stops serving: closes the listener and every client, removes a unix
  * socket.  Clients' processes in the kernel end.  Safe to call twice. */
 void rump_server_shutdown(void);
+/*
+ * A process serving its embedded kernel that forks: forks the calling
+ * thread's kernel process and returns the cookie under which the host
+ * child claims it (librumpclient: RUMPCLIENT__FORKCOOKIE, 32 hex digits).
+ */
+int rump_server_prefork(unsigned char cookie[16]);
 
 /* Raw entry: number from RUMP_SYS_*, up to 6 register-sized arguments. */
 int rump_syscall(int num, const int64_t *args, int nargs, int64_t *retval);
