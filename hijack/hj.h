@@ -1,0 +1,150 @@
+/*
+ * hj.h: the internals of librumphijack.so (doc/HIJACK.md).
+ *
+ * Wrappers (hj_wrap_*.c) are the libc names the shim exports; each asks
+ * hj_fd_kernel() or hj_route() whether its descriptor or path belongs to
+ * the kernel, and calls the host's function (HOST()) or the kernel's
+ * (hjk_*(), generated from syscalls.master).  Everything else is here.
+ */
+#ifndef HJ_H
+#define HJ_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "hj_ksys.h"
+
+#define HJ_EXPORT	__attribute__((visibility("default")))
+
+/* --- configuration: RUMPHIJACK (hj_config.c) --------------------------- */
+
+#define HJ_MAXPREFIX	16
+
+struct hj_prefix {
+	char path[PATH_MAX];	/* absolute, no trailing slash ("/" allowed) */
+	size_t len;
+	bool strip;		/* path=: strip it; blanket=: keep it */
+};
+
+struct hj_config {
+	struct hj_prefix prefix[HJ_MAXPREFIX];
+	int nprefix;
+	unsigned sockfam;	/* socket=: bit per address family */
+	bool socklocal;		/* socket=...:nolocal clears it */
+	bool vfs;		/* vfs=: all file system calls (no prefix) */
+	bool sysctl;		/* sysctl=yes */
+};
+
+/*
+ * Parses a RUMPHIJACK string (NULL: the default).  0, or -1 with a
+ * one-line message naming the bad part in err.
+ */
+int hj_config_parse(const char *s, struct hj_config *c, char *err,
+    size_t errlen);
+extern struct hj_config hj_cfg;
+/* Parses RUMPHIJACK and takes over what an exec'd image inherited, once;
+ * the constructor does it, or the first wrapper that runs before. */
+extern bool hj_ready;
+void hj_setup(void);
+
+/* --- the host's functions (hj_host.c) ----------------------------------- */
+
+/*
+ * HOST(open)(...) calls the next definition of open, the host libc's,
+ * resolved on first use: a wrapper may run before any constructor (a
+ * library's constructor calling access(), as libselinux does).
+ */
+void *hj_next(void **cache, const char *name);
+#define HOST(fn) \
+	(*(__typeof__(&fn))hj_next(&hj_hostcache_##fn, #fn))
+#define HOST_CACHE(fn)	static void *hj_hostcache_##fn __attribute__((unused))
+
+/* A path argument that is "" (libc declares them nonnull; callers may
+ * still pass NULL, which must not crash the test). */
+static inline bool
+hj_empty(const char *p)
+{
+	return p != NULL && p[0] == '\0';
+}
+
+static inline bool
+hj_nopath(const char *p)
+{
+	return p == NULL || p[0] == '\0';
+}
+
+/* Nonzero while the shim itself is inside libc or the kernel. */
+extern __thread int hj_inside;
+
+/* --- the kernel (hj_kernel.c) ------------------------------------------- */
+
+/*
+ * Boots the embedded kernel (no RUMP_SERVER) or connects to RUMP_SERVER,
+ * once; 0 or an errno (with a message on stderr).  hj_syscall() calls it.
+ */
+int hj_kernel_up(void);
+extern bool hj_remote;
+/* fork(2) that gives the child its own copy of the kernel process. */
+pid_t hj_kernel_fork(void);
+/* execve(2) keeping the kernel process (remote) where possible. */
+int hj_kernel_exec(const char *path, char *const argv[], char *const envp[]);
+
+/* --- descriptors (hj_fd.c) ---------------------------------------------- */
+
+/*
+ * A kernel descriptor shows as a host descriptor number that holds a
+ * placeholder (an O_PATH descriptor: read and write on it fail with EBADF,
+ * so nothing written past the shim vanishes).  hj_fd_kernel() maps the
+ * host number to the kernel's, or -1.
+ */
+extern int32_t *hj_fdmap;		/* host fd -> kernel fd + 1 */
+extern int hj_fdmax;
+static inline int
+hj_fd_kernel(int fd)
+{
+	if (__builtin_expect(hj_fdmap == NULL, 1) || fd < 0 || fd >= hj_fdmax)
+		return -1;
+	return __atomic_load_n(&hj_fdmap[fd], __ATOMIC_ACQUIRE) - 1;
+}
+/* A new kernel descriptor kfd gets a host number (lowest free >= min);
+ * cloexec as asked.  Returns it, or -1 with errno (kfd is closed). */
+int hj_fd_install(int kfd, int min, bool cloexec);
+/* close(2) of a kernel descriptor's host number. */
+int hj_fd_close(int fd);
+/* dup2/dup3 where oldfd or newfd is the kernel's. */
+int hj_fd_dup3(int oldfd, int newfd, int flags);
+/* F_DUPFD and F_DUPFD_CLOEXEC of a kernel descriptor. */
+int hj_fd_dupmin(int fd, int min, bool cloexec);
+/* F_SETFD on a kernel descriptor: both sides. */
+int hj_fd_setcloexec(int fd, bool cloexec);
+/* close_range(2) over both. */
+int hj_fd_close_range(unsigned first, unsigned last, int flags);
+/* The map as an environment entry for execve (NULL: none), and back. */
+char *hj_fd_export(void);
+void hj_fd_import(const char *s);
+
+/* --- paths (hj_path.c) -------------------------------------------------- */
+
+enum hj_where { HJ_HOST = 0, HJ_KERNEL = 1 };
+
+/*
+ * Where (dirfd, path) lives.  HJ_KERNEL: *kdirfd (a kernel descriptor or
+ * AT_FDCWD) and *kpath (kbuf or path itself) are what the kernel gets.
+ * -1: errno (ENAMETOOLONG, or the kernel could not be reached).
+ */
+int hj_route(int dirfd, const char *path, char *kbuf, size_t kbuflen,
+    int *kdirfd, const char **kpath);
+/* The current directory is in the kernel (set by chdir/fchdir). */
+extern bool hj_cwd_kernel;
+/* The prefix a kernel path shows under (for getcwd, realpath). */
+const char *hj_show_prefix(void);
+
+#endif /* HJ_H */

@@ -1,0 +1,226 @@
+/*
+ * hj_kernel.c: which kernel the shim talks to, set up on first use.
+ *
+ * With RUMP_SERVER the shim is a remote client (librumpclient); without
+ * it, it boots a kernel in this process.  Either library is dlopen'ed
+ * RTLD_LOCAL | RTLD_DEEPBIND: its rump_* names stay out of the program's
+ * namespace, and its own libc calls (sockets, files of the hypercall
+ * layer) go straight to libc instead of through the shim's wrappers.
+ *
+ * An embedded kernel that forks starts serving itself on a private unix
+ * socket, and the child becomes a remote client of its parent's kernel,
+ * claiming a copy of its process (rump_server_prefork).
+ */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hj.h"
+
+bool hj_remote;
+
+static struct {
+	int (*syscall)(int, const int64_t *, int, int64_t *);
+	/* remote */
+	int (*client_init)(void);
+	pid_t (*client_fork)(void);
+	int (*client_exec)(const char *, char *const[], char *const[]);
+	/* embedded */
+	int (*init_server)(const char *);
+	int (*prefork)(unsigned char *);
+	char sock[128];			/* the embedded kernel's own server */
+} k;
+
+HOST_CACHE(fork);
+HOST_CACHE(execve);
+
+static pthread_mutex_t up_lock = PTHREAD_MUTEX_INITIALIZER;
+static int up_state;			/* 0: not yet, 1: up, else errno+1 */
+
+static void
+say(const char *fmt, const char *a, const char *b)
+{
+	fprintf(stderr, "librumphijack: ");
+	fprintf(stderr, fmt, a, b);
+	fputc('\n', stderr);
+}
+
+/* Next to this library, then in the build tree's layout, then by name. */
+static void *
+open_lib(const char *name)
+{
+	static const char *const rel[] = { "", "../client/", "../kernel/",
+	    "../rumpuser/", "../server/" };
+	char dir[PATH_MAX], path[PATH_MAX + 64];
+	Dl_info info;
+	void *h;
+
+	if (dladdr((void *)open_lib, &info) != 0 && info.dli_fname != NULL) {
+		const char *slash = strrchr(info.dli_fname, '/');
+		size_t n = slash ? (size_t)(slash - info.dli_fname) : 0;
+
+		if (n > 0 && n < sizeof(dir)) {
+			memcpy(dir, info.dli_fname, n);
+			dir[n] = '\0';
+			for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]);
+			    i++) {
+				snprintf(path, sizeof(path), "%s/%s%s", dir,
+				    rel[i], name);
+				if (access(path, R_OK) == 0 &&
+				    (h = dlopen(path, RTLD_NOW | RTLD_LOCAL |
+				    RTLD_DEEPBIND)) != NULL)
+					return h;
+			}
+		}
+	}
+	if ((h = dlopen(name, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND)) == NULL)
+		say("cannot load %s: %s", name, dlerror());
+	return h;
+}
+
+static int
+up_remote(void)
+{
+	void *h = open_lib("librumpclient.so");
+
+	if (h == NULL)
+		return ELIBACC;
+	k.client_init = (int (*)(void))dlsym(h, "rumpclient_init");
+	k.client_fork = (pid_t (*)(void))dlsym(h, "rumpclient_fork");
+	k.client_exec = (int (*)(const char *, char *const[],
+	    char *const[]))dlsym(h, "rumpclient_exec");
+	k.syscall = (int (*)(int, const int64_t *, int, int64_t *))dlsym(h,
+	    "rump_syscall");
+	if (k.client_init == NULL || k.syscall == NULL)
+		return ELIBBAD;
+	hj_remote = true;
+	return k.client_init() == 0 ? 0 : errno;
+}
+
+static int
+up_embedded(void)
+{
+	static const char *const libs[] = { "librumpfs_tmpfs.so",
+	    "librumpfs_procfs.so", "librumpdev.so", "librumpserver.so" };
+	int (*init)(void) = NULL;
+	void *h;
+
+	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
+		if ((h = open_lib(libs[i])) == NULL)
+			return ELIBACC;
+		if (init == NULL)
+			init = (int (*)(void))dlsym(h, "rump_init");
+		if (k.syscall == NULL)
+			k.syscall = (int (*)(int, const int64_t *, int,
+			    int64_t *))dlsym(h, "rump_syscall");
+		if (k.init_server == NULL)
+			k.init_server = (int (*)(const char *))dlsym(h,
+			    "rump_init_server");
+		if (k.prefork == NULL)
+			k.prefork = (int (*)(unsigned char *))dlsym(h,
+			    "rump_server_prefork");
+	}
+	if (init == NULL || k.syscall == NULL)
+		return ELIBBAD;
+	return init();
+}
+
+int
+hj_kernel_up(void)
+{
+	int state = __atomic_load_n(&up_state, __ATOMIC_ACQUIRE), error;
+
+	if (__builtin_expect(state == 1, 1))
+		return 0;
+	if (state != 0)
+		return state - 1;
+	pthread_mutex_lock(&up_lock);
+	if (up_state == 0) {
+		hj_inside++;
+		error = getenv("RUMP_SERVER") != NULL ? up_remote() :
+		    up_embedded();
+		hj_inside--;
+		if (error != 0)
+			say("no kernel: %s%s", strerror(error),
+			    hj_remote ? " (RUMP_SERVER)" : "");
+		__atomic_store_n(&up_state, error == 0 ? 1 : error + 1,
+		    __ATOMIC_RELEASE);
+	}
+	state = up_state;
+	pthread_mutex_unlock(&up_lock);
+	return state == 1 ? 0 : state - 1;
+}
+
+int
+hj_syscall(int num, const int64_t *args, int nargs, int64_t *retval)
+{
+	int error;
+
+	if (__builtin_expect(up_state != 1, 0) &&
+	    (error = hj_kernel_up()) != 0)
+		return error;
+	return k.syscall(num, args, nargs, retval);
+}
+
+/* An embedded kernel starts serving when a child first needs it. */
+static int
+serve_children(void)
+{
+	char tmpl[] = "/tmp/rumphijack.XXXXXX";
+	char url[160];
+
+	if (k.sock[0] != '\0')
+		return 0;
+	if (k.init_server == NULL || k.prefork == NULL)
+		return ENOSYS;
+	if (mkdtemp(tmpl) == NULL)
+		return errno;
+	snprintf(k.sock, sizeof(k.sock), "%s/sock", tmpl);
+	snprintf(url, sizeof(url), "unix://%s", k.sock);
+	return k.init_server(url);
+}
+
+pid_t
+hj_kernel_fork(void)
+{
+	unsigned char cookie[16];
+	char hex[33], url[160];
+	pid_t pid;
+	int error;
+
+	if (up_state != 1)		/* no kernel yet: nothing to copy */
+		return HOST(fork)();
+	if (hj_remote)
+		return k.client_fork();
+	if ((error = serve_children()) != 0 ||
+	    (error = k.prefork(cookie)) != 0) {
+		errno = error;
+		return -1;
+	}
+	if ((pid = HOST(fork)()) != 0)
+		return pid;
+	/* The child: its kernel is the parent's, over the socket. */
+	for (int i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", cookie[i]);
+	snprintf(url, sizeof(url), "unix://%s", k.sock);
+	setenv("RUMP_SERVER", url, 1);
+	setenv("RUMPCLIENT__FORKCOOKIE", hex, 1);
+	up_state = 0;
+	memset(&k, 0, sizeof(k));
+	if ((error = hj_kernel_up()) != 0) {
+		say("child lost its kernel: %s%s", strerror(error), "");
+		_exit(127);
+	}
+	return 0;
+}
+
+int
+hj_kernel_exec(const char *path, char *const argv[], char *const envp[])
+{
+	if (up_state == 1 && hj_remote && k.client_exec != NULL)
+		return k.client_exec(path, argv, envp);
+	return HOST(execve)(path, argv, envp);
+}

@@ -1,0 +1,153 @@
+/*
+ * hj_path.c: which paths belong to the kernel.
+ *
+ * An absolute path is the kernel's if, after "." and ".." are resolved
+ * lexically, it lies under a path= prefix (which is stripped) or a
+ * blanket= prefix (kept); "/rump/../etc" is the host's /etc.  A relative
+ * path is the kernel's when its directory is: a kernel dirfd, or the
+ * current directory after a chdir into the kernel.  Symbolic links are
+ * the business of whichever kernel resolves the path.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "hj.h"
+
+bool hj_cwd_kernel;
+
+/* Lexically normalizes an absolute path into out: no ".", "..", "//". */
+static int
+normalize(const char *path, char *out, size_t outlen)
+{
+	size_t n = 0;
+	const char *p = path;
+
+	out[n++] = '/';
+	while (*p != '\0') {
+		const char *s;
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		s = p;
+		while (*p != '\0' && *p != '/')
+			p++;
+		len = (size_t)(p - s);
+		if (len == 1 && s[0] == '.')
+			continue;
+		if (len == 2 && s[0] == '.' && s[1] == '.') {
+			while (n > 1 && out[n - 1] != '/')
+				n--;
+			if (n > 1)
+				n--;	/* the slash before it */
+			continue;
+		}
+		if (n + len + 2 > outlen)
+			return -1;
+		if (n > 1)
+			out[n++] = '/';
+		memcpy(out + n, s, len);
+		n += len;
+	}
+	/* A trailing slash means "a directory": keep it for the kernel. */
+	if (p > path && p[-1] == '/' && n > 1) {
+		if (n + 2 > outlen)
+			return -1;
+		out[n++] = '/';
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* The prefix path lies under, or NULL; quick for the common miss. */
+static const struct hj_prefix *
+match(const char *path)
+{
+	for (int i = 0; i < hj_cfg.nprefix; i++) {
+		const struct hj_prefix *x = &hj_cfg.prefix[i];
+
+		if (x->len == 1 ||
+		    (strncmp(path, x->path, x->len) == 0 &&
+		    (path[x->len] == '/' || path[x->len] == '\0')))
+			return x;
+	}
+	return NULL;
+}
+
+/* Could this absolute path be the kernel's?  (No "..": first test.) */
+static bool
+maybe_kernel(const char *path)
+{
+	for (int i = 0; i < hj_cfg.nprefix; i++) {
+		const struct hj_prefix *x = &hj_cfg.prefix[i];
+
+		if (x->len == 1 || strncmp(path, x->path, x->len) == 0)
+			return true;
+	}
+	return strstr(path, "/..") != NULL;
+}
+
+int
+hj_route(int dirfd, const char *path, char *kbuf, size_t kbuflen,
+    int *kdirfd, const char **kpath)
+{
+	const struct hj_prefix *x;
+	char norm[PATH_MAX + 2];
+	int kd;
+
+	if (hj_inside)			/* the shim's own libc calls */
+		return HJ_HOST;
+	if (__builtin_expect(!hj_ready, 0))
+		hj_setup();
+	if (path == NULL || !hj_cfg.vfs)
+		return HJ_HOST;
+	if (path[0] != '/') {
+		if (dirfd == AT_FDCWD) {
+			if (!hj_cwd_kernel)
+				return HJ_HOST;
+			kd = AT_FDCWD;
+		} else if ((kd = hj_fd_kernel(dirfd)) < 0) {
+			return HJ_HOST;
+		}
+		*kdirfd = kd;
+		*kpath = path;
+		return HJ_KERNEL;
+	}
+	if (!maybe_kernel(path))
+		return HJ_HOST;
+	if (normalize(path, norm, sizeof(norm)) != 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((x = match(norm)) == NULL)
+		return HJ_HOST;
+	*kdirfd = AT_FDCWD;
+	if (!x->strip) {
+		if (strlen(norm) + 1 > kbuflen) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(kbuf, norm, strlen(norm) + 1);
+	} else if (norm[x->len] == '\0') {
+		snprintf(kbuf, kbuflen, "/");
+	} else {
+		if (strlen(norm + x->len) + 1 > kbuflen) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(kbuf, norm + x->len, strlen(norm + x->len) + 1);
+	}
+	*kpath = kbuf;
+	return HJ_KERNEL;
+}
+
+const char *
+hj_show_prefix(void)
+{
+	for (int i = 0; i < hj_cfg.nprefix; i++)
+		if (hj_cfg.prefix[i].strip)
+			return hj_cfg.prefix[i].path;
+	return "";
+}

@@ -1,0 +1,392 @@
+/*
+ * hj_wrap_fd.c: the descriptor calls: open family, close, read/write
+ * family, lseek, dup family, fcntl, close_range, fstat, fsync.  Each
+ * costs a map lookup when the descriptor is the host's.
+ */
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "hj.h"
+
+HOST_CACHE(open);
+HOST_CACHE(openat);
+HOST_CACHE(close);
+HOST_CACHE(read);
+HOST_CACHE(write);
+HOST_CACHE(pread64);
+HOST_CACHE(pwrite64);
+HOST_CACHE(readv);
+HOST_CACHE(writev);
+HOST_CACHE(preadv64);
+HOST_CACHE(pwritev64);
+HOST_CACHE(lseek64);
+HOST_CACHE(dup);
+HOST_CACHE(dup2);
+HOST_CACHE(dup3);
+HOST_CACHE(fcntl);
+HOST_CACHE(close_range);
+HOST_CACHE(fstat);
+HOST_CACHE(fsync);
+HOST_CACHE(fdatasync);
+HOST_CACHE(ftruncate64);
+
+/* --- open ------------------------------------------------------------- */
+
+static int
+k_openat(int kd, const char *kp, int flags, mode_t mode)
+{
+	int kfd = hjk_openat(kd, kp, flags, mode);
+
+	if (kfd < 0)
+		return -1;
+	return hj_fd_install(kfd, 0, (flags & O_CLOEXEC) != 0);
+}
+
+static int
+do_openat(int dirfd, const char *path, int flags, mode_t mode)
+{
+	char kbuf[PATH_MAX];
+	const char *kp;
+	int kd;
+
+	switch (hj_route(dirfd, path, kbuf, sizeof(kbuf), &kd, &kp)) {
+	case HJ_HOST:
+		return HOST(openat)(dirfd, path, flags, mode);
+	case HJ_KERNEL:
+		return k_openat(kd, kp, flags, mode);
+	default:
+		return -1;
+	}
+}
+
+#define OPEN_MODE(flags, mode) do {					\
+	if ((flags) & (O_CREAT | __O_TMPFILE)) {			\
+		va_list ap;						\
+		va_start(ap, flags);					\
+		mode = (mode_t)va_arg(ap, int);				\
+		va_end(ap);						\
+	}								\
+} while (0)
+
+HJ_EXPORT int
+open(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	OPEN_MODE(flags, mode);
+	return do_openat(AT_FDCWD, path, flags, mode);
+}
+
+HJ_EXPORT int
+open64(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	OPEN_MODE(flags, mode);
+	return do_openat(AT_FDCWD, path, flags | O_LARGEFILE, mode);
+}
+
+HJ_EXPORT int
+openat(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	OPEN_MODE(flags, mode);
+	return do_openat(dirfd, path, flags, mode);
+}
+
+HJ_EXPORT int
+openat64(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	OPEN_MODE(flags, mode);
+	return do_openat(dirfd, path, flags | O_LARGEFILE, mode);
+}
+
+/* The _FORTIFY_SOURCE entries: no mode argument. */
+HJ_EXPORT int
+__open_2(const char *path, int flags)
+{
+	return do_openat(AT_FDCWD, path, flags, 0);
+}
+
+HJ_EXPORT int
+__open64_2(const char *path, int flags)
+{
+	return do_openat(AT_FDCWD, path, flags | O_LARGEFILE, 0);
+}
+
+HJ_EXPORT int
+__openat_2(int dirfd, const char *path, int flags)
+{
+	return do_openat(dirfd, path, flags, 0);
+}
+
+HJ_EXPORT int
+__openat64_2(int dirfd, const char *path, int flags)
+{
+	return do_openat(dirfd, path, flags | O_LARGEFILE, 0);
+}
+
+HJ_EXPORT int
+creat(const char *path, mode_t mode)
+{
+	return do_openat(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode);
+}
+
+HJ_EXPORT int
+creat64(const char *path, mode_t mode)
+{
+	return do_openat(AT_FDCWD, path,
+	    O_CREAT | O_WRONLY | O_TRUNC | O_LARGEFILE, mode);
+}
+
+/* --- close, read, write ------------------------------------------------- */
+
+HJ_EXPORT int
+close(int fd)
+{
+	if (hj_fd_kernel(fd) < 0)
+		return HOST(close)(fd);
+	return hj_fd_close(fd);
+}
+
+HJ_EXPORT ssize_t
+read(int fd, void *buf, size_t n)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(read)(fd, buf, n) : hjk_read(k, buf, n);
+}
+
+HJ_EXPORT ssize_t
+write(int fd, const void *buf, size_t n)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(write)(fd, buf, n) : hjk_write(k, buf, n);
+}
+
+HJ_EXPORT ssize_t
+pread64(int fd, void *buf, size_t n, off_t off)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(pread64)(fd, buf, n, off) :
+	    hjk_pread64(k, buf, n, off);
+}
+
+HJ_EXPORT ssize_t
+pread(int fd, void *buf, size_t n, off_t off)
+{
+	return pread64(fd, buf, n, off);
+}
+
+HJ_EXPORT ssize_t
+pwrite64(int fd, const void *buf, size_t n, off_t off)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(pwrite64)(fd, buf, n, off) :
+	    hjk_pwrite64(k, buf, n, off);
+}
+
+HJ_EXPORT ssize_t
+pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	return pwrite64(fd, buf, n, off);
+}
+
+HJ_EXPORT ssize_t
+readv(int fd, const struct iovec *iov, int cnt)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(readv)(fd, iov, cnt) : hjk_readv(k, iov, cnt);
+}
+
+HJ_EXPORT ssize_t
+writev(int fd, const struct iovec *iov, int cnt)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(writev)(fd, iov, cnt) : hjk_writev(k, iov, cnt);
+}
+
+HJ_EXPORT ssize_t
+preadv64(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(preadv64)(fd, iov, cnt, off) :
+	    hjk_preadv(k, iov, cnt, off);
+}
+
+HJ_EXPORT ssize_t
+preadv(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+	return preadv64(fd, iov, cnt, off);
+}
+
+HJ_EXPORT ssize_t
+pwritev64(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(pwritev64)(fd, iov, cnt, off) :
+	    hjk_pwritev(k, iov, cnt, off);
+}
+
+HJ_EXPORT ssize_t
+pwritev(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+	return pwritev64(fd, iov, cnt, off);
+}
+
+HJ_EXPORT off_t
+lseek64(int fd, off_t off, int whence)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(lseek64)(fd, off, whence) :
+	    hjk_lseek(k, off, whence);
+}
+
+HJ_EXPORT off_t
+lseek(int fd, off_t off, int whence)
+{
+	return lseek64(fd, off, whence);
+}
+
+HJ_EXPORT int
+fsync(int fd)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(fsync)(fd) : hjk_fsync(k);
+}
+
+HJ_EXPORT int
+fdatasync(int fd)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(fdatasync)(fd) : hjk_fdatasync(k);
+}
+
+HJ_EXPORT int
+ftruncate64(int fd, off_t len)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(ftruncate64)(fd, len) : hjk_ftruncate(k, len);
+}
+
+HJ_EXPORT int
+ftruncate(int fd, off_t len)
+{
+	return ftruncate64(fd, len);
+}
+
+HJ_EXPORT int
+fstat(int fd, struct stat *st)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(fstat)(fd, st) : hjk_fstat(k, st);
+}
+
+HJ_EXPORT int
+fstat64(int fd, struct stat64 *st)
+{
+	return fstat(fd, (struct stat *)st);
+}
+
+/* --- dup, fcntl, close_range ------------------------------------------- */
+
+HJ_EXPORT int
+dup(int fd)
+{
+	if (hj_fd_kernel(fd) < 0)
+		return HOST(dup)(fd);
+	return hj_fd_dupmin(fd, 0, false);
+}
+
+HJ_EXPORT int
+dup2(int oldfd, int newfd)
+{
+	if (hj_fd_kernel(oldfd) < 0 && hj_fd_kernel(newfd) < 0)
+		return HOST(dup2)(oldfd, newfd);
+	if (oldfd == newfd)
+		return fcntl(oldfd, F_GETFD) < 0 ? -1 : newfd;
+	return hj_fd_dup3(oldfd, newfd, 0);
+}
+
+HJ_EXPORT int
+dup3(int oldfd, int newfd, int flags)
+{
+	if (hj_fd_kernel(oldfd) < 0 && hj_fd_kernel(newfd) < 0)
+		return HOST(dup3)(oldfd, newfd, flags);
+	if (flags & ~O_CLOEXEC) {
+		errno = EINVAL;
+		return -1;
+	}
+	return hj_fd_dup3(oldfd, newfd, flags);
+}
+
+static int
+k_fcntl(int fd, int k, int cmd, long arg)
+{
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		return hj_fd_dupmin(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		return HOST(fcntl)(fd, F_GETFD);
+	case F_SETFD:
+		return hj_fd_setcloexec(fd, (arg & FD_CLOEXEC) != 0);
+	default:
+		return hjk_fcntl(k, cmd, arg);
+	}
+}
+
+HJ_EXPORT int
+fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	long arg;
+	int k = hj_fd_kernel(fd);
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	if (k < 0)
+		return HOST(fcntl)(fd, cmd, arg);
+	return k_fcntl(fd, k, cmd, arg);
+}
+
+HJ_EXPORT int
+fcntl64(int fd, int cmd, ...)
+{
+	va_list ap;
+	long arg;
+	int k = hj_fd_kernel(fd);
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	if (k < 0)
+		return HOST(fcntl)(fd, cmd, arg);
+	return k_fcntl(fd, k, cmd, arg);
+}
+
+HJ_EXPORT int
+close_range(unsigned first, unsigned last, int flags)
+{
+	if (hj_fd_close_range(first, last, flags) != 0)
+		return -1;
+	return HOST(close_range)(first, last, flags);
+}

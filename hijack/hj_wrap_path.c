@@ -1,0 +1,276 @@
+/*
+ * hj_wrap_path.c: path calls of the core: the stat family, mkdir, unlink,
+ * rmdir, rename, chdir/fchdir and getcwd.  A call whose paths lie in
+ * different kernels (rename from the host into /rump) fails with EXDEV,
+ * as between two file systems.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hj.h"
+
+HOST_CACHE(stat);
+HOST_CACHE(lstat);
+HOST_CACHE(fstatat);
+HOST_CACHE(statx);
+HOST_CACHE(mkdir);
+HOST_CACHE(mkdirat);
+HOST_CACHE(unlink);
+HOST_CACHE(unlinkat);
+HOST_CACHE(rmdir);
+HOST_CACHE(rename);
+HOST_CACHE(renameat);
+HOST_CACHE(renameat2);
+HOST_CACHE(chdir);
+HOST_CACHE(fchdir);
+HOST_CACHE(getcwd);
+
+/* Route (dirfd, path); the kernel's version in kd/kp (kb: its buffer). */
+#define ROUTE(dirfd, path)						\
+	char kb[PATH_MAX];						\
+	const char *kp;							\
+	int kd, where = hj_route(dirfd, path, kb, sizeof(kb), &kd, &kp); \
+	if (where < 0)							\
+		return -1
+
+HJ_EXPORT int
+stat(const char *path, struct stat *st)
+{
+	ROUTE(AT_FDCWD, path);
+	if (where == HJ_HOST)
+		return HOST(stat)(path, st);
+	return hjk_newfstatat(kd, kp, st, 0);
+}
+
+HJ_EXPORT int
+stat64(const char *path, struct stat64 *st)
+{
+	return stat(path, (struct stat *)st);
+}
+
+HJ_EXPORT int
+lstat(const char *path, struct stat *st)
+{
+	ROUTE(AT_FDCWD, path);
+	if (where == HJ_HOST)
+		return HOST(lstat)(path, st);
+	return hjk_newfstatat(kd, kp, st, AT_SYMLINK_NOFOLLOW);
+}
+
+HJ_EXPORT int
+lstat64(const char *path, struct stat64 *st)
+{
+	return lstat(path, (struct stat *)st);
+}
+
+HJ_EXPORT int
+fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	int k;
+
+	/* fstatat(kfd, "", st, AT_EMPTY_PATH) is an fstat. */
+	if (hj_empty(path) && (flags & AT_EMPTY_PATH) &&
+	    (k = hj_fd_kernel(dirfd)) >= 0)
+		return hjk_newfstatat(k, "", st, flags);
+	ROUTE(dirfd, path);
+	if (where == HJ_HOST)
+		return HOST(fstatat)(dirfd, path, st, flags);
+	return hjk_newfstatat(kd, kp, st, flags);
+}
+
+HJ_EXPORT int
+fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
+{
+	return fstatat(dirfd, path, (struct stat *)st, flags);
+}
+
+HJ_EXPORT int
+statx(int dirfd, const char *path, int flags, unsigned mask,
+    struct statx *stx)
+{
+	int k;
+
+	if (hj_empty(path) && (flags & AT_EMPTY_PATH) &&
+	    (k = hj_fd_kernel(dirfd)) >= 0)
+		return hjk_statx(k, "", flags, mask, stx);
+	ROUTE(dirfd, path);
+	if (where == HJ_HOST)
+		return HOST(statx)(dirfd, path, flags, mask, stx);
+	return hjk_statx(kd, kp, flags, mask, stx);
+}
+
+HJ_EXPORT int
+mkdir(const char *path, mode_t mode)
+{
+	ROUTE(AT_FDCWD, path);
+	if (where == HJ_HOST)
+		return HOST(mkdir)(path, mode);
+	return hjk_mkdirat(kd, kp, mode);
+}
+
+HJ_EXPORT int
+mkdirat(int dirfd, const char *path, mode_t mode)
+{
+	ROUTE(dirfd, path);
+	if (where == HJ_HOST)
+		return HOST(mkdirat)(dirfd, path, mode);
+	return hjk_mkdirat(kd, kp, mode);
+}
+
+HJ_EXPORT int
+unlink(const char *path)
+{
+	ROUTE(AT_FDCWD, path);
+	if (where == HJ_HOST)
+		return HOST(unlink)(path);
+	return hjk_unlinkat(kd, kp, 0);
+}
+
+HJ_EXPORT int
+unlinkat(int dirfd, const char *path, int flags)
+{
+	ROUTE(dirfd, path);
+	if (where == HJ_HOST)
+		return HOST(unlinkat)(dirfd, path, flags);
+	return hjk_unlinkat(kd, kp, flags);
+}
+
+HJ_EXPORT int
+rmdir(const char *path)
+{
+	ROUTE(AT_FDCWD, path);
+	if (where == HJ_HOST)
+		return HOST(rmdir)(path);
+	return hjk_unlinkat(kd, kp, AT_REMOVEDIR);
+}
+
+HJ_EXPORT int
+renameat2(int olddirfd, const char *oldpath, int newdirfd,
+    const char *newpath, unsigned flags)
+{
+	char kb2[PATH_MAX];
+	const char *kp2;
+	int kd2, where2;
+
+	ROUTE(olddirfd, oldpath);
+	where2 = hj_route(newdirfd, newpath, kb2, sizeof(kb2), &kd2, &kp2);
+	if (where2 < 0)
+		return -1;
+	if (where != where2) {
+		errno = EXDEV;
+		return -1;
+	}
+	if (where == HJ_HOST)
+		return flags == 0 ?
+		    HOST(renameat)(olddirfd, oldpath, newdirfd, newpath) :
+		    HOST(renameat2)(olddirfd, oldpath, newdirfd, newpath,
+		    flags);
+	return hjk_renameat2(kd, kp, kd2, kp2, flags);
+}
+
+HJ_EXPORT int
+renameat(int olddirfd, const char *oldpath, int newdirfd,
+    const char *newpath)
+{
+	return renameat2(olddirfd, oldpath, newdirfd, newpath, 0);
+}
+
+HJ_EXPORT int
+rename(const char *oldpath, const char *newpath)
+{
+	return renameat2(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
+}
+
+/* --- the current directory ---------------------------------------------- */
+
+HJ_EXPORT int
+chdir(const char *path)
+{
+	ROUTE(AT_FDCWD, path);
+	if (where == HJ_HOST) {
+		if (HOST(chdir)(path) != 0)
+			return -1;
+		hj_cwd_kernel = false;
+		return 0;
+	}
+	if (kd != AT_FDCWD) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (hjk_chdir(kp) != 0)
+		return -1;
+	hj_cwd_kernel = true;
+	return 0;
+}
+
+HJ_EXPORT int
+fchdir(int fd)
+{
+	int k = hj_fd_kernel(fd);
+
+	if (k < 0) {
+		if (HOST(fchdir)(fd) != 0)
+			return -1;
+		hj_cwd_kernel = false;
+		return 0;
+	}
+	if (hjk_fchdir(k) != 0)
+		return -1;
+	hj_cwd_kernel = true;
+	return 0;
+}
+
+/* The kernel's cwd shown under the prefix: "/x" is "/rump/x". */
+static char *
+kernel_cwd(char *buf, size_t size)
+{
+	char kb[PATH_MAX];
+	const char *pre = hj_show_prefix();
+	size_t pl = strlen(pre), kl;
+	bool alloc = buf == NULL;
+
+	if (hjk_getcwd(kb, sizeof(kb)) == NULL)
+		return NULL;
+	kl = strlen(kb);
+	if (pl > 0 && kl == 1)
+		kl = 0;			/* "/" is the prefix itself */
+	if (alloc) {
+		size = size > pl + kl ? size : pl + kl + 1;
+		if ((buf = malloc(size)) == NULL)
+			return NULL;
+	}
+	if (pl + kl + 1 > size) {
+		if (alloc)
+			free(buf);
+		errno = size == 0 ? EINVAL : ERANGE;
+		return NULL;
+	}
+	memcpy(buf, pre, pl);
+	memcpy(buf + pl, kb, kl);
+	buf[pl + kl] = '\0';
+	return buf;
+}
+
+HJ_EXPORT char *
+getcwd(char *buf, size_t size)
+{
+	if (!hj_cwd_kernel)
+		return HOST(getcwd)(buf, size);
+	return kernel_cwd(buf, size);
+}
+
+HJ_EXPORT char *
+__getcwd_chk(char *buf, size_t size, size_t buflen)
+{
+	(void)buflen;
+	return getcwd(buf, size);
+}
+
+HJ_EXPORT char *
+get_current_dir_name(void)
+{
+	return getcwd(NULL, 0);
+}

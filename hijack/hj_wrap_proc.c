@@ -1,0 +1,166 @@
+/*
+ * hj_wrap_proc.c: fork and exec.  A forked child is a process of its own
+ * in the kernel holding a copy of its parent's descriptors (hj_kernel_fork);
+ * an exec'd image keeps the kernel process, its descriptor map (passed in
+ * RUMPHIJACK__FDMAP) and a current directory inside the kernel
+ * (RUMPHIJACK__CWD).  glibc's exec* functions call execve internally, so
+ * each is wrapped here and ends in our execve.
+ */
+#include <alloca.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hj.h"
+
+extern char **environ;
+
+HJ_EXPORT pid_t
+fork(void)
+{
+	return hj_kernel_fork();
+}
+
+HJ_EXPORT pid_t
+vfork(void)
+{
+	/* The child must get its own kernel process: a real fork. */
+	return fork();
+}
+
+/* envp without our private entries, plus the state of this image. */
+static char **
+exec_env(char *const envp[], char **fdmap, char *cwd)
+{
+	size_t n = 0, k = 0;
+	char **e;
+
+	while (envp != NULL && envp[n] != NULL)
+		n++;
+	if ((e = calloc(n + 3, sizeof(*e))) == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(envp[i], "RUMPHIJACK__", 12) != 0)
+			e[k++] = envp[i];
+	if ((*fdmap = hj_fd_export()) != NULL)
+		e[k++] = *fdmap;
+	if (hj_cwd_kernel) {
+		strcpy(cwd, "RUMPHIJACK__CWD=1");
+		e[k++] = cwd;
+	}
+	e[k] = NULL;
+	return e;
+}
+
+HJ_EXPORT int
+execve(const char *path, char *const argv[], char *const envp[])
+{
+	char cwd[32], *fdmap = NULL, **env;
+	int rv, e;
+
+	if (hj_fdmap == NULL && !hj_cwd_kernel)
+		return hj_kernel_exec(path, argv, envp);
+	if ((env = exec_env(envp, &fdmap, cwd)) == NULL)
+		return -1;
+	rv = hj_kernel_exec(path, argv, env);
+	e = errno;
+	free(fdmap);
+	free(env);
+	errno = e;
+	return rv;
+}
+
+/* execvpe's search, ending in our execve. */
+HJ_EXPORT int
+execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	const char *path;
+	char buf[PATH_MAX];
+	int err = ENOENT;
+
+	if (hj_nopath(file)) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (strchr(file, '/') != NULL)
+		return execve(file, argv, envp);
+	if ((path = getenv("PATH")) == NULL)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path != '\0') {
+		const char *colon = strchr(path, ':');
+		size_t len = colon ? (size_t)(colon - path) : strlen(path);
+
+		if (len == 0)
+			snprintf(buf, sizeof(buf), "%s", file);
+		else
+			snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path,
+			    file);
+		execve(buf, argv, envp);
+		if (errno == EACCES)
+			err = EACCES;
+		else if (errno != ENOENT && errno != ENOTDIR)
+			return -1;
+		path += len + (colon ? 1 : 0);
+	}
+	errno = err;
+	return -1;
+}
+
+HJ_EXPORT int
+execvp(const char *file, char *const argv[])
+{
+	return execvpe(file, argv, environ);
+}
+
+HJ_EXPORT int
+execv(const char *path, char *const argv[])
+{
+	return execve(path, argv, environ);
+}
+
+/* execl and friends: collect the variadic arguments into an argv. */
+#define COLLECT(arg0, argv, envp_out) do {				\
+	va_list ap;							\
+	size_t n = 1;							\
+	va_start(ap, arg0);						\
+	while (va_arg(ap, char *) != NULL)				\
+		n++;							\
+	va_end(ap);							\
+	argv = alloca((n + 1) * sizeof(char *));			\
+	argv[0] = (char *)arg0;						\
+	va_start(ap, arg0);						\
+	for (size_t i = 1; i <= n; i++)					\
+		argv[i] = va_arg(ap, char *);				\
+	if (envp_out != NULL)	/* execle: the environment follows */	\
+		*(envp_out) = va_arg(ap, char **);			\
+	va_end(ap);							\
+} while (0)
+
+HJ_EXPORT int
+execl(const char *path, const char *arg0, ...)
+{
+	char **argv;
+
+	COLLECT(arg0, argv, (char ***)NULL);
+	return execve(path, argv, environ);
+}
+
+HJ_EXPORT int
+execlp(const char *file, const char *arg0, ...)
+{
+	char **argv;
+
+	COLLECT(arg0, argv, (char ***)NULL);
+	return execvpe(file, argv, environ);
+}
+
+HJ_EXPORT int
+execle(const char *path, const char *arg0, ...)
+{
+	char **argv, **envp = NULL;
+
+	COLLECT(arg0, argv, &envp);
+	return execve(path, argv, envp);
+}

@@ -1,0 +1,298 @@
+/*
+ * rumphijack: runs a command tree on one private rump kernel that lives
+ * exactly as long as the command.
+ *
+ *   rumphijack [options] -- command [args...]
+ *
+ * This process boots the kernel, serves it on a private unix socket (a
+ * directory only this user can enter), and runs the command with
+ * LD_PRELOAD=librumphijack.so and RUMP_SERVER pointing at that socket, so
+ * every process of the tree (fork, exec, pipelines, subshells) reaches the
+ * same kernel.  Exit status: the command's (128+N for a signal).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rump/rump.h>
+#include <rump/rump_syscalls.h>
+
+#define MAXCOPY	16
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: rumphijack [-v] [-c ncpu] [-r memlimit] [-H RUMPHIJACK]\n"
+	    "           [-i HOSTDIR:KDIR]... [-o KDIR:HOSTDIR]... -- command "
+	    "[args...]\n"
+	    "  -H  what is routed (default path=/rump,socket=all:nolocal)\n"
+	    "  -i, --copy-in   copy a host tree into the kernel before\n"
+	    "  -o, --copy-out  copy a kernel tree to the host after\n"
+	    "  -c, -r, -v      RUMP_NCPU, RUMP_MEMLIMIT, RUMP_VERBOSE\n");
+	exit(2);
+}
+
+/* --- copying trees between the host and the kernel ----------------------- */
+
+struct side {
+	int (*open)(const char *, int, mode_t);
+	ssize_t (*read)(int, void *, size_t);
+	ssize_t (*write)(int, const void *, size_t);
+	int (*close)(int);
+	int (*lstat)(const char *, struct stat *);
+	int (*mkdir)(const char *, mode_t);
+	ssize_t (*getdents)(int, void *, size_t);
+	ssize_t (*readlink)(const char *, char *, size_t);
+	int (*symlink)(const char *, const char *);
+};
+
+static int h_open(const char *p, int f, mode_t m) { return open(p, f, m); }
+static ssize_t h_getdents(int fd, void *b, size_t n)
+{ return getdents64(fd, b, n); }
+static int k_open(const char *p, int f, mode_t m)
+{ return rump_sys_open(p, f, m); }
+static ssize_t k_getdents(int fd, void *b, size_t n)
+{ return rump_sys_getdents64(fd, b, n); }
+
+static const struct side host = { h_open, read, write, close, lstat, mkdir,
+    h_getdents, readlink, symlink };
+static const struct side kern = { k_open, rump_sys_read, rump_sys_write,
+    rump_sys_close, rump_sys_lstat, rump_sys_mkdir, k_getdents,
+    rump_sys_readlink, rump_sys_symlink };
+
+static int
+fail(const char *what, const char *path)
+{
+	fprintf(stderr, "rumphijack: %s %s: %s\n", what, path,
+	    strerror(errno));
+	return -1;
+}
+
+static int
+copy_file(const struct side *from, const char *src, const struct side *to,
+    const char *dst, mode_t mode)
+{
+	static char buf[1 << 16];
+	int in, out, rv = 0;
+	ssize_t n;
+
+	if ((in = from->open(src, O_RDONLY, 0)) < 0)
+		return fail("open", src);
+	if ((out = to->open(dst, O_WRONLY | O_CREAT | O_TRUNC, mode)) < 0) {
+		from->close(in);
+		return fail("create", dst);
+	}
+	while ((n = from->read(in, buf, sizeof(buf))) > 0)
+		for (ssize_t off = 0, w; off < n; off += w)
+			if ((w = to->write(out, buf + off, (size_t)(n - off)))
+			    <= 0) {
+				rv = fail("write", dst);
+				goto out;
+			}
+	if (n < 0)
+		rv = fail("read", src);
+out:
+	from->close(in);
+	if (to->close(out) != 0 && rv == 0)
+		rv = fail("close", dst);
+	return rv;
+}
+
+static int
+copy_tree(const struct side *from, const char *src, const struct side *to,
+    const char *dst)
+{
+	char buf[8192], s[PATH_MAX], d[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	int fd, rv = 0;
+
+	if (from->lstat(src, &st) != 0)
+		return fail("stat", src);
+	if (S_ISLNK(st.st_mode)) {
+		if ((n = from->readlink(src, s, sizeof(s) - 1)) < 0)
+			return fail("readlink", src);
+		s[n] = '\0';
+		return to->symlink(s, dst) == 0 ? 0 : fail("symlink", dst);
+	}
+	if (S_ISREG(st.st_mode))
+		return copy_file(from, src, to, dst, st.st_mode & 07777);
+	if (!S_ISDIR(st.st_mode))
+		return 0;		/* devices, fifos, sockets: skipped */
+	if (to->mkdir(dst, st.st_mode & 07777) != 0 && errno != EEXIST)
+		return fail("mkdir", dst);
+	if ((fd = from->open(src, O_RDONLY | O_DIRECTORY, 0)) < 0)
+		return fail("open", src);
+	while ((n = from->getdents(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < n;) {
+			struct dirent64 *de = (struct dirent64 *)(buf + off);
+
+			off += de->d_reclen;
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			snprintf(s, sizeof(s), "%s/%s", src, de->d_name);
+			snprintf(d, sizeof(d), "%s/%s", dst, de->d_name);
+			if (copy_tree(from, s, to, d) != 0)
+				rv = -1;
+		}
+	}
+	from->close(fd);
+	return n < 0 ? fail("read directory", src) : rv;
+}
+
+/* "A:B" into a and b. */
+static int
+split(char *arg, char **a, char **b)
+{
+	char *colon = strrchr(arg, ':');
+
+	if (colon == NULL || colon == arg || colon[1] == '\0')
+		return -1;
+	*colon = '\0';
+	*a = arg;
+	*b = colon + 1;
+	return 0;
+}
+
+/* --- the shim next to us -------------------------------------------------- */
+
+static int
+find_shim(char *out, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			if (snprintf(out, len, "%s/librumphijack.so", self)
+			    < (int)len && access(out, R_OK) == 0)
+				return 0;
+			if (snprintf(out, len, "%s/../lib/librumphijack.so",
+			    self) < (int)len && access(out, R_OK) == 0)
+				return 0;
+		}
+	}
+#ifdef HJ_LIBDIR
+	snprintf(out, len, "%s/librumphijack.so", HJ_LIBDIR);
+	if (access(out, R_OK) == 0)
+		return 0;
+#endif
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "copy-in", required_argument, NULL, 'i' },
+		{ "copy-out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *copyin[MAXCOPY], *copyout[MAXCOPY];
+	int nin = 0, nout = 0, ch, error, status, rv;
+	char shim[PATH_MAX], dir[] = "/tmp/rumphijack.XXXXXX";
+	char sock[PATH_MAX], url[PATH_MAX + 16], preload[2 * PATH_MAX];
+	const char *old;
+	pid_t pid;
+
+	while ((ch = getopt_long(argc, argv, "+c:r:vH:i:o:", longopts, NULL))
+	    != -1) {
+		switch (ch) {
+		case 'c': setenv("RUMP_NCPU", optarg, 1); break;
+		case 'r': setenv("RUMP_MEMLIMIT", optarg, 1); break;
+		case 'v': setenv("RUMP_VERBOSE", "1", 1); break;
+		case 'H': setenv("RUMPHIJACK", optarg, 1); break;
+		case 'i':
+			if (nin == MAXCOPY)
+				usage();
+			copyin[nin++] = optarg;
+			break;
+		case 'o':
+			if (nout == MAXCOPY)
+				usage();
+			copyout[nout++] = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind >= argc)
+		usage();
+	if (find_shim(shim, sizeof(shim)) != 0) {
+		fprintf(stderr, "rumphijack: cannot find librumphijack.so\n");
+		return 127;
+	}
+	unsetenv("RUMP_SERVER");
+	if ((error = rump_init()) != 0) {
+		fprintf(stderr, "rumphijack: rump_init: %s\n",
+		    strerror(error));
+		return 127;
+	}
+	for (int i = 0; i < nin; i++) {
+		char *a, *b;
+
+		if (split(copyin[i], &a, &b) != 0)
+			usage();
+		if (copy_tree(&host, a, &kern, b) != 0)
+			return 127;
+	}
+	if (mkdtemp(dir) == NULL) {
+		fprintf(stderr, "rumphijack: mkdtemp: %s\n", strerror(errno));
+		return 127;
+	}
+	snprintf(sock, sizeof(sock), "%s/sock", dir);
+	snprintf(url, sizeof(url), "unix://%s", sock);
+	if (rump_init_server(url) != 0)
+		return 127;
+
+	if ((old = getenv("LD_PRELOAD")) != NULL && *old != '\0')
+		snprintf(preload, sizeof(preload), "%s:%s", shim, old);
+	else
+		snprintf(preload, sizeof(preload), "%s", shim);
+	if ((pid = fork()) < 0) {
+		fprintf(stderr, "rumphijack: fork: %s\n", strerror(errno));
+		return 127;
+	}
+	if (pid == 0) {
+		setenv("LD_PRELOAD", preload, 1);
+		setenv("RUMP_SERVER", url, 1);
+		execvp(argv[optind], argv + optind);
+		fprintf(stderr, "rumphijack: %s: %s\n", argv[optind],
+		    strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	/* The command's signals are its own business. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		continue;
+	rv = WIFEXITED(status) ? WEXITSTATUS(status) :
+	    128 + WTERMSIG(status);
+	rump_server_shutdown();
+	rmdir(dir);
+	for (int i = 0; i < nout; i++) {
+		char *a, *b;
+
+		if (split(copyout[i], &a, &b) != 0 ||
+		    copy_tree(&kern, a, &host, b) != 0)
+			rv = rv ? rv : 1;
+	}
+	rump_sys_sync();
+	rump_halt();
+	return rv;
+}
