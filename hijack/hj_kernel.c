@@ -165,20 +165,26 @@ hj_syscall(int num, const int64_t *args, int nargs, int64_t *retval)
 	return k.syscall(num, args, nargs, retval);
 }
 
-/* An embedded kernel starts serving when a child first needs it. */
+/*
+ * An embedded kernel starts serving when a child first needs it, on an
+ * abstract unix socket: nothing in the file system to clean up, and the
+ * name goes away with this process.
+ */
 static int
 serve_children(void)
 {
-	char tmpl[] = "/tmp/rumphijack.XXXXXX";
+	unsigned char r[8];
 	char url[160];
 
 	if (k.sock[0] != '\0')
 		return 0;
 	if (k.init_server == NULL || k.prefork == NULL)
 		return ENOSYS;
-	if (mkdtemp(tmpl) == NULL)
+	if (getentropy(r, sizeof(r)) != 0)
 		return errno;
-	snprintf(k.sock, sizeof(k.sock), "%s/sock", tmpl);
+	snprintf(k.sock, sizeof(k.sock), "@rumphijack-%d-%02x%02x%02x%02x%02x"
+	    "%02x%02x%02x", (int)getpid(), r[0], r[1], r[2], r[3], r[4], r[5],
+	    r[6], r[7]);
 	snprintf(url, sizeof(url), "unix://%s", k.sock);
 	return k.init_server(url);
 }

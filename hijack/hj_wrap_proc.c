@@ -30,20 +30,30 @@ vfork(void)
 	return fork();
 }
 
-/* envp without our private entries, plus the state of this image. */
+/*
+ * envp without our private entries, plus the state of this image, and the
+ * server this process talks to: a shell passes its own variable list, in
+ * which a RUMP_SERVER set after an embedded kernel's fork is missing.
+ */
 static char **
 exec_env(char *const envp[], char **fdmap, char *cwd)
 {
+	const char *server = hj_remote ? getenv("RUMP_SERVER") : NULL;
 	size_t n = 0, k = 0;
 	char **e;
 
 	while (envp != NULL && envp[n] != NULL)
 		n++;
-	if ((e = calloc(n + 3, sizeof(*e))) == NULL)
+	if ((e = calloc(n + 4, sizeof(*e))) == NULL)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
-		if (strncmp(envp[i], "RUMPHIJACK__", 12) != 0)
+		if (strncmp(envp[i], "RUMPHIJACK__", 12) != 0 &&
+		    (server == NULL || strncmp(envp[i], "RUMP_SERVER=", 12)))
 			e[k++] = envp[i];
+	if (server != NULL) {
+		/* environ's own "RUMP_SERVER=..." string. */
+		e[k++] = (char *)(server - strlen("RUMP_SERVER="));
+	}
 	if ((*fdmap = hj_fd_export()) != NULL)
 		e[k++] = *fdmap;
 	if (hj_cwd_kernel) {
@@ -60,7 +70,7 @@ execve(const char *path, char *const argv[], char *const envp[])
 	char cwd[32], *fdmap = NULL, **env;
 	int rv, e;
 
-	if (hj_fdmap == NULL && !hj_cwd_kernel)
+	if (hj_fdmap == NULL && !hj_cwd_kernel && !hj_remote)
 		return hj_kernel_exec(path, argv, envp);
 	if ((env = exec_env(envp, &fdmap, cwd)) == NULL)
 		return -1;

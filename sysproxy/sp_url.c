@@ -1,6 +1,7 @@
 /*
  * sp_url.c: the server addresses of RUMP_SERVER and rump_server:
- * unix:///absolute/path (or unix://relative/path), tcp://1.2.3.4:port,
+ * unix:///absolute/path (or unix://relative/path), unix://@name (the
+ * abstract namespace: no file to remove), tcp://1.2.3.4:port,
  * tcp://[::1]:port.  Names are not resolved: no DNS inside a kernel
  * address, so a URL means the same thing everywhere.
  */
@@ -44,10 +45,21 @@ sp_url_parse(const char *url, struct sp_addr *a)
 		if (n == 0 || n >= sizeof(sun->sun_path))
 			return n == 0 ? EINVAL : ENAMETOOLONG;
 		sun->sun_family = AF_UNIX;
+		a->isunix = 1;
+		if (path[0] == '@') {
+			/* No file: the name goes away with its listener. */
+			if (n == 1)
+				return EINVAL;
+			sun->sun_path[0] = '\0';
+			memcpy(sun->sun_path + 1, path + 1, n - 1);
+			a->len = (socklen_t)(offsetof(struct sockaddr_un,
+			    sun_path) + n);
+			a->abstract = 1;
+			return 0;
+		}
 		memcpy(sun->sun_path, path, n + 1);
 		a->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
 		    n + 1);
-		a->isunix = 1;
 		return 0;
 	}
 	if (strncmp(url, "tcp://", 6) == 0) {
@@ -105,6 +117,6 @@ sp_url_parse(const char *url, struct sp_addr *a)
 const char *
 sp_url_path(const struct sp_addr *a)
 {
-	return a->isunix ? ((const struct sockaddr_un *)&a->ss)->sun_path :
-	    NULL;
+	return a->isunix && !a->abstract ?
+	    ((const struct sockaddr_un *)&a->ss)->sun_path : NULL;
 }
