@@ -20,6 +20,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -197,6 +198,63 @@ hello(struct rconn *c, uint16_t kind, const uint8_t *cookie)
 	return 0;
 }
 
+/*
+ * The client's sockets live at the top of the descriptor space, in
+ * [fdbase, fdbase + RUMPCLIENT_NFDS), out of the way of programs that
+ * dup2 onto low numbers they chose (a shell's "exec 3>file"); a hijack
+ * keeps programs from closing them (rumpclient_fdbase).
+ */
+static int fdbase = -1;
+
+static void
+set_fdbase(void)
+{
+	struct rlimit rl;
+	rlim_t top = 1024;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+	    && rl.rlim_cur < top)
+		top = rl.rlim_cur;
+	fdbase = top > 2 * RUMPCLIENT_NFDS ? (int)(top - RUMPCLIENT_NFDS) :
+	    (int)(top / 2);
+}
+
+static int
+move_high(int fd)
+{
+	int hi;
+
+	if (fdbase < 0)
+		set_fdbase();
+	if (fd >= fdbase)
+		return fd;
+	if ((hi = fcntl(fd, F_DUPFD_CLOEXEC, fdbase)) < 0)
+		return fd;		/* no room up there: stay where it is */
+	close(fd);
+	return hi;
+}
+
+int
+rumpclient_isfd(int fd)
+{
+	struct rconn *c;
+	int mine = 0;
+
+	pthread_mutex_lock(&rc.lock);
+	for (c = rc.conns; c != NULL && !mine; c = c->next)
+		mine = c->fd == fd;
+	pthread_mutex_unlock(&rc.lock);
+	return mine;
+}
+
+int
+rumpclient_fdbase(void)
+{
+	if (fdbase < 0)
+		set_fdbase();
+	return fdbase;
+}
+
 static int
 dial(int *fdp)
 {
@@ -204,6 +262,7 @@ dial(int *fdp)
 
 	if (fd < 0)
 		return errno;
+	fd = move_high(fd);
 	if (!rc.addr.isunix)	/* a call is one small write: no Nagle wait */
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 	if (connect(fd, (const struct sockaddr *)&rc.addr.ss, rc.addr.len)

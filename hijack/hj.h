@@ -91,7 +91,21 @@ extern __thread int hj_inside;
  * once; 0 or an errno (with a message on stderr).  hj_syscall() calls it.
  */
 int hj_kernel_up(void);
+bool hj_kernel_is_up(void);	/* without bringing it up */
 extern bool hj_remote;
+/*
+ * The remote client's own sockets: a program must not close or replace
+ * them (a shell's dup2, close_range of "everything else").  Cheap range
+ * test first; hj_fd_private() asks the client.
+ */
+extern int hj_priv_lo, hj_priv_hi;
+bool hj_fd_private_slow(int fd);
+static inline bool
+hj_fd_private(int fd)
+{
+	return __builtin_expect(fd >= hj_priv_lo && fd < hj_priv_hi, 0) &&
+	    hj_fd_private_slow(fd);
+}
 /* fork(2) that gives the child its own copy of the kernel process. */
 pid_t hj_kernel_fork(void);
 /* execve(2) keeping the kernel process (remote) where possible. */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "hj.h"
+#include "hj_stdio.h"
 
 int32_t *hj_fdmap;
 int hj_fdmax;
@@ -68,30 +69,29 @@ map_set(int fd, int kfd)
 	    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		continue;
 	__atomic_store_n(&hj_fdmap[fd], kfd + 1, __ATOMIC_RELEASE);
+	/* stdin/stdout/stderr on a kernel file need streams that reach it. */
+	if (fd <= 2 && kfd >= 0)
+		hj_stdio_fixup();
 }
 
-/* A placeholder at the lowest free host number >= min. */
+/*
+ * A placeholder at the lowest free host number >= min.  Opened afresh
+ * each time: a kept template would take a low number itself (close(1)
+ * then open() must give 1) and could be closed or replaced under us by a
+ * program closing descriptors it does not know.
+ */
 static int
 placeholder(int min, bool cloexec)
 {
-	static int tmpl = -1;
-	int t = __atomic_load_n(&tmpl, __ATOMIC_ACQUIRE), fd;
+	int fd, fd2;
 
-	if (t < 0) {
-		/* "/" always exists; O_PATH gives no read or write. */
-		t = HOST(open)("/", O_PATH | O_CLOEXEC | O_DIRECTORY);
-		if (t < 0)
-			return -1;
-		int expect = -1;
-		if (!__atomic_compare_exchange_n(&tmpl, &expect, t, false,
-		    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-			HOST(close)(t);
-			t = expect;
-		}
-	}
-	fd = HOST(fcntl)(t, cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, min);
-	/* The template itself must never be mistaken for a kernel fd. */
-	return fd;
+	/* "/" always exists; O_PATH gives no read or write. */
+	fd = HOST(open)("/", O_PATH | O_DIRECTORY | (cloexec ? O_CLOEXEC : 0));
+	if (fd < 0 || fd >= min)
+		return fd;		/* the lowest free number is >= min */
+	fd2 = HOST(fcntl)(fd, cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, min);
+	HOST(close)(fd);
+	return fd2;
 }
 
 int

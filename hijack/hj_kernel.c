@@ -16,11 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hj.h"
 
 bool hj_remote;
+int hj_priv_lo, hj_priv_hi;
+static int (*client_isfd)(int);
 
 static struct {
 	int (*syscall)(int, const int64_t *, int, int64_t *);
@@ -36,6 +39,7 @@ static struct {
 
 HOST_CACHE(fork);
 HOST_CACHE(execve);
+HOST_CACHE(umask);
 
 static pthread_mutex_t up_lock = PTHREAD_MUTEX_INITIALIZER;
 static int up_state;			/* 0: not yet, 1: up, else errno+1 */
@@ -96,6 +100,16 @@ up_remote(void)
 	    "rump_syscall");
 	if (k.client_init == NULL || k.syscall == NULL)
 		return ELIBBAD;
+	client_isfd = (int (*)(int))dlsym(h, "rumpclient_isfd");
+	{
+		int (*base)(void) = (int (*)(void))dlsym(h,
+		    "rumpclient_fdbase");
+
+		if (base != NULL && client_isfd != NULL) {
+			hj_priv_lo = base();
+			hj_priv_hi = hj_priv_lo + 64;
+		}
+	}
 	hj_remote = true;
 	return k.client_init() == 0 ? 0 : errno;
 }
@@ -148,10 +162,23 @@ hj_kernel_up(void)
 			    hj_remote ? " (RUMP_SERVER)" : "");
 		__atomic_store_n(&up_state, error == 0 ? 1 : error + 1,
 		    __ATOMIC_RELEASE);
+		if (error == 0) {
+			/* The kernel process takes the program's umask. */
+			mode_t m = HOST(umask)(0);
+
+			HOST(umask)(m);
+			(void)hjk_umask(m);
+		}
 	}
 	state = up_state;
 	pthread_mutex_unlock(&up_lock);
 	return state == 1 ? 0 : state - 1;
+}
+
+bool
+hj_kernel_is_up(void)
+{
+	return __atomic_load_n(&up_state, __ATOMIC_ACQUIRE) == 1;
 }
 
 int
@@ -229,4 +256,10 @@ hj_kernel_exec(const char *path, char *const argv[], char *const envp[])
 	if (up_state == 1 && hj_remote && k.client_exec != NULL)
 		return k.client_exec(path, argv, envp);
 	return HOST(execve)(path, argv, envp);
+}
+
+bool
+hj_fd_private_slow(int fd)
+{
+	return client_isfd != NULL && client_isfd(fd);
 }

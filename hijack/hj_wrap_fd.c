@@ -146,9 +146,19 @@ creat64(const char *path, mode_t mode)
 
 /* --- close, read, write ------------------------------------------------- */
 
+/* The shim's own sockets look closed to the program. */
+static int
+private_fd(void)
+{
+	errno = EBADF;
+	return -1;
+}
+
 HJ_EXPORT int
 close(int fd)
 {
+	if (hj_fd_private(fd))
+		return private_fd();
 	if (hj_fd_kernel(fd) < 0)
 		return HOST(close)(fd);
 	return hj_fd_close(fd);
@@ -318,6 +328,8 @@ dup(int fd)
 HJ_EXPORT int
 dup2(int oldfd, int newfd)
 {
+	if (hj_fd_private(oldfd) || hj_fd_private(newfd))
+		return private_fd();
 	if (hj_fd_kernel(oldfd) < 0 && hj_fd_kernel(newfd) < 0)
 		return HOST(dup2)(oldfd, newfd);
 	if (oldfd == newfd)
@@ -328,6 +340,8 @@ dup2(int oldfd, int newfd)
 HJ_EXPORT int
 dup3(int oldfd, int newfd, int flags)
 {
+	if (hj_fd_private(oldfd) || hj_fd_private(newfd))
+		return private_fd();
 	if (hj_fd_kernel(oldfd) < 0 && hj_fd_kernel(newfd) < 0)
 		return HOST(dup3)(oldfd, newfd, flags);
 	if (flags & ~O_CLOEXEC) {
@@ -383,10 +397,44 @@ fcntl64(int fd, int cmd, ...)
 	return k_fcntl(fd, k, cmd, arg);
 }
 
+/* The host's close_range over [first, last] minus the shim's sockets. */
+static int
+host_close_range(unsigned first, unsigned last, int flags)
+{
+	unsigned lo = (unsigned)hj_priv_lo, hi = (unsigned)hj_priv_hi;
+	unsigned long long from = first;	/* may pass UINT_MAX */
+	int rv = 0;
+
+	if (hi == 0 || last < lo || first >= hi)
+		return HOST(close_range)(first, last, flags);
+	for (unsigned fd = lo; fd < hi; fd++) {
+		if (fd < from || fd > last || !hj_fd_private((int)fd))
+			continue;
+		if (fd > from &&
+		    HOST(close_range)((unsigned)from, fd - 1, flags) != 0)
+			rv = -1;
+		from = (unsigned long long)fd + 1;
+	}
+	if (from <= last &&
+	    HOST(close_range)((unsigned)from, last, flags) != 0)
+		rv = -1;
+	return rv;
+}
+
 HJ_EXPORT int
 close_range(unsigned first, unsigned last, int flags)
 {
+	if (first > last) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (hj_fd_close_range(first, last, flags) != 0)
 		return -1;
-	return HOST(close_range)(first, last, flags);
+	return host_close_range(first, last, flags);
+}
+
+HJ_EXPORT void
+closefrom(int lowfd)
+{
+	(void)close_range(lowfd < 0 ? 0 : (unsigned)lowfd, ~0U, 0);
 }

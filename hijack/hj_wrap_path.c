@@ -27,6 +27,7 @@ HOST_CACHE(renameat2);
 HOST_CACHE(chdir);
 HOST_CACHE(fchdir);
 HOST_CACHE(getcwd);
+HOST_CACHE(umask);
 
 /* Route (dirfd, path); the kernel's version in kd/kp (kb: its buffer). */
 #define ROUTE(dirfd, path)						\
@@ -273,4 +274,15 @@ HJ_EXPORT char *
 get_current_dir_name(void)
 {
 	return getcwd(NULL, 0);
+}
+
+/* The kernel process keeps its own umask: both change together. */
+HJ_EXPORT mode_t
+umask(mode_t mask)
+{
+	mode_t old = HOST(umask)(mask);
+
+	if (hj_kernel_is_up())
+		(void)hjk_umask(mask);
+	return old;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "hj.h"
+#include "hj_spawn.h"
 
 extern char **environ;
 
@@ -36,24 +37,28 @@ vfork(void)
  * which a RUMP_SERVER set after an embedded kernel's fork is missing.
  */
 static char **
-exec_env(char *const envp[], char **fdmap, char *cwd)
+exec_env(char *const envp[], char **fdmap, char *cwd, char **server)
 {
-	const char *server = hj_remote ? getenv("RUMP_SERVER") : NULL;
+	/* A copy: bash's getenv() returns its variable, not an environ entry. */
+	const char *url = hj_remote ? getenv("RUMP_SERVER") : NULL;
 	size_t n = 0, k = 0;
 	char **e;
 
+	*server = NULL;
 	while (envp != NULL && envp[n] != NULL)
 		n++;
 	if ((e = calloc(n + 4, sizeof(*e))) == NULL)
 		return NULL;
+	if (url != NULL && asprintf(server, "RUMP_SERVER=%s", url) < 0) {
+		free(e);
+		return NULL;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (strncmp(envp[i], "RUMPHIJACK__", 12) != 0 &&
-		    (server == NULL || strncmp(envp[i], "RUMP_SERVER=", 12)))
+		    (*server == NULL || strncmp(envp[i], "RUMP_SERVER=", 12)))
 			e[k++] = envp[i];
-	if (server != NULL) {
-		/* environ's own "RUMP_SERVER=..." string. */
-		e[k++] = (char *)(server - strlen("RUMP_SERVER="));
-	}
+	if (*server != NULL)
+		e[k++] = *server;
 	if ((*fdmap = hj_fd_export()) != NULL)
 		e[k++] = *fdmap;
 	if (hj_cwd_kernel) {
@@ -67,16 +72,23 @@ exec_env(char *const envp[], char **fdmap, char *cwd)
 HJ_EXPORT int
 execve(const char *path, char *const argv[], char *const envp[])
 {
-	char cwd[32], *fdmap = NULL, **env;
-	int rv, e;
+	char cwd[32], *fdmap = NULL, *server = NULL, **env, kb[PATH_MAX];
+	const char *kp;
+	int rv, e, kd, where;
 
-	if (hj_fdmap == NULL && !hj_cwd_kernel && !hj_remote)
-		return hj_kernel_exec(path, argv, envp);
-	if ((env = exec_env(envp, &fdmap, cwd)) == NULL)
+	/* A file in the kernel: the host cannot exec it (hj_wrap_exec.c). */
+	if ((where = hj_route(AT_FDCWD, path, kb, sizeof(kb), &kd, &kp)) < 0)
 		return -1;
-	rv = hj_kernel_exec(path, argv, env);
+	if (hj_fdmap == NULL && !hj_cwd_kernel && !hj_remote &&
+	    where == HJ_HOST)
+		return hj_kernel_exec(path, argv, envp);
+	if ((env = exec_env(envp, &fdmap, cwd, &server)) == NULL)
+		return -1;
+	rv = where == HJ_KERNEL ? hj_exec_kernel_file(path, kp, argv, env) :
+	    hj_kernel_exec(path, argv, env);
 	e = errno;
 	free(fdmap);
+	free(server);
 	free(env);
 	errno = e;
 	return rv;

@@ -4,8 +4,8 @@
  *
  *   rumphijack [options] -- command [args...]
  *
- * This process boots the kernel, serves it on a private unix socket (a
- * directory only this user can enter), and runs the command with
+ * This process boots the kernel, serves it on a private unix socket (in
+ * the abstract namespace, for this uid only), and runs the command with
  * LD_PRELOAD=librumphijack.so and RUMP_SERVER pointing at that socket, so
  * every process of the tree (fork, exec, pipelines, subshells) reaches the
  * same kernel.  Exit status: the command's (128+N for a signal).
@@ -205,8 +205,8 @@ main(int argc, char **argv)
 	};
 	char *copyin[MAXCOPY], *copyout[MAXCOPY];
 	int nin = 0, nout = 0, ch, error, status, rv;
-	char shim[PATH_MAX], dir[] = "/tmp/rumphijack.XXXXXX";
-	char sock[PATH_MAX], url[PATH_MAX + 16], preload[2 * PATH_MAX];
+	char shim[PATH_MAX], url[128], preload[2 * PATH_MAX];
+	unsigned char rnd[8];
 	const char *old;
 	pid_t pid;
 
@@ -251,12 +251,13 @@ main(int argc, char **argv)
 		if (copy_tree(&host, a, &kern, b) != 0)
 			return 127;
 	}
-	if (mkdtemp(dir) == NULL) {
-		fprintf(stderr, "rumphijack: mkdtemp: %s\n", strerror(errno));
+	/* Abstract: no file to leave behind however we end; only our uid
+	 * (and root) is served, checked with SO_PEERCRED. */
+	if (getentropy(rnd, sizeof(rnd)) != 0)
 		return 127;
-	}
-	snprintf(sock, sizeof(sock), "%s/sock", dir);
-	snprintf(url, sizeof(url), "unix://%s", sock);
+	snprintf(url, sizeof(url), "unix://@rumphijack-%d-%02x%02x%02x%02x"
+	    "%02x%02x%02x%02x", (int)getpid(), rnd[0], rnd[1], rnd[2], rnd[3],
+	    rnd[4], rnd[5], rnd[6], rnd[7]);
 	if (rump_init_server(url) != 0)
 		return 127;
 
@@ -284,7 +285,6 @@ main(int argc, char **argv)
 	rv = WIFEXITED(status) ? WEXITSTATUS(status) :
 	    128 + WTERMSIG(status);
 	rump_server_shutdown();
-	rmdir(dir);
 	for (int i = 0; i < nout; i++) {
 		char *a, *b;
 

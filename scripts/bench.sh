@@ -14,3 +14,6 @@ fi
 echo
 ./build-release/bench/spbench build-release/server/rump_server \
     build-release/bench/spbench_local
+echo
+./build-release/bench/hjbench build-release/hijack/librumphijack.so \
+    build-release/hijack/rumphijack

@@ -31,6 +31,16 @@ pid_t rumpclient_fork(void);
  * close, the others stay.  Returns only on failure (-1, errno). */
 int rumpclient_exec(const char *path, char *const argv[],
     char *const envp[]);
+/*
+ * The client's sockets sit in [rumpclient_fdbase(), + RUMPCLIENT_NFDS),
+ * at the top of RLIMIT_NOFILE (or of 1024): a program that closes every
+ * descriptor it did not open should leave those alone.
+ */
+#define RUMPCLIENT_NFDS		64
+int rumpclient_fdbase(void);
+/* 1 if fd is one of the client's own sockets. */
+int rumpclient_isfd(int fd);
+
 /* The pid of this process inside the kernel (after rumpclient_init). */
 pid_t rumpclient_getpid(void);
 

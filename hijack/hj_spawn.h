@@ -1,0 +1,19 @@
+/*
+ * hj_spawn.h: running programs stored in the kernel (hj_wrap_spawn.c).
+ */
+#ifndef HJ_SPAWN_H
+#define HJ_SPAWN_H
+
+/*
+ * execve of a file in the kernel: path is what the program passed (it
+ * becomes a script's argument), kpath what hj_route made of it (relative
+ * to the kernel's current directory).  The host cannot exec a file it
+ * does not have, so an executable is copied into a memfd and exec'd from
+ * there; a "#!" script runs its interpreter (host or kernel) on path.
+ * envp is passed as given: the caller has built it.  Returns -1 and
+ * errno, like execve.
+ */
+int hj_exec_kernel_file(const char *path, const char *kpath,
+    char *const argv[], char *const envp[]);
+
+#endif /* HJ_SPAWN_H */

@@ -1,0 +1,743 @@
+/*
+ * hj_wrap_misc.c: descriptor calls beyond read and write: fallocate,
+ * flock, lockf, ioctl and the terminal queries, sync, fadvise, sendfile
+ * and copy_file_range, pathconf; and the mkstemp family, which glibc
+ * implements over its internal open (so it must be redone here for a
+ * template in the kernel).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/fs.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hj.h"
+
+HOST_CACHE(fallocate64);
+HOST_CACHE(posix_fallocate64);
+HOST_CACHE(flock);
+HOST_CACHE(lockf64);
+HOST_CACHE(ioctl);
+HOST_CACHE(isatty);
+HOST_CACHE(tcgetattr);
+HOST_CACHE(tcsetattr);
+HOST_CACHE(tcgetpgrp);
+HOST_CACHE(tcsetpgrp);
+HOST_CACHE(ttyname);
+HOST_CACHE(ttyname_r);
+HOST_CACHE(sync);
+HOST_CACHE(syncfs);
+HOST_CACHE(posix_fadvise64);
+HOST_CACHE(readahead);
+HOST_CACHE(sync_file_range);
+HOST_CACHE(sendfile64);
+HOST_CACHE(copy_file_range);
+HOST_CACHE(read);
+HOST_CACHE(write);
+HOST_CACHE(pread64);
+HOST_CACHE(pwrite64);
+HOST_CACHE(lseek64);
+HOST_CACHE(pathconf);
+HOST_CACHE(fpathconf);
+HOST_CACHE(mkostemps64);
+HOST_CACHE(mkdtemp);
+HOST_CACHE(mktemp);
+
+#define ROUTE(dirfd, path)						\
+	char kb[PATH_MAX];						\
+	const char *kp;							\
+	int kd, where = hj_route(dirfd, path, kb, sizeof(kb), &kd, &kp); \
+	if (where < 0)							\
+		return -1
+
+extern void __chk_fail(void) __attribute__((noreturn));
+
+/* --- fallocate ---------------------------------------------------------------- */
+
+HJ_EXPORT int
+fallocate64(int fd, int mode, off_t off, off_t len)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(fallocate64)(fd, mode, off, len) :
+	    hjk_fallocate(k, mode, off, len);
+}
+
+HJ_EXPORT int
+fallocate(int fd, int mode, off_t off, off_t len)
+{
+	return fallocate64(fd, mode, off, len);
+}
+
+/* Returns an error number, like POSIX says; errno is left alone. */
+HJ_EXPORT int
+posix_fallocate64(int fd, off_t off, off_t len)
+{
+	struct stat st;
+	int k = hj_fd_kernel(fd), e = errno, rv = 0;
+
+	if (k < 0)
+		return HOST(posix_fallocate64)(fd, off, len);
+	if (off < 0 || len <= 0)
+		return EINVAL;
+	if (hjk_fallocate(k, 0, off, len) != 0) {
+		rv = errno;
+		/* No fallocate in that file system: extend (holes read 0). */
+		if (rv == EOPNOTSUPP && hjk_fstat(k, &st) == 0 &&
+		    S_ISREG(st.st_mode))
+			rv = off + len <= st.st_size ||
+			    hjk_ftruncate(k, off + len) == 0 ? 0 : errno;
+	}
+	errno = e;
+	return rv;
+}
+
+HJ_EXPORT int
+posix_fallocate(int fd, off_t off, off_t len)
+{
+	return posix_fallocate64(fd, off, len);
+}
+
+/* --- locks ----------------------------------------------------------------------- */
+
+HJ_EXPORT int
+flock(int fd, int op)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(flock)(fd, op) : hjk_flock(k, op);
+}
+
+/* lockf as POSIX defines it over fcntl record locks, on the kernel's. */
+HJ_EXPORT int
+lockf64(int fd, int cmd, off_t len)
+{
+	struct flock fl = { .l_whence = SEEK_CUR, .l_start = 0, .l_len = len };
+	int k = hj_fd_kernel(fd);
+
+	if (k < 0)
+		return HOST(lockf64)(fd, cmd, len);
+	switch (cmd) {
+	case F_TEST:
+		fl.l_type = F_RDLCK;
+		if (hjk_fcntl(k, F_GETLK, (long)&fl) != 0)
+			return -1;
+		if (fl.l_type == F_UNLCK || fl.l_pid == hjk_getpid())
+			return 0;
+		errno = EACCES;
+		return -1;
+	case F_ULOCK:
+		fl.l_type = F_UNLCK;
+		return hjk_fcntl(k, F_SETLK, (long)&fl);
+	case F_LOCK:
+		fl.l_type = F_WRLCK;
+		return hjk_fcntl(k, F_SETLKW, (long)&fl);
+	case F_TLOCK:
+		fl.l_type = F_WRLCK;
+		return hjk_fcntl(k, F_SETLK, (long)&fl);
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+}
+
+HJ_EXPORT int
+lockf(int fd, int cmd, off_t len)
+{
+	return lockf64(fd, cmd, len);
+}
+
+/* --- ioctl, terminals ---------------------------------------------------------- */
+
+/*
+ * Sharing extents (cp's reflink attempt) between a kernel descriptor and
+ * anything: never possible, and FICLONE's argument is a descriptor
+ * number although its request encodes a pointer to an int, which the
+ * remote protocol would try to copy.  -2: not such a request.
+ */
+static int
+k_clone(int fd, int k, unsigned req, void *arg)
+{
+	int src;
+
+	if (req == FICLONE)
+		src = (int)(intptr_t)arg;
+	else if (req == FICLONERANGE && arg != NULL)
+		src = (int)((struct file_clone_range *)arg)->src_fd;
+	else if (req == FIDEDUPERANGE && k >= 0)
+		src = fd;
+	else
+		return -2;
+	if (k < 0 && hj_fd_kernel(src) < 0)
+		return -2;		/* the host's business */
+	/* Across kernels: another file system; inside ours: no extents. */
+	errno = k >= 0 && hj_fd_kernel(src) >= 0 ? EOPNOTSUPP : EXDEV;
+	return -1;
+}
+
+HJ_EXPORT int
+ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+	int k = hj_fd_kernel(fd), rv;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (hj_fdmap != NULL &&
+	    (rv = k_clone(fd, k, (unsigned)req, arg)) != -2)
+		return rv;
+	if (k < 0)
+		return HOST(ioctl)(fd, req, arg);
+	/* Close-on-exec lives on both sides: the placeholder's decides. */
+	if ((unsigned)req == FIOCLEX || (unsigned)req == FIONCLEX)
+		return hj_fd_setcloexec(fd, (unsigned)req == FIOCLEX);
+	return hjk_ioctl(k, req, arg);
+}
+
+/*
+ * No kernel descriptor is a terminal.  Asking the host would ask the
+ * placeholder (an O_PATH descriptor: EBADF, and a wrong answer).
+ */
+static int
+notty(void)
+{
+	errno = ENOTTY;
+	return -1;
+}
+
+HJ_EXPORT int
+isatty(int fd)
+{
+	if (hj_fd_kernel(fd) < 0)
+		return HOST(isatty)(fd);
+	errno = ENOTTY;
+	return 0;
+}
+
+HJ_EXPORT int
+tcgetattr(int fd, struct termios *t)
+{
+	return hj_fd_kernel(fd) < 0 ? HOST(tcgetattr)(fd, t) : notty();
+}
+
+HJ_EXPORT int
+tcsetattr(int fd, int act, const struct termios *t)
+{
+	return hj_fd_kernel(fd) < 0 ? HOST(tcsetattr)(fd, act, t) : notty();
+}
+
+HJ_EXPORT pid_t
+tcgetpgrp(int fd)
+{
+	return hj_fd_kernel(fd) < 0 ? HOST(tcgetpgrp)(fd) : notty();
+}
+
+HJ_EXPORT int
+tcsetpgrp(int fd, pid_t pgrp)
+{
+	return hj_fd_kernel(fd) < 0 ? HOST(tcsetpgrp)(fd, pgrp) : notty();
+}
+
+HJ_EXPORT char *
+ttyname(int fd)
+{
+	if (hj_fd_kernel(fd) < 0)
+		return HOST(ttyname)(fd);
+	errno = ENOTTY;
+	return NULL;
+}
+
+HJ_EXPORT int
+ttyname_r(int fd, char *buf, size_t len)
+{
+	if (hj_fd_kernel(fd) < 0)
+		return HOST(ttyname_r)(fd, buf, len);
+	errno = ENOTTY;
+	return ENOTTY;
+}
+
+int __ttyname_r_chk(int, char *, size_t, size_t);
+
+HJ_EXPORT int
+__ttyname_r_chk(int fd, char *buf, size_t len, size_t buflen)
+{
+	if (len > buflen)
+		__chk_fail();
+	return ttyname_r(fd, buf, len);
+}
+
+/* --- sync, advice ----------------------------------------------------------- */
+
+/* Whether this process uses a kernel already: sync must not boot one. */
+static bool
+kernel_in_use(void)
+{
+	if (hj_inside)
+		return false;
+	if (__builtin_expect(!hj_ready, 0))
+		hj_setup();
+	return hj_cfg.vfs && (hj_remote || hj_fdmap != NULL ||
+	    hj_cwd_kernel || getenv("RUMP_SERVER") != NULL);
+}
+
+HJ_EXPORT void
+sync(void)
+{
+	HOST(sync)();
+	if (kernel_in_use())
+		hjk_sync();
+}
+
+HJ_EXPORT int
+syncfs(int fd)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(syncfs)(fd) : hjk_syncfs(k);
+}
+
+/* Advice costs the kernel nothing: check what Linux checks, do nothing. */
+HJ_EXPORT int
+posix_fadvise64(int fd, off_t off, off_t len, int advice)
+{
+	struct stat st;
+	int k = hj_fd_kernel(fd), e = errno, rv = 0;
+
+	if (k < 0)
+		return HOST(posix_fadvise64)(fd, off, len, advice);
+	if (hjk_fstat(k, &st) != 0)
+		rv = errno;
+	else if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+		rv = ESPIPE;
+	else if (advice < POSIX_FADV_NORMAL || advice > POSIX_FADV_NOREUSE ||
+	    len < 0)
+		rv = EINVAL;
+	errno = e;
+	return rv;
+}
+
+HJ_EXPORT int
+posix_fadvise(int fd, off_t off, off_t len, int advice)
+{
+	return posix_fadvise64(fd, off, len, advice);
+}
+
+HJ_EXPORT ssize_t
+readahead(int fd, off64_t off, size_t count)
+{
+	struct stat st;
+	int k = hj_fd_kernel(fd);
+
+	if (k < 0)
+		return HOST(readahead)(fd, off, count);
+	if (hjk_fstat(k, &st) != 0)
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+HJ_EXPORT int
+sync_file_range(int fd, off64_t off, off64_t n, unsigned flags)
+{
+	struct stat st;
+	int k = hj_fd_kernel(fd);
+
+	if (k < 0)
+		return HOST(sync_file_range)(fd, off, n, flags);
+	if ((flags & ~(SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+	    SYNC_FILE_RANGE_WAIT_AFTER)) || off < 0 || n < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (hjk_fstat(k, &st) != 0)
+		return -1;
+	if (S_ISFIFO(st.st_mode)) {
+		errno = ESPIPE;
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode) &&
+	    !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode))
+		return 0;
+	return (flags & SYNC_FILE_RANGE_WRITE) ? hjk_fdatasync(k) : 0;
+}
+
+/* --- sendfile, copy_file_range --------------------------------------------- */
+
+/*
+ * Neither kernel can move data into the other: copy through a buffer.
+ * A descriptor with an offset pointer is read (written) at that offset,
+ * leaving its file position; without one, at its position.
+ */
+struct end {
+	int fd, k;		/* host number; kernel descriptor or -1 */
+	off_t *off;
+};
+
+static ssize_t
+end_read(const struct end *e, void *buf, size_t n)
+{
+	if (e->off != NULL)
+		return e->k < 0 ? HOST(pread64)(e->fd, buf, n, *e->off) :
+		    hjk_pread64(e->k, buf, n, *e->off);
+	return e->k < 0 ? HOST(read)(e->fd, buf, n) : hjk_read(e->k, buf, n);
+}
+
+static ssize_t
+end_write(const struct end *e, const void *buf, size_t n)
+{
+	if (e->off != NULL)
+		return e->k < 0 ? HOST(pwrite64)(e->fd, buf, n, *e->off) :
+		    hjk_pwrite64(e->k, buf, n, *e->off);
+	return e->k < 0 ? HOST(write)(e->fd, buf, n) :
+	    hjk_write(e->k, buf, n);
+}
+
+static ssize_t
+copy_loop(struct end *in, struct end *out, size_t count)
+{
+	char small[4096], *buf = malloc(1 << 16);
+	size_t bufsz = buf != NULL ? 1 << 16 : sizeof(small), done = 0;
+	int e = 0;
+
+	if (buf == NULL)
+		buf = small;
+	while (done < count) {
+		size_t want = count - done < bufsz ? count - done : bufsz;
+		ssize_t r = end_read(in, buf, want), w = 0;
+		size_t put = 0;
+
+		if (r <= 0) {
+			e = r < 0 ? errno : 0;
+			break;
+		}
+		if (in->off != NULL)
+			*in->off += r;
+		while (put < (size_t)r) {
+			if ((w = end_write(out, buf + put, (size_t)r - put)) <= 0)
+				break;
+			put += (size_t)w;
+			if (out->off != NULL)
+				*out->off += w;
+		}
+		done += put;
+		if (put < (size_t)r) {
+			e = w < 0 ? errno : EIO;
+			/* Give back what was read and not written. */
+			if (in->off != NULL)
+				*in->off -= (off_t)((size_t)r - put);
+			else if (in->k < 0)
+				HOST(lseek64)(in->fd, -(off_t)((size_t)r - put),
+				    SEEK_CUR);
+			else
+				hjk_lseek(in->k, -(off_t)((size_t)r - put),
+				    SEEK_CUR);
+			break;
+		}
+	}
+	if (buf != small)
+		free(buf);
+	if (done == 0 && e != 0) {
+		errno = e;
+		return -1;
+	}
+	return (ssize_t)done;
+}
+
+HJ_EXPORT ssize_t
+sendfile64(int out_fd, int in_fd, off_t *off, size_t count)
+{
+	struct end in = { in_fd, hj_fd_kernel(in_fd), off };
+	struct end out = { out_fd, hj_fd_kernel(out_fd), NULL };
+
+	if (in.k < 0 && out.k < 0)
+		return HOST(sendfile64)(out_fd, in_fd, off, count);
+	if (off != NULL && *off < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return copy_loop(&in, &out, count);
+}
+
+HJ_EXPORT ssize_t
+sendfile(int out_fd, int in_fd, off_t *off, size_t count)
+{
+	return sendfile64(out_fd, in_fd, off, count);
+}
+
+HJ_EXPORT ssize_t
+copy_file_range(int in_fd, off64_t *in_off, int out_fd, off64_t *out_off,
+    size_t len, unsigned flags)
+{
+	struct end in = { in_fd, hj_fd_kernel(in_fd), in_off };
+	struct end out = { out_fd, hj_fd_kernel(out_fd), out_off };
+	int fl;
+
+	if (in.k < 0 && out.k < 0)
+		return HOST(copy_file_range)(in_fd, in_off, out_fd, out_off,
+		    len, flags);
+	if (flags != 0 || (in_off != NULL && *in_off < 0) ||
+	    (out_off != NULL && *out_off < 0)) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* Linux refuses an appending destination. */
+	if (out.k >= 0 && (fl = hjk_fcntl(out.k, F_GETFL, 0)) >= 0 &&
+	    (fl & O_APPEND)) {
+		errno = EBADF;
+		return -1;
+	}
+	return copy_loop(&in, &out, len);
+}
+
+/* --- pathconf ---------------------------------------------------------------- */
+
+/* The limits that depend on the file system, from the kernel's statfs;
+ * the others are the same constants everywhere, so the host's. */
+static long
+k_pathconf(const struct statfs *f, int name)
+{
+	switch (name) {
+	case _PC_LINK_MAX:
+		return 127;		/* Linux's default for file systems */
+	case _PC_NAME_MAX:
+		return f->f_namelen;
+	case _PC_FILESIZEBITS:
+		return 64;
+	case _PC_2_SYMLINKS:
+		return 1;
+	case _PC_REC_INCR_XFER_SIZE:
+	case _PC_REC_MIN_XFER_SIZE:
+	case _PC_ALLOC_SIZE_MIN:
+		return f->f_bsize;
+	case _PC_REC_XFER_ALIGN:
+		return f->f_frsize ? f->f_frsize : f->f_bsize;
+	default:
+		return HOST(pathconf)("/", name);
+	}
+}
+
+HJ_EXPORT long
+pathconf(const char *path, int name)
+{
+	struct statfs f;
+
+	ROUTE(AT_FDCWD, path);
+	if (where == HJ_HOST)
+		return HOST(pathconf)(path, name);
+	if (hjk_statfs(kp, &f) != 0)
+		return -1;
+	return k_pathconf(&f, name);
+}
+
+HJ_EXPORT long
+fpathconf(int fd, int name)
+{
+	struct statfs f;
+	int k = hj_fd_kernel(fd);
+
+	if (k < 0)
+		return HOST(fpathconf)(fd, name);
+	if (hjk_fstatfs(k, &f) != 0)
+		return -1;
+	return k_pathconf(&f, name);
+}
+
+/* --- temporary files ----------------------------------------------------------- */
+
+enum tmpkind { TMP_FILE, TMP_DIR, TMP_NAME };
+
+/* Fills the six X at x (and at x2, the kernel path's copy) with letters. */
+static void
+fill(char *x, char *x2)
+{
+	static const char abc[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	static __thread uint64_t state;
+	struct timespec ts;
+	uint64_t v;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	state += (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^
+	    (uint64_t)(uintptr_t)&ts ^ 0x9e3779b97f4a7c15ULL;
+	/* splitmix64: cheap and spreads the few changing bits. */
+	v = state;
+	v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	v = (v ^ (v >> 27)) * 0x94d049bb133111ebULL;
+	v ^= v >> 31;
+	for (int i = 0; i < 6; i++, v /= 62)
+		x[i] = x2[i] = abc[v % 62];
+}
+
+/*
+ * A unique name from tmpl's XXXXXX (before suffixlen more characters),
+ * created in the kernel as asked.  The fd, 0, or -1 with errno.
+ */
+static int
+k_mktemp(char *tmpl, int suffixlen, int flags, enum tmpkind kind, int kd,
+    char *kpath)
+{
+	size_t tl = strlen(tmpl), kl = strlen(kpath), tail;
+	struct stat st;
+	int kfd;
+
+	tail = (size_t)suffixlen + 6;
+	if (suffixlen < 0 || tl < tail || kl < tail ||
+	    memcmp(tmpl + tl - tail, "XXXXXX", 6) != 0 ||
+	    memcmp(tmpl + tl - tail, kpath + kl - tail, tail) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* As many tries as glibc's (62^3). */
+	for (int n = 0; n < 238328; n++) {
+		fill(tmpl + tl - tail, kpath + kl - tail);
+		switch (kind) {
+		case TMP_FILE:
+			kfd = hjk_openat(kd, kpath, (flags & ~O_ACCMODE) |
+			    O_RDWR | O_CREAT | O_EXCL, S_IRUSR | S_IWUSR);
+			if (kfd >= 0)
+				return hj_fd_install(kfd, 0,
+				    (flags & O_CLOEXEC) != 0);
+			break;
+		case TMP_DIR:
+			if (hjk_mkdirat(kd, kpath, S_IRWXU) == 0)
+				return 0;
+			break;
+		case TMP_NAME:
+			if (hjk_newfstatat(kd, kpath, &st,
+			    AT_SYMLINK_NOFOLLOW) != 0)
+				return errno == ENOENT ? 0 : -1;
+			errno = EEXIST;
+			break;
+		}
+		if (errno != EEXIST)
+			return -1;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+/* Every mkstemp variant: route the template, then the host's or ours.
+ * The template is rewritten in place, so the kernel path gets a copy. */
+static int
+do_mkstemp(char *tmpl, int suffixlen, int flags)
+{
+	char kcopy[PATH_MAX];
+
+	ROUTE(AT_FDCWD, tmpl);
+	if (where == HJ_HOST)
+		return HOST(mkostemps64)(tmpl, suffixlen, flags);
+	if (strlen(kp) >= sizeof(kcopy)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(kcopy, kp);
+	return k_mktemp(tmpl, suffixlen, flags, TMP_FILE, kd, kcopy);
+}
+
+HJ_EXPORT int
+mkstemp(char *tmpl)
+{
+	return do_mkstemp(tmpl, 0, 0);
+}
+
+HJ_EXPORT int
+mkstemp64(char *tmpl)
+{
+	return do_mkstemp(tmpl, 0, 0);
+}
+
+HJ_EXPORT int
+mkostemp(char *tmpl, int flags)
+{
+	return do_mkstemp(tmpl, 0, flags);
+}
+
+HJ_EXPORT int
+mkostemp64(char *tmpl, int flags)
+{
+	return do_mkstemp(tmpl, 0, flags);
+}
+
+HJ_EXPORT int
+mkstemps(char *tmpl, int suffixlen)
+{
+	return do_mkstemp(tmpl, suffixlen, 0);
+}
+
+HJ_EXPORT int
+mkstemps64(char *tmpl, int suffixlen)
+{
+	return do_mkstemp(tmpl, suffixlen, 0);
+}
+
+HJ_EXPORT int
+mkostemps(char *tmpl, int suffixlen, int flags)
+{
+	return do_mkstemp(tmpl, suffixlen, flags);
+}
+
+HJ_EXPORT int
+mkostemps64(char *tmpl, int suffixlen, int flags)
+{
+	return do_mkstemp(tmpl, suffixlen, flags);
+}
+
+HJ_EXPORT char *
+mkdtemp(char *tmpl)
+{
+	char kb[PATH_MAX], kcopy[PATH_MAX];
+	const char *kp;
+	int kd;
+
+	switch (hj_route(AT_FDCWD, tmpl, kb, sizeof(kb), &kd, &kp)) {
+	case HJ_HOST:
+		return HOST(mkdtemp)(tmpl);
+	case HJ_KERNEL:
+		if (strlen(kp) >= sizeof(kcopy)) {
+			errno = ENAMETOOLONG;
+			return NULL;
+		}
+		strcpy(kcopy, kp);
+		return k_mktemp(tmpl, 0, 0, TMP_DIR, kd, kcopy) == 0 ?
+		    tmpl : NULL;
+	default:
+		return NULL;
+	}
+}
+
+HJ_EXPORT char *
+mktemp(char *tmpl)
+{
+	char kb[PATH_MAX], kcopy[PATH_MAX];
+	const char *kp;
+	int kd;
+
+	switch (hj_route(AT_FDCWD, tmpl, kb, sizeof(kb), &kd, &kp)) {
+	case HJ_HOST:
+		return HOST(mktemp)(tmpl);
+	case HJ_KERNEL:
+		if (strlen(kp) < sizeof(kcopy)) {
+			strcpy(kcopy, kp);
+			if (k_mktemp(tmpl, 0, 0, TMP_NAME, kd, kcopy) == 0)
+				return tmpl;
+		}
+		break;
+	default:
+		break;
+	}
+	tmpl[0] = '\0';		/* mktemp's failure */
+	return tmpl;
+}
