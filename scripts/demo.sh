@@ -1,5 +1,6 @@
 #!/bin/sh
-# The main job: builds the tree and runs the examples on an embedded kernel.
+# The main job: builds the tree and runs unmodified programs on a private
+# rump kernel (rumphijack), then the two small library examples.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -10,7 +11,15 @@ if ! log=$(ninja -C build-gcc 2>&1); then
 	echo "build failed" >&2
 	exit 1
 fi
-echo "== listdir: files made and listed inside the kernel"
+echo "== rumphijack: unmodified sh, mkdir, ls, cat, python3 on a private kernel"
+./build-gcc/hijack/rumphijack -- sh -c '
+	mkdir /rump/etc
+	echo hi > /rump/etc/motd
+	ls -la /rump/etc
+	cat /rump/etc/motd
+	cd /rump/etc && python3 -c "import os; print(\"python3 sees\", os.getcwd(), sorted(os.listdir(\".\")))"'
+echo "== the host never saw /rump: $( [ -e /rump ] && echo 'it exists!' || echo 'no /rump here')"
+echo "== listdir: files made and listed inside an embedded kernel"
 ./build-gcc/examples/listdir
 echo "== kcp: a host file copied into the kernel and back"
 tmp=$(mktemp -d)
