@@ -1,9 +1,10 @@
 /*
  * hj_path.c: which paths belong to the kernel.
  *
- * An absolute path is the kernel's if, after "." and ".." are resolved
- * lexically, it lies under a path= prefix (which is stripped) or a
- * blanket= prefix (kept); "/rump/../etc" is the host's /etc.  A relative
+ * An absolute path is the kernel's if, with "." and repeated slashes
+ * removed, it lies under a path= prefix (which is stripped) or a blanket=
+ * prefix (kept).  ".." never switches namespaces: "/rump/../etc" is the
+ * kernel's /etc, as in NetBSD.  A relative
  * path is the kernel's when its directory is: a kernel dirfd, or the
  * current directory after a chdir into the kernel.  Symbolic links are
  * the business of whichever kernel resolves the path.
@@ -15,7 +16,11 @@
 
 bool hj_cwd_kernel;
 
-/* Lexically normalizes an absolute path into out: no ".", "..", "//". */
+/*
+ * Lexically normalizes an absolute path into out: no "." or "//".  ".."
+ * stays: as in NetBSD, it does not switch namespaces ("/rump/.." is the
+ * kernel's root, whose ".." is itself).
+ */
 static int
 normalize(const char *path, char *out, size_t outlen)
 {
@@ -37,13 +42,6 @@ normalize(const char *path, char *out, size_t outlen)
 		len = (size_t)(p - s);
 		if (len == 1 && s[0] == '.')
 			continue;
-		if (len == 2 && s[0] == '.' && s[1] == '.') {
-			while (n > 1 && out[n - 1] != '/')
-				n--;
-			if (n > 1)
-				n--;	/* the slash before it */
-			continue;
-		}
 		if (n + len + 2 > outlen)
 			return -1;
 		if (n > 1)
@@ -86,7 +84,8 @@ maybe_kernel(const char *path)
 		if (x->len == 1 || strncmp(path, x->path, x->len) == 0)
 			return true;
 	}
-	return strstr(path, "/..") != NULL;
+	/* "//rump" or "/./rump" still name the prefix. */
+	return path[1] == '/' || path[1] == '.';
 }
 
 int
