@@ -100,6 +100,9 @@ extern bool hj_remote;
  */
 extern int hj_priv_lo, hj_priv_hi;
 bool hj_fd_private_slow(int fd);
+/* One more descriptor of the shim's own (the placeholder template). */
+void hj_fd_private_add(int fd);
+extern int hj_tmplfd;
 static inline bool
 hj_fd_private(int fd)
 {

@@ -106,8 +106,13 @@ up_remote(void)
 		    "rumpclient_fdbase");
 
 		if (base != NULL && client_isfd != NULL) {
-			hj_priv_lo = base();
-			hj_priv_hi = hj_priv_lo + 64;
+			int lo = base();
+
+			/* Under up_lock already (hj_kernel_up). */
+			if (hj_priv_hi == 0 || lo < hj_priv_lo)
+				hj_priv_lo = lo;
+			if (lo + 64 > hj_priv_hi)
+				hj_priv_hi = lo + 64;
 		}
 	}
 	hj_remote = true;
@@ -261,5 +266,18 @@ hj_kernel_exec(const char *path, char *const argv[], char *const envp[])
 bool
 hj_fd_private_slow(int fd)
 {
-	return client_isfd != NULL && client_isfd(fd);
+	return fd == __atomic_load_n(&hj_tmplfd, __ATOMIC_ACQUIRE) ||
+	    (client_isfd != NULL && client_isfd(fd));
+}
+
+/* Widens the private range to fd (called once, for the template). */
+void
+hj_fd_private_add(int fd)
+{
+	pthread_mutex_lock(&up_lock);
+	if (hj_priv_hi == 0 || fd < hj_priv_lo)
+		hj_priv_lo = fd;
+	if (fd + 1 > hj_priv_hi)
+		hj_priv_hi = fd + 1;
+	pthread_mutex_unlock(&up_lock);
 }
