@@ -438,3 +438,31 @@ closefrom(int lowfd)
 {
 	(void)close_range(lowfd < 0 ? 0 : (unsigned)lowfd, ~0U, 0);
 }
+
+/* --- _FORTIFY_SOURCE reads: glibc's versions read internally ------------ */
+
+extern void __chk_fail(void) __attribute__((noreturn));
+
+HJ_EXPORT ssize_t
+__read_chk(int fd, void *buf, size_t n, size_t buflen)
+{
+	if (n > buflen)
+		__chk_fail();
+	return read(fd, buf, n);
+}
+
+HJ_EXPORT ssize_t
+__pread64_chk(int fd, void *buf, size_t n, off_t off, size_t buflen)
+{
+	if (n > buflen)
+		__chk_fail();
+	return pread64(fd, buf, n, off);
+}
+
+HJ_EXPORT ssize_t
+__pread_chk(int fd, void *buf, size_t n, off_t off, size_t buflen)
+{
+	if (n > buflen)
+		__chk_fail();
+	return pread64(fd, buf, n, off);
+}

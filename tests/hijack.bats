@@ -1108,6 +1108,7 @@ fdrules() {
 @test "fdrules: close_range (rumphijack)" { fdrules closerange; }
 @test "fdrules: select (rumphijack)" { fdrules select; }
 @test "fdrules: poll of a host pipe and a kernel file (rumphijack)" { fdrules pollfile; }
+@test "fdrules: epoll of a host pipe and a kernel fifo (rumphijack)" { fdrules epoll; }
 @test "fdrules: poll of a host pipe and a kernel fifo (rumphijack)" { fdrules pollfifo; }
 
 @test "ls -la, ls -laR (rump_server)" { server_mode; fam_ls; }
@@ -1146,6 +1147,7 @@ fdrules() {
 @test "fdrules: close_range (rump_server)" { server_mode; fdrules closerange; }
 @test "fdrules: select (rump_server)" { server_mode; fdrules select; }
 @test "fdrules: poll of a host pipe and a kernel file (rump_server)" { server_mode; fdrules pollfile; }
+@test "fdrules: epoll of a host pipe and a kernel fifo (rump_server)" { server_mode; fdrules epoll; }
 @test "fdrules: poll of a host pipe and a kernel fifo (rump_server)" { server_mode; fdrules pollfifo; }
 
 # --- rump_server: the kernel outlives its clients ----------------------

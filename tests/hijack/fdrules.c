@@ -4,7 +4,7 @@
  * kernel (/rump/...), or on the host with DIR a host directory as the
  * reference (../hijack.bats runs both and compares).
  *
- *   fdrules DIR dup2|fork|exec|dupfd|closerange|select|pollfile|pollfifo
+ *   fdrules DIR dup2|fork|exec|dupfd|closerange|select|pollfile|pollfifo|epoll
  *
  * Prints one line per check, "ok WHAT" or "FAIL WHAT: detail", and exits
  * 0 only if every check passed.  The lines name no paths, descriptor
@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -565,6 +566,51 @@ t_pollfifo(void)
 	close(p[1]);
 }
 
+/* epoll over a host pipe and a fifo in DIR (a kernel fifo under /rump). */
+static void
+t_epoll(void)
+{
+	struct epoll_event ev, got[4];
+	double t0, c0;
+	int ep, rd, wr, p[2], n;
+	char c;
+
+	check(mkfifo(P("efifo"), 0600) == 0, "mkfifo");
+	rd = open(P("efifo"), O_RDONLY | O_NONBLOCK);
+	wr = open(P("efifo"), O_WRONLY | O_NONBLOCK);
+	check(rd >= 0 && wr >= 0 && pipe(p) == 0, "a fifo and a host pipe");
+	check((ep = epoll_create1(EPOLL_CLOEXEC)) >= 0, "epoll_create1");
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = 1 };
+	check(epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) == 0, "add the pipe");
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = 2 };
+	check(epoll_ctl(ep, EPOLL_CTL_ADD, rd, &ev) == 0, "add the fifo");
+	check(epoll_ctl(ep, EPOLL_CTL_ADD, rd, &ev) == -1 && errno == EEXIST,
+	    "adding twice: EEXIST");
+	t0 = now(CLOCK_MONOTONIC);
+	c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+	n = epoll_wait(ep, got, 4, 500);
+	check(n == 0, "nothing ready: 0 after the timeout");
+	check(now(CLOCK_MONOTONIC) - t0 >= 0.4, "it waited");
+	check(now(CLOCK_PROCESS_CPUTIME_ID) - c0 < 0.2,
+	    "without busy-waiting");
+	check(write(wr, "k", 1) == 1, "write the fifo");
+	n = epoll_wait(ep, got, 4, 5000);
+	check(n == 1 && got[0].data.u32 == 2 && (got[0].events & EPOLLIN),
+	    "the fifo: EPOLLIN");
+	check(write(p[1], "h", 1) == 1, "write the pipe");
+	n = epoll_wait(ep, got, 4, 5000);
+	check(n == 2, "both ready: 2 events");
+	check(read(rd, &c, 1) == 1 && read(p[0], &c, 1) == 1, "drain both");
+	check(epoll_ctl(ep, EPOLL_CTL_DEL, rd, NULL) == 0, "remove the fifo");
+	check(write(wr, "k", 1) == 1, "write the fifo again");
+	check(epoll_wait(ep, got, 4, 200) == 0, "a removed fifo: no event");
+	close(ep);
+	close(rd);
+	close(wr);
+	close(p[0]);
+	close(p[1]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -572,7 +618,7 @@ main(int argc, char **argv)
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: fdrules DIR dup2|fork|exec|dupfd|"
-		    "closerange|select|pollfile|pollfifo\n");
+		    "closerange|select|pollfile|pollfifo|epoll\n");
 		return 2;
 	}
 	dir = argv[1];
@@ -597,6 +643,8 @@ main(int argc, char **argv)
 		t_pollfile();
 	else if (strcmp(t, "pollfifo") == 0)
 		t_pollfifo();
+	else if (strcmp(t, "epoll") == 0)
+		t_epoll();
 	else {
 		fprintf(stderr, "fdrules: unknown test %s\n", t);
 		return 2;
