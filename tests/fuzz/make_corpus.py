@@ -22,7 +22,7 @@ SP_MAGIC = 0x504D5552
 SP_HELLO, SP_WELCOME, SP_REFUSE, SP_SYSCALL, SP_REPLY, SP_PREFORK = 1, 2, 3, 4, 5, 6
 SP_NULLSEG = 2**64 - 1
 MODE_SCALL, MODE_HELLO, MODE_REPLY, MODE_STREAM, MODE_ROUNDTRIP = range(5)
-# The calls of modes 2 and 4 (setup_call() in fuzz_sysproxy.c).
+# The calls of modes 2 and 4 (setup_call() in fuzz_client.c).
 CALLS = ["read", "write", "stat", "readv", "writev", "fcntl", "ioctl",
          "poll", "getdents64", "prlimit64", "getgroups", "ppoll", "open",
          "utimensat"]

@@ -1,0 +1,436 @@
+/*
+ * hjbench_sections.c: the four sections of hjbench's report, each run by
+ * the driver and printed as it ends: 1, non-routed calls with and without
+ * the shim; 2, routed calls in /rump against the host; 3, start-up of
+ * rumphijack against plain true; 4, tar xf of a tree of 10000 files, built
+ * here, into /rump against /dev/shm.  What does not work yet reads
+ * "n/a (reason)".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hjbench.h"
+
+static double
+med(struct res *r, int k, int rounds)
+{
+	return median(r->v[k], rounds);
+}
+
+/* The median over rounds of the first value less the second. */
+static double
+med_diff(struct res *r, int k, int rounds)
+{
+	double d[CALL_ROUNDS];
+
+	for (int i = 0; i < rounds; i++)
+		d[i] = r->v[k][i] - r->v2[k][i];
+	return median(d, rounds);
+}
+
+/* --- 1 and 2: the calls --------------------------------------------------- */
+
+void
+calls(void)
+{
+	static struct res plain, hj, hjk;
+	char file[PATH_MAX], kfile[] = KDIR "-calls";
+	char *a_plain[] = { self, "--calls", file, NULL };
+	char *a_hjk[] = { self, "--calls", file, kfile, NULL };
+	int fd;
+
+	snprintf(file, sizeof(file), "%s/calls", work);
+	if ((fd = open(file, O_RDWR | O_CREAT, 0644)) >= 0)
+		close(fd);
+	for (int r = 0; r < CALL_ROUNDS; r++) {
+		if (r % 2 == 0) {
+			worker(&plain, r, a_plain, env_with(NULL));
+			worker(&hj, r, a_plain, env_with(preload()));
+		} else {
+			worker(&hj, r, a_plain, env_with(preload()));
+			worker(&plain, r, a_plain, env_with(NULL));
+		}
+		worker(&hjk, r, a_hjk, env_with(preload()));
+	}
+	unlink(file);
+	printf("1. non-routed calls on a host descriptor (goal: shim within "
+	    "%.0f ns of no shim)\n", GOAL_NS);
+	if (plain.na[0] != '\0' || hj.na[0] != '\0') {
+		printf("  n/a (%s)\n", plain.na[0] ? plain.na : hj.na);
+		return;
+	}
+	printf("  %-12s %8s %8s %11s %11s %11s\n", "ns/op", "no shim", "shim",
+	    "diff", "diff procs", "kernel up");
+	for (int k = 0; k < plain.n && k < hj.n; k++) {
+		double p = med(&plain, k, CALL_ROUNDS);
+		double h = med(&hj, k, CALL_ROUNDS);
+		double cal = med_diff(&plain, k, CALL_ROUNDS);
+		double one = med_diff(&hj, k, CALL_ROUNDS) - cal;
+		const char *note;
+
+		if (strcmp(plain.key[k], "stat(host)") == 0)
+			note = "(a path: not in the goal)";
+		else if (strcmp(plain.key[k], "getppid") == 0)
+			note = "(not wrapped: the noise)";
+		else
+			note = one <= GOAL_NS ? "goal met" : "over the goal";
+		printf("  %-12s %8.1f %8.1f %+11.1f %+11.1f", plain.key[k], p, h,
+		    one, h - p);
+		if (hjk.na[0] == '\0' && k < hjk.n)
+			printf(" %+11.1f", med_diff(&hjk, k, CALL_ROUNDS) - cal);
+		else
+			printf(" %11s", "n/a");
+		printf("  %s\n", note);
+	}
+	if (hjk.na[0] != '\0')
+		printf("  kernel up: n/a (%s)\n", hjk.na);
+	printf("  diff: within the shim's process, the call less libc's own "
+	    "definition called\n  directly, less the same without the shim "
+	    "(the precise one); diff procs: shim\n  less no shim (includes "
+	    "the noise between processes); kernel up: diff with a\n  kernel "
+	    "file open, so that the shim's descriptor map exists\n");
+}
+
+void
+routed(void)
+{
+	static struct res host, kern, remote;
+	char dir[PATH_MAX], few[16];
+	char *a_host[] = { self, "--routed", dir, NULL };
+	char *a_kern[] = { self, "--routed", KDIR, NULL };
+	char *a_remote[] = { rumphijack, "--", self, "--routed", KDIR, few,
+	    NULL };
+
+	snprintf(dir, sizeof(dir), "%s/routed", work);
+	snprintf(few, sizeof(few), "%d", ROUTED_N / 20);
+	for (int r = 0; r < ROUTED_ROUNDS; r++) {
+		if (r % 2 == 0) {
+			worker(&host, r, a_host, env_with(NULL));
+			worker(&kern, r, a_kern, env_with(preload()));
+		} else {
+			worker(&kern, r, a_kern, env_with(preload()));
+			worker(&host, r, a_host, env_with(NULL));
+		}
+		worker(&remote, r, a_remote, env_with(NULL));
+	}
+	printf("2. routed calls in " KDIR ": LD_PRELOAD shim + embedded kernel "
+	    "vs host in /dev/shm\n   (goal: ratio <= 1.0); for reference, "
+	    "the remote kernel of rumphijack --\n");
+	if (host.na[0] != '\0') {
+		printf("  n/a (host: %s)\n", host.na);
+		return;
+	}
+	if (kern.na[0] != '\0')
+		printf("  embedded: n/a (%s)\n", kern.na);
+	if (remote.na[0] != '\0')
+		printf("  remote: n/a (%s)\n", remote.na);
+	printf("  %-16s %9s %9s %6s %-9s %9s %6s\n", "ns/op", "host",
+	    "embedded", "ratio", "", "remote", "ratio");
+	for (int k = 0; k < host.n; k++) {
+		bool first = strcmp(host.key[k], "first") == 0;
+		bool hx = kern.na[0] == '\0' && k < kern.n;
+		bool hy = remote.na[0] == '\0' && k < remote.n;
+		double h = med(&host, k, ROUTED_ROUNDS), x = 0, y = 0;
+
+		if (hx)
+			x = med(&kern, k, ROUTED_ROUNDS);
+		if (hy)
+			y = med(&remote, k, ROUTED_ROUNDS);
+		if (first) {	/* no goal: ms, and the ratios mean nothing */
+			printf("  %-16s %9.3f", "first call, ms", h / 1e6);
+			if (hx)
+				printf(" %9.3f %6s %-9s", x / 1e6, "", "");
+			else
+				printf(" %9s %6s %-9s", "n/a", "", "");
+			if (hy)
+				printf(" %9.3f\n", y / 1e6);
+			else
+				printf(" %9s\n", "n/a");
+			continue;
+		}
+		printf("  %-16s %9.1f", host.key[k], h);
+		if (hx)
+			printf(" %9.1f %6.2f %-9s", x, x / h, x / h <= 1.0 ?
+			    "goal met" : "over goal");
+		else
+			printf(" %9s %6s %-9s", "n/a", "", "");
+		if (hy)
+			printf(" %9.1f %6.2f", y, y / h);
+		else
+			printf(" %9s", "n/a");
+		printf("\n");
+	}
+	printf("  first call: mkdir; under the shim it loads and boots the "
+	    "kernel (embedded)\n  or connects to it (remote)\n");
+}
+
+/* --- 3: start-up ---------------------------------------------------------- */
+
+void
+startup(void)
+{
+	static const char *const label[] = { "true", "LD_PRELOAD=shim true",
+	    "rumphijack -- true" };
+	char truebin[PATH_MAX], why[3][256] = { "", "", "" }, st[64];
+	char *argv[3][4];
+	char **env[3];
+	double v[3][START_RUNS];
+
+	printf("3. start-up, fork+exec+wait, median of %d runs (goal: "
+	    "rumphijack -- true < 10 ms)\n", START_RUNS);
+	if (which("true", truebin, sizeof(truebin)) != 0) {
+		printf("  n/a (no true in PATH)\n");
+		return;
+	}
+	argv[0][0] = truebin, argv[0][1] = NULL;
+	argv[1][0] = truebin, argv[1][1] = NULL;
+	argv[2][0] = rumphijack, argv[2][1] = "--", argv[2][2] = truebin;
+	argv[2][3] = NULL;
+	/* env_with() has one buffer: copy each environment's array. */
+	for (int i = 0; i < 3; i++) {
+		char **e = env_with(i == 1 ? preload() : NULL);
+		size_t n = 0;
+
+		while (e[n] != NULL)
+			n++;
+		env[i] = malloc((n + 1) * sizeof(char *));
+		if (env[i] == NULL) {
+			printf("  n/a (out of memory)\n");
+			return;
+		}
+		memcpy(env[i], e, (n + 1) * sizeof(char *));
+	}
+	for (int r = -2; r < START_RUNS; r++) {	/* two to warm up */
+		for (int i = 0; i < 3; i++) {
+			uint64_t ns;
+			int s;
+
+			if (why[i][0] != '\0')
+				continue;
+			if ((s = run(argv[i], env[i], &ns, why[i],
+			    sizeof(why[i]))) < 0)
+				continue;
+			if (s != 0) {
+				char e[200];
+
+				msg(why[i], sizeof(why[i]), "%s: %s",
+				    how(s, st, sizeof(st)),
+				    first_line(errf, e, sizeof(e)));
+				continue;
+			}
+			if (r >= 0)
+				v[i][r] = (double)ns / 1e6;
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		if (why[i][0] != '\0') {
+			printf("  %-22s n/a (%s)\n", label[i], why[i]);
+			continue;
+		}
+		double m = median(v[i], START_RUNS);
+		printf("  %-22s %8.3f ms", label[i], m);
+		if (i == 2)
+			printf("  %s", m < 10.0 ? "goal met" : "over the goal");
+		printf("\n");
+	}
+	for (int i = 0; i < 3; i++)
+		free(env[i]);
+}
+
+/* --- 4: tar --------------------------------------------------------------- */
+
+static long nfound;
+
+static int
+count_one(const char *p, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)p, (void)ftw;
+	if (type == FTW_F && S_ISREG(st->st_mode))
+		nfound++;
+	return 0;
+}
+
+/* work/src/x/dNN/fNNNN, small files of varied sizes; bytes, or -1. */
+static long
+make_tree(const char *top)
+{
+	static char data[2048];
+	char p[PATH_MAX];
+	long bytes = 0;
+	int fd;
+
+	memset(data, 'y', sizeof(data));
+	if (snprintf(p, sizeof(p), "%s/x", top) >= (int)sizeof(p) ||
+	    mkdir(top, 0755) != 0 || mkdir(p, 0755) != 0)
+		return -1;
+	for (int d = 0; d < TAR_DIRS; d++) {
+		if (snprintf(p, sizeof(p), "%s/x/d%02d", top, d) >=
+		    (int)sizeof(p) || mkdir(p, 0755) != 0)
+			return -1;
+		for (int i = 0; i < TAR_FILES / TAR_DIRS; i++) {
+			size_t len = (size_t)(d * 131 + i * 17) % sizeof(data);
+
+			if (snprintf(p, sizeof(p), "%s/x/d%02d/f%04d", top, d,
+			    i) >= (int)sizeof(p) || (fd = open(p, O_WRONLY |
+			    O_CREAT | O_EXCL, 0644)) < 0 ||
+			    write(fd, data, len) != (ssize_t)len)
+				return -1;
+			close(fd);
+			bytes += (long)len;
+		}
+	}
+	return bytes;
+}
+
+/* The tar(1) this runs, and its archive. */
+static char tarbin[PATH_MAX], archive[PATH_MAX];
+
+/*
+ * tar xf ARCHIVE [opt...] -C DIR, into /rump under rumphijack against
+ * into /dev/shm: checked once (untimed: the tree copied out and counted),
+ * then timed.  0, or -1 with the line printed as n/a.
+ */
+static int
+tar_x(const char *label, char *const opt[], int nopt)
+{
+	char hdir[PATH_MAX], check[PATH_MAX], out[PATH_MAX + 8];
+	char why[512] = "", ewhy[512] = "", st[64], e[300];
+	char *a_host[16], *a_check[16], *a_kern[16], *a_emb[16];
+	double vh[TAR_ROUNDS], vk[TAR_ROUNDS], ve[TAR_ROUNDS];
+	int nh = 0, nc = 0, nk = 0, s;
+	bool emb = true;
+	uint64_t ns;
+
+	snprintf(hdir, sizeof(hdir), "%s/h", work);
+	snprintf(check, sizeof(check), "%s/check", work);
+	snprintf(out, sizeof(out), "/x:%s", check);
+	a_check[nc++] = rumphijack, a_check[nc++] = "-o";
+	a_check[nc++] = out, a_check[nc++] = "--";
+	a_kern[nk++] = rumphijack, a_kern[nk++] = "--";
+	a_host[nh++] = a_check[nc++] = a_kern[nk++] = tarbin;
+	a_host[nh++] = a_check[nc++] = a_kern[nk++] = "xf";
+	a_host[nh++] = a_check[nc++] = a_kern[nk++] = archive;
+	for (int i = 0; i < nopt; i++)
+		a_host[nh++] = a_check[nc++] = a_kern[nk++] = opt[i];
+	a_host[nh++] = a_check[nc++] = a_kern[nk++] = "-C";
+	a_host[nh++] = hdir;
+	a_check[nc++] = a_kern[nk++] = "/rump";
+	a_host[nh] = a_check[nc] = a_kern[nk] = NULL;
+	/* The same command with the kernel in tar's own process. */
+	memcpy(a_emb, a_kern + 2, (size_t)(nk - 1) * sizeof(char *));
+
+	/* Does it work at all? */
+	s = run(a_check, env_with(NULL), &ns, why, sizeof(why));
+	if (s != 0) {
+		if (s > 0)
+			msg(why, sizeof(why), "%s: %s", how(s, st, sizeof(st)),
+			    first_line(errf, e, sizeof(e)));
+		printf("  %s: n/a (%s)\n", label, why);
+		rm_rf(check);
+		return -1;
+	}
+	nfound = 0;
+	(void)nftw(check, count_one, 16, FTW_PHYS);
+	rm_rf(check);
+	if (nfound != TAR_FILES) {
+		printf("  %s: n/a (%ld of %d files extracted)\n", label,
+		    nfound, TAR_FILES);
+		return -1;
+	}
+	for (int r = 0; r < TAR_ROUNDS; r++) {
+		if (mkdir(hdir, 0755) != 0) {
+			printf("  %s: n/a (mkdir %s: %s)\n", label, hdir,
+			    strerror(errno));
+			return -1;
+		}
+		s = run(a_host, env_with(NULL), &ns, why, sizeof(why));
+		rm_rf(hdir);
+		if (s != 0) {
+			printf("  %s: n/a (host: %s)\n", label, s < 0 ? why :
+			    first_line(errf, e, sizeof(e)));
+			return -1;
+		}
+		vh[r] = (double)ns / 1e6;
+		s = run(a_kern, env_with(NULL), &ns, why, sizeof(why));
+		if (s != 0) {
+			printf("  %s: n/a (%s)\n", label, s < 0 ? why :
+			    first_line(errf, e, sizeof(e)));
+			return -1;
+		}
+		vk[r] = (double)ns / 1e6;
+		if (emb && (s = run(a_emb, env_with(preload()), &ns, ewhy,
+		    sizeof(ewhy))) != 0) {
+			if (s > 0)
+				msg(ewhy, sizeof(ewhy), "%s: %s", how(s, st,
+				    sizeof(st)), first_line(errf, e,
+				    sizeof(e)));
+			emb = false;
+		}
+		ve[r] = (double)ns / 1e6;
+	}
+	double h = median(vh, TAR_ROUNDS), k = median(vk, TAR_ROUNDS);
+	printf("  %s:\n    %-44s %8.1f ms\n    %-44s %8.1f ms  ratio %5.2f  "
+	    "%s\n", label, "into /dev/shm", h, "rumphijack -- into /rump "
+	    "(remote kernel)", k, k / h, k / h <= 1.2 ? "goal met" :
+	    "over the goal");
+	if (emb) {
+		double x = median(ve, TAR_ROUNDS);
+
+		printf("    %-44s %8.1f ms  ratio %5.2f\n", "LD_PRELOAD only "
+		    "(embedded kernel, lost at exit)", x, x / h);
+	} else {
+		printf("    LD_PRELOAD only: n/a (%s)\n", ewhy);
+	}
+	return 0;
+}
+
+void
+tar(void)
+{
+	static char *const plain[] = { NULL };
+	static char *const fewer[] = { "-m", "--no-same-owner",
+	    "--no-same-permissions" };
+	char src[PATH_MAX], why[512] = "", e[300];
+	char *a_make[] = { tarbin, "cf", archive, "-C", src, "x", NULL };
+	uint64_t ns;
+	long bytes;
+	int s;
+
+	printf("4. tar xf of %d files in %d directories, median of %d rounds "
+	    "(goal: ratio <= 1.2)\n", TAR_FILES, TAR_DIRS, TAR_ROUNDS);
+	if (which("tar", tarbin, sizeof(tarbin)) != 0) {
+		printf("  n/a (no tar in PATH)\n");
+		return;
+	}
+	snprintf(src, sizeof(src), "%s/src", work);
+	snprintf(archive, sizeof(archive), "%s/a.tar", work);
+	if ((bytes = make_tree(src)) < 0) {
+		printf("  n/a (making the tree in %s: %s)\n", src,
+		    strerror(errno));
+		rm_rf(src);
+		return;
+	}
+	s = run(a_make, env_with(NULL), &ns, why, sizeof(why));
+	rm_rf(src);
+	if (s != 0) {
+		printf("  n/a (tar cf: %s)\n", s < 0 ? why :
+		    first_line(errf, e, sizeof(e)));
+		return;
+	}
+	printf("  archive: %.1f MiB\n", (double)bytes / (1 << 20));
+	/* Without the attribute calls (utime, chown, chmod) if those fail. */
+	if (tar_x("tar xf", plain, 0) != 0)
+		(void)tar_x("tar xf -m --no-same-owner --no-same-permissions",
+		    fewer, 3);
+	unlink(archive);
+}

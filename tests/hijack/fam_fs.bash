@@ -1,0 +1,364 @@
+# Command families of the hijack's end-to-end tests, each one test per mode
+# (../hijack.bats, ../hijack_server.bats), run through both() of
+# common.bash: the commands on names, trees and metadata: ls, cat, cp, mv,
+# rm, mkdir, ln, readlink and realpath, stat, touch, chmod and chown, find,
+# du, df.
+
+fam_ls() {
+	both -f lsnorm <<'EOF'
+mkdir "$W/d" "$W/d/sub" "$W/empty"
+printf 'hello\n' >"$W/d/f"
+printf '%s\n' 1 2 3 >"$W/d/sub/g"
+printf 'x\n' >"$W/d/name with spaces"
+ln -s f "$W/d/l"
+ln -s /nonexistent "$W/d/dangling"
+chmod 0700 "$W/d/sub"
+chmod 0640 "$W/d/f"
+ls "$W"
+ls -la --time-style=+T "$W"
+ls -laR --time-style=+T "$W"
+ls -la --time-style=+T "$W/d/f" "$W/d/l"
+ls -1 "$W/d"
+ls -d "$W/d"
+ls -F "$W/d"
+ls -lL --time-style=+T "$W/d"
+ls "$W/nonexistent"
+echo "exit $?"
+EOF
+}
+
+fam_cat() {
+	both <<'EOF'
+printf 'one\ntwo\n' >"$W/a"
+cat "$W/a"
+cat "$W/a" "$S/a/f1" "$W/a" >"$W/b"
+cat -n "$W/b"
+cat "$S/a/b/c/bin" >"$W/bin"
+cmp "$S/a/b/c/bin" "$W/bin" && echo same
+cat "$W/bin" | cmp - "$S/a/b/c/bin" && echo same through a pipe
+cat "$W/b" >>"$W/a"
+cat -A "$W/a"
+cat "$W/nonexistent"
+echo "exit $?"
+cat "$W"
+echo "exit $?"
+EOF
+}
+
+fam_cp() {
+	both -f lsnorm <<'EOF'
+cp -a "$S" "$W/t"
+ls -laR --time-style=full-iso "$W/t"
+diff -r --no-dereference "$S" "$W/t" && echo same in the kernel
+[ "$W/t/a/f1" -ef "$W/t/a/hard" ] && echo hard link kept
+cp -a "$W/t" "$O/back"
+ls -laR --time-style=full-iso "$O/back"
+diff -r --no-dereference "$S" "$O/back" && echo same back on the host
+[ "$O/back/a/f1" -ef "$O/back/a/hard" ] && echo hard link kept
+cp -r "$W/t/a" "$W/plain"
+ls -la --time-style=+T "$W/plain"
+cp "$W/t/a/f1" "$W/t/a/b/nums" "$O/"
+ls "$O"
+cp "$W/t/a/f1" "$W/copy"
+cat "$W/copy"
+cp -v "$W/copy" "$W/copy2"
+cp "$W/t/a/b" "$W/x"
+echo "exit $?"
+cp "$W/nonexistent" "$W/x"
+echo "exit $?"
+EOF
+}
+
+fam_mv() {
+	both -f lsnorm <<'EOF'
+printf 'a\n' >"$W/a"
+mv "$W/a" "$W/b"
+ls "$W"
+mkdir -p "$W/d/sub"
+mv "$W/b" "$W/d/"
+ls -R "$W"
+cp -p "$S/a/f1" "$O/h"
+mv "$O/h" "$W/fromhost"
+ls -la --time-style=full-iso "$W/fromhost"
+ls "$O"
+mv "$W/fromhost" "$O/tohost"
+ls -la --time-style=full-iso "$O/tohost"
+ls "$W"
+cp -a "$S/a" "$O/tree"
+mv "$O/tree" "$W/tree"
+[ -e "$O/tree" ] || echo gone from the host
+diff -r --no-dereference "$S/a" "$W/tree" && echo same in the kernel
+mv "$W/tree" "$O/tree2"
+diff -r --no-dereference "$S/a" "$O/tree2" && echo same on the host
+ls "$W"
+mv -v "$W/d/b" "$W/d/sub/c"
+mv "$W/d" "$W/d/sub"
+echo "exit $?"
+mv "$W/nonexistent" "$W/x"
+echo "exit $?"
+EOF
+}
+
+fam_rm() {
+	both <<'EOF'
+mkdir -p "$W/t/a/b/c" "$W/t/x/y"
+for i in $(seq 1 400); do
+	echo "$i" >"$W/t/a/b/c/a-file-with-a-rather-long-name-$i"
+done
+echo leaf >"$W/t/x/y/leaf"
+ln -s a "$W/t/l"
+chmod 0500 "$W/t/x"
+rm "$W/t/a/b/c/a-file-with-a-rather-long-name-1"
+ls "$W/t/a/b/c" | wc -l
+rm "$W/t/a/b/c"
+echo "exit $?"
+rm -r "$W/t/l"
+ls "$W/t"
+rm -rf "$W/t"
+ls -a "$W"
+[ -e "$W/t" ] || echo gone
+rm -rf "$W/nonexistent"
+echo "exit $?"
+rm "$W/nonexistent"
+echo "exit $?"
+mkdir "$W/e"
+rmdir "$W/e"
+mkdir -p "$W/p/q"
+rmdir "$W/p"
+echo "exit $?"
+rm -rv "$W/p"
+EOF
+}
+
+fam_mkdir() {
+	both <<'EOF'
+mkdir -p "$W/a/b/c"
+mkdir -p "$W/a/b/c"
+echo "again: $?"
+mkdir "$W/a"
+echo "exit $?"
+mkdir -m 0700 "$W/m"
+mkdir -p -m 0750 "$W/p/q/r"
+mkdir "$W/nonexistent/x"
+echo "exit $?"
+mkdir -pv "$W/v/w"
+printf x >"$W/file"
+mkdir -p "$W/file/sub"
+echo "exit $?"
+stat -c '%n %a %F %h' "$W/a" "$W/a/b" "$W/a/b/c" "$W/m" "$W/p" "$W/p/q" \
+    "$W/p/q/r"
+EOF
+}
+
+fam_ln() {
+	both <<'EOF'
+printf 'data\n' >"$W/f"
+ln "$W/f" "$W/hard"
+ln -s f "$W/rel"
+ln -s "$W/f" "$W/abs"
+ln -s nonexistent "$W/dangling"
+mkdir "$W/d"
+ln -s ../f "$W/d/up"
+ln -sr "$W/f" "$W/d/relative"
+stat -c '%n %h %F %s' "$W/f" "$W/hard" "$W/rel" "$W/d/up"
+# An absolute link's size is its target's length, which holds $W.
+stat -c '%n %h %F' "$W/abs"
+[ "$W/f" -ef "$W/hard" ] && echo same inode
+cat "$W/rel" "$W/d/up" "$W/d/relative"
+readlink "$W/rel" "$W/abs" "$W/d/relative" "$W/dangling"
+ln "$W/f" "$W/hard"
+echo "exit $?"
+ln -sf g "$W/rel"
+readlink "$W/rel"
+ln "$W/d" "$W/dlink"
+echo "exit $?"
+echo more >>"$W/hard"
+cat "$W/f"
+ln -v "$W/f" "$W/d/hard2"
+stat -c '%n %h' "$W/f"
+EOF
+	# A hard link between the host and the kernel cannot be.
+	run kern ln "$S/a/f1" /rump/xdev
+	assert_failure
+	assert_output --partial "Invalid cross-device link"
+}
+
+fam_readlink() {
+	both <<'EOF'
+mkdir -p "$W/d/e"
+ln -s d/e "$W/l"
+ln -s ../.. "$W/d/e/up"
+printf x >"$W/d/e/f"
+ln -s loop2 "$W/loop1"
+ln -s loop1 "$W/loop2"
+readlink -f "$W/l"
+readlink -f "$W/l/f"
+readlink -f "$W/l/../e/./f"
+readlink -f "$W/l/nonexistent"
+readlink -e "$W/l/nonexistent"
+echo "exit $?"
+readlink -m "$W/x/y/../z"
+readlink "$W/l"
+readlink -f "$W/loop1"
+echo "exit $?"
+realpath "$W/l" "$W/l/up" "$W/d/e/up/l"
+realpath -s "$W/l/../x"
+realpath -e "$W/nope"
+echo "exit $?"
+realpath --relative-to="$W/d" "$W/l/f"
+realpath -m "$W/nope/../d"
+EOF
+	# Above the top of the kernel is the host's /.
+	run kern bash -c 'mkdir -p /rump/x/y && readlink -f /rump/x/y/../.. &&
+	    realpath /rump/x && realpath /rump/ && readlink -f /rump/x/../../rump'
+	assert_success
+	assert_output "$(printf '%s\n' /rump /rump/x /rump /rump)"
+}
+
+fam_stat() {
+	both -f statnorm <<'EOF'
+printf abc >"$W/f"
+chmod 640 "$W/f"
+touch -d '2001-02-03 04:05:06.123456789' "$W/f"
+mkdir "$W/d"
+ln -s f "$W/l"
+touch -d '2002-01-01 00:00:00' "$W/d"
+touch -h -d '2003-01-01 12:00:00' "$W/l"
+stat "$W/f" "$W/d" "$W/l"
+stat -L "$W/l"
+stat -c '%n|%s|%a|%A|%F|%h|%u|%g|%U|%G|%x|%y|%X|%Y|%o|%N' "$W/f"
+stat -c '%n|%a|%A|%F|%h|%u|%g|%x|%y|%X|%Y|%o' "$W/d"
+stat -c '%n|%s|%a|%A|%F|%h|%u|%g|%y|%Y|%N' "$W/l"
+stat "$W/nonexistent"
+echo "exit $?"
+EOF
+	run kern bash -c 'mkdir /rump/d && stat -f -c %T /rump/d'
+	assert_success
+	assert_output tmpfs
+}
+
+fam_touch() {
+	both <<'EOF'
+touch "$W/new"
+[ -f "$W/new" ] && echo created
+now=$(date +%s) m=$(stat -c %Y "$W/new")
+[ $((m - now)) -le 5 ] && [ $((now - m)) -le 60 ] && echo mtime is now
+touch -d '2001-02-03 04:05:06' "$W/new"
+stat -c '%n %x %y' "$W/new"
+touch -m -d @1000000000 "$W/new"
+stat -c '%X %Y' "$W/new"
+touch -a -d @1100000000.5 "$W/new"
+stat -c '%X %Y %x' "$W/new"
+touch -t 202001021530.45 "$W/t"
+stat -c '%y' "$W/t"
+touch -r "$W/new" "$W/ref"
+stat -c '%X %Y' "$W/ref"
+ln -s new "$W/l"
+touch -h -d @1200000000 "$W/l"
+stat -c '%n %Y' "$W/l" "$W/new"
+touch -c "$W/nonexistent"
+[ -e "$W/nonexistent" ] || echo not created
+touch "$W/nodir/x"
+echo "exit $?"
+mkdir "$W/d"
+touch -d @1 "$W/d"
+touch "$W/d/child"
+[ "$(stat -c %Y "$W/d")" -gt 1000 ] && echo the directory mtime moved
+EOF
+}
+
+fam_chmod() {
+	both <<'EOF'
+printf x >"$W/f"
+mkdir -p "$W/d/e"
+printf y >"$W/d/e/g"
+ln -s f "$W/l"
+chmod 751 "$W/f"
+stat -c '%n %a %A' "$W/f"
+chmod u-x,g+w,o= "$W/f"
+stat -c '%n %a %A' "$W/f"
+chmod -R go-rwx "$W/d"
+stat -c '%n %a' "$W/d" "$W/d/e" "$W/d/e/g"
+chmod 600 "$W/l"
+stat -c '%n %a' "$W/f"
+chmod --reference="$W/d" "$W/f"
+stat -c '%n %a' "$W/f"
+chown 1234:5678 "$W/f"
+stat -c '%n %u %g' "$W/f"
+chown -h 42:43 "$W/l"
+stat -c '%n %u %g' "$W/l" "$W/f"
+chown -R 7:8 "$W/d"
+stat -c '%n %u %g' "$W/d" "$W/d/e" "$W/d/e/g"
+chgrp 99 "$W/f"
+stat -c '%n %u %g' "$W/f"
+chmod 1777 "$W/d"
+chmod 4755 "$W/f"
+stat -c '%n %a %A' "$W/d" "$W/f"
+chmod 644 "$W/nonexistent"
+echo "exit $?"
+(umask 027 && mkdir "$W/u" && : >"$W/u/f" && stat -c '%n %a' "$W/u" "$W/u/f")
+EOF
+}
+
+fam_find() {
+	both <<'EOF'
+mkdir -p "$W/t/a/b" "$W/t/c"
+printf 1 >"$W/t/a/one.txt"
+printf 22 >"$W/t/a/b/two.txt"
+printf 333 >"$W/t/c/three.log"
+ln -s a/one.txt "$W/t/link"
+: >"$W/t/c/empty"
+touch -d 2001-01-01 "$W/t/a/one.txt"
+find "$W/t" | sort
+find "$W/t" -name '*.txt' -exec cat {} \; -exec echo \; | sort
+find "$W/t" -type f -exec sha256sum {} + | sort -k2
+find "$W/t" -type l -printf '%p -> %l\n'
+find "$W/t" -empty | sort
+find "$W/t" -type f -size -2c | sort
+find "$W/t" -newer "$W/t/a/one.txt" -type f | sort
+find "$W/t" -maxdepth 1 -type d | sort
+find "$W/t" -printf '%d %y %m %P\n' | sort -k4
+find "$W/t" -type f -printf '%s %P\n' | sort -k2
+find -L "$W/t" -type f | sort
+find "$W/t" -name '*.log' -execdir sh -c 'echo "$(/bin/pwd) $1"' sh {} \;
+find "$W/t" -name '*.txt' -delete
+find "$W/t" | sort
+find "$W/nonexistent"
+echo "exit $?"
+EOF
+}
+
+fam_du() {
+	[ "$HOSTFS" = tmpfs ] || skip "the host's temporary directory is not on a tmpfs"
+	both <<'EOF'
+mkdir -p "$W/d/e" "$W/s"
+head -c 10000 "$S/a/b/c/bin" >"$W/d/f10k"
+head -c 100000 "$S/a/b/c/bin" >"$W/d/e/f100k"
+printf x >"$W/d/e/small"
+: >"$W/d/empty"
+truncate -s 1M "$W/s/sparse"
+du -ab "$W" | sort -k2
+du -sb "$W"
+du -ak "$W/d" | sort -k2
+du -sh "$W/d/e"
+du -c "$W/d/f10k" "$W/d/e/f100k"
+du "$W/nonexistent"
+echo "exit $?"
+EOF
+}
+
+fam_df() {
+	# Host paths are as df always saw them.
+	both 'df -P -k "$S" | tail -n 1 | awk "{ print \$1, \$6 }"'
+	# A kernel path: its size is the kernel's file system, mounted on /rump.
+	run kern bash -c 'mkdir /rump/d && df -P -k /rump/d | tail -n 1 &&
+	    stat -f -c "%T %b %S" /rump/d'
+	assert_success
+	[ "${#lines[@]}" -eq 2 ]
+	local total bsize fsblocks
+	read -r _ total _ _ _ mnt <<<"${lines[0]}"
+	read -r fstype fsblocks bsize <<<"${lines[1]}"
+	[ "$fstype" = tmpfs ]
+	[ "$total" -eq $((fsblocks * bsize / 1024)) ]
+	[ "$mnt" = /rump ]
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bats
+# The hijack end to end on a rump_server: the command families of
+# hijack.bats (hijack/fam_*.bash) in the rump_server mode, each command
+# line as LD_PRELOAD=librumphijack.so RUMP_SERVER=unix://... cmd against a
+# rump_server started by the test (server_mode in hijack/common.bash), the
+# same command line on a host directory as the reference; and that the
+# server's kernel outlives its clients.
+#
+# Most tests are a command family run twice by both(): once on the host
+# with W a host temporary directory, once in the kernel with W=/rump/w.N;
+# the outputs (stdout, stderr, exit status) must be equal once the two
+# directory names are replaced by @W.  After each kernel run the host must
+# be unchanged: no /rump, the same top-level listing of /, and the test's
+# temporary tree as it was (except O, the host directory a command line
+# may copy out to).
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load 'hijack/common'
+load 'hijack/fam_fs'
+load 'hijack/fam_content'
+load 'hijack/fam_programs'
+
+# --- the matrix: every family on a rump_server -----------------------------
+
+@test "ls -la, ls -laR (rump_server)" { server_mode; fam_ls; }
+@test "cat (rump_server)" { server_mode; fam_cat; }
+@test "cp -a host -> kernel -> host (rump_server)" { server_mode; fam_cp; }
+@test "mv (rump_server)" { server_mode; fam_mv; }
+@test "rm -rf, rmdir (rump_server)" { server_mode; fam_rm; }
+@test "mkdir -p (rump_server)" { server_mode; fam_mkdir; }
+@test "ln, ln -s (rump_server)" { server_mode; fam_ln; }
+@test "readlink -f, realpath (rump_server)" { server_mode; fam_readlink; }
+@test "stat (rump_server)" { server_mode; fam_stat; }
+@test "touch -d (rump_server)" { server_mode; fam_touch; }
+@test "chmod, chown (rump_server)" { server_mode; fam_chmod; }
+@test "find -exec (rump_server)" { server_mode; fam_find; }
+@test "du (rump_server)" { server_mode; fam_du; }
+@test "df (rump_server)" { server_mode; fam_df; }
+@test "tar c/x (rump_server)" { server_mode; fam_tar; }
+@test "gzip, gunzip (rump_server)" { server_mode; fam_gzip; }
+@test "sha256sum (rump_server)" { server_mode; fam_sha256sum; }
+@test "sort -o (rump_server)" { server_mode; fam_sort; }
+@test "sed -i (rump_server)" { server_mode; fam_sed; }
+@test "head, tail (rump_server)" { server_mode; fam_headtail; }
+@test "dd (rump_server)" { server_mode; fam_dd; }
+@test "truncate (rump_server)" { server_mode; fam_truncate; }
+@test "install (rump_server)" { server_mode; fam_install; }
+@test "bash: >, >>, <, 2>&1, here-documents (rump_server)" { server_mode; fam_redirect; }
+@test "bash: cd, globbing (rump_server)" { server_mode; fam_cd_glob; }
+@test "a command tree shares one kernel (rump_server)" { server_mode; fam_tree; }
+@test "python3: open, os.walk, copytree, mkstemp, scandir (rump_server)" { server_mode; fam_python; }
+@test "python3 sqlite3 and sqlite3(1) (rump_server)" { server_mode; fam_sqlite; }
+@test "sqlite3 WAL mode (rump_server)" { server_mode; fam_sqlite_wal; }
+@test "fdrules: dup2 onto stdout (rump_server)" { server_mode; fdrules dup2; }
+@test "fdrules: fork (rump_server)" { server_mode; fdrules fork; }
+@test "fdrules: exec keeps non-cloexec, closes cloexec (rump_server)" { server_mode; fdrules exec; }
+@test "fdrules: F_DUPFD, dup (rump_server)" { server_mode; fdrules dupfd; }
+@test "fdrules: close_range (rump_server)" { server_mode; fdrules closerange; }
+@test "fdrules: select (rump_server)" { server_mode; fdrules select; }
+@test "fdrules: poll of a host pipe and a kernel file (rump_server)" { server_mode; fdrules pollfile; }
+@test "fdrules: epoll of a host pipe and a kernel fifo (rump_server)" { server_mode; fdrules epoll; }
+@test "fdrules: poll of a host pipe and a kernel fifo (rump_server)" { server_mode; fdrules pollfifo; }
+
+# --- rump_server: the kernel outlives its clients ----------------------
+
+@test "rump_server: a file written in one run is there for the next" {
+	server_mode
+	run kern sh -c 'mkdir /rump/keep && echo persistent >/rump/keep/f'
+	assert_success
+	run kern cat /rump/keep/f
+	assert_success
+	assert_output persistent
+	run kern "$PY" -c 'import os; print(sorted(os.listdir("/rump/keep")))'
+	assert_success
+	assert_output "['f']"
+	run kern sh -c 'echo more >>/rump/keep/f'
+	assert_success
+	run kern cat /rump/keep/f
+	assert_output "$(printf 'persistent\nmore')"
+	[ ! -e /rump ]
+}
