@@ -63,8 +63,11 @@ void hj_setup(void);
  * library's constructor calling access(), as libselinux does).
  */
 void *hj_next(void **cache, const char *name);
-#define HOST(fn) \
-	(*(__typeof__(&fn))hj_next(&hj_hostcache_##fn, #fn))
+#define HOST(fn)							\
+	(*(__typeof__(&fn))(__builtin_expect(				\
+	    __atomic_load_n(&hj_hostcache_##fn, __ATOMIC_ACQUIRE) != NULL,\
+	    1) ? hj_hostcache_##fn :					\
+	    hj_next(&hj_hostcache_##fn, #fn)))
 #define HOST_CACHE(fn)	static void *hj_hostcache_##fn __attribute__((unused))
 
 /* A path argument that is "" (libc declares them nonnull; callers may
@@ -82,7 +85,8 @@ hj_nopath(const char *p)
 }
 
 /* Nonzero while the shim itself is inside libc or the kernel. */
-extern __thread int hj_inside;
+/* initial-exec: the shim is preloaded, and this is on hot paths. */
+extern __thread int hj_inside __attribute__((tls_model("initial-exec")));
 
 /* --- the kernel (hj_kernel.c) ------------------------------------------- */
 

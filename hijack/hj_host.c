@@ -11,7 +11,7 @@
 
 #include "hj.h"
 
-__thread int hj_inside;
+__thread int hj_inside __attribute__((tls_model("initial-exec")));
 
 void *
 hj_next(void **cache, const char *name)
