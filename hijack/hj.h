@@ -104,9 +104,15 @@ extern bool hj_remote;
  */
 extern int hj_priv_lo, hj_priv_hi;
 bool hj_fd_private_slow(int fd);
-/* One more descriptor of the shim's own (the placeholder template). */
+/* One more descriptor of the shim's own, and one fewer. */
 void hj_fd_private_add(int fd);
+void hj_fd_private_del(int fd);
 extern int hj_tmplfd;
+/* Moves a descriptor of the shim's own (close-on-exec) to the top of the
+ * descriptor space and hides it from the program; returns its number. */
+int hj_fd_hide(int fd);
+/* Closes a descriptor hj_fd_hide returned. */
+void hj_fd_unhide_close(int fd);
 static inline bool
 hj_fd_private(int fd)
 {

@@ -113,6 +113,30 @@ template_fd(void)
 	return fd;
 }
 
+int
+hj_fd_hide(int fd)
+{
+	int t = template_fd(), hi;
+
+	/* Just below the template; if there is no room, stay and hide. */
+	hi = t > 64 ? HOST(fcntl)(fd, F_DUPFD_CLOEXEC, t - 64) : -1;
+	if (hi >= 0 && hi < t) {
+		HOST(close)(fd);
+		fd = hi;
+	} else if (hi >= 0) {
+		HOST(close)(hi);
+	}
+	hj_fd_private_add(fd);
+	return fd;
+}
+
+void
+hj_fd_unhide_close(int fd)
+{
+	hj_fd_private_del(fd);
+	HOST(close)(fd);
+}
+
 /* A placeholder at the lowest free host number >= min. */
 static int
 placeholder(int min, bool cloexec)

@@ -263,21 +263,43 @@ hj_kernel_exec(const char *path, char *const argv[], char *const envp[])
 	return HOST(execve)(path, argv, envp);
 }
 
+/* The shim's own descriptors besides the client's sockets. */
+#define NPRIVATE	64
+static int privfds[NPRIVATE] = { [0 ... NPRIVATE - 1] = -1 };
+
 bool
 hj_fd_private_slow(int fd)
 {
-	return fd == __atomic_load_n(&hj_tmplfd, __ATOMIC_ACQUIRE) ||
-	    (client_isfd != NULL && client_isfd(fd));
+	for (int i = 0; i < NPRIVATE; i++)
+		if (__atomic_load_n(&privfds[i], __ATOMIC_ACQUIRE) == fd)
+			return true;
+	return client_isfd != NULL && client_isfd(fd);
 }
 
-/* Widens the private range to fd (called once, for the template). */
+/* Records fd as the shim's and widens the range the cheap test covers. */
 void
 hj_fd_private_add(int fd)
 {
 	pthread_mutex_lock(&up_lock);
+	for (int i = 0; i < NPRIVATE; i++) {
+		if (privfds[i] < 0) {
+			__atomic_store_n(&privfds[i], fd, __ATOMIC_RELEASE);
+			break;
+		}
+	}
 	if (hj_priv_hi == 0 || fd < hj_priv_lo)
 		hj_priv_lo = fd;
 	if (fd + 1 > hj_priv_hi)
 		hj_priv_hi = fd + 1;
+	pthread_mutex_unlock(&up_lock);
+}
+
+void
+hj_fd_private_del(int fd)
+{
+	pthread_mutex_lock(&up_lock);
+	for (int i = 0; i < NPRIVATE; i++)
+		if (privfds[i] == fd)
+			__atomic_store_n(&privfds[i], -1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&up_lock);
 }

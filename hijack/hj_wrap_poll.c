@@ -74,7 +74,7 @@ waiter_free(struct hj_waiter *w, bool live)
 	hjk_close(w->wake[0]);
 	hjk_close(w->wake[1]);
 	if (live) {
-		HOST(close)(w->efd);
+		hj_fd_unhide_close(w->efd);
 		pthread_mutex_destroy(&w->lock);
 		pthread_cond_destroy(&w->cv);
 	}
@@ -203,6 +203,8 @@ waiter_new(void)
 	w->efd = w->wake[0] = w->wake[1] = -1;
 	if ((w->efd = HOST(eventfd)(0, EFD_CLOEXEC)) < 0)
 		goto fail;
+	/* Out of reach of a close_range of "everything else". */
+	w->efd = hj_fd_hide(w->efd);
 	if (hjk_pipe2(w->wake, O_NONBLOCK | O_CLOEXEC) != 0)
 		goto fail;
 	pthread_mutex_init(&w->lock, NULL);
@@ -224,7 +226,7 @@ waiter_new(void)
 fail:
 	e = errno;
 	if (w->efd >= 0)
-		HOST(close)(w->efd);
+		hj_fd_unhide_close(w->efd);
 	if (w->wake[0] >= 0) {
 		hjk_close(w->wake[0]);
 		hjk_close(w->wake[1]);
