@@ -119,6 +119,26 @@ wrap(FILE *f, const char *prefix, char *const *items, int n,
 	fputc('\n', f);
 }
 
+/* One prototype per entry: RTYPE PREFIXname(ARGS); */
+static void
+emit_protos(FILE *f, const struct master *m, const char *pfx)
+{
+	for (int i = 0; i < m->nents; i++) {
+		const struct sentry *e = m->bynum[i];
+		char *items[GEN_MAXARGS], *prefix;
+		int j;
+
+		for (j = 0; j < e->nargs; j++)
+			items[j] = decl(&e->args[j].type, e->args[j].name);
+		prefix = xprintf("%s(", decl(&e->rtype,
+		    xprintf("%s%s", pfx, e->name)));
+		if (e->nargs == 0)
+			fprintf(f, "%svoid);\n", prefix);
+		else
+			wrap(f, prefix, items, e->nargs, ");", "    ");
+	}
+}
+
 int
 emit_public_h(const struct master *m, const char *out)
 {
@@ -162,20 +182,7 @@ emit_public_h(const struct master *m, const char *out)
 		fputc('\n', f);
 	}
 	fputc('\n', f);
-	for (int i = 0; i < m->nents; i++) {
-		const struct sentry *e = m->bynum[i];
-		char *items[GEN_MAXARGS], *prefix;
-		int j;
-
-		for (j = 0; j < e->nargs; j++)
-			items[j] = decl(&e->args[j].type, e->args[j].name);
-		prefix = xprintf("%s(", decl(&e->rtype,
-		    xprintf("rump_sys_%s", e->name)));
-		if (e->nargs == 0)
-			fprintf(f, "%svoid);\n", prefix);
-		else
-			wrap(f, prefix, items, e->nargs, ");", "    ");
-	}
+	emit_protos(f, m, "rump_sys_");
 	fputs("\n#ifdef __cplusplus\n}\n#endif\n\n"
 	    "#endif /* RUMP_RUMP_SYSCALLS_H */\n", f);
 	return out_close(f, out);
@@ -270,20 +277,7 @@ emit_hijack(const struct master *m, const char *outh, const char *outc)
 	    "#include <rump/rump_syscalls.h>\n\n"
 	    "int hj_syscall(int num, const int64_t *args, int nargs, "
 	    "int64_t *retval);\n\n", f);
-	for (int i = 0; i < m->nents; i++) {
-		const struct sentry *e = m->bynum[i];
-		char *items[GEN_MAXARGS], *prefix;
-		int j;
-
-		for (j = 0; j < e->nargs; j++)
-			items[j] = decl(&e->args[j].type, e->args[j].name);
-		prefix = xprintf("%s(", decl(&e->rtype,
-		    xprintf("hjk_%s", e->name)));
-		if (e->nargs == 0)
-			fprintf(f, "%svoid);\n", prefix);
-		else
-			wrap(f, prefix, items, e->nargs, ");", "    ");
-	}
+	emit_protos(f, m, "hjk_");
 	fputs("\n#endif /* HJ_KSYS_H */\n", f);
 	if (out_close(f, outh) != 0 || (f = out_open(outc)) == NULL)
 		return -1;
