@@ -530,6 +530,11 @@ rump_syscall(int num, const int64_t *args, int nargs, int64_t *retval)
 	if ((error = sp_creq_build(&r, num, args, nargs)) != 0)
 		return error;
 	error = sp_sendv(c->fd, r.iov, r.niov);
+	if (error == EFAULT) {
+		/* A bad buffer, refused before a byte left: as a kernel. */
+		sp_creq_free(&r);
+		return EFAULT;
+	}
 	if (error == 0)
 		error = sp_recv(c->fd, &c->buf, SP_MAXFRAME, &type, &len);
 	if (error == 0 && type != SP_REPLY)

@@ -11,10 +11,16 @@
 
 #include "sp_proto.h"
 
+/*
+ * EFAULT (a bad buffer of the caller) only when nothing was sent, so the
+ * stream is still whole; after part of a frame, any error is EPROTO's
+ * kind: the connection cannot go on.
+ */
 int
 sp_sendv(int fd, struct iovec *iov, int n)
 {
 	struct msghdr mh;
+	bool sent = false;
 	ssize_t w;
 
 	while (n > 0) {
@@ -25,8 +31,11 @@ sp_sendv(int fd, struct iovec *iov, int n)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
+			if (errno == EFAULT)
+				return sent ? EPROTO : EFAULT;
 			return errno == EAGAIN ? ETIMEDOUT : errno;
 		}
+		sent = sent || w > 0;
 		while (n > 0 && (size_t)w >= iov->iov_len) {
 			w -= (ssize_t)iov->iov_len;
 			iov++;

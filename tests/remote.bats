@@ -158,6 +158,13 @@ make_tree() {
 	diff -r "$TMP/tree" "$TMP/back2"
 }
 
+@test "a call with a buffer the client cannot read answers EFAULT and the connection goes on" {
+	start_unix
+	run timeout 30 "$H/badptr"
+	assert_success
+	assert_output "EFAULT, then served"
+}
+
 @test "files written by one client process are there for the next one" {
 	start_unix
 	mkdir "$TMP/first"
