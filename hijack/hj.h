@@ -169,6 +169,20 @@ enum hj_where { HJ_HOST = 0, HJ_KERNEL = 1 };
  */
 int hj_route(int dirfd, const char *path, char *kbuf, size_t kbuflen,
     int *kdirfd, const char **kpath);
+/*
+ * In a wrapper: routes (dirfd, path) into where (HJ_HOST or HJ_KERNEL)
+ * and, for the kernel, kd/kp (kb: kp's buffer); returns -1 on error.
+ */
+#define ROUTE(dirfd, path)						\
+	char kb[PATH_MAX];						\
+	const char *kp;							\
+	int kd, where = hj_route(dirfd, path, kb, sizeof(kb), &kd, &kp); \
+	if (where < 0)							\
+		return -1
+
+/* glibc's _FORTIFY_SOURCE failure (the __*_chk entries call it). */
+extern void __chk_fail(void) __attribute__((noreturn));
+
 /* The current directory is in the kernel (set by chdir/fchdir). */
 extern bool hj_cwd_kernel;
 /* The prefix a kernel path shows under (for getcwd, realpath). */

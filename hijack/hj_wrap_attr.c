@@ -62,14 +62,6 @@ HOST_CACHE(removexattr);
 HOST_CACHE(lremovexattr);
 HOST_CACHE(fremovexattr);
 
-/* Route (dirfd, path); the kernel's version in kd/kp (kb: its buffer). */
-#define ROUTE(dirfd, path)						\
-	char kb[PATH_MAX];						\
-	const char *kp;							\
-	int kd, where = hj_route(dirfd, path, kb, sizeof(kb), &kd, &kp); \
-	if (where < 0)							\
-		return -1
-
 /* The second path of link/linkat: EXDEV when it is on the other side. */
 #define ROUTE2(dirfd, path)						\
 	char kb2[PATH_MAX];						\
@@ -84,8 +76,6 @@ HOST_CACHE(fremovexattr);
 	}
 
 /* glibc's fortify failure: it aborts with "buffer overflow detected". */
-extern void __chk_fail(void) __attribute__((noreturn));
-
 /* --- access --------------------------------------------------------------- */
 
 HJ_EXPORT int

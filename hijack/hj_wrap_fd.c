@@ -367,19 +367,28 @@ k_fcntl(int fd, int k, int cmd, long arg)
 	}
 }
 
+/* fcntl's third argument, when there is one, is an int, a long or a
+ * pointer: read as a long it passes any of them on unchanged. */
+static int
+do_fcntl(int fd, int cmd, long arg)
+{
+	int k = hj_fd_kernel(fd);
+
+	if (k < 0)
+		return HOST(fcntl)(fd, cmd, arg);
+	return k_fcntl(fd, k, cmd, arg);
+}
+
 HJ_EXPORT int
 fcntl(int fd, int cmd, ...)
 {
 	va_list ap;
 	long arg;
-	int k = hj_fd_kernel(fd);
 
 	va_start(ap, cmd);
 	arg = va_arg(ap, long);
 	va_end(ap);
-	if (k < 0)
-		return HOST(fcntl)(fd, cmd, arg);
-	return k_fcntl(fd, k, cmd, arg);
+	return do_fcntl(fd, cmd, arg);
 }
 
 HJ_EXPORT int
@@ -387,14 +396,11 @@ fcntl64(int fd, int cmd, ...)
 {
 	va_list ap;
 	long arg;
-	int k = hj_fd_kernel(fd);
 
 	va_start(ap, cmd);
 	arg = va_arg(ap, long);
 	va_end(ap);
-	if (k < 0)
-		return HOST(fcntl)(fd, cmd, arg);
-	return k_fcntl(fd, k, cmd, arg);
+	return do_fcntl(fd, cmd, arg);
 }
 
 /* The host's close_range over [first, last] minus the shim's sockets. */
@@ -440,8 +446,6 @@ closefrom(int lowfd)
 }
 
 /* --- _FORTIFY_SOURCE reads: glibc's versions read internally ------------ */
-
-extern void __chk_fail(void) __attribute__((noreturn));
 
 HJ_EXPORT ssize_t
 __read_chk(int fd, void *buf, size_t n, size_t buflen)

@@ -51,15 +51,6 @@ HOST_CACHE(mkostemps64);
 HOST_CACHE(mkdtemp);
 HOST_CACHE(mktemp);
 
-#define ROUTE(dirfd, path)						\
-	char kb[PATH_MAX];						\
-	const char *kp;							\
-	int kd, where = hj_route(dirfd, path, kb, sizeof(kb), &kd, &kp); \
-	if (where < 0)							\
-		return -1
-
-extern void __chk_fail(void) __attribute__((noreturn));
-
 /* --- fallocate ---------------------------------------------------------------- */
 
 HJ_EXPORT int

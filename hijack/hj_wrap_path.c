@@ -29,14 +29,6 @@ HOST_CACHE(fchdir);
 HOST_CACHE(getcwd);
 HOST_CACHE(umask);
 
-/* Route (dirfd, path); the kernel's version in kd/kp (kb: its buffer). */
-#define ROUTE(dirfd, path)						\
-	char kb[PATH_MAX];						\
-	const char *kp;							\
-	int kd, where = hj_route(dirfd, path, kb, sizeof(kb), &kd, &kp); \
-	if (where < 0)							\
-		return -1
-
 HJ_EXPORT int
 stat(const char *path, struct stat *st)
 {

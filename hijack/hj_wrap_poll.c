@@ -37,8 +37,6 @@ HOST_CACHE(read);
 HOST_CACHE(write);
 HOST_CACHE(close);
 
-extern void __chk_fail(void) __attribute__((noreturn));
-
 enum { W_IDLE, W_GO, W_EXIT };
 
 #define NSMALL	32			/* pollfds kept on the stack */

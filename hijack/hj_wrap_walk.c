@@ -29,8 +29,6 @@ HOST_CACHE(open);
 HOST_CACHE(close);
 HOST_CACHE(fchdir);
 
-extern void __chk_fail(void) __attribute__((noreturn));
-
 #define MAXLINKS	40	/* Linux's limit of links in one lookup */
 
 /* --- realpath --------------------------------------------------------------- */
