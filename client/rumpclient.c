@@ -29,6 +29,7 @@
 #include <rump/rumpclient.h>
 
 #include "sp_proto.h"
+#include "sp_shm.h"
 #include "sp_url.h"
 
 #define EXECFD_ENV	"RUMPCLIENT__EXECFD"
@@ -38,6 +39,8 @@ struct rconn {
 	struct rconn *next;
 	int fd;
 	struct sp_buf buf;
+	struct sp_shm shm;		/* ctl != NULL: frames go through it */
+	uint16_t srvflags;		/* SP_WELCOME_* */
 	pid_t pid;			/* its process in the kernel */
 	uint8_t token[SP_COOKIELEN];	/* ... and that process's token */
 };
@@ -96,6 +99,7 @@ conn_free(struct rconn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	sp_buf_free(&c->buf);
+	sp_shm_detach(&c->shm);
 	free(c);
 }
 
@@ -194,8 +198,62 @@ hello(struct rconn *c, uint16_t kind, const uint8_t *cookie)
 	if (w.version != SP_VERSION)
 		return EPROTO;
 	c->pid = w.pid;
+	c->srvflags = w.flags;
 	memcpy(c->token, w.token, SP_COOKIELEN);
 	return 0;
+}
+
+/*
+ * Offers the server a shared region for this connection's frames: on a
+ * unix socket, with a CPU to spin on, unless RUMPCLIENT_SHM=0.  Any
+ * failure leaves the connection on the socket alone.
+ */
+static void
+shm_offer(struct rconn *c)
+{
+	const char *v = getenv("RUMPCLIENT_SHM");
+	struct sp_shmreq req = { SP_SHM_SIZE };
+	struct sp_replyhdr rh;
+	struct sp_shm shm;
+	uint16_t type;
+	size_t len;
+	int mfd, error;
+
+	if (!rc.addr.isunix || !(c->srvflags & SP_WELCOME_SHM) ||
+	    (v != NULL && strcmp(v, "0") == 0) || !sp_shm_useful())
+		return;
+	if (sp_shm_create(&shm, &mfd) != 0)
+		return;
+	error = sp_sendfd(c->fd, SP_SHM, &req, sizeof(req), mfd);
+	close(mfd);
+	if (error == 0)
+		error = sp_recv(c->fd, &c->buf, 4096, &type, &len);
+	if (error == 0 && type == SP_REPLY && len == sizeof(rh)) {
+		memcpy(&rh, c->buf.data, sizeof(rh));
+		if (rh.error == 0) {
+			c->shm = shm;
+			return;
+		}
+	}
+	sp_shm_detach(&shm);
+}
+
+/* One frame out, its answer back: through the region or the socket.
+ * *body is valid until the connection's next round trip. */
+static int
+roundtrip(struct rconn *c, struct iovec *iov, int n, uint16_t *type,
+    const uint8_t **body, size_t *len)
+{
+	int error;
+
+	if (c->shm.ctl != NULL)
+		return sp_shm_call(&c->shm, c->fd, &c->buf, iov, n, type, body,
+		    len);
+	if ((error = sp_sendv(c->fd, iov, n)) != 0)
+		return error;
+	error = sp_recv(c->fd, &c->buf, SP_MAXFRAME, type, len);
+	*body = c->buf.data;
+	return error;
 }
 
 /*
@@ -300,6 +358,7 @@ connect_as(uint16_t kind, const uint8_t *cookie, bool main,
 		free(c);
 		return error;
 	}
+	shm_offer(c);
 	if (main) {
 		rc.pid = c->pid;
 		memcpy(rc.token, c->token, SP_COOKIELEN);
@@ -385,9 +444,11 @@ resume_exec(const char *v)
 	c->fd = (int)fd;
 	if ((error = hello(c, SP_KIND_EXEC, NULL)) != 0) {
 		close(c->fd);
+		sp_buf_free(&c->buf);
 		free(c);
 		return error;
 	}
+	shm_offer(c);
 	rc.pid = c->pid;
 	memcpy(rc.token, c->token, SP_COOKIELEN);
 	conn_bind(c);
@@ -519,6 +580,7 @@ thread_conn(struct rconn **cp)
 int
 rump_syscall(int num, const int64_t *args, int nargs, int64_t *retval)
 {
+	const uint8_t *body;
 	struct sp_creq r;
 	struct rconn *c;
 	uint16_t type;
@@ -529,21 +591,19 @@ rump_syscall(int num, const int64_t *args, int nargs, int64_t *retval)
 		return error;
 	if ((error = sp_creq_build(&r, num, args, nargs)) != 0)
 		return error;
-	error = sp_sendv(c->fd, r.iov, r.niov);
+	error = roundtrip(c, r.iov, r.niov, &type, &body, &len);
 	if (error == EFAULT) {
 		/* A bad buffer, refused before a byte left: as a kernel. */
 		sp_creq_free(&r);
 		return EFAULT;
 	}
-	if (error == 0)
-		error = sp_recv(c->fd, &c->buf, SP_MAXFRAME, &type, &len);
 	if (error == 0 && type != SP_REPLY)
 		error = EPROTO;
 	if (error != 0) {
 		sp_creq_free(&r);
 		return lost(c);
 	}
-	error = sp_creq_finish(&r, c->buf.data, len, retval, &proto);
+	error = sp_creq_finish(&r, body, len, retval, &proto);
 	sp_creq_free(&r);
 	if (proto) {
 		warnx_("malformed reply from the server; disconnecting");
@@ -556,24 +616,25 @@ rump_syscall(int num, const int64_t *args, int nargs, int64_t *retval)
 static int
 prefork(struct rconn *c, uint8_t *cookie)
 {
+	struct sp_hdr h = { sizeof(h), SP_PREFORK, 0 };
+	struct iovec iov = { &h, sizeof(h) };
+	const uint8_t *body;
 	uint16_t type;
 	size_t len;
 	int error;
 
-	error = send_frame(c->fd, SP_PREFORK, NULL, 0, NULL, 0, NULL, 0);
-	if (error == 0)
-		error = sp_recv(c->fd, &c->buf, 4096, &type, &len);
+	error = roundtrip(c, &iov, 1, &type, &body, &len);
 	if (error == 0 && type == SP_REPLY && len == sizeof(struct sp_replyhdr)) {
 		struct sp_replyhdr rh;
 
 		/* The server could not fork the process (EAGAIN, ENOMEM). */
-		memcpy(&rh, c->buf.data, sizeof(rh));
+		memcpy(&rh, body, sizeof(rh));
 		if (rh.error > 0)
 			return rh.error;
 	}
 	if (error != 0 || type != SP_FORKCOOKIE || len != SP_COOKIELEN)
 		return lost(c);
-	memcpy(cookie, c->buf.data, SP_COOKIELEN);
+	memcpy(cookie, body, SP_COOKIELEN);
 	return 0;
 }
 
@@ -603,6 +664,7 @@ rumpclient_fork(void)
 		n = mine->next;
 		close(mine->fd);
 		sp_buf_free(&mine->buf);
+		sp_shm_detach(&mine->shm);
 		free(mine);
 	}
 	tconn = NULL;

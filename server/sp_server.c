@@ -29,6 +29,7 @@
 #include <rump/rump_syscalls.h>
 
 #include "sp_proto.h"
+#include "sp_shm.h"
 #include "sp_url.h"
 
 #define HANDSHAKE_TIMEOUT	10	/* seconds to say hello */
@@ -62,6 +63,7 @@ struct sconn {
 	gid_t groups[MAXGROUPS];
 	int ngroups;
 	struct sproc *proc;
+	struct sp_shm shm;		/* ctl != NULL: the client's region */
 };
 
 static struct {
@@ -113,15 +115,24 @@ fill_random(uint8_t *p, size_t n)
 	}
 }
 
+/* Answers the current frame the way it came: region or socket. */
+static int
+conn_send(struct sconn *c, struct iovec *iov, int n)
+{
+	if (c->shm.ctl != NULL)
+		return sp_shm_reply(&c->shm, c->fd, iov, n);
+	return sp_sendv(c->fd, iov, n);
+}
+
 static void
-send_frame(int fd, uint16_t type, const void *body, size_t len)
+send_frame(struct sconn *c, uint16_t type, const void *body, size_t len)
 {
 	struct sp_hdr h = { (uint32_t)(sizeof(h) + len), type, 0 };
 	struct iovec iov[2] = {
 		{ &h, sizeof(h) }, { (void *)(uintptr_t)body, len },
 	};
 
-	(void)sp_sendv(fd, iov, len > 0 ? 2 : 1);
+	(void)conn_send(c, iov, len > 0 ? 2 : 1);
 }
 
 static void
@@ -134,7 +145,7 @@ refuse(struct sconn *c, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	say("refused a client: %s", msg);
-	send_frame(c->fd, SP_REFUSE, msg, strlen(msg));
+	send_frame(c, SP_REFUSE, msg, strlen(msg));
 }
 
 static bool
@@ -287,10 +298,10 @@ do_prefork(struct sconn *c)
 		/* Not a protocol error: the fork fails, the client goes on. */
 		memset(&rh, 0, sizeof(rh));
 		rh.error = error;
-		send_frame(c->fd, SP_REPLY, &rh, sizeof(rh));
+		send_frame(c, SP_REPLY, &rh, sizeof(rh));
 		return 0;
 	}
-	send_frame(c->fd, SP_FORKCOOKIE, cookie, sizeof(cookie));
+	send_frame(c, SP_FORKCOOKIE, cookie, sizeof(cookie));
 	return 0;
 }
 
@@ -338,9 +349,10 @@ welcome(struct sconn *c)
 
 	memset(&w, 0, sizeof(w));
 	w.version = SP_VERSION;
+	w.flags = srv.addr.isunix ? SP_WELCOME_SHM : 0;
 	w.pid = rump_sys_getpid();
 	memcpy(w.token, c->proc->token, sizeof(w.token));
-	send_frame(c->fd, SP_WELCOME, &w, sizeof(w));
+	send_frame(c, SP_WELCOME, &w, sizeof(w));
 }
 
 /* The first frame: who the client is.  0, or -1 (refused, told why). */
@@ -432,6 +444,8 @@ rehello(struct sconn *c, uint8_t *body, size_t len)
 	if (sp_hello_parse(body, len, &h, &secret, name, sizeof(name)) != 0 ||
 	    h.kind != SP_KIND_EXEC)
 		return EPROTO;
+	/* The new image starts on the socket and offers a region anew. */
+	sp_shm_detach(&c->shm);
 	(void)rump_proc_execnotify(name);
 	welcome(c);
 	return 0;
@@ -454,7 +468,7 @@ do_syscall(struct sconn *c, uint8_t *body, size_t len)
 	if (error == 0)
 		error = rump_syscall(call.num, call.args, call.nargs, &rv);
 	if (sp_scall_reply(&call, rv, error, &iov, &niov, &meta) == 0) {
-		error = sp_sendv(c->fd, iov, niov);
+		error = conn_send(c, iov, niov);
 		free(iov);
 		free(meta);
 	} else {
@@ -462,6 +476,47 @@ do_syscall(struct sconn *c, uint8_t *body, size_t len)
 	}
 	sp_scall_free(&call);
 	return error;
+}
+
+/* SHM: the client's region for its frames; answered on the socket. */
+static int
+do_shm(struct sconn *c, struct sp_buf *b, const uint8_t *body, size_t len)
+{
+	struct sp_hdr h = { sizeof(h) + sizeof(struct sp_replyhdr), SP_REPLY,
+	    0 };
+	struct sp_replyhdr rh;
+	struct sp_shmreq req;
+	struct sp_shm shm;
+	struct iovec iov[2] = { { &h, sizeof(h) }, { &rh, sizeof(rh) } };
+	int fd = sp_buf_takefd(b);
+
+	memset(&rh, 0, sizeof(rh));
+	if (len != sizeof(req))
+		rh.error = EINVAL;
+	else if (!srv.addr.isunix)
+		rh.error = EOPNOTSUPP;
+	else if (c->shm.ctl != NULL)
+		rh.error = EBUSY;
+	else if (fd < 0)
+		rh.error = EBADF;
+	else {
+		memcpy(&req, body, sizeof(req));
+		rh.error = req.size != SP_SHM_SIZE ? EINVAL :
+		    sp_shm_attach(&shm, fd);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (srv.verbose && rh.error != 0)
+		say("pid %d: shared region refused: %s",
+		    c->proc ? c->proc->pid : -1, strerror(rh.error));
+	if (conn_send(c, iov, 2) != 0) {
+		if (rh.error == 0)
+			sp_shm_detach(&shm);
+		return EPIPE;
+	}
+	if (rh.error == 0)
+		c->shm = shm;
+	return 0;
 }
 
 static void
@@ -487,6 +542,7 @@ conn_main(void *arg)
 	struct sconn *c = arg;
 	struct sp_buf b = { .data = NULL };
 	struct timeval tv = { HANDSHAKE_TIMEOUT, 0 };
+	uint8_t *body;
 	uint16_t type;
 	size_t len;
 	int error = 0;
@@ -499,17 +555,26 @@ conn_main(void *arg)
 	tv.tv_sec = 0;
 	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	for (;;) {
-		if ((error = sp_recv(c->fd, &b, SP_MAXFRAME, &type, &len)) != 0)
+		if (c->shm.ctl != NULL)
+			error = sp_shm_next(&c->shm, c->fd, &b, &type, &body,
+			    &len);
+		else if ((error = sp_recv(c->fd, &b, SP_MAXFRAME, &type,
+		    &len)) == 0)
+			body = b.data;
+		if (error != 0)
 			break;
 		switch (type) {
 		case SP_SYSCALL:
-			error = do_syscall(c, b.data, len);
+			error = do_syscall(c, body, len);
 			break;
 		case SP_PREFORK:
 			error = len == 0 ? do_prefork(c) : EPROTO;
 			break;
 		case SP_HELLO:
-			error = rehello(c, b.data, len);
+			error = rehello(c, body, len);
+			break;
+		case SP_SHM:
+			error = do_shm(c, &b, body, len);
 			break;
 		default:
 			error = EPROTO;
@@ -524,6 +589,7 @@ conn_main(void *arg)
 	rump_lwproc_releaselwp();
 	sproc_drop(c->proc);
 out:
+	sp_shm_detach(&c->shm);
 	sp_buf_free(&b);
 	close(c->fd);
 	conn_unlink(c);

@@ -33,7 +33,9 @@ enum sp_type {
 	SP_SYSCALL,		/* client: one system call */
 	SP_REPLY,		/* server: its result */
 	SP_PREFORK,		/* client: about to fork, wants a cookie */
-	SP_FORKCOOKIE		/* server: the cookie the child presents */
+	SP_FORKCOOKIE,		/* server: the cookie the child presents */
+	SP_SHM,			/* client: a shared region for frames (sp_shm.h) */
+	SP_RING			/* either: look at the shared region */
 };
 
 /* Client kinds of SP_HELLO. */
@@ -64,10 +66,12 @@ struct sp_hello {
 /* SP_WELCOME body. */
 struct sp_welcome {
 	uint16_t version;
-	uint16_t zero;
+	uint16_t flags;		/* SP_WELCOME_*; 0 from older servers */
 	int32_t pid;		/* the client's process in the kernel */
 	uint8_t token[SP_COOKIELEN];	/* for SP_KIND_THREAD connections */
 };
+
+#define SP_WELCOME_SHM	0x0001	/* SP_SHM is understood here */
 
 /* SP_SYSCALL body; then nargs int64 arguments, then the segments. */
 struct sp_callhdr {
@@ -90,13 +94,24 @@ struct sp_buf {
 	uint8_t *data;
 	uint8_t *mem;
 	size_t cap, head, tail;		/* pending bytes: mem[head..tail) */
+	int passfd1;			/* a descriptor that came along, + 1 */
 };
 
 /* Sends all of iov (n entries); 0 or errno (EPIPE when the peer left). */
 int sp_sendv(int fd, struct iovec *iov, int n);
-/* Receives one frame into b; *type and *bodylen (after the header). */
+/* Sends a frame of type with body and one descriptor alongside. */
+int sp_sendfd(int fd, uint16_t type, const void *body, size_t len,
+    int passfd);
+/* Receives one frame into b; *type and *bodylen (after the header).
+ * sp_recv skips SP_RING frames, sp_recv_any returns them too. */
 int sp_recv(int fd, struct sp_buf *b, uint32_t maxlen, uint16_t *type,
     size_t *bodylen);
+int sp_recv_any(int fd, struct sp_buf *b, uint32_t maxlen, uint16_t *type,
+    size_t *bodylen);
+/* The descriptor that came with the frames received so far, or -1; the
+ * caller owns it.  Descriptors nobody takes are closed by the next one
+ * and by sp_buf_free. */
+int sp_buf_takefd(struct sp_buf *b);
 void sp_buf_free(struct sp_buf *b);
 /* Compares without an early exit, so timing tells nothing. */
 int sp_secret_equal(const uint8_t *a, size_t alen, const uint8_t *b,

@@ -51,14 +51,103 @@ sp_sendv(int fd, struct iovec *iov, int n)
 
 #define READAHEAD	(64u << 10)
 
+int
+sp_sendfd(int fd, uint16_t type, const void *body, size_t len, int passfd)
+{
+	struct sp_hdr h = { (uint32_t)(sizeof(h) + len), type, 0 };
+	struct iovec iov[2] = {
+		{ &h, sizeof(h) }, { (void *)(uintptr_t)body, len },
+	};
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct msghdr mh;
+	struct cmsghdr *cmsg;
+	ssize_t w;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(&cm, 0, sizeof(cm));
+	mh.msg_iov = iov;
+	mh.msg_iovlen = len > 0 ? 2 : 1;
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = sizeof(cm.buf);
+	cmsg = CMSG_FIRSTHDR(&mh);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &passfd, sizeof(int));
+	do
+		w = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return errno;
+	/* The descriptor went with the first byte; the rest is plain. */
+	if ((size_t)w < h.len) {
+		size_t done = (size_t)w;
+
+		for (int i = 0; i < 2; i++) {
+			size_t n = done < iov[i].iov_len ? done : iov[i].iov_len;
+
+			iov[i].iov_base = (char *)iov[i].iov_base + n;
+			iov[i].iov_len -= n;
+			done -= n;
+		}
+		return sp_sendv(fd, iov, 2) == 0 ? 0 : EPROTO;
+	}
+	return 0;
+}
+
+/* Keeps a descriptor that came with data until sp_buf_takefd; any other
+ * that came along is closed, so a peer cannot fill our table. */
+static void
+keep_fds(struct sp_buf *b, struct msghdr *mh)
+{
+	struct cmsghdr *cmsg;
+
+	for (cmsg = CMSG_FIRSTHDR(mh); cmsg != NULL;
+	    cmsg = CMSG_NXTHDR(mh, cmsg)) {
+		size_t n;
+
+		if (cmsg->cmsg_level != SOL_SOCKET ||
+		    cmsg->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int),
+			    sizeof(int));
+			if (b->passfd1 > 0)
+				close(b->passfd1 - 1);
+			b->passfd1 = fd + 1;
+		}
+	}
+}
+
 /* Receives into b->mem until at least want bytes are buffered. */
 static int
 fill(int fd, struct sp_buf *b, size_t want)
 {
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(4 * sizeof(int))];
+	} cm;
+	struct msghdr mh;
+	struct iovec iov;
 	ssize_t r;
 
 	while (b->tail - b->head < want) {
-		r = recv(fd, b->mem + b->tail, b->cap - b->tail, 0);
+		iov.iov_base = b->mem + b->tail;
+		iov.iov_len = b->cap - b->tail;
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = sizeof(cm.buf);
+		r = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+		if (r >= 0 && mh.msg_controllen > 0)
+			keep_fds(b, &mh);
 		if (r == 0)
 			return b->tail == b->head ? ECONNRESET : EPROTO;
 		if (r < 0) {
@@ -102,7 +191,7 @@ make_room(struct sp_buf *b, size_t need)
  * stays buffered for the next call: a round trip costs one read per side.
  */
 int
-sp_recv(int fd, struct sp_buf *b, uint32_t maxlen, uint16_t *type,
+sp_recv_any(int fd, struct sp_buf *b, uint32_t maxlen, uint16_t *type,
     size_t *bodylen)
 {
 	struct sp_hdr h;
@@ -134,9 +223,33 @@ sp_recv(int fd, struct sp_buf *b, uint32_t maxlen, uint16_t *type,
 	return 0;
 }
 
+int
+sp_recv(int fd, struct sp_buf *b, uint32_t maxlen, uint16_t *type,
+    size_t *bodylen)
+{
+	int error;
+
+	do
+		error = sp_recv_any(fd, b, maxlen, type, bodylen);
+	while (error == 0 && *type == SP_RING);
+	return error;
+}
+
+int
+sp_buf_takefd(struct sp_buf *b)
+{
+	int fd = b->passfd1 - 1;
+
+	b->passfd1 = 0;
+	return fd;
+}
+
 void
 sp_buf_free(struct sp_buf *b)
 {
+	if (b->passfd1 > 0)
+		close(b->passfd1 - 1);
+	b->passfd1 = 0;
 	free(b->mem);
 	b->mem = NULL;
 	b->data = NULL;

@@ -6,14 +6,20 @@ Each case opens its own connection.  The server must drop the connection
 valid call on the way must be answered correctly.  Exit 0 when every case
 behaved; otherwise one line per failed case on stderr and exit 1.
 """
+import fcntl
+import mmap
 import os
 import socket
 import struct
 import sys
+import time
 
 SP_MAGIC = 0x504D5552
 SP_HELLO, SP_WELCOME, SP_REFUSE, SP_SYSCALL, SP_REPLY = 1, 2, 3, 4, 5
 SP_KIND_NEW = 1
+SP_SHM, SP_RING = 8, 9
+SHM_SIZE = 4096 + (1 << 20) + (64 << 10)   # control page + one frame
+EINVAL, EBADF, EBUSY = 22, 9, 16
 NR_GETPID, NR_MKDIR = 39, 83   # Linux x86_64 numbers (syscalls.master)
 WAIT = 5.0                     # seconds the server has to react
 
@@ -217,12 +223,142 @@ def malformed_calls(name):
         s.close()
 
 
+def region(size=SHM_SIZE, seal=True):
+    fd = os.memfd_create("garbage", os.MFD_ALLOW_SEALING)
+    os.ftruncate(fd, size)
+    if seal:
+        fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW)
+    return fd
+
+
+def offer(s, body, fd=None):
+    """Sends SHM (with fd if given); the server's REPLY error."""
+    data = frame(SP_SHM, body)
+    if fd is None:
+        s.sendall(data)
+    else:
+        socket.send_fds(s, [data], [fd])
+    ftype, rbody = read_frame(s)
+    if ftype != SP_REPLY:
+        raise ValueError("SHM answered with type %d" % ftype)
+    return struct.unpack("<qiI", rbody[:16])[1]
+
+
+def getpid_ok(s, pid, what):
+    s.sendall(call_frame(NR_GETPID, []))
+    ftype, body = read_frame(s)
+    retval, error, _ = struct.unpack("<qiI", body[:16])
+    if ftype != SP_REPLY or error != 0 or retval != pid:
+        failures.append("%s: getpid after it answered type %d retval %d error %d"
+                        % (what, ftype, retval, error))
+
+
+def bad_regions(name):
+    """Refused regions are errors; the connection goes on on the socket."""
+    r, w = os.pipe()
+    cases = (
+        ("no descriptor", struct.pack("<Q", SHM_SIZE), None, EBADF),
+        ("a pipe", struct.pack("<Q", SHM_SIZE), r, EINVAL),
+        ("not sealed", struct.pack("<Q", SHM_SIZE), region(seal=False), EINVAL),
+        ("size disagrees", struct.pack("<Q", SHM_SIZE), region(SHM_SIZE - 4096), EINVAL),
+        ("size field wrong", struct.pack("<Q", 1 << 40), region(), EINVAL),
+        ("body too short", b"\1\2", region(), EINVAL),
+    )
+    for what, body, fd, want in cases:
+        s, pid = greeted()
+        error = offer(s, body, fd)
+        if error != want:
+            failures.append("%s (%s): error %d, not %d" % (name, what, error, want))
+        getpid_ok(s, pid, "%s (%s)" % (name, what))
+        s.close()
+        if fd is not None and fd != r:
+            os.close(fd)
+    os.close(r)
+    os.close(w)
+
+
+def post(ctl, length):
+    """Posts the frame at offset 4096 as the client side does."""
+    seq = struct.unpack_from("<I", ctl, 0)[0] + 1
+    struct.pack_into("<II", ctl, 4, 1, length)   # req_where INLINE, req_len
+    struct.pack_into("<I", ctl, 0, seq)
+    return seq
+
+
+def wait_reply(s, ctl, seq):
+    """Waits for rep_seq == seq, answering the server's RINGs; the frame."""
+    deadline = time.monotonic() + WAIT
+    while struct.unpack_from("<I", ctl, 64)[0] != seq:
+        if time.monotonic() > deadline:
+            raise TimeoutError("no reply in the region")
+        time.sleep(0.001)
+    where, length = struct.unpack_from("<II", ctl, 68)
+    if where != 1:
+        raise ValueError("reply posted with where %d" % where)
+    return bytes(ctl[4096:4096 + length])
+
+
+def ring_if_asleep(s, ctl):
+    if struct.unpack_from("<I", ctl, 128)[0]:
+        struct.pack_into("<I", ctl, 128, 0)
+        s.sendall(frame(SP_RING))
+
+
+def shm_calls(name):
+    """A region in use: a call through it, then garbage posted in it."""
+    s, pid = greeted()
+    fd = region()
+    error = offer(s, struct.pack("<Q", SHM_SIZE), fd)
+    if error != 0:
+        failures.append("%s: a good region refused with %d" % (name, error))
+        return
+    ctl = mmap.mmap(fd, SHM_SIZE)
+    os.close(fd)
+    if offer_again_refused(s, ctl, pid, name):
+        # A garbage length in the region ends this connection alone.
+        post(ctl, 1 << 30)
+        ring_if_asleep(s, ctl)
+        expect_eof(s, name + " (length past the region)")
+    s.close()
+    ctl.close()
+
+
+def offer_again_refused(s, ctl, pid, name):
+    """getpid through the region works; a second region is EBUSY."""
+    call = call_frame(NR_GETPID, [])
+    ctl[4096:4096 + len(call)] = call
+    seq = post(ctl, len(call))
+    ring_if_asleep(s, ctl)
+    rep = wait_reply(s, ctl, seq)
+    length, ftype, _ = struct.unpack("<IHH", rep[:8])
+    retval, error, _ = struct.unpack("<qiI", rep[8:24])
+    if ftype != SP_REPLY or length != len(rep) or error != 0 or retval != pid:
+        failures.append("%s: getpid through the region: type %d retval %d error %d"
+                        % (name, ftype, retval, error))
+        return False
+    fd2 = region()
+    data = frame(SP_SHM, struct.pack("<Q", SHM_SIZE))
+    ctl[4096:4096 + len(data)] = data
+    seq = post(ctl, len(data))
+    ring_if_asleep(s, ctl)
+    # One region a connection (and no descriptor travels through it).
+    rep = wait_reply(s, ctl, seq)
+    error = struct.unpack("<qiI", rep[8:24])[1]
+    os.close(fd2)
+    if error != EBUSY:
+        failures.append("%s: SHM through the region answered %d" % (name, error))
+        return False
+    return True
+
+
 case("random bytes", random_bytes)
 case("4 GB length", huge_length)
 case("truncated frames", truncated)
 case("bad hellos", bad_hellos)
 case("valid hello and calls", good_call)
 case("malformed calls", malformed_calls)
+case("refused shared regions", bad_regions)
+case("calls and garbage through a shared region", shm_calls)
 case("valid hello and calls after garbage", good_call)
 
 for f in failures:
