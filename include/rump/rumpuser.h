@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RUMPUSER_VERSION 1
+#define RUMPUSER_VERSION 2
 
 /* Upcalls from the hypervisor into the kernel, handed over at init. */
 struct rumpuser_hyperup {
@@ -38,6 +38,11 @@ int rumpuser_ncpu(void);
 /* alignment 0 means "whatever malloc gives"; else a power of two. */
 int rumpuser_malloc(size_t len, size_t alignment, void **memp);
 void rumpuser_free(void *mem, size_t len);
+/* Zero-filled pages of RUMPUSER_PAGE_SIZE bytes, aligned to it, for file
+ * data: the host serves them in bulk, not a page fault each.  ENOMEM. */
+#define RUMPUSER_PAGE_SIZE 4096
+int rumpuser_page_alloc(void **pagep);
+void rumpuser_page_free(void *page);
 
 /* --- console ------------------------------------------------------------ */
 void rumpuser_console_write(const char *buf, size_t len);

@@ -26,6 +26,8 @@
 #define KMEM_OVERHEAD	16
 #define KMEM_MAXRECLAIMERS 16
 
+_Static_assert(KMEM_PAGE_SIZE == RUMPUSER_PAGE_SIZE, "kernel and host pages");
+
 static _Atomic uint64_t kmem_used;
 static uint64_t kmem_max;		/* 0: no limit; set once at boot */
 
@@ -146,6 +148,33 @@ kmem_free(void *p, size_t size)
 		size = 1;
 	rumpuser_free(p, size);
 	kmem_uncharge(size);
+}
+
+/* A zeroed page for file data, charged like kmem_alloc(KMEM_PAGE_SIZE). */
+void *
+kmem_page_alloc(void)
+{
+	void *p;
+
+	if (!kmem_charge(KMEM_PAGE_SIZE)) {
+		kmem_reclaim();
+		if (!kmem_charge(KMEM_PAGE_SIZE))
+			return NULL;
+	}
+	if (rumpuser_page_alloc(&p) != 0) {
+		kmem_uncharge(KMEM_PAGE_SIZE);
+		return NULL;
+	}
+	return p;
+}
+
+void
+kmem_page_free(void *p)
+{
+	if (p == NULL)
+		return;
+	rumpuser_page_free(p);
+	kmem_uncharge(KMEM_PAGE_SIZE);
 }
 
 char *

@@ -445,6 +445,97 @@ space_reclaimed_at_last_close(void **state)
 	free(buf);
 }
 
+/* A page freed by one file and taken by the next shows none of the old
+ * data: every byte not written reads as zero. */
+static void
+reused_pages_read_as_zeros(void **state)
+{
+	static const char one[] = "x";
+	char *buf;
+	int fd;
+
+	(void)state;
+	TEST_DIR();
+	buf = malloc(8 * MiB);
+	assert_non_null(buf);
+	memset(buf, 0xaa, 8 * MiB);
+	fd = (int)CHECK_OK(rump_sys_open(tp("old"), O_WRONLY | O_CREAT, 0644));
+	assert_int_equal(CHECK_OK(rump_sys_write(fd, buf, 8 * MiB)), 8 * MiB);
+	CHECK_OK(rump_sys_close(fd));
+	CHECK_OK(rump_sys_unlink(tp("old")));
+	for (int i = 0; i < 64; i++) {
+		off_t off = (off_t)i * 12345 % 4000 + 1;
+
+		fd = (int)CHECK_OK(rump_sys_open(tp("new%d", i), O_RDWR |
+		    O_CREAT, 0644));
+		/* One byte inside the first page and one two pages on. */
+		assert_int_equal(CHECK_OK(rump_sys_pwrite64(fd, one, 1, off)),
+		    1);
+		assert_int_equal(CHECK_OK(rump_sys_pwrite64(fd, one, 1,
+		    8192 + off)), 1);
+		memset(buf, 0x55, 16384);
+		assert_int_equal(CHECK_OK(rump_sys_pread64(fd, buf, 16384, 0)),
+		    8192 + off + 1);
+		for (off_t j = 0; j <= 8192 + off; j++)
+			if (buf[j] != (j == off || j == 8192 + off ? 'x' : 0))
+				fail_msg("new%d: byte %ld is 0x%02x", i, (long)j,
+				    (unsigned char)buf[j]);
+		CHECK_OK(rump_sys_close(fd));
+	}
+	free(buf);
+}
+
+/* Resident memory of this process, from /proc/self/statm. */
+static long
+resident_bytes(void)
+{
+	long pages = -1, size;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%ld %ld", &size, &pages), 2);
+	fclose(f);
+	return pages * sysconf(_SC_PAGESIZE);
+}
+
+/* An embedded kernel that deleted a large file gives most of its memory
+ * back to the host once it stayed free for a second (rumpuser_page.c),
+ * at the next allocation. */
+static void
+deleted_data_leaves_memory(void **state)
+{
+	long before, full, after;
+	char *buf;
+	int fd;
+
+	(void)state;
+	HOST_INVALID();
+	REMOTE_INVALID();
+	TEST_DIR();
+	buf = malloc(MiB);
+	assert_non_null(buf);
+	memset(buf, 'r', MiB);
+	before = resident_bytes();
+	fd = (int)CHECK_OK(rump_sys_open(tp("big"), O_WRONLY | O_CREAT, 0644));
+	for (int i = 0; i < 128; i++)
+		assert_int_equal(CHECK_OK(rump_sys_write(fd, buf, MiB)), MiB);
+	CHECK_OK(rump_sys_close(fd));
+	full = resident_bytes();
+	assert_true(full - before >= 96 * MiB);	/* less pages kept from before */
+	CHECK_OK(rump_sys_unlink(tp("big")));
+	usleep(1200 * 1000);
+	fd = (int)CHECK_OK(rump_sys_open(tp("small"), O_WRONLY | O_CREAT, 0644));
+	assert_int_equal(CHECK_OK(rump_sys_write(fd, buf, 4096)), 4096);
+	CHECK_OK(rump_sys_close(fd));
+	CHECK_OK(rump_sys_unlink(tp("small")));
+	after = resident_bytes();
+	/* rumpuser_page.c keeps up to 40 MiB for the next files. */
+	if (full - after < 80 * MiB)
+		fail_msg("resident %ld MiB before, %ld with the file, %ld after "
+		    "unlink", before / MiB, full / MiB, after / MiB);
+	free(buf);
+}
+
 static int
 group_setup(void **state)
 {
@@ -467,6 +558,8 @@ main(void)
 		cmocka_unit_test(fallocate_cases),
 		cmocka_unit_test(sync_calls),
 		cmocka_unit_test(space_reclaimed_at_last_close),
+		cmocka_unit_test(reused_pages_read_as_zeros),
+		cmocka_unit_test(deleted_data_leaves_memory),
 	};
 
 	return cmocka_run_group_tests_name("vfs_io", tests, group_setup, NULL);

@@ -25,6 +25,8 @@ struct tmpfs_rnode {
 
 #define NOIDX	UINT64_MAX
 
+_Static_assert(TMPFS_PAGE_SIZE == KMEM_PAGE_SIZE, "a file page is a kmem page");
+
 /* Read source for holes; never written. */
 static char tmpfs_zeropage[TMPFS_PAGE_SIZE];
 
@@ -70,7 +72,7 @@ page_alloc(struct tmpfs_pagepool *pp, void **pagep)
 
 	if (pp->pp_maxpages != 0 && pp->pp_pages >= pp->pp_maxpages)
 		return ENOSPC;
-	if ((pg = kmem_zalloc(TMPFS_PAGE_SIZE)) == NULL)
+	if ((pg = kmem_page_alloc()) == NULL)
 		return ENOSPC;
 	pp->pp_pages++;
 	*pagep = pg;
@@ -144,7 +146,7 @@ radix_free(struct tmpfs_pagepool *pp, struct tmpfs_pages *tp, void **slotp,
 	uint64_t span, i, i0, i1;
 
 	if (l == 0) {
-		kmem_free(*slotp, TMPFS_PAGE_SIZE);
+		kmem_page_free(*slotp);
 		*slotp = NULL;
 		pp->pp_pages--;
 		tp->tp_npages--;

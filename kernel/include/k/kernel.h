@@ -65,6 +65,10 @@ extern int rump_verbose;
 void *kmem_alloc(size_t size);
 void *kmem_zalloc(size_t size);
 void kmem_free(void *p, size_t size);
+/* Zeroed pages of KMEM_PAGE_SIZE bytes, aligned to it (file data). */
+#define KMEM_PAGE_SIZE	4096
+void *kmem_page_alloc(void);
+void kmem_page_free(void *p);
 char *kmem_strdup(const char *s);		/* free with kmem_strfree */
 void kmem_strfree(char *s);
 /* Bytes in use, and the limit (0 = none). */
