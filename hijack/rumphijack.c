@@ -17,6 +17,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,17 +266,18 @@ main(int argc, char **argv)
 		snprintf(preload, sizeof(preload), "%s:%s", shim, old);
 	else
 		snprintf(preload, sizeof(preload), "%s", shim);
-	if ((pid = fork()) < 0) {
-		fprintf(stderr, "rumphijack: fork: %s\n", strerror(errno));
-		return 127;
-	}
-	if (pid == 0) {
-		setenv("LD_PRELOAD", preload, 1);
-		setenv("RUMP_SERVER", url, 1);
-		execvp(argv[optind], argv + optind);
+	/* posix_spawn (a vfork underneath): a fork would copy the page
+	 * tables of this process and its kernel for nothing. */
+	setenv("LD_PRELOAD", preload, 1);
+	setenv("RUMP_SERVER", url, 1);
+	error = posix_spawnp(&pid, argv[optind], NULL, NULL, argv + optind,
+	    environ);
+	if (error != 0) {
 		fprintf(stderr, "rumphijack: %s: %s\n", argv[optind],
-		    strerror(errno));
-		_exit(errno == ENOENT ? 127 : 126);
+		    strerror(error));
+		rump_server_shutdown();
+		rump_halt();
+		return error == ENOENT ? 127 : 126;
 	}
 	/* The command's signals are its own business. */
 	signal(SIGINT, SIG_IGN);
