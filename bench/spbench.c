@@ -13,7 +13,9 @@
  *   - 64 client processes calling at once against 64 echo pairs.
  *
  * The one-client figures are taken with both ends on one CPU, then (with
- * two CPUs or more) on two; the 64 clients run on any CPU.
+ * two CPUs or more) on two, each over the socket alone (RUMPCLIENT_SHM=0)
+ * and with the shared-memory region (doc/PROTOCOL.md); the 64 clients run
+ * on any CPU.
  *
  * Usage: spbench [RUMP_SERVER_BINARY [SPBENCH_LOCAL_BINARY]]; without
  * arguments both are looked for next to this program in the build tree
@@ -22,9 +24,11 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -502,6 +506,43 @@ one_client(const struct localfig *lf, int cpu, int srvcpu)
 	return 2e9 / (gp + st);
 }
 
+/* one_client on a thread of its own, so that it makes a connection of
+ * its own: over the socket alone, or with a shared region. */
+struct one_args {
+	const struct localfig *lf;
+	int cpu, srvcpu;
+	bool shm;
+	double rate;
+};
+
+static void *
+one_thread(void *arg)
+{
+	struct one_args *a = arg;
+
+	a->rate = one_client(a->lf, a->cpu, a->srvcpu);
+	return NULL;
+}
+
+static double
+one_connection(const struct localfig *lf, int cpu, int srvcpu, bool shm)
+{
+	struct one_args a = { lf, cpu, srvcpu, shm, 0 };
+	pthread_t t;
+
+	printf(" %s:\n", shm ? "with the shared-memory region" :
+	    "over the socket alone (RUMPCLIENT_SHM=0)");
+	if (shm)
+		unsetenv("RUMPCLIENT_SHM");
+	else
+		setenv("RUMPCLIENT_SHM", "0", 1);
+	if ((errno = pthread_create(&t, NULL, one_thread, &a)) != 0)
+		die("pthread_create");
+	pthread_join(t, NULL);
+	unsetenv("RUMPCLIENT_SHM");
+	return a.rate;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -529,14 +570,16 @@ main(int argc, char **argv)
 	cpu0 = nth_cpu(0);
 	cpu1 = nth_cpu(1);
 
-	/* The embedded kernel's figures, on the CPU of the one-CPU part. */
-	pin(0, cpu0);
-	run_local(localbin, &lf);
+	/* Connected before anything is pinned: a client that can use only
+	 * one CPU offers no shared region. */
 	start_server(srvbin);
 	if (rumpclient_init() != 0)
 		die("rumpclient_init");
 	if (kfiles_make() != 0)
 		die("remote setup");
+	/* The embedded kernel's figures, on the CPU of the one-CPU part. */
+	pin(0, cpu0);
+	run_local(localbin, &lf);
 
 	printf("spbench: remote = rump_server -s %s, through librumpclient; "
 	    "medians of %d rounds\n", getenv("RUMP_SERVER"), ROUNDS);
@@ -546,10 +589,12 @@ main(int argc, char **argv)
 	    "  ratio = how many times slower the remote kernel is than base "
 	    "or local\n", MSGLEN);
 	printf("client and server on one CPU (%d):\n", cpu0);
-	one = one_client(&lf, cpu0, cpu0);
+	one = one_connection(&lf, cpu0, cpu0, false);
+	(void)one_connection(&lf, cpu0, cpu0, true);
 	if (cpu1 >= 0) {
 		printf("client on CPU %d, server on CPU %d:\n", cpu0, cpu1);
-		one_client(&lf, cpu0, cpu1);
+		(void)one_connection(&lf, cpu0, cpu1, false);
+		(void)one_connection(&lf, cpu0, cpu1, true);
 	}
 
 	printf("%d clients at once, on any CPU:\n", NCLIENTS);

@@ -24,10 +24,15 @@
 
 #include "sp_shm.h"
 
-/* How long a waiter spins before it sleeps: long enough to cover the
- * gap between two calls of a busy program and a fast call's work. */
+/* How long a waiter spins before it sleeps, at most: long enough to
+ * cover the gap between two calls of a busy program and a fast call's
+ * work.  Each end adapts its own budget: halved when a spin ends in
+ * sleep, doubled when the answer came while spinning, never below
+ * SPIN_MIN_NS.  So ends that share a CPU, a program that calls rarely,
+ * or calls that block stop burning a CPU for nothing. */
 #define CLIENT_SPIN_NS	100000
 #define SERVER_SPIN_NS	200000
+#define SPIN_MIN_NS	4000
 
 #define USER_MINADDR	4096	/* as the kernel's copyin: the null page */
 
@@ -100,14 +105,29 @@ spin(_Atomic uint32_t *w, uint32_t v, bool while_equal, uint64_t ns)
  * so spinners never take the CPU their clients need. */
 static _Atomic int spinners;
 
+/* The budget for the next spin after one that did (hit) or did not. */
 static uint32_t
-server_spin(_Atomic uint32_t *w, uint32_t v)
+adapt(uint32_t budget, bool hit, uint32_t max)
+{
+	if (hit)
+		return budget >= max / 2 ? max : budget * 2;
+	return budget <= 2 * SPIN_MIN_NS ? SPIN_MIN_NS : budget / 2;
+}
+
+static uint32_t
+server_spin(struct sp_shm *s, _Atomic uint32_t *w, uint32_t v, bool judge)
 {
 	int n = atomic_fetch_add(&spinners, 1);
 	uint32_t cur;
 
-	cur = n < ncpus - 1 ? spin(w, v, true, SERVER_SPIN_NS) :
-	    atomic_load_explicit(w, memory_order_acquire);
+	if (n < ncpus - 1) {
+		cur = spin(w, v, true, s->spin_ns);
+		if (judge)
+			s->spin_ns = adapt(s->spin_ns, cur != v,
+			    SERVER_SPIN_NS);
+	} else {
+		cur = atomic_load_explicit(w, memory_order_acquire);
+	}
 	atomic_fetch_sub(&spinners, 1);
 	return cur;
 }
@@ -187,6 +207,7 @@ sp_shm_create(struct sp_shm *s, int *fdp)
 	}
 	s->ctl = p;
 	s->area = (uint8_t *)p + SP_SHM_CTL;
+	s->spin_ns = CLIENT_SPIN_NS;
 	*fdp = fd;
 	return 0;
 }
@@ -215,6 +236,7 @@ sp_shm_attach(struct sp_shm *s, int fd)
 	s->ctl = p;
 	s->area = (uint8_t *)p + SP_SHM_CTL;
 	s->seq = atomic_load(&s->ctl->req_seq);
+	s->spin_ns = SERVER_SPIN_NS;
 	(void)sp_shm_useful();
 	return 0;
 }
@@ -237,9 +259,14 @@ client_wait(struct sp_shm *s, int fd, struct sp_buf *b, uint16_t *type,
 	uint8_t *p = NULL;
 	int error;
 
-	for (;;) {
-		if (spin(&ctl->rep_seq, s->seq, false, CLIENT_SPIN_NS) ==
-		    s->seq)
+	for (bool first = true;; first = false) {
+		bool hit = spin(&ctl->rep_seq, s->seq, false, s->spin_ns) ==
+		    s->seq;
+
+		/* After a ring the answer is there: no spin to judge. */
+		if (first)
+			s->spin_ns = adapt(s->spin_ns, hit, CLIENT_SPIN_NS);
+		if (hit)
 			break;
 		atomic_store(&ctl->cli_sleeping, 1);
 		if (atomic_load(&ctl->rep_seq) == s->seq) {
@@ -321,8 +348,8 @@ sp_shm_next(struct sp_shm *s, int fd, struct sp_buf *b, uint16_t *type,
 	uint32_t seq, rlen;
 	int error;
 
-	for (;;) {
-		seq = server_spin(&ctl->req_seq, s->seq);
+	for (bool first = true;; first = false) {
+		seq = server_spin(s, &ctl->req_seq, s->seq, first);
 		if (seq != s->seq) {
 			s->seq = seq;
 			switch (atomic_load_explicit(&ctl->req_where,

@@ -54,6 +54,7 @@ struct sp_shm {
 	struct sp_shm_ctl *ctl;
 	uint8_t *area;		/* SP_SHM_ROOM bytes of frame */
 	uint32_t seq;		/* client: last posted; server: last taken */
+	uint32_t spin_ns;	/* how long the next wait spins (sp_shm.c) */
 	bool viashm;		/* server: the current frame came through it */
 	uint8_t *copy;		/* server: private copy of the frame */
 };
