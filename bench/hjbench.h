@@ -26,6 +26,7 @@ _Static_assert(ROUTED_ROUNDS <= CALL_ROUNDS, "struct res holds CALL_ROUNDS");
 #define TAR_FILES	10000	/* in all */
 #define KDIR		"/rump/hjbench"
 #define GOAL_NS		2.0
+#define HJSTUB_FD	999	/* hjstub.c answers for it without the kernel */
 #define TIMEOUT_S	120
 
 /* The driver's paths: this program, the shim, rumphijack, the host work
