@@ -388,6 +388,19 @@ lf_fcntl(struct file *fp, int cmd, void *uarg)
 	return error;
 }
 
+bool
+lf_flock_valid(int op)
+{
+	switch (op & ~LOCK_NB) {
+	case LOCK_SH:
+	case LOCK_EX:
+	case LOCK_UN:
+		return true;
+	default:
+		return false;
+	}
+}
+
 int
 lf_flock(struct file *fp, int op)
 {

@@ -120,6 +120,7 @@ int vn_truncate(struct vnode *vp, int64_t len, bool settimes);
 void lf_init(void);
 /* F_GETLK ... F_OFD_SETLKW on fp; uarg is the client's struct flock. */
 int lf_fcntl(struct file *fp, int cmd, void *uarg);
+bool lf_flock_valid(int op);
 int lf_flock(struct file *fp, int op);
 /* With vfs_giant held. */
 void lf_release_file(struct vnode *vp, struct file *fp);

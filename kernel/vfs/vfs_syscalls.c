@@ -612,6 +612,13 @@ sys_flock(struct lwp *l, int fd, int operation, register_t *retval)
 
 	(void)l;
 	*retval = 0;
+	/* As Linux: LOCK_MAND requests never worked there and now succeed
+	 * without effect, before the descriptor is even looked at; a bad
+	 * operation is EINVAL before a bad descriptor is EBADF. */
+	if (operation & LOCK_MAND)
+		return 0;
+	if (!lf_flock_valid(operation))
+		return EINVAL;
 	if ((error = fd_getvnode(fd, false, &fp, &vp)) != 0)
 		return error;
 	error = lf_flock(fp, operation);

@@ -318,8 +318,13 @@ flock_cases(void **state)
 	CHECK_OK(rump_sys_flock(b, LOCK_EX | LOCK_NB));
 	CHECK_ERR(rump_sys_flock(b, 0), EINVAL);
 	CHECK_ERR(rump_sys_flock(b, LOCK_SH | LOCK_EX), EINVAL);
+	/* LOCK_MAND (32) is accepted and ignored, even with other bits. */
+	CHECK_OK(rump_sys_flock(b, 32 | LOCK_SH | LOCK_EX));
 	CHECK_OK(rump_sys_close(b));
 	CHECK_ERR(rump_sys_flock(b, LOCK_EX), EBADF);
+	/* The operation is judged before the descriptor. */
+	CHECK_ERR(rump_sys_flock(b, 0), EINVAL);
+	CHECK_OK(rump_sys_flock(b, 32));
 }
 
 static int

@@ -228,6 +228,7 @@ struct flock {
 #define LOCK_EX	2
 #define LOCK_NB	4
 #define LOCK_UN	8
+#define LOCK_MAND	32	/* ignored, as Linux does */
 
 /* fallocate */
 #define FALLOC_FL_KEEP_SIZE	0x01
