@@ -12,6 +12,8 @@
  * claiming a copy of its process (rump_server_prefork).
  */
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +149,37 @@ up_embedded(void)
 	return init();
 }
 
+/*
+ * The kernel shows its root under our prefix, so a link the program writes
+ * as "/rump/x" must reach the kernel's /x: vfs.linkprefix says so to the
+ * kernel (vfs_lookup.c), unless somebody set it already.  Failing (no
+ * procfs, not root in the kernel) only leaves such links unresolved.
+ * Kernel descriptors here, not placeholders: nothing the program sees.
+ */
+static void
+offer_linkprefix(void)
+{
+	static const char knob[] = "/proc/sys/vfs/linkprefix";
+	const char *p = hj_show_prefix();
+	int saved = errno, fd;
+	char cur[2];
+	ssize_t n;
+
+	if (p[0] == '\0' || strcmp(p, "/") == 0)
+		return;
+	if ((fd = hjk_openat(AT_FDCWD, knob, O_RDONLY | O_CLOEXEC, 0)) < 0)
+		goto out;
+	n = hjk_read(fd, cur, sizeof(cur));
+	(void)hjk_close(fd);
+	if (n == 1 && cur[0] == '\n' && (fd = hjk_openat(AT_FDCWD, knob,
+	    O_WRONLY | O_CLOEXEC, 0)) >= 0) {
+		(void)hjk_write(fd, p, strlen(p));
+		(void)hjk_close(fd);
+	}
+out:
+	errno = saved;
+}
+
 int
 hj_kernel_up(void)
 {
@@ -173,6 +206,7 @@ hj_kernel_up(void)
 
 			HOST(umask)(m);
 			(void)hjk_umask(m);
+			offer_linkprefix();
 		}
 	}
 	state = up_state;

@@ -171,9 +171,13 @@ vfs_shutdown(void)
 static int
 vfs_init(void)
 {
+	int error;
+
 	mutex_init(&vfs_giant);
 	vcache_init();
 	lf_init();
+	if ((error = namei_init()) != 0)
+		return error;
 	syscall_register(syscalls_vfs);
 	proc_hooks_register(&vfs_proc_hooks);
 	fd_close_hook_register(vfs_fdclose);

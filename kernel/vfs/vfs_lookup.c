@@ -23,10 +23,73 @@
  * EXDEV), NAMEI_INROOT (the dirfd acts as the root), NAMEI_NOXDEV (no
  * mount crossing: EXDEV) and NAMEI_NOSYMLINKS (ELOOP on any symlink).
  *
+ * The sysctl vfs.linkprefix (empty: off) names where clients show this
+ * kernel's root: the hijack's "/rump".  An absolute link target under it
+ * resolves as if the prefix were not written, so "ln -s /rump/x y" in a
+ * hijacked program reaches the kernel's /x, while readlink still answers
+ * the text as written.
+ *
  * Locking: vfs_giant held throughout.  The process root is borrowed
  * without a reference: changing it needs vfs_giant.
  */
+#include "k/sysctl.h"
 #include "vfs_private.h"
+
+#define LINKPREFIX_MAX	256
+
+static char linkprefix_text[LINKPREFIX_MAX];	/* the sysctl's value */
+static char linkprefix[LINKPREFIX_MAX];		/* in use: vfs_giant */
+static size_t linkprefix_len;
+
+/* A new vfs.linkprefix: taken if absolute, trailing slashes dropped. */
+static void
+linkprefix_changed(const struct sysctl_node *n)
+{
+	char v[LINKPREFIX_MAX];
+	size_t len;
+
+	(void)sysctl_read_text(n, v, sizeof(v), &len);
+	while (len > 0 && (v[len - 1] == '\n' || v[len - 1] == '/'))
+		len--;
+	vfs_lock();
+	if (len > 0 && v[0] == '/') {
+		memcpy(linkprefix, v, len);
+		linkprefix_len = len;
+	} else {
+		linkprefix_len = 0;
+	}
+	vfs_unlock();
+}
+
+static struct sysctl_node linkprefix_node = {
+	.sn_name = "vfs.linkprefix", .sn_type = SYSCTL_STRING,
+	.sn_writable = true, .sn_str = linkprefix_text,
+	.sn_len = sizeof(linkprefix_text), .sn_changed = linkprefix_changed,
+};
+
+int
+namei_init(void)
+{
+	return sysctl_register(&linkprefix_node);
+}
+
+/* The n bytes of a link target at buf, less vfs.linkprefix if it starts
+ * with it ("/rump/x" to "/x", "/rump" to "/"); the new length. */
+static size_t
+ni_unprefix(char *buf, size_t n)
+{
+	size_t m = linkprefix_len;
+
+	if (m == 0 || n < m || memcmp(buf, linkprefix, m) != 0 ||
+	    (n > m && buf[m] != '/'))
+		return n;
+	if (n == m) {
+		buf[0] = '/';
+		return 1;
+	}
+	memmove(buf, buf + m, n - m);
+	return n - m;
+}
 
 struct nistate {
 	struct nameidata *nd;
@@ -157,6 +220,8 @@ ni_follow(struct nistate *ns, struct vnode *lnk, const char *rest,
 		error = ENOENT;
 		goto fail;
 	}
+	if (buf[0] == '/')
+		n = ni_unprefix(buf, n);
 	restlen = strlen(rest);
 	if (n + restlen >= PATH_MAX) {
 		error = ENAMETOOLONG;

@@ -120,6 +120,7 @@ int vn_truncate(struct vnode *vp, int64_t len, bool settimes);
 void lf_init(void);
 /* F_GETLK ... F_OFD_SETLKW on fp; uarg is the client's struct flock. */
 int lf_fcntl(struct file *fp, int cmd, void *uarg);
+int namei_init(void);		/* vfs_lookup.c: its sysctl */
 bool lf_flock_valid(int op);
 int lf_flock(struct file *fp, int op);
 /* With vfs_giant held. */

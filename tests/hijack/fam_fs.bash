@@ -166,6 +166,11 @@ stat -c '%n %h %F' "$W/abs"
 [ "$W/f" -ef "$W/hard" ] && echo same inode
 cat "$W/rel" "$W/d/up" "$W/d/relative"
 readlink "$W/rel" "$W/abs" "$W/d/relative" "$W/dangling"
+# Absolute targets under the prefix resolve in the kernel (vfs.linkprefix).
+cat "$W/abs"
+ln -s "$W/d" "$W/absdir"
+ls "$W/absdir"
+readlink -f "$W/absdir/up"
 ln "$W/f" "$W/hard"
 echo "exit $?"
 ln -sf g "$W/rel"

@@ -106,6 +106,62 @@ namei_symlinks(void **state)
 }
 
 static void
+set_linkprefix(const char *v)
+{
+	int fd = (int)CHECK_OK(rump_sys_open("/proc/sys/vfs/linkprefix",
+	    O_WRONLY, 0));
+
+	assert_int_equal(CHECK_OK(rump_sys_write(fd, v, strlen(v))),
+	    (long)strlen(v));
+	CHECK_OK(rump_sys_close(fd));
+}
+
+/* vfs.linkprefix: absolute targets under it resolve without it (what a
+ * hijacked "ln -s /rump/x" means); readlink keeps the text as written. */
+static void
+namei_linkprefix(void **state)
+{
+	char buf[PATH_MAX], target[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	(void)state;
+	HOST_INVALID();
+	TEST_DIR();
+	CHECK_OK(rump_sys_mkdir(tp("d"), 0755));
+	put_file(tp("d/f"), "target");
+	snprintf(target, sizeof(target), "/rump%s", tp("d/f"));
+	CHECK_OK(rump_sys_symlink(target, tp("abs")));
+	CHECK_OK(rump_sys_symlink("/rump", tp("root")));
+	CHECK_OK(rump_sys_symlink("/rump/", tp("root2")));
+	snprintf(buf, sizeof(buf), "/rumpish%s", tp("d/f"));
+	CHECK_OK(rump_sys_symlink(buf, tp("other")));
+	/* Off (the default): the targets name /rump in this kernel. */
+	CHECK_ERR(rump_sys_stat(tp("abs"), &st), ENOENT);
+	set_linkprefix("/rump/\n");
+	get_file(tp("abs"), buf, sizeof(buf));
+	assert_string_equal(buf, "target");
+	n = CHECK_OK(rump_sys_readlink(tp("abs"), buf, sizeof(buf) - 1));
+	buf[n] = '\0';
+	assert_string_equal(buf, target);
+	CHECK_OK(rump_sys_lstat(tp("abs"), &st));
+	assert_int_equal(st.st_size, (long)strlen(target));
+	get_file(tp("root%s/d/f", T), buf, sizeof(buf));
+	assert_string_equal(buf, "target");
+	get_file(tp("root2%s/d/f", T), buf, sizeof(buf));
+	assert_string_equal(buf, "target");
+	/* Only the whole component matches. */
+	CHECK_ERR(rump_sys_stat(tp("other"), &st), ENOENT);
+	/* Relative values are not prefixes; empty turns it off. */
+	set_linkprefix("rump");
+	CHECK_ERR(rump_sys_stat(tp("abs"), &st), ENOENT);
+	set_linkprefix("/rump");
+	CHECK_OK(rump_sys_stat(tp("abs"), &st));
+	set_linkprefix("\n");
+	CHECK_ERR(rump_sys_stat(tp("abs"), &st), ENOENT);
+}
+
+static void
 namei_eloop(void **state)
 {
 	struct stat st;
@@ -390,6 +446,7 @@ main(void)
 		cmocka_unit_test(namei_dots_and_slashes),
 		cmocka_unit_test(namei_relative),
 		cmocka_unit_test(namei_symlinks),
+		cmocka_unit_test(namei_linkprefix),
 		cmocka_unit_test(namei_eloop),
 		cmocka_unit_test(namei_nametoolong),
 		cmocka_unit_test(namei_trailing_slash),
