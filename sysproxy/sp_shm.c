@@ -298,45 +298,56 @@ client_wait(struct sp_shm *s, int fd, struct sp_buf *b, uint16_t *type,
 	}
 }
 
+/* Client: publishes request s->seq + 1, its frame where says. */
+static void
+post_request(struct sp_shm *s, uint32_t where, size_t total)
+{
+	struct sp_shm_ctl *ctl = s->ctl;
+
+	atomic_store_explicit(&ctl->req_where, where, memory_order_relaxed);
+	atomic_store_explicit(&ctl->req_len, (uint32_t)total,
+	    memory_order_relaxed);
+	atomic_store(&ctl->req_seq, ++s->seq);
+}
+
 int
 sp_shm_call(struct sp_shm *s, int fd, struct sp_buf *b, struct iovec *iov,
     int n, uint16_t *type, const uint8_t **body, size_t *len)
 {
 	struct sp_shm_ctl *ctl = s->ctl;
 	size_t total = frame_len(iov, n);
-	uint32_t where;
 	int error;
 
-	if (total <= SP_SHM_ROOM) {
-		for (int i = 0; i < n; i++) {
-			uintptr_t a = (uintptr_t)iov[i].iov_base;
-
-			if (iov[i].iov_len > 0 && (a < USER_MINADDR ||
-			    a + iov[i].iov_len < a))
-				return EFAULT;
-		}
-		gather(s->area, iov, n);
-		where = SP_SHM_INLINE;
-	} else {
-		/* Sent before it is posted: the server reads it from the
-		 * socket when it sees the post, or finds it there asleep. */
+	if (total > SP_SHM_ROOM) {
+		/*
+		 * On the socket.  Posted first, so that a spinning server
+		 * reads the socket at once instead of after its spin while
+		 * our send waits for room; the frame itself wakes a sleeping
+		 * one.  A buffer refused before a byte left (EFAULT): a RING
+		 * sends the server back to waiting for the next post.
+		 */
+		post_request(s, SP_SHM_SOCKET, total);
+		(void)atomic_exchange(&ctl->srv_sleeping, 0);
 		if ((error = sp_sendv(fd, iov, n)) != 0)
-			return error;
-		where = SP_SHM_SOCKET;
-	}
-	atomic_store_explicit(&ctl->req_where, where, memory_order_relaxed);
-	atomic_store_explicit(&ctl->req_len, (uint32_t)total,
-	    memory_order_relaxed);
-	atomic_store(&ctl->req_seq, ++s->seq);
-	if (atomic_load(&ctl->srv_sleeping) != 0 &&
-	    atomic_exchange(&ctl->srv_sleeping, 0) != 0 &&
-	    (error = ring(fd)) != 0)
-		return error;
-	if (where == SP_SHM_SOCKET) {
+			return error == EFAULT && ring(fd) == 0 ? EFAULT :
+			    error == EFAULT ? EPIPE : error;
 		error = sp_recv(fd, b, SP_MAXFRAME, type, len);
 		*body = b->data;
 		return error;
 	}
+	for (int i = 0; i < n; i++) {
+		uintptr_t a = (uintptr_t)iov[i].iov_base;
+
+		if (iov[i].iov_len > 0 && (a < USER_MINADDR ||
+		    a + iov[i].iov_len < a))
+			return EFAULT;
+	}
+	gather(s->area, iov, n);
+	post_request(s, SP_SHM_INLINE, total);
+	if (atomic_load(&ctl->srv_sleeping) != 0 &&
+	    atomic_exchange(&ctl->srv_sleeping, 0) != 0 &&
+	    (error = ring(fd)) != 0)
+		return error;
 	return client_wait(s, fd, b, type, body, len);
 }
 
@@ -393,20 +404,23 @@ sp_shm_reply(struct sp_shm *s, int fd, struct iovec *iov, int n)
 {
 	struct sp_shm_ctl *ctl = s->ctl;
 	size_t total = frame_len(iov, n);
-	uint32_t where;
-	int error;
 
 	if (ctl == NULL || !s->viashm)
 		return sp_sendv(fd, iov, n);
-	if (total <= SP_SHM_ROOM) {
-		gather(s->area, iov, n);
-		where = SP_SHM_INLINE;
-	} else {
-		if ((error = sp_sendv(fd, iov, n)) != 0)
-			return error;
-		where = SP_SHM_SOCKET;
+	if (total > SP_SHM_ROOM) {
+		/* Posted first: the client goes to read the socket at once,
+		 * making room for our send (see sp_shm_call). */
+		atomic_store_explicit(&ctl->rep_where, SP_SHM_SOCKET,
+		    memory_order_relaxed);
+		atomic_store_explicit(&ctl->rep_len, (uint32_t)total,
+		    memory_order_relaxed);
+		atomic_store(&ctl->rep_seq, s->seq);
+		(void)atomic_exchange(&ctl->cli_sleeping, 0);
+		return sp_sendv(fd, iov, n);
 	}
-	atomic_store_explicit(&ctl->rep_where, where, memory_order_relaxed);
+	gather(s->area, iov, n);
+	atomic_store_explicit(&ctl->rep_where, SP_SHM_INLINE,
+	    memory_order_relaxed);
 	atomic_store_explicit(&ctl->rep_len, (uint32_t)total,
 	    memory_order_relaxed);
 	atomic_store(&ctl->rep_seq, s->seq);
