@@ -43,6 +43,8 @@ struct rconn {
 	uint16_t srvflags;		/* SP_WELCOME_* */
 	pid_t pid;			/* its process in the kernel */
 	uint8_t token[SP_COOKIELEN];	/* ... and that process's token */
+	bool own;			/* an lwp of this process's own process */
+	struct rconn *idle_next;	/* on rc.idle */
 };
 
 enum retry { RETRY_NONE, RETRY_DIE, RETRY_ONCE, RETRY_INF, RETRY_SECS };
@@ -56,6 +58,8 @@ static struct {
 	pid_t pid;
 	uint8_t token[SP_COOKIELEN];
 	struct rconn *conns;
+	struct rconn *idle;		/* own connections of exited threads */
+	int nidle;
 	enum retry retry;
 	long retrysecs;
 	pthread_key_t key;
@@ -95,6 +99,13 @@ conn_free(struct rconn *c)
 			break;
 		}
 	}
+	for (pp = &rc.idle; *pp != NULL; pp = &(*pp)->idle_next) {
+		if (*pp == c) {
+			*pp = c->idle_next;
+			rc.nidle--;
+			break;
+		}
+	}
 	pthread_mutex_unlock(&rc.lock);
 	if (c->fd >= 0)
 		close(c->fd);
@@ -122,10 +133,48 @@ conn_release(struct rconn *c)
 	conn_free(c);
 }
 
+/*
+ * A thread that exits leaves its lwp of the process's own process for the
+ * next thread that calls, instead of ending it: otherwise the process in
+ * the kernel would end with whichever thread happened to connect first
+ * while others still run (a thread pool), and threads that come and go
+ * would each pay for a connection.  Explicit lwps (rumpclient_lwproc_*)
+ * end with their thread, as before.
+ */
+#define MAXIDLE	16
+
 static void
 thread_exit(void *v)
 {
-	conn_release(v);
+	struct rconn *c = v;
+
+	if (c->own) {
+		pthread_mutex_lock(&rc.lock);
+		if (c->pid == rc.pid && rc.nidle < MAXIDLE) {
+			c->idle_next = rc.idle;
+			rc.idle = c;
+			rc.nidle++;
+			pthread_mutex_unlock(&rc.lock);
+			return;
+		}
+		pthread_mutex_unlock(&rc.lock);
+	}
+	conn_release(c);
+}
+
+/* An own connection a thread left, taken off the idle list, or NULL. */
+static struct rconn *
+idle_take(void)
+{
+	struct rconn *c;
+
+	pthread_mutex_lock(&rc.lock);
+	if ((c = rc.idle) != NULL) {
+		rc.idle = c->idle_next;
+		rc.nidle--;
+	}
+	pthread_mutex_unlock(&rc.lock);
+	return c;
 }
 
 static void
@@ -362,6 +411,7 @@ connect_as(uint16_t kind, const uint8_t *cookie, bool main,
 	if (main) {
 		rc.pid = c->pid;
 		memcpy(rc.token, c->token, SP_COOKIELEN);
+		c->own = true;
 	}
 	conn_bind(c);
 	*cp = c;
@@ -451,6 +501,7 @@ resume_exec(const char *v)
 	shm_offer(c);
 	rc.pid = c->pid;
 	memcpy(rc.token, c->token, SP_COOKIELEN);
+	c->own = true;
 	conn_bind(c);
 	return 0;
 }
@@ -572,8 +623,14 @@ thread_conn(struct rconn **cp)
 		*cp = tconn;
 		return 0;
 	}
+	if ((*cp = idle_take()) != NULL) {
+		tconn = *cp;
+		pthread_setspecific(rc.key, *cp);
+		return 0;
+	}
 	if ((error = connect_as(SP_KIND_THREAD, rc.token, false, cp)) != 0)
 		return error == EACCES ? EACCES : ENOTCONN;
+	(*cp)->own = true;
 	return 0;
 }
 
@@ -659,6 +716,8 @@ rumpclient_fork(void)
 	/* The child: the parent's connections are not ours. */
 	mine = rc.conns;
 	rc.conns = NULL;
+	rc.idle = NULL;
+	rc.nidle = 0;
 	pthread_mutex_unlock(&rc.lock);
 	for (; mine != NULL; mine = n) {
 		n = mine->next;

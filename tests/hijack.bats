@@ -53,6 +53,7 @@ load 'hijack/fam_programs'
 @test "bash: cd, globbing (rumphijack)" { fam_cd_glob; }
 @test "a command tree shares one kernel (rumphijack)" { fam_tree; }
 @test "python3: open, os.walk, copytree, mkstemp, scandir (rumphijack)" { fam_python; }
+@test "python3 threads: the first to use the kernel exits, the rest go on (rumphijack)" { fam_threads; }
 @test "python3 sqlite3 and sqlite3(1) (rumphijack)" { fam_sqlite; }
 @test "sqlite3 WAL mode (rumphijack)" { fam_sqlite_wal; }
 @test "fdrules: dup2 onto stdout (rumphijack)" { fdrules dup2; }

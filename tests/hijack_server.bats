@@ -50,6 +50,7 @@ load 'hijack/fam_programs'
 @test "bash: cd, globbing (rump_server)" { server_mode; fam_cd_glob; }
 @test "a command tree shares one kernel (rump_server)" { server_mode; fam_tree; }
 @test "python3: open, os.walk, copytree, mkstemp, scandir (rump_server)" { server_mode; fam_python; }
+@test "python3 threads: the first to use the kernel exits, the rest go on (rump_server)" { server_mode; fam_threads; }
 @test "python3 sqlite3 and sqlite3(1) (rump_server)" { server_mode; fam_sqlite; }
 @test "sqlite3 WAL mode (rump_server)" { server_mode; fam_sqlite_wal; }
 @test "fdrules: dup2 onto stdout (rump_server)" { server_mode; fdrules dup2; }

@@ -132,6 +132,31 @@ nohup cat "$W/x" 2>/dev/null
 EOF
 }
 
+# The first thread to reach the kernel exits; the others and the main
+# thread go on in the same process (its lwp is kept for them).
+fam_threads() {
+	both <<'EOF'
+"$PY" - "$W" <<'PYEOF'
+import os, sys, threading
+w = sys.argv[1]
+def work(n):
+    for i in range(50):
+        with open(os.path.join(w, "t%d_%d" % (n, i)), "w") as f:
+            f.write(str(i))
+first = threading.Thread(target=work, args=(0,))
+first.start()
+first.join()
+ts = [threading.Thread(target=work, args=(n,)) for n in range(1, 8)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+names = os.listdir(w)
+print(len(names), sum(int(open(os.path.join(w, x)).read()) for x in names))
+PYEOF
+EOF
+}
+
 fam_python() {
 	both <<'EOF'
 "$PY" - "$W" "$S" <<'PYEOF'
