@@ -11,12 +11,14 @@ if ! log=$(ninja -C build-gcc 2>&1); then
 	echo "build failed" >&2
 	exit 1
 fi
-echo "== rumphijack: unmodified sh, mkdir, ls, cat, python3 on a private kernel"
+echo "== rumphijack: unmodified sh, mkdir, ls, cat, ln, tar, python3 on a private kernel"
 ./build-gcc/hijack/rumphijack -- sh -c '
 	mkdir /rump/etc
 	echo hi > /rump/etc/motd
 	ls -la /rump/etc
 	cat /rump/etc/motd
+	ln -s /rump/etc/motd /rump/etc/link && cat /rump/etc/link
+	tar cf /rump/etc.tar -C /rump etc && tar tf /rump/etc.tar
 	cd /rump/etc && python3 -c "import os; print(\"python3 sees\", os.getcwd(), sorted(os.listdir(\".\")))"'
 echo "== the host never saw /rump: $( [ -e /rump ] && echo 'it exists!' || echo 'no /rump here')"
 echo "== listdir: files made and listed inside an embedded kernel"
