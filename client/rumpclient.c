@@ -168,13 +168,18 @@ idle_take(void)
 {
 	struct rconn *c;
 
-	pthread_mutex_lock(&rc.lock);
-	if ((c = rc.idle) != NULL) {
-		rc.idle = c->idle_next;
-		rc.nidle--;
+	for (;;) {
+		pthread_mutex_lock(&rc.lock);
+		if ((c = rc.idle) != NULL) {
+			rc.idle = c->idle_next;
+			rc.nidle--;
+		}
+		pthread_mutex_unlock(&rc.lock);
+		if (c == NULL || c->pid == rc.pid)
+			return c;
+		/* Left from before a reconnect: that process is gone. */
+		conn_free(c);
 	}
-	pthread_mutex_unlock(&rc.lock);
-	return c;
 }
 
 static void

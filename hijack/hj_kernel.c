@@ -165,7 +165,8 @@ offer_linkprefix(void)
 	char cur[2];
 	ssize_t n;
 
-	if (p[0] == '\0' || strcmp(p, "/") == 0)
+	/* The kernel keeps 255 bytes of it: a longer one would be cut. */
+	if (p[0] == '\0' || strcmp(p, "/") == 0 || strlen(p) > 255)
 		return;
 	if ((fd = hjk_openat(AT_FDCWD, knob, O_RDONLY | O_CLOEXEC, 0)) < 0)
 		goto out;
