@@ -6,8 +6,9 @@
  * first connection (kind NEW), every other thread opens its own on its
  * first call (kind THREAD, presenting the process token), so calls of
  * different threads are in flight at once and block independently.  A
- * connection is one lwp of this process in the kernel; it closes when its
- * thread exits.
+ * connection is one lwp of this process in the kernel; when its thread
+ * exits it is kept for the next thread (thread_exit).  Fork, exec and
+ * explicit processes are in rumpclient_proc.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,47 +29,16 @@
 
 #include <rump/rumpclient.h>
 
-#include "sp_proto.h"
-#include "sp_shm.h"
+#include "rumpclient_int.h"
 #include "sp_url.h"
 
-#define EXECFD_ENV	"RUMPCLIENT__EXECFD"
 #define FORKCOOKIE_ENV	"RUMPCLIENT__FORKCOOKIE"
 
-struct rconn {
-	struct rconn *next;
-	int fd;
-	struct sp_buf buf;
-	struct sp_shm shm;		/* ctl != NULL: frames go through it */
-	uint16_t srvflags;		/* SP_WELCOME_* */
-	pid_t pid;			/* its process in the kernel */
-	uint8_t token[SP_COOKIELEN];	/* ... and that process's token */
-	bool own;			/* an lwp of this process's own process */
-	struct rconn *idle_next;	/* on rc.idle */
-};
+struct rc_state rc = { .lock = PTHREAD_MUTEX_INITIALIZER };
+__thread struct rconn *tconn;
+pthread_once_t key_once = PTHREAD_ONCE_INIT;
 
-enum retry { RETRY_NONE, RETRY_DIE, RETRY_ONCE, RETRY_INF, RETRY_SECS };
-
-static struct {
-	pthread_mutex_t lock;
-	bool inited;
-	struct sp_addr addr;
-	uint8_t secret[SP_MAXSECRET];
-	size_t secretlen;
-	pid_t pid;
-	uint8_t token[SP_COOKIELEN];
-	struct rconn *conns;
-	struct rconn *idle;		/* own connections of exited threads */
-	int nidle;
-	enum retry retry;
-	long retrysecs;
-	pthread_key_t key;
-} rc = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static __thread struct rconn *tconn;
-static pthread_once_t key_once = PTHREAD_ONCE_INIT;
-
-static void
+void
 warnx_(const char *fmt, ...)
 {
 	va_list ap;
@@ -119,7 +89,7 @@ conn_free(struct rconn *c)
  * closes its end only after that, so a process ended here has dropped
  * its locks and descriptors before the caller goes on, as locally.
  */
-static void
+void
 conn_release(struct rconn *c)
 {
 	struct timeval tv = { 5, 0 };
@@ -182,7 +152,7 @@ idle_take(void)
 	}
 }
 
-static void
+void
 make_key(void)
 {
 	pthread_key_create(&rc.key, thread_exit);
@@ -294,7 +264,7 @@ shm_offer(struct rconn *c)
 
 /* One frame out, its answer back: through the region or the socket.
  * *body is valid until the connection's next round trip. */
-static int
+int
 roundtrip(struct rconn *c, struct iovec *iov, int n, uint16_t *type,
     const uint8_t **body, size_t *len)
 {
@@ -394,7 +364,7 @@ dial(int *fdp)
 }
 
 /* A new connection of kind for this thread; main: the process's own. */
-static int
+int
 connect_as(uint16_t kind, const uint8_t *cookie, bool main,
     struct rconn **cp)
 {
@@ -582,7 +552,7 @@ rumpclient_getpid(void)
 }
 
 /* The server went away under c: what RUMPHIJACK_RETRYCONNECT says. */
-static int
+int
 lost(struct rconn *c)
 {
 	time_t until = time(NULL) + rc.retrysecs;
@@ -613,7 +583,7 @@ lost(struct rconn *c)
 	}
 }
 
-static int
+int
 thread_conn(struct rconn **cp)
 {
 	int error;
@@ -675,168 +645,3 @@ rump_syscall(int num, const int64_t *args, int nargs, int64_t *retval)
 }
 
 /* Asks the server for a copy of c's process: the cookie to claim it. */
-static int
-prefork(struct rconn *c, uint8_t *cookie)
-{
-	struct sp_hdr h = { sizeof(h), SP_PREFORK, 0 };
-	struct iovec iov = { &h, sizeof(h) };
-	const uint8_t *body;
-	uint16_t type;
-	size_t len;
-	int error;
-
-	error = roundtrip(c, &iov, 1, &type, &body, &len);
-	if (error == 0 && type == SP_REPLY && len == sizeof(struct sp_replyhdr)) {
-		struct sp_replyhdr rh;
-
-		/* The server could not fork the process (EAGAIN, ENOMEM). */
-		memcpy(&rh, body, sizeof(rh));
-		if (rh.error > 0)
-			return rh.error;
-	}
-	if (error != 0 || type != SP_FORKCOOKIE || len != SP_COOKIELEN)
-		return lost(c);
-	memcpy(cookie, body, SP_COOKIELEN);
-	return 0;
-}
-
-pid_t
-rumpclient_fork(void)
-{
-	uint8_t cookie[SP_COOKIELEN];
-	struct rconn *c, *n, *mine;
-	pid_t pid;
-	int error;
-
-	if ((error = thread_conn(&c)) != 0 || (error = prefork(c, cookie)) != 0) {
-		errno = error;
-		return -1;
-	}
-	pthread_mutex_lock(&rc.lock);
-	pid = fork();
-	if (pid != 0) {
-		pthread_mutex_unlock(&rc.lock);
-		return pid;	/* an unclaimed cookie expires on the server */
-	}
-	/* The child: the parent's connections are not ours. */
-	mine = rc.conns;
-	rc.conns = NULL;
-	rc.idle = NULL;
-	rc.nidle = 0;
-	pthread_mutex_unlock(&rc.lock);
-	for (; mine != NULL; mine = n) {
-		n = mine->next;
-		close(mine->fd);
-		sp_buf_free(&mine->buf);
-		sp_shm_detach(&mine->shm);
-		free(mine);
-	}
-	tconn = NULL;
-	pthread_setspecific(rc.key, NULL);
-	if ((error = connect_as(SP_KIND_FORK, cookie, true, &c)) != 0) {
-		warnx_("forked child could not claim its process: %s",
-		    strerror(error));
-		rc.inited = false;
-	}
-	return 0;
-}
-
-/* --- explicit processes, as rump_lwproc_* does for a local kernel ---------- */
-
-int
-rumpclient_lwproc_rfork(int flags)
-{
-	uint8_t cookie[SP_COOKIELEN];
-	struct rconn *c, *nc;
-	int error;
-
-	if (flags != RUMPCLIENT_RFFDG && flags != RUMPCLIENT_RFCFDG)
-		return EINVAL;
-	if ((error = thread_conn(&c)) != 0)
-		return error;
-	if (flags == RUMPCLIENT_RFCFDG)
-		return connect_as(SP_KIND_NEW, NULL, false, &nc);
-	if ((error = prefork(c, cookie)) != 0)
-		return error;
-	return connect_as(SP_KIND_FORK, cookie, false, &nc);
-}
-
-int
-rumpclient_lwproc_newlwp(pid_t pid)
-{
-	struct rconn *c, *nc;
-	uint8_t token[SP_COOKIELEN];
-	int error;
-
-	if ((error = thread_conn(&c)) != 0)
-		return error;
-	error = ESRCH;
-	pthread_mutex_lock(&rc.lock);
-	for (c = rc.conns; c != NULL; c = c->next) {
-		if (c->pid == pid) {
-			memcpy(token, c->token, SP_COOKIELEN);
-			error = 0;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&rc.lock);
-	if (error != 0)
-		return error;
-	return connect_as(SP_KIND_THREAD, token, false, &nc);
-}
-
-void *
-rumpclient_lwproc_curlwp(void)
-{
-	return tconn;
-}
-
-void
-rumpclient_lwproc_switch(void *l)
-{
-	pthread_once(&key_once, make_key);
-	tconn = l;
-	pthread_setspecific(rc.key, l);
-}
-
-void
-rumpclient_lwproc_releaselwp(void)
-{
-	struct rconn *c = tconn;
-
-	if (c == NULL)
-		return;
-	rumpclient_lwproc_switch(NULL);
-	conn_release(c);
-}
-
-int
-rumpclient_exec(const char *path, char *const argv[], char *const envp[])
-{
-	struct rconn *c;
-	char var[64], **nenv;
-	size_t n = 0, k = 0;
-	int error;
-
-	if ((error = thread_conn(&c)) != 0) {
-		errno = error;
-		return -1;
-	}
-	while (envp != NULL && envp[n] != NULL)
-		n++;
-	if ((nenv = calloc(n + 2, sizeof(*nenv))) == NULL)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(envp[i], EXECFD_ENV "=", sizeof(EXECFD_ENV)) != 0)
-			nenv[k++] = envp[i];
-	snprintf(var, sizeof(var), "%s=%d", EXECFD_ENV, c->fd);
-	nenv[k++] = var;
-	nenv[k] = NULL;
-	fcntl(c->fd, F_SETFD, 0);
-	execve(path, argv, nenv);
-	error = errno;
-	fcntl(c->fd, F_SETFD, FD_CLOEXEC);
-	free(nenv);
-	errno = error;
-	return -1;
-}

@@ -250,6 +250,29 @@ sp_shm_detach(struct sp_shm *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/*
+ * Sleeps on the socket: sets *sleeping, looks at *seq once more (still to
+ * wait while it compares with v as while_equal says, as spin() does), and
+ * reads a frame.  -1: the post came meanwhile (a ring for it is spare);
+ * 0: a frame was read, *type (SP_RING: look again); or an errno.
+ */
+static int
+doze(int fd, struct sp_buf *b, _Atomic uint32_t *sleeping,
+    _Atomic uint32_t *seq, uint32_t v, bool while_equal, uint16_t *type,
+    size_t *len)
+{
+	int error;
+
+	atomic_store(sleeping, 1);
+	if ((atomic_load(seq) == v) != while_equal) {
+		atomic_store(sleeping, 0);
+		return -1;
+	}
+	error = sp_recv_any(fd, b, SP_MAXFRAME, type, len);
+	atomic_store(sleeping, 0);
+	return error;
+}
+
 /* Client: waits for the answer to request s->seq. */
 static int
 client_wait(struct sp_shm *s, int fd, struct sp_buf *b, uint16_t *type,
@@ -268,14 +291,9 @@ client_wait(struct sp_shm *s, int fd, struct sp_buf *b, uint16_t *type,
 			s->spin_ns = adapt(s->spin_ns, hit, CLIENT_SPIN_NS);
 		if (hit)
 			break;
-		atomic_store(&ctl->cli_sleeping, 1);
-		if (atomic_load(&ctl->rep_seq) == s->seq) {
-			/* If the server took the flag, its ring is spare. */
-			atomic_store(&ctl->cli_sleeping, 0);
+		if ((error = doze(fd, b, &ctl->cli_sleeping, &ctl->rep_seq,
+		    s->seq, false, type, len)) < 0)
 			break;
-		}
-		error = sp_recv_any(fd, b, SP_MAXFRAME, type, len);
-		atomic_store(&ctl->cli_sleeping, 0);
 		if (error != 0)
 			return error;
 		if (*type != SP_RING) {
@@ -382,13 +400,9 @@ sp_shm_next(struct sp_shm *s, int fd, struct sp_buf *b, uint16_t *type,
 				return EPROTO;
 			}
 		}
-		atomic_store(&ctl->srv_sleeping, 1);
-		if (atomic_load(&ctl->req_seq) != s->seq) {
-			atomic_store(&ctl->srv_sleeping, 0);
+		if ((error = doze(fd, b, &ctl->srv_sleeping, &ctl->req_seq,
+		    s->seq, true, type, len)) < 0)
 			continue;
-		}
-		error = sp_recv_any(fd, b, SP_MAXFRAME, type, len);
-		atomic_store(&ctl->srv_sleeping, 0);
 		if (error != 0)
 			return error;
 		if (*type != SP_RING) {

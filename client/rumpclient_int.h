@@ -1,0 +1,71 @@
+/*
+ * rumpclient_int.h: what rumpclient.c (connections, calls) shares with
+ * rumpclient_proc.c (fork, exec, explicit processes).  Nothing here leaves
+ * the library (rumpclient.map).
+ */
+#ifndef RUMPCLIENT_INT_H
+#define RUMPCLIENT_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "sp_proto.h"
+#include "sp_shm.h"
+#include "sp_url.h"
+
+#define EXECFD_ENV	"RUMPCLIENT__EXECFD"
+
+struct rconn {
+	struct rconn *next;
+	int fd;
+	struct sp_buf buf;
+	struct sp_shm shm;		/* ctl != NULL: frames go through it */
+	uint16_t srvflags;		/* SP_WELCOME_* */
+	pid_t pid;			/* its process in the kernel */
+	uint8_t token[SP_COOKIELEN];	/* ... and that process's token */
+	bool own;			/* an lwp of this process's own process */
+	struct rconn *idle_next;	/* on rc.idle */
+};
+
+enum retry { RETRY_NONE, RETRY_DIE, RETRY_ONCE, RETRY_INF, RETRY_SECS };
+
+struct rc_state {
+	pthread_mutex_t lock;
+	bool inited;
+	struct sp_addr addr;
+	uint8_t secret[SP_MAXSECRET];
+	size_t secretlen;
+	pid_t pid;
+	uint8_t token[SP_COOKIELEN];
+	struct rconn *conns;
+	struct rconn *idle;		/* own connections of exited threads */
+	int nidle;
+	enum retry retry;
+	long retrysecs;
+	pthread_key_t key;
+};
+
+
+extern struct rc_state rc;
+extern __thread struct rconn *tconn;	/* this thread's connection */
+extern pthread_once_t key_once;		/* rc.key, made by make_key */
+
+void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void make_key(void);
+/* Ends an lwp and waits until the server has released it. */
+void conn_release(struct rconn *c);
+/* A new connection of kind for this thread; main: the process's own. */
+int connect_as(uint16_t kind, const uint8_t *cookie, bool main,
+    struct rconn **cp);
+/* This thread's connection, made on first use; 0 or an errno. */
+int thread_conn(struct rconn **cp);
+/* One frame out, its answer back: through the region or the socket. */
+int roundtrip(struct rconn *c, struct iovec *iov, int n, uint16_t *type,
+    const uint8_t **body, size_t *len);
+/* The server went away under c: what RUMPHIJACK_RETRYCONNECT says. */
+int lost(struct rconn *c);
+
+#endif /* RUMPCLIENT_INT_H */

@@ -1,0 +1,183 @@
+/*
+ * rumpclient_proc.c: processes of a remote client: fork (the child claims
+ * a copy of its process with a cookie), exec (the calling thread's
+ * connection goes on into the new image) and explicit processes and lwps,
+ * as rump_lwproc_* does for a local kernel (doc/PROTOCOL.md).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rump/rumpclient.h>
+
+#include "rumpclient_int.h"
+
+static int
+prefork(struct rconn *c, uint8_t *cookie)
+{
+	struct sp_hdr h = { sizeof(h), SP_PREFORK, 0 };
+	struct iovec iov = { &h, sizeof(h) };
+	const uint8_t *body;
+	uint16_t type;
+	size_t len;
+	int error;
+
+	error = roundtrip(c, &iov, 1, &type, &body, &len);
+	if (error == 0 && type == SP_REPLY && len == sizeof(struct sp_replyhdr)) {
+		struct sp_replyhdr rh;
+
+		/* The server could not fork the process (EAGAIN, ENOMEM). */
+		memcpy(&rh, body, sizeof(rh));
+		if (rh.error > 0)
+			return rh.error;
+	}
+	if (error != 0 || type != SP_FORKCOOKIE || len != SP_COOKIELEN)
+		return lost(c);
+	memcpy(cookie, body, SP_COOKIELEN);
+	return 0;
+}
+
+pid_t
+rumpclient_fork(void)
+{
+	uint8_t cookie[SP_COOKIELEN];
+	struct rconn *c, *n, *mine;
+	pid_t pid;
+	int error;
+
+	if ((error = thread_conn(&c)) != 0 || (error = prefork(c, cookie)) != 0) {
+		errno = error;
+		return -1;
+	}
+	pthread_mutex_lock(&rc.lock);
+	pid = fork();
+	if (pid != 0) {
+		pthread_mutex_unlock(&rc.lock);
+		return pid;	/* an unclaimed cookie expires on the server */
+	}
+	/* The child: the parent's connections are not ours. */
+	mine = rc.conns;
+	rc.conns = NULL;
+	rc.idle = NULL;
+	rc.nidle = 0;
+	pthread_mutex_unlock(&rc.lock);
+	for (; mine != NULL; mine = n) {
+		n = mine->next;
+		close(mine->fd);
+		sp_buf_free(&mine->buf);
+		sp_shm_detach(&mine->shm);
+		free(mine);
+	}
+	tconn = NULL;
+	pthread_setspecific(rc.key, NULL);
+	if ((error = connect_as(SP_KIND_FORK, cookie, true, &c)) != 0) {
+		warnx_("forked child could not claim its process: %s",
+		    strerror(error));
+		rc.inited = false;
+	}
+	return 0;
+}
+
+/* --- explicit processes, as rump_lwproc_* does for a local kernel ---------- */
+
+int
+rumpclient_lwproc_rfork(int flags)
+{
+	uint8_t cookie[SP_COOKIELEN];
+	struct rconn *c, *nc;
+	int error;
+
+	if (flags != RUMPCLIENT_RFFDG && flags != RUMPCLIENT_RFCFDG)
+		return EINVAL;
+	if ((error = thread_conn(&c)) != 0)
+		return error;
+	if (flags == RUMPCLIENT_RFCFDG)
+		return connect_as(SP_KIND_NEW, NULL, false, &nc);
+	if ((error = prefork(c, cookie)) != 0)
+		return error;
+	return connect_as(SP_KIND_FORK, cookie, false, &nc);
+}
+
+int
+rumpclient_lwproc_newlwp(pid_t pid)
+{
+	struct rconn *c, *nc;
+	uint8_t token[SP_COOKIELEN];
+	int error;
+
+	if ((error = thread_conn(&c)) != 0)
+		return error;
+	error = ESRCH;
+	pthread_mutex_lock(&rc.lock);
+	for (c = rc.conns; c != NULL; c = c->next) {
+		if (c->pid == pid) {
+			memcpy(token, c->token, SP_COOKIELEN);
+			error = 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&rc.lock);
+	if (error != 0)
+		return error;
+	return connect_as(SP_KIND_THREAD, token, false, &nc);
+}
+
+void *
+rumpclient_lwproc_curlwp(void)
+{
+	return tconn;
+}
+
+void
+rumpclient_lwproc_switch(void *l)
+{
+	pthread_once(&key_once, make_key);
+	tconn = l;
+	pthread_setspecific(rc.key, l);
+}
+
+void
+rumpclient_lwproc_releaselwp(void)
+{
+	struct rconn *c = tconn;
+
+	if (c == NULL)
+		return;
+	rumpclient_lwproc_switch(NULL);
+	conn_release(c);
+}
+
+int
+rumpclient_exec(const char *path, char *const argv[], char *const envp[])
+{
+	struct rconn *c;
+	char var[64], **nenv;
+	size_t n = 0, k = 0;
+	int error;
+
+	if ((error = thread_conn(&c)) != 0) {
+		errno = error;
+		return -1;
+	}
+	while (envp != NULL && envp[n] != NULL)
+		n++;
+	if ((nenv = calloc(n + 2, sizeof(*nenv))) == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(envp[i], EXECFD_ENV "=", sizeof(EXECFD_ENV)) != 0)
+			nenv[k++] = envp[i];
+	snprintf(var, sizeof(var), "%s=%d", EXECFD_ENV, c->fd);
+	nenv[k++] = var;
+	nenv[k] = NULL;
+	fcntl(c->fd, F_SETFD, 0);
+	execve(path, argv, nenv);
+	error = errno;
+	fcntl(c->fd, F_SETFD, FD_CLOEXEC);
+	free(nenv);
+	errno = error;
+	return -1;
+}

@@ -1,0 +1,255 @@
+/*
+ * sp_listen.c: the listening side of rump_init_server(): the socket (a
+ * stale unix socket is replaced, a live one refused), the thread that
+ * accepts and starts a thread per connection with the peer's credentials,
+ * and rump_server_shutdown().
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rump/rump.h>
+
+#include "sp_server_int.h"
+
+static int
+peer_creds(struct sconn *c)
+{
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+	gid_t groups[MAXGROUPS];
+
+	if (!srv.addr.isunix) {
+		/* TCP: the secret admits; clients are root in the kernel. */
+		c->uid = 0;
+		c->gid = 0;
+		c->ngroups = 0;
+		return 0;
+	}
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) != 0)
+		return errno;
+	c->uid = uc.uid;
+	c->gid = uc.gid;
+	len = sizeof(groups);
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0) {
+		c->ngroups = (int)(len / sizeof(gid_t));
+		memcpy(c->groups, groups, len);
+	} else {
+		c->groups[0] = uc.gid;
+		c->ngroups = 1;
+	}
+	return 0;
+}
+
+static void *
+accept_main(void *arg)
+{
+	pthread_attr_t attr;
+
+	(void)arg;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	for (;;) {
+		struct sconn *c;
+		pthread_t t;
+		int fd = accept4(srv.lfd, NULL, NULL, SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (!__atomic_load_n(&srv.running, __ATOMIC_ACQUIRE))
+				break;
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			/* Out of descriptors or memory: wait, go on. */
+			usleep(10000);
+			continue;
+		}
+		reap_forks(time(NULL));
+		if ((c = calloc(1, sizeof(*c))) == NULL) {
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+		if (!srv.addr.isunix)	/* replies are small writes */
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
+			    sizeof(int));
+		if (peer_creds(c) != 0) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		pthread_mutex_lock(&srv.lock);
+		if (!srv.running) {
+			pthread_mutex_unlock(&srv.lock);
+			close(fd);
+			free(c);
+			break;
+		}
+		c->next = srv.conns;
+		srv.conns = c;
+		srv.nconns++;
+		pthread_mutex_unlock(&srv.lock);
+		if (pthread_create(&t, &attr, conn_main, c) != 0) {
+			conn_unlink(c);
+			close(fd);
+			free(c);
+		}
+	}
+	pthread_attr_destroy(&attr);
+	return NULL;
+}
+
+/* A unix socket path in use: is a live server behind it? */
+static int
+unix_prepare(const struct sp_addr *a)
+{
+	const char *path = sp_url_path(a);
+	struct stat st;
+	int fd;
+
+	if (path == NULL)
+		return 0;	/* abstract: bind itself says EADDRINUSE */
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : errno;
+	if (!S_ISSOCK(st.st_mode))
+		return EEXIST;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return errno;
+	if (connect(fd, (const struct sockaddr *)&a->ss, a->len) == 0) {
+		close(fd);
+		return EADDRINUSE;
+	}
+	close(fd);
+	/* Nobody listens: a stale socket of a server that died. */
+	return unlink(path) == 0 ? 0 : errno;
+}
+
+int
+rump_init_server_config(const char *url,
+    const struct rump_server_config *cfg)
+{
+	struct rump_server_config none;
+	int fd, error, one = 1;
+	const char *v = getenv("RUMP_VERBOSE");
+
+	memset(&none, 0, sizeof(none));
+	if (cfg == NULL)
+		cfg = &none;
+	pthread_mutex_lock(&srv.lock);
+	if (srv.running) {
+		pthread_mutex_unlock(&srv.lock);
+		return EBUSY;
+	}
+	pthread_mutex_unlock(&srv.lock);
+	srv.verbose = v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+	if ((error = sp_url_parse(url, &srv.addr)) != 0) {
+		say("bad URL \"%s\" (unix:///path or tcp://addr:port)",
+		    url ? url : "");
+		return error;
+	}
+	srv.secretlen = 0;
+	if (cfg->secret_file != NULL &&
+	    (error = sp_secret_load(cfg->secret_file, srv.secret,
+	    &srv.secretlen)) != 0) {
+		say("secret file %s: %s", cfg->secret_file,
+		    error == EINVAL ? "empty or longer than 256 bytes" :
+		    strerror(error));
+		return error;
+	}
+	if (!srv.addr.isunix && srv.secretlen == 0 && !cfg->insecure) {
+		say("a TCP server needs a shared secret (-k FILE), or -i to "
+		    "serve anyone who can connect");
+		return EINVAL;
+	}
+	free(srv.allow);
+	srv.allow = NULL;
+	srv.nallow = 0;
+	if (cfg->nallow_uids > 0) {
+		srv.allow = calloc(cfg->nallow_uids, sizeof(uid_t));
+		if (srv.allow == NULL)
+			return ENOMEM;
+		for (unsigned i = 0; i < cfg->nallow_uids; i++)
+			srv.allow[i] = (uid_t)cfg->allow_uids[i];
+		srv.nallow = cfg->nallow_uids;
+	}
+	srv.allow_any = cfg->allow_any_uid;
+	srv.insecure = cfg->insecure;
+	if (srv.addr.isunix && (error = unix_prepare(&srv.addr)) != 0) {
+		if (error == EADDRINUSE)
+			say("%s: a live server already listens there", url);
+		else
+			say("%s: %s", url, strerror(error));
+		return error;
+	}
+	fd = socket(srv.addr.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	if (!srv.addr.isunix)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)&srv.addr.ss, srv.addr.len) != 0
+	    || listen(fd, 128) != 0) {
+		error = errno;
+		say("%s: %s", url, strerror(error));
+		close(fd);
+		return error;
+	}
+	srv.lfd = fd;
+	__atomic_store_n(&srv.running, 1, __ATOMIC_RELEASE);
+	if ((error = pthread_create(&srv.acceptor, NULL, accept_main, NULL))
+	    != 0) {
+		srv.running = 0;
+		close(fd);
+		srv.lfd = -1;
+		return error;
+	}
+	if (srv.verbose)
+		say("serving on %s", url);
+	return 0;
+}
+
+int
+rump_init_server(const char *url)
+{
+	return rump_init_server_config(url, NULL);
+}
+
+void
+rump_server_shutdown(void)
+{
+	struct sconn *c;
+	struct timespec ts;
+
+	pthread_mutex_lock(&srv.lock);
+	if (!srv.running) {
+		pthread_mutex_unlock(&srv.lock);
+		return;
+	}
+	__atomic_store_n(&srv.running, 0, __ATOMIC_RELEASE);
+	shutdown(srv.lfd, SHUT_RDWR);
+	pthread_mutex_unlock(&srv.lock);
+	pthread_join(srv.acceptor, NULL);
+	close(srv.lfd);
+	srv.lfd = -1;
+	if (sp_url_path(&srv.addr) != NULL)
+		unlink(sp_url_path(&srv.addr));
+
+	/* Wake every connection; each releases its process on the way out. */
+	pthread_mutex_lock(&srv.lock);
+	for (c = srv.conns; c != NULL; c = c->next)
+		shutdown(c->fd, SHUT_RDWR);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 2;
+	while (srv.nconns > 0)
+		if (pthread_cond_timedwait(&srv.idle, &srv.lock, &ts) != 0)
+			break;
+	pthread_mutex_unlock(&srv.lock);
+	reap_forks(0);
+}
