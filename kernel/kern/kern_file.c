@@ -174,3 +174,27 @@ sel_wait(uint64_t gen, int64_t deadline)
 	mutex_exit(&sel_lock);
 	return error;
 }
+
+/* Per-object readiness: for now the kernel-wide generation (k/file.h). */
+void
+selinit(struct selinfo *sip)
+{
+	sip->si_waiters = NULL;
+}
+
+void
+seldestroy(struct selinfo *sip)
+{
+	KASSERT(sip->si_waiters == NULL);
+}
+
+void
+selrecord(struct selinfo *sip __unused)
+{
+}
+
+void
+selwakeup(struct selinfo *sip __unused, int events __unused)
+{
+	selnotify();
+}

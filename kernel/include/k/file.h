@@ -160,6 +160,25 @@ void selnotify(void);
 uint64_t sel_generation(void);
 int sel_wait(uint64_t gen, int64_t deadline);
 
+/*
+ * Per-object readiness (the contract sockets, pipes and epoll meet at).
+ * An object that can be polled keeps a struct selinfo per direction;
+ * its fo_poll calls selrecord() on each selinfo it reports on before
+ * testing readiness (Linux's poll_wait), and every change a poller could
+ * see is followed by selwakeup(sip, events) with the POLL* bits that may
+ * have become true (0: unknown, check everything).  selwakeup may be called
+ * with the object's locks held and is cheap when nobody waits.  Until
+ * per-object wait lists exist, selwakeup is selnotify() and selrecord
+ * records nothing.
+ */
+struct selinfo {
+	void *si_waiters;		/* private to kern_file.c */
+};
+void selinit(struct selinfo *sip);
+void seldestroy(struct selinfo *sip);
+void selrecord(struct selinfo *sip);
+void selwakeup(struct selinfo *sip, int events);
+
 /* --- pipes and fifos: kern/sys_pipe.c ----------------------------------- */
 /*
  * The pipe operations, for fileops tables.  They expect f_data to be a pipe
