@@ -27,6 +27,9 @@ net_up(void)
 static int
 net_init(void)
 {
+	/* Packet buffers work either way (nothing else may need them). */
+	mbuf_init();
+	netisr_init();
 	if (!rump_threads) {
 		kprintf("rump: net: not started: RUMP_THREADS=0 (the stack's "
 		    "timers need threads); socket calls answer ENOSYS\n");

@@ -9,4 +9,12 @@
 /* uipc_domain.c */
 void domain_init(void);
 
+/* uipc_mbuf.c: set up the free cache; give it back to kmem (tests). */
+void mbuf_init(void);
+void mbuf_drain(void);
+
+/* netisr.c */
+void netisr_init(void);
+uint64_t netisr_dropped(void);
+
 #endif /* NET_PRIVATE_H */
