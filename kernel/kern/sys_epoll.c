@@ -82,10 +82,13 @@ static int ep_fo_poll(struct file *, int);
 static int ep_fo_close(struct file *);
 
 static const struct fileops epollops = {
+	.fo_read = anon_fo_rw,
+	.fo_write = anon_fo_rw,
 	.fo_poll = ep_fo_poll,
 	.fo_stat = anon_fo_stat,
 	.fo_close = ep_fo_close,
-	/* read and write: EINVAL, ioctl: ENOTTY, seek: ESPIPE (Linux) */
+	.fo_seek = anon_fo_seek,
+	/* ioctl: ENOTTY (Linux) */
 };
 
 static kmutex_t ep_global;
@@ -426,8 +429,13 @@ sys_epoll_ctl(struct lwp *l __unused, int epfd, int op, int fd,
 		return error;
 	if ((error = fd_getfile_io(fd, &tf)) != 0)
 		goto out;
-	/* Regular files and directories cannot be watched (Linux: EPERM). */
-	if (tf->f_type == DTYPE_VNODE || tf->f_ops->fo_poll == NULL) {
+	/*
+	 * Files that are always ready (regular files, directories, devices
+	 * without a poll of their own) cannot be watched (Linux: EPERM);
+	 * fifos can.
+	 */
+	if ((tf->f_type == DTYPE_VNODE && tf->f_ops->fo_poll != pipe_fo_poll) ||
+	    tf->f_ops->fo_poll == NULL) {
 		error = EPERM;
 		goto out;
 	}

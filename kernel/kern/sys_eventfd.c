@@ -1,6 +1,6 @@
 /*
- * sys_eventfd.c: eventfd and eventfd2 (eventfd(2)), and anon_fo_stat, the
- * fstat of descriptors without an inode of their own (eventfd, epoll).
+ * sys_eventfd.c: eventfd and eventfd2 (eventfd(2)), and the anon_fo_*
+ * operations of descriptors without an inode of their own (eventfd, epoll).
  *
  * An eventfd is a 64-bit counter.  A read of at least 8 bytes returns it
  * and sets it to 0, or with EFD_SEMAPHORE returns 1 and decrements it; at 0
@@ -29,12 +29,14 @@ struct eventfd {
 };
 
 static int
-efd_fo_read(struct file *fp, struct uio *uio, int fflags __unused)
+efd_fo_read(struct file *fp, struct uio *uio, int fflags)
 {
 	struct eventfd *ef = fp->f_data;
 	uint64_t v;
 	int error = 0;
 
+	if (!(fflags & FOF_UPDATE_OFFSET))
+		return ESPIPE;		/* the pread family */
 	if (uio->uio_resid < sizeof(v))
 		return EINVAL;
 	mutex_enter(&ef->ef_lock);
@@ -61,18 +63,23 @@ efd_fo_read(struct file *fp, struct uio *uio, int fflags __unused)
 }
 
 static int
-efd_fo_write(struct file *fp, struct uio *uio, int fflags __unused)
+efd_fo_write(struct file *fp, struct uio *uio, int fflags)
 {
 	struct eventfd *ef = fp->f_data;
 	uint64_t v;
 	int error;
 
+	if (!(fflags & FOF_UPDATE_OFFSET))
+		return ESPIPE;
 	if (uio->uio_resid < sizeof(v))
 		return EINVAL;
 	if ((error = uiomove(&v, sizeof(v), uio)) != 0)
 		return error;
-	if (v == UINT64_MAX)
+	/* From here a failure writes nothing: the generic layer must see 0. */
+	if (v == UINT64_MAX) {
+		uio->uio_resid += sizeof(v);
 		return EINVAL;
+	}
 	mutex_enter(&ef->ef_lock);
 	while (EFD_MAX - ef->ef_count < v) {
 		if (file_flags(fp) & O_NONBLOCK) {
@@ -129,7 +136,8 @@ static const struct fileops eventfdops = {
 	.fo_poll = efd_fo_poll,
 	.fo_stat = anon_fo_stat,
 	.fo_close = efd_fo_close,
-	/* ioctl: ENOTTY, seek and the pread family: ESPIPE (Linux) */
+	.fo_seek = anon_fo_seek,
+	/* ioctl: ENOTTY (Linux) */
 };
 
 int
@@ -143,6 +151,21 @@ anon_fo_stat(struct file *fp __unused, struct stat *st)
 	st->st_nlink = 1;
 	st->st_blksize = 4096;
 	return 0;
+}
+
+int
+anon_fo_seek(struct file *fp __unused, int64_t off __unused,
+    int whence __unused, int64_t *newoffp)
+{
+	/* Linux's noop_llseek: success, and the offset stays 0. */
+	*newoffp = 0;
+	return 0;
+}
+
+int
+anon_fo_rw(struct file *fp __unused, struct uio *uio __unused, int fflags)
+{
+	return fflags & FOF_UPDATE_OFFSET ? EINVAL : ESPIPE;
 }
 
 static int

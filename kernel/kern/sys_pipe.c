@@ -188,6 +188,7 @@ pipe_fo_read(struct file *fp, struct uio *uio, int fflags __unused)
 {
 	struct pipe *pp = fp->f_data;
 	size_t want = uio->uio_resid;
+	bool was_full = false;
 	int error = 0;
 
 	if (want == 0)
@@ -204,12 +205,15 @@ pipe_fo_read(struct file *fp, struct uio *uio, int fflags __unused)
 		if (error != 0)
 			goto out;
 	}
+	was_full = pp->pp_size - pp->pp_count < PIPE_BUF;
 	error = pipe_drain(pp, uio);
 out:
 	if (uio->uio_resid < want) {
 		getnanotime(&pp->pp_atime);
 		cv_broadcast(&pp->pp_wcv);
-		selwakeup(&pp->pp_wsel, POLLOUT | POLLWRNORM);
+		/* Only a pipe that was not writable becomes so (an edge). */
+		if (was_full)
+			selwakeup(&pp->pp_wsel, POLLOUT | POLLWRNORM);
 	}
 	mutex_exit(&pp->pp_lock);
 	if (uio->uio_resid < want)

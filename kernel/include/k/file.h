@@ -233,6 +233,10 @@ void selwakeup_locked(struct selinfo *sip, int events);
 void epoll_file_release(struct file *fp);
 /* fstat of a descriptor without an inode (Linux's anon inode, mode 0600). */
 int anon_fo_stat(struct file *fp, struct stat *st);
+/* lseek that succeeds and stays at 0 (Linux's noop_llseek). */
+int anon_fo_seek(struct file *fp, int64_t off, int whence, int64_t *newoffp);
+/* read/write of a file that has none: EINVAL, ESPIPE for the pread family. */
+int anon_fo_rw(struct file *fp, struct uio *uio, int fflags);
 
 /* --- pipes and fifos: kern/sys_pipe.c ----------------------------------- */
 /*
