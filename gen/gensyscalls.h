@@ -56,6 +56,7 @@ struct sarg {
 	enum annkind ann;
 	char *expr;	/* size / count / argument name of the annotation */
 	bool outret;	/* @out(SIZE,ret): valid length is the return value */
+	char *outelem;	/* @out(SIZE,ret*ELEM): ... counted in ELEMs */
 	bool opt;	/* @opt: may be NULL */
 };
 

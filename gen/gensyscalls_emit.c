@@ -145,7 +145,8 @@ emit_public_h(const struct master *m, const char *out)
 	static const char *const incs[] = {
 		"sys/types.h", "sys/stat.h", "sys/statfs.h", "sys/uio.h",
 		"sys/utsname.h", "sys/resource.h", "poll.h", "signal.h",
-		"time.h", "fcntl.h", "stdint.h", "sys/socket.h",
+		"time.h", "fcntl.h", "stdint.h", "sys/socket.h", "sys/select.h",
+		"sys/epoll.h",
 	};
 	FILE *f = out_open(out);
 

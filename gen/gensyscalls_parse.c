@@ -386,13 +386,32 @@ parse_arg_anns(struct sarg *a, char *s)
 		if (param == NULL)
 			continue;
 		if (ai->kind == ANN_OUT) {
-			char *comma = strrchr(param, ',');
+			char *comma = NULL;
+			int depth = 0;
 
-			if (comma != NULL && strchr(comma, ')') == NULL) {
+			/* The comma outside parentheses, if there is one. */
+			for (char *c = param; *c != '\0'; c++) {
+				if (*c == '(')
+					depth++;
+				else if (*c == ')')
+					depth--;
+				else if (*c == ',' && depth == 0)
+					comma = c;
+			}
+			if (comma != NULL) {
 				*comma = '\0';
-				if (strcmp(trim(comma + 1), "ret") != 0) {
-					perr("argument %s: @out(SIZE,ret) "
-					    "expected", a->name);
+				char *r = trim(comma + 1);
+
+				if (strncmp(r, "ret", 3) == 0 &&
+				    trim(r + 3)[0] == '*') {
+					a->outelem = trim(trim(r + 3) + 1);
+					r[3] = '\0';
+				}
+				if (strcmp(r, "ret") != 0 || (a->outelem &&
+				    a->outelem[0] == '\0')) {
+					perr("argument %s: @out(SIZE,ret) or "
+					    "@out(SIZE,ret*ELEM) expected",
+					    a->name);
 					return -1;
 				}
 				a->outret = true;
@@ -477,6 +496,8 @@ check_arg(struct sentry *e, struct sarg *a)
 			return -1;
 		}
 		if (a->expr != NULL && check_expr(e, a->expr) != 0)
+			return -1;
+		if (a->outelem != NULL && check_expr(e, a->outelem) != 0)
 			return -1;
 		break;
 	case ANN_NONE:

@@ -136,7 +136,14 @@ emit_remote(const struct master *m, const char *out)
 	    "#include <sys/resource.h>\n#include <sys/uio.h>\n"
 	    "#include <sys/utsname.h>\n#include <linux/openat2.h>\n"
 	    "#include <time.h>\n#include <signal.h>\n"
-	    "#include <fcntl.h>\n#include <sys/socket.h>\n\n#include \"sp_systab.h\"\n", f);
+	    "#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/epoll.h>
+"
+	    "#include <sys/select.h>
+
+#include \"sp_systab.h\"
+", f);
 	for (int i = 0; i < m->nents; i++) {
 		const struct sentry *e = m->bynum[i];
 		bool any = false;
@@ -175,8 +182,10 @@ emit_remote(const struct master *m, const char *out)
 				remove(out);
 				return -1;
 			}
-			fprintf(f, "%s{ %s, %d, %d, %d }", j ? ", " : " ",
-			    spa_kind(a), a->opt, a->outret, clamp);
+			fprintf(f, "%s{ %s, %d, %s, %d }", j ? ", " : " ",
+			    spa_kind(a), a->opt, !a->outret ? "0" :
+			    a->outelem == NULL ? "1" :
+			    xprintf("(uint8_t)(%s)", a->outelem), clamp);
 		}
 		fprintf(f, " }, %s },\n", e->kind == KIND_STD && any ?
 		    xprintf("sz_%s", e->name) : "NULL");

@@ -26,18 +26,12 @@ struct hj_waiter {
 	unsigned long nk;
 	int rv, err;			/* the kernel poll's result */
 	int stop;			/* atomic: the caller wants it back */
-	int kicked;			/* atomic: an epoll set changed */
 	int abandoned;			/* atomic: its caller left (longjmp) */
 	int busy;			/* the caller is inside a wait */
-	/* hj_wrap_epoll.c: the registry it waits on, under its lock. */
-	void *reg;
-	struct hj_waiter *regnext;
 };
 
 /* This thread's waiter, made on first use; NULL and errno if none. */
 struct hj_waiter *hj_waiter_get(void);
-/* Ends w's current (or next) wait early: epoll_ctl while it waits. */
-void hj_waiter_kick(struct hj_waiter *w);
 
 /*
  * poll(2) over fds holding host numbers, some of them the kernel's; the
@@ -46,5 +40,17 @@ void hj_waiter_kick(struct hj_waiter *w);
  */
 int hj_poll_mixed(struct pollfd *fds, nfds_t n, const struct timespec *tmo,
     const sigset_t *mask);
+/* The same, where fds[0..nraw) hold kernel descriptors, not host numbers. */
+int hj_poll_mixed_raw(struct pollfd *fds, nfds_t n, nfds_t nraw,
+    const struct timespec *tmo, const sigset_t *mask);
+
+/*
+ * hj_wrap_epoll.c follows which host numbers name an epoll instance that
+ * has kernel descriptors: the descriptor wrappers tell it what they
+ * duplicated (old to new) and what they closed ([lo, hi]).
+ */
+void hj_epoll_duped(int oldfd, int newfd);
+void hj_epoll_closed(int lo, int hi);
+extern void *hj_epoll_regs;		/* NULL: nothing to follow */
 
 #endif /* HJ_POLL_H */

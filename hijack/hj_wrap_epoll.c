@@ -2,28 +2,26 @@
  * hj_wrap_epoll.c: epoll sets holding kernel descriptors.
  *
  * The host's epoll cannot watch a kernel descriptor (its host number is a
- * placeholder), so the shim keeps, per epoll descriptor, a registry of the
- * kernel descriptors added to it, with their events and data.  Waiting on
- * an epoll whose registry is empty is the host's call.  Otherwise the
- * epoll descriptor itself (readable when it has events) is polled along
- * with the registered kernel descriptors (hj_poll_mixed: no spinning,
- * signals and timeouts the host's); then the host's events come from a
- * zero-timeout epoll_wait and the kernel's from the poll, the two taking
- * turns at going first so neither starves the other.
+ * placeholder), so a host epoll instance that is given kernel descriptors
+ * gets a kernel epoll instance beside it (a registry: host epoll ->
+ * kernel epoll descriptor), and the kernel descriptors go into that one
+ * with the program's events and data.  So EPOLLET, EPOLLONESHOT,
+ * EPOLLEXCLUSIVE, the (file, descriptor) keys and every errno are the
+ * kernel's, which are Linux's.  Waiting on an epoll without a registry is
+ * the host's call.  Otherwise the host epoll and the kernel one are
+ * polled together (hj_poll_mixed_raw: no spinning, signals and timeouts
+ * the host's), then each that is readable gives its events with a
+ * zero-timeout epoll_wait, the two taking turns at going first so neither
+ * starves the other.  An epoll_ctl while another thread waits needs no
+ * help: the kernel instance becomes readable if the new item is ready.
  *
- * Kernel descriptors are level-triggered: EPOLLET is accepted and treated
- * as level-triggered, so an edge-triggered program (which reads until
- * EAGAIN) works, seeing an event more often than on Linux, never fewer.
- * EPOLLONESHOT is honoured: the entry is disabled after one event until
- * EPOLL_CTL_MOD.  EPOLLEXCLUSIVE and EPOLLWAKEUP are ignored.
- *
- * An epoll_ctl on a kernel descriptor while another thread waits on the
- * same epoll ends that wait early, and it restarts with the new set.  The
- * registry goes by the epoll descriptor's number: an epoll_create that
- * returns the number starts it afresh, a dup of an epoll descriptor does
- * not see the original's kernel descriptors, and a registered kernel
- * descriptor that is closed leaves the set (as on Linux) once its number
- * no longer maps to the same kernel descriptor.
+ * A registry belongs to the host epoll's open file, not to a number: it
+ * follows every host number that names that file, as the descriptor
+ * wrappers report them (dup, dup2, dup3, F_DUPFD, close, close_range),
+ * and it is inherited by fork with the kernel process's descriptors.  The
+ * kernel instance is closed when the last of those numbers is closed.
+ * A number the shim did not see made (an epoll descriptor received over
+ * a unix socket, or kept across exec) does not find its registry.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,29 +41,15 @@ HOST_CACHE(epoll_pwait2);
 HOST_CACHE(fcntl);
 HOST_CACHE(readlink);
 
-/* What a kernel poll can report, in epoll's bits (the same values). */
-#define POLLBITS	(EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLERR | EPOLLHUP | \
-	EPOLLRDNORM | EPOLLRDBAND | EPOLLWRNORM | EPOLLWRBAND | EPOLLMSG | \
-	EPOLLRDHUP)
-
-struct kent {
-	int fd, kfd;			/* host number, kernel descriptor */
-	uint32_t events;
-	epoll_data_t data;
-	bool off;			/* EPOLLONESHOT has fired */
-};
-
 struct reg {
 	struct reg *next;
-	int epfd;
-	struct kent *e;
-	int n, cap;
-	unsigned rot;			/* where the next report starts */
-	struct hj_waiter *waiting;	/* threads in k_wait on it */
+	int kep;			/* the kernel epoll descriptor */
+	int *alias;			/* host numbers of the host epoll */
+	int nalias, cap;
 };
 
 static pthread_mutex_t rlock = PTHREAD_MUTEX_INITIALIZER;
-static struct reg *regs;
+void *hj_epoll_regs;			/* struct reg list, under rlock */
 static unsigned turn;
 
 static void
@@ -75,82 +59,101 @@ prefork(void)
 }
 
 static void
-postfork_parent(void)
+postfork(void)
 {
-	pthread_mutex_unlock(&rlock);
-}
-
-/* The child has no waiting threads. */
-static void
-postfork_child(void)
-{
-	for (struct reg *r = regs; r != NULL; r = r->next)
-		r->waiting = NULL;
 	pthread_mutex_unlock(&rlock);
 }
 
 static void
 reg_once(void)
 {
-	pthread_atfork(prefork, postfork_parent, postfork_child);
-}
-
-static struct reg *
-reg_find(int epfd)
-{
-	for (struct reg *r = regs; r != NULL; r = r->next)
-		if (r->epfd == epfd)
-			return r;
-	return NULL;
-}
-
-/* A new epoll at epfd: whatever was kept under the number is stale. */
-static void
-reg_forget(int epfd)
-{
-	struct reg **pp, *r;
-
-	if (__atomic_load_n(&regs, __ATOMIC_ACQUIRE) == NULL)
-		return;
-	pthread_mutex_lock(&rlock);
-	for (pp = &regs; (r = *pp) != NULL; pp = &r->next) {
-		if (r->epfd == epfd) {
-			for (struct hj_waiter *w = r->waiting; w != NULL;
-			    w = w->regnext)
-				w->reg = NULL;
-			*pp = r->next;
-			free(r->e);
-			free(r);
-			break;
-		}
-	}
-	pthread_mutex_unlock(&rlock);
+	pthread_atfork(prefork, postfork, postfork);
 }
 
 static int
-ent_find(struct reg *r, int fd)
+alias_find(const struct reg *r, int fd)
 {
-	for (int i = 0; i < r->n; i++)
-		if (r->e[i].fd == fd)
+	for (int i = 0; i < r->nalias; i++)
+		if (r->alias[i] == fd)
 			return i;
 	return -1;
 }
 
-static void
-ent_remove(struct reg *r, int i)
+/* The registry of host number epfd; rlock held. */
+static struct reg *
+reg_find(int epfd)
 {
-	r->e[i] = r->e[--r->n];
+	for (struct reg *r = hj_epoll_regs; r != NULL; r = r->next)
+		if (alias_find(r, epfd) >= 0)
+			return r;
+	return NULL;
 }
 
-/* Drops the entries whose number no longer holds their descriptor. */
-static void
-reg_prune(struct reg *r)
+static int
+alias_add(struct reg *r, int fd)
 {
-	for (int i = 0; i < r->n;)
-		if (hj_fd_kernel(r->e[i].fd) != r->e[i].kfd)
-			ent_remove(r, i);
-		else
-			i++;
+	if (r->nalias == r->cap) {
+		int cap = r->cap ? 2 * r->cap : 4;
+		int *a = realloc(r->alias, (size_t)cap * sizeof(*a));
+
+		if (a == NULL)
+			return -1;
+		r->alias = a;
+		r->cap = cap;
+	}
+	r->alias[r->nalias++] = fd;
+	return 0;
+}
+
+/* Drops host numbers [lo, hi] from every registry; rlock held. */
+static void
+reg_drop(int lo, int hi)
+{
+	struct reg **pp = (struct reg **)&hj_epoll_regs, *r;
+
+	while ((r = *pp) != NULL) {
+		for (int i = 0; i < r->nalias;) {
+			if (r->alias[i] >= lo && r->alias[i] <= hi)
+				r->alias[i] = r->alias[--r->nalias];
+			else
+				i++;
+		}
+		if (r->nalias > 0) {
+			pp = &r->next;
+			continue;
+		}
+		/* The last number went: so did the host epoll. */
+		*pp = r->next;
+		(void)hjk_close(r->kep);
+		free(r->alias);
+		free(r);
+	}
+}
+
+void
+hj_epoll_closed(int lo, int hi)
+{
+	if (__atomic_load_n(&hj_epoll_regs, __ATOMIC_ACQUIRE) == NULL)
+		return;
+	pthread_mutex_lock(&rlock);
+	reg_drop(lo, hi);
+	pthread_mutex_unlock(&rlock);
+}
+
+void
+hj_epoll_duped(int oldfd, int newfd)
+{
+	struct reg *r;
+
+	if (__atomic_load_n(&hj_epoll_regs, __ATOMIC_ACQUIRE) == NULL ||
+	    oldfd == newfd)
+		return;
+	pthread_mutex_lock(&rlock);
+	reg_drop(newfd, newfd);		/* what newfd was is gone */
+	if ((r = reg_find(oldfd)) != NULL && alias_add(r, newfd) != 0)
+		fprintf(stderr, "rumphijack: out of memory: epoll descriptor "
+		    "%d loses its kernel descriptors\n", newfd);
+	pthread_mutex_unlock(&rlock);
 }
 
 HJ_EXPORT int
@@ -159,7 +162,7 @@ epoll_create(int size)
 	int fd = HOST(epoll_create)(size);
 
 	if (fd >= 0)
-		reg_forget(fd);
+		hj_epoll_closed(fd, fd);	/* a number reused unseen */
 	return fd;
 }
 
@@ -169,7 +172,7 @@ epoll_create1(int flags)
 	int fd = HOST(epoll_create1)(flags);
 
 	if (fd >= 0)
-		reg_forget(fd);
+		hj_epoll_closed(fd, fd);
 	return fd;
 }
 
@@ -194,101 +197,53 @@ check_epoll(int epfd)
 	return 0;
 }
 
+/* The kernel epoll of host epoll epfd, made if need be; -1 and errno. */
 static int
-k_ctl(int epfd, int op, int fd, int kfd, struct epoll_event *ev)
+reg_kep(int epfd, bool create)
 {
 	struct reg *r;
-	struct kent *e;
-	int i, rv = -1;
+	int kep = -1;
 
-	if (hj_fd_kernel(epfd) >= 0 || epfd == fd) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (check_epoll(epfd) != 0)
-		return -1;
-	if (op != EPOLL_CTL_DEL && ev == NULL) {
-		errno = EFAULT;
-		return -1;
-	}
 	pthread_mutex_lock(&rlock);
-	if ((r = reg_find(epfd)) != NULL)
-		reg_prune(r);
-	i = r != NULL ? ent_find(r, fd) : -1;
-	switch (op) {
-	case EPOLL_CTL_ADD:
-		if (i >= 0) {
-			errno = EEXIST;
-			goto out;
+	if ((r = reg_find(epfd)) != NULL) {
+		kep = r->kep;
+	} else if (!create) {
+		errno = ENOENT;
+	} else if ((r = calloc(1, sizeof(*r))) != NULL) {
+		if ((r->kep = hjk_epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+		    alias_add(r, epfd) != 0) {
+			if (r->kep >= 0)
+				(void)hjk_close(r->kep);
+			free(r);
+		} else {
+			kep = r->kep;
+			r->next = hj_epoll_regs;
+			__atomic_store_n(&hj_epoll_regs, r, __ATOMIC_RELEASE);
 		}
-		if (r == NULL) {
-			if ((r = calloc(1, sizeof(*r))) == NULL)
-				goto out;
-			r->epfd = epfd;
-			r->next = regs;
-			__atomic_store_n(&regs, r, __ATOMIC_RELEASE);
-		}
-		if (r->n == r->cap) {
-			int cap = r->cap ? 2 * r->cap : 8;
-
-			if ((e = realloc(r->e, (size_t)cap * sizeof(*e))) ==
-			    NULL)
-				goto out;
-			r->e = e;
-			r->cap = cap;
-		}
-		r->e[r->n++] = (struct kent){ fd, kfd, ev->events, ev->data,
-		    false };
-		break;
-	case EPOLL_CTL_MOD:
-		if (i < 0) {
-			errno = ENOENT;
-			goto out;
-		}
-		r->e[i].events = ev->events;
-		r->e[i].data = ev->data;
-		r->e[i].off = false;
-		break;
-	case EPOLL_CTL_DEL:
-		if (i < 0) {
-			errno = ENOENT;
-			goto out;
-		}
-		ent_remove(r, i);
-		break;
-	default:
-		errno = EINVAL;
-		goto out;
 	}
-	rv = 0;
-	for (struct hj_waiter *w = r->waiting; w != NULL; w = w->regnext)
-		hj_waiter_kick(w);
-out:
 	pthread_mutex_unlock(&rlock);
-	return rv;
+	return kep;
 }
 
 HJ_EXPORT int
 epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	int k = hj_fd_kernel(fd);
+	int k = hj_fd_kernel(fd), kep;
 
-	if (k < 0) {
-		/* A host descriptor at a number a closed kernel one had. */
-		if (op == EPOLL_CTL_ADD &&
-		    __atomic_load_n(&regs, __ATOMIC_ACQUIRE) != NULL) {
-			struct reg *r;
-
-			pthread_mutex_lock(&rlock);
-			if ((r = reg_find(epfd)) != NULL)
-				reg_prune(r);
-			pthread_mutex_unlock(&rlock);
-		}
+	if (k < 0)
 		return HOST(epoll_ctl)(epfd, op, fd, ev);
+	if (hj_fd_kernel(epfd) >= 0 || epfd == fd) {
+		errno = EINVAL;
+		return -1;
 	}
+	if (check_epoll(epfd) != 0)
+		return -1;
 	pthread_once(&once, reg_once);
-	return k_ctl(epfd, op, fd, k, ev);
+	/* DEL and MOD of a set that never had kernel descriptors: ENOENT. */
+	if ((kep = reg_kep(epfd, op == EPOLL_CTL_ADD)) < 0)
+		return -1;
+	return hjk_epoll_ctl(kep, op, k, ev);
 }
 
 /* --- waiting ----------------------------------------------------------- */
@@ -302,71 +257,15 @@ now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* The host's wait, with what is left of the time (rounded up to ms:
- * epoll_pwait2 needs Linux 5.11). */
 static int
-host_wait(int epfd, struct epoll_event *ev, int max,
-    const struct timespec *tmo, const sigset_t *mask)
-{
-	int ms = -1;
-
-	if (tmo != NULL)
-		ms = tmo->tv_sec >= INT_MAX / 1000 - 1 ? INT_MAX :
-		    (int)(tmo->tv_sec * 1000 + (tmo->tv_nsec + 999999) /
-		    1000000);
-	return HOST(epoll_pwait)(epfd, ev, max, ms, mask);
-}
-
-/*
- * The kernel entries that fired into ev[*got..max); ONESHOT ones off.
- * Like Linux's ready list, the start rotates past the last one reported,
- * so a small max still reaches every ready descriptor in turn.
- */
-static void
-take_kernel(int epfd, const struct pollfd *pf, const struct kent *snap,
-    int n, struct epoll_event *ev, int max, int *got)
-{
-	struct reg *r;
-	int i, j, k, start;
-
-	pthread_mutex_lock(&rlock);
-	r = reg_find(epfd);
-	start = r != NULL && n > 0 ? (int)(r->rot % (unsigned)n) : 0;
-	for (k = 0; k < n && *got < max; k++) {
-		uint32_t bits;
-
-		i = (start + k) % n;
-		bits = (uint16_t)pf[i].revents;
-		if (bits & POLLNVAL)
-			continue;	/* closed: reg_prune drops it */
-		bits &= snap[i].events | EPOLLERR | EPOLLHUP;
-		if (bits == 0)
-			continue;
-		/* A oneshot entry fires once, even if two threads saw it. */
-		j = r != NULL ? ent_find(r, snap[i].fd) : -1;
-		if (j < 0 || r->e[j].off || r->e[j].kfd != snap[i].kfd)
-			continue;
-		if (snap[i].events & EPOLLONESHOT)
-			r->e[j].off = true;
-		ev[*got].events = bits;
-		ev[*got].data = snap[i].data;
-		(*got)++;
-		r->rot = (unsigned)i + 1;
-	}
-	pthread_mutex_unlock(&rlock);
-}
-
-static int
-k_wait(int epfd, struct epoll_event *ev, int max,
+k_wait(int epfd, int kep, struct epoll_event *ev, int max,
     const struct timespec *tmo, const sigset_t *mask)
 {
 	int64_t deadline = 0, left;
 	struct timespec ts, *tp = NULL;
-	struct pollfd *pf = NULL;
-	struct kent *snap = NULL;
-	struct hj_waiter *w;
-	struct reg *r;
-	int n, rv, got, kicked;
+	struct pollfd pf[2];
+	int rv, got, n;
+	bool hostfirst;
 
 	if (max <= 0) {
 		errno = EINVAL;
@@ -379,112 +278,62 @@ k_wait(int epfd, struct epoll_event *ev, int max,
 		    now_ns() + ts.tv_sec * 1000000000 + ts.tv_nsec;
 	}
 	for (;;) {
-		if ((w = hj_waiter_get()) == NULL)
+		/* pf[0] is a kernel descriptor itself, pf[1] a host one. */
+		pf[0] = (struct pollfd){ kep, POLLIN, 0 };
+		pf[1] = (struct pollfd){ epfd, POLLIN, 0 };
+		if ((rv = hj_poll_mixed_raw(pf, 2, 1, tp, mask)) < 0)
 			return -1;
-		pthread_mutex_lock(&rlock);
-		if ((r = reg_find(epfd)) != NULL)
-			reg_prune(r);
-		n = 0;
-		if (r != NULL && r->n > 0) {
-			free(pf);
-			free(snap);
-			pf = malloc((size_t)(r->n + 1) * sizeof(*pf));
-			snap = malloc((size_t)r->n * sizeof(*snap));
-			if (pf == NULL || snap == NULL) {
-				pthread_mutex_unlock(&rlock);
-				rv = -1;
-				break;
-			}
-			for (int i = 0; i < r->n; i++) {
-				if (r->e[i].off)
-					continue;
-				snap[n] = r->e[i];
-				pf[n + 1] = (struct pollfd){ r->e[i].fd,
-				    (short)(r->e[i].events & POLLBITS), 0 };
-				n++;
-			}
+		if (rv == 0)
+			return 0;
+		if (pf[1].revents & POLLNVAL) {
+			errno = EBADF;
+			return -1;
 		}
-		if (n > 0) {
-			w->reg = r;
-			w->regnext = r->waiting;
-			r->waiting = w;
-		}
-		__atomic_store_n(&w->kicked, 0, __ATOMIC_SEQ_CST);
-		pthread_mutex_unlock(&rlock);
-		if (n == 0) {
-			/* Nothing of the kernel's (left): the host's wait. */
-			rv = host_wait(epfd, ev, max, tp, mask);
-			break;
-		}
-		pf[0] = (struct pollfd){ epfd, POLLIN, 0 };
-		rv = hj_poll_mixed(pf, (nfds_t)n + 1, tp, mask);
-
-		pthread_mutex_lock(&rlock);
-		if (w->reg != NULL) {
-			struct reg *wr = w->reg;
-			struct hj_waiter **pp = &wr->waiting;
-
-			while (*pp != NULL && *pp != w)
-				pp = &(*pp)->regnext;
-			if (*pp == w)
-				*pp = w->regnext;
-		}
-		w->reg = NULL;
-		kicked = __atomic_exchange_n(&w->kicked, 0, __ATOMIC_SEQ_CST);
-		pthread_mutex_unlock(&rlock);
-		if (rv < 0)
-			break;
 		got = 0;
-		if (rv > 0) {
-			bool hostfirst = __atomic_fetch_add(&turn, 1,
-			    __ATOMIC_RELAXED) & 1;
-			int h;
+		hostfirst = __atomic_fetch_add(&turn, 1, __ATOMIC_RELAXED) & 1;
+		for (int side = 0; side < 2 && got < max; side++) {
+			bool host = (side == 0) == hostfirst;
 
-			if (!hostfirst)
-				take_kernel(epfd, pf + 1, snap, n, ev, max,
-				    &got);
-			if ((pf[0].revents & POLLIN) && got < max &&
-			    (h = HOST(epoll_wait)(epfd, ev + got, max - got,
-			    0)) > 0)
-				got += h;
-			if (hostfirst)
-				take_kernel(epfd, pf + 1, snap, n, ev, max,
-				    &got);
+			if (host && (pf[1].revents & POLLIN))
+				n = HOST(epoll_wait)(epfd, ev + got, max - got,
+				    0);
+			else if (!host && (pf[0].revents & POLLIN))
+				n = hjk_epoll_wait(kep, ev + got, max - got,
+				    0);
+			else
+				continue;
+			if (n > 0)
+				got += n;
 		}
-		if (got > 0 || (rv == 0 && !kicked)) {
-			rv = got;
-			break;
-		}
-		/* Kicked, or a race left nothing to report: wait on. */
+		if (got > 0)
+			return got;
+		/* Another thread took what was ready: wait on. */
 		if (tp != NULL) {
-			if ((left = deadline - now_ns()) <= 0) {
-				rv = 0;
-				break;
-			}
+			if ((left = deadline - now_ns()) <= 0)
+				return 0;
 			ts.tv_sec = left / 1000000000;
 			ts.tv_nsec = left % 1000000000;
 		}
 	}
-	free(pf);
-	free(snap);
-	return rv;
 }
 
-/* Is there a registry with kernel descriptors for epfd? (Unlocked peek:
- * k_wait looks again under the lock.) */
-static bool
-has_kernel(int epfd)
+/* The kernel epoll beside epfd, or -1 for a host-only set (unlocked
+ * peek first: a program that never gave epoll a kernel descriptor pays
+ * one load). */
+static int
+kernel_of(int epfd)
 {
 	struct reg *r;
-	bool yes;
+	int kep = -1;
 
-	if (__builtin_expect(__atomic_load_n(&regs, __ATOMIC_ACQUIRE) == NULL,
-	    1))
-		return false;
+	if (__builtin_expect(__atomic_load_n(&hj_epoll_regs,
+	    __ATOMIC_ACQUIRE) == NULL, 1))
+		return -1;
 	pthread_mutex_lock(&rlock);
-	yes = (r = reg_find(epfd)) != NULL && r->n > 0;
+	if ((r = reg_find(epfd)) != NULL)
+		kep = r->kep;
 	pthread_mutex_unlock(&rlock);
-	return yes;
+	return kep;
 }
 
 static const struct timespec *
@@ -501,10 +350,11 @@ HJ_EXPORT int
 epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
 {
 	struct timespec ts;
+	int kep = kernel_of(epfd);
 
-	if (!has_kernel(epfd))
+	if (kep < 0)
 		return HOST(epoll_wait)(epfd, ev, max, timeout);
-	return k_wait(epfd, ev, max, ms_time(timeout, &ts), NULL);
+	return k_wait(epfd, kep, ev, max, ms_time(timeout, &ts), NULL);
 }
 
 HJ_EXPORT int
@@ -512,22 +362,25 @@ epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout,
     const sigset_t *mask)
 {
 	struct timespec ts;
+	int kep = kernel_of(epfd);
 
-	if (!has_kernel(epfd))
+	if (kep < 0)
 		return HOST(epoll_pwait)(epfd, ev, max, timeout, mask);
-	return k_wait(epfd, ev, max, ms_time(timeout, &ts), mask);
+	return k_wait(epfd, kep, ev, max, ms_time(timeout, &ts), mask);
 }
 
 HJ_EXPORT int
 epoll_pwait2(int epfd, struct epoll_event *ev, int max,
     const struct timespec *tmo, const sigset_t *mask)
 {
-	if (!has_kernel(epfd))
+	int kep = kernel_of(epfd);
+
+	if (kep < 0)
 		return HOST(epoll_pwait2)(epfd, ev, max, tmo, mask);
 	if (tmo != NULL && (tmo->tv_sec < 0 || tmo->tv_nsec < 0 ||
 	    tmo->tv_nsec >= 1000000000L)) {
 		errno = EINVAL;
 		return -1;
 	}
-	return k_wait(epfd, ev, max, tmo, mask);
+	return k_wait(epfd, kep, ev, max, tmo, mask);
 }

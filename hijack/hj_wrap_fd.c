@@ -3,12 +3,14 @@
  * family, lseek, dup family, fcntl, close_range, fstat, fsync.  Each
  * costs a map lookup when the descriptor is the host's.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "hj.h"
+#include "hj_poll.h"
 
 HOST_CACHE(open);
 HOST_CACHE(openat);
@@ -159,8 +161,13 @@ close(int fd)
 {
 	if (hj_fd_private(fd))
 		return private_fd();
-	if (hj_fd_kernel(fd) < 0)
-		return HOST(close)(fd);
+	if (hj_fd_kernel(fd) < 0) {
+		int rv = HOST(close)(fd);
+
+		if (rv == 0 && hj_epoll_regs != NULL)
+			hj_epoll_closed(fd, fd);
+		return rv;
+	}
 	return hj_fd_close(fd);
 }
 
@@ -320,8 +327,13 @@ fstat64(int fd, struct stat64 *st)
 HJ_EXPORT int
 dup(int fd)
 {
-	if (hj_fd_kernel(fd) < 0)
-		return HOST(dup)(fd);
+	if (hj_fd_kernel(fd) < 0) {
+		int nfd = HOST(dup)(fd);
+
+		if (nfd >= 0 && hj_epoll_regs != NULL)
+			hj_epoll_duped(fd, nfd);
+		return nfd;
+	}
 	return hj_fd_dupmin(fd, 0, false);
 }
 
@@ -330,8 +342,13 @@ dup2(int oldfd, int newfd)
 {
 	if (hj_fd_private(oldfd) || hj_fd_private(newfd))
 		return private_fd();
-	if (hj_fd_kernel(oldfd) < 0 && hj_fd_kernel(newfd) < 0)
-		return HOST(dup2)(oldfd, newfd);
+	if (hj_fd_kernel(oldfd) < 0 && hj_fd_kernel(newfd) < 0) {
+		int rv = HOST(dup2)(oldfd, newfd);
+
+		if (rv >= 0 && oldfd != newfd && hj_epoll_regs != NULL)
+			hj_epoll_duped(oldfd, newfd);
+		return rv;
+	}
 	if (oldfd == newfd)
 		return fcntl(oldfd, F_GETFD) < 0 ? -1 : newfd;
 	return hj_fd_dup3(oldfd, newfd, 0);
@@ -342,8 +359,13 @@ dup3(int oldfd, int newfd, int flags)
 {
 	if (hj_fd_private(oldfd) || hj_fd_private(newfd))
 		return private_fd();
-	if (hj_fd_kernel(oldfd) < 0 && hj_fd_kernel(newfd) < 0)
-		return HOST(dup3)(oldfd, newfd, flags);
+	if (hj_fd_kernel(oldfd) < 0 && hj_fd_kernel(newfd) < 0) {
+		int rv = HOST(dup3)(oldfd, newfd, flags);
+
+		if (rv >= 0 && hj_epoll_regs != NULL)
+			hj_epoll_duped(oldfd, newfd);
+		return rv;
+	}
 	if (flags & ~O_CLOEXEC) {
 		errno = EINVAL;
 		return -1;
@@ -372,10 +394,15 @@ k_fcntl(int fd, int k, int cmd, long arg)
 static int
 do_fcntl(int fd, int cmd, long arg)
 {
-	int k = hj_fd_kernel(fd);
+	int k = hj_fd_kernel(fd), nfd;
 
-	if (k < 0)
-		return HOST(fcntl)(fd, cmd, arg);
+	if (k < 0) {
+		nfd = HOST(fcntl)(fd, cmd, arg);
+		if (nfd >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) &&
+		    hj_epoll_regs != NULL)
+			hj_epoll_duped(fd, nfd);
+		return nfd;
+	}
 	return k_fcntl(fd, k, cmd, arg);
 }
 
@@ -436,7 +463,11 @@ close_range(unsigned first, unsigned last, int flags)
 	}
 	if (hj_fd_close_range(first, last, flags) != 0)
 		return -1;
-	return host_close_range(first, last, flags);
+	if (host_close_range(first, last, flags) != 0)
+		return -1;
+	if (!(flags & CLOSE_RANGE_CLOEXEC) && hj_epoll_regs != NULL)
+		hj_epoll_closed((int)first, last > INT_MAX ? INT_MAX : (int)last);
+	return 0;
 }
 
 HJ_EXPORT void

@@ -111,7 +111,6 @@ helper(void *arg)
 			drain(w->wake[0]);
 			if (rv > 1 ||
 			    __atomic_load_n(&w->stop, __ATOMIC_SEQ_CST) ||
-			    __atomic_load_n(&w->kicked, __ATOMIC_SEQ_CST) ||
 			    __atomic_load_n(&w->abandoned, __ATOMIC_SEQ_CST))
 				break;
 			/* A byte left over from an earlier wait. */
@@ -258,13 +257,6 @@ hj_waiter_get(void)
 	return w;
 }
 
-void
-hj_waiter_kick(struct hj_waiter *w)
-{
-	__atomic_store_n(&w->kicked, 1, __ATOMIC_SEQ_CST);
-	(void)hjk_write(w->wake[1], "", 1);
-}
-
 /* Room for n kernel pollfds after w's own. */
 static int
 waiter_room(struct hj_waiter *w, size_t n)
@@ -336,6 +328,13 @@ int
 hj_poll_mixed(struct pollfd *fds, nfds_t n, const struct timespec *tmo,
     const sigset_t *mask)
 {
+	return hj_poll_mixed_raw(fds, n, 0, tmo, mask);
+}
+
+int
+hj_poll_mixed_raw(struct pollfd *fds, nfds_t n, nfds_t nraw,
+    const struct timespec *tmo, const sigset_t *mask)
+{
 	struct pollfd hsmall[NSMALL + 1], ksmall[NSMALL + 1], *hf, *kf;
 	nfds_t hsmallidx[NSMALL], ksmallidx[NSMALL], *hidx, *kidx;
 	static const struct timespec zero = { 0, 0 };
@@ -347,7 +346,7 @@ hj_poll_mixed(struct pollfd *fds, nfds_t n, const struct timespec *tmo,
 	for (i = 0; i < n; i++) {
 		if (fds[i].fd < 0)
 			continue;
-		if (hj_fd_kernel(fds[i].fd) >= 0)
+		if (i < nraw || hj_fd_kernel(fds[i].fd) >= 0)
 			nk++;
 		else
 			nh++;
@@ -372,7 +371,7 @@ hj_poll_mixed(struct pollfd *fds, nfds_t n, const struct timespec *tmo,
 		fds[i].revents = 0;
 		if (fds[i].fd < 0)
 			continue;
-		if ((k = hj_fd_kernel(fds[i].fd)) >= 0) {
+		if ((k = i < nraw ? fds[i].fd : hj_fd_kernel(fds[i].fd)) >= 0) {
 			kf[nk + 1] = (struct pollfd){ k, fds[i].events, 0 };
 			kidx[nk++] = i;
 		} else {

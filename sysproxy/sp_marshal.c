@@ -622,9 +622,11 @@ sp_scall_reply(struct sp_scall *c, int64_t retval, int error,
 			len = len > total ? total : len;
 			src = c->buf[i];
 		} else if (c->kind[i] == SPA_OUT) {
-			if (sp_systab[c->num].args[i].outret)
-				len = retval < 0 ? 0 : (uint64_t)retval > len ?
-				    len : (uint64_t)retval;
+			uint64_t elem = sp_systab[c->num].args[i].outret;
+
+			if (elem != 0)
+				len = retval < 0 ? 0 : (uint64_t)retval >
+				    len / elem ? len : (uint64_t)retval * elem;
 			src = c->buf[i];
 		} else {
 			src = (const void *)(intptr_t)c->args[i];

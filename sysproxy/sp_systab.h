@@ -36,7 +36,8 @@ enum sp_argkind {
 struct sp_argdesc {
 	uint8_t kind;		/* enum sp_argkind */
 	uint8_t opt;		/* the pointer may be NULL */
-	uint8_t outret;		/* OUT: the return value says how much is valid */
+	uint8_t outret;		/* OUT: the return value times this is how
+				   many bytes are valid (0: all of them) */
 	int8_t ref;		/* IN/OUT: the size is this bare argument of
 				   a call returning a count, so the client may
 				   shrink it into a short transfer; IOCTL/FCNTL:

@@ -64,6 +64,8 @@ load 'hijack/fam_programs'
 @test "fdrules: select (rumphijack)" { fdrules select; }
 @test "fdrules: poll of a host pipe and a kernel file (rumphijack)" { fdrules pollfile; }
 @test "fdrules: epoll of a host pipe and a kernel fifo (rumphijack)" { fdrules epoll; }
+@test "fdrules: EPOLLET and EPOLLONESHOT on a kernel fifo (rumphijack)" { fdrules epollet; }
+@test "fdrules: a dup of an epoll descriptor keeps its kernel fifo (rumphijack)" { fdrules epolldup; }
 @test "fdrules: poll of a host pipe and a kernel fifo (rumphijack)" { fdrules pollfifo; }
 
 # --- rumphijack itself ---------------------------------------------------

@@ -61,6 +61,8 @@ load 'hijack/fam_programs'
 @test "fdrules: select (rump_server)" { server_mode; fdrules select; }
 @test "fdrules: poll of a host pipe and a kernel file (rump_server)" { server_mode; fdrules pollfile; }
 @test "fdrules: epoll of a host pipe and a kernel fifo (rump_server)" { server_mode; fdrules epoll; }
+@test "fdrules: EPOLLET and EPOLLONESHOT on a kernel fifo (rump_server)" { server_mode; fdrules epollet; }
+@test "fdrules: a dup of an epoll descriptor keeps its kernel fifo (rump_server)" { server_mode; fdrules epolldup; }
 @test "fdrules: poll of a host pipe and a kernel fifo (rump_server)" { server_mode; fdrules pollfifo; }
 
 # --- rump_server: the kernel outlives its clients ----------------------

@@ -1,18 +1,14 @@
 /*
- * kern_file.c: open file descriptions (struct file) and the waiting
- * primitives of descriptors: file_cv_wait() and poll's generation counter.
+ * kern_file.c: open file descriptions (struct file) and file_cv_wait(),
+ * the sleep of blocking file operations.
  *
  * A file is reference counted (f_count, atomic).  Descriptor slots, calls
  * in progress and other kernel holders each own a reference; the last
  * file_rele() calls fo_close, drops the opener's credentials and frees the
  * file.  f_lock covers f_offset and f_flag (see k/file.h).
  *
- * Poll waits on one kernel-wide generation counter (see k/file.h): simple,
- * never a busy wait, at the price of waking every poller on any readiness
- * change; poll re-checks its descriptors, so such wakeups are harmless.
- * sel_lock only orders sleeping against selnotify()'s broadcast: sel_gen
- * and sel_nwaiters are atomics, and selnotify() skips the lock entirely
- * when nobody sleeps in poll, which keeps pipe and socket I/O off it.
+ * A file in an epoll instance (f_epitems) leaves it before fo_close, so
+ * that no epoll item outlives the object it is registered on.
  */
 #include "k/kernel.h"
 #include "k/file.h"
@@ -24,37 +20,9 @@
  */
 #define INTR_SLICE_NS	(250LL * 1000 * 1000)
 
-static kmutex_t sel_lock;
-static kcondvar_t sel_cv;
-static _Atomic uint64_t sel_gen;
-static atomic_int sel_nwaiters;		/* threads in sel_wait() */
-static atomic_int sel_state;		/* 0 none, 1 setting up, 2 ready */
-
-/*
- * Sets up sel_lock and sel_cv once.  file_init() does it at boot; doing
- * it on first use too keeps poll safe if the bootstrap never calls it.
- */
-static void
-sel_setup(void)
-{
-	int expect = 0;
-
-	if (atomic_load(&sel_state) == 2)
-		return;
-	if (atomic_compare_exchange_strong(&sel_state, &expect, 1)) {
-		mutex_init(&sel_lock);
-		cv_init(&sel_cv);
-		atomic_store(&sel_state, 2);
-		return;
-	}
-	while (atomic_load(&sel_state) != 2)
-		(void)kpause_ns(1000);	/* another thread sets up */
-}
-
 void
 file_init(void)
 {
-	sel_setup();
 }
 
 int
@@ -92,6 +60,9 @@ file_rele(struct file *fp)
 	KASSERT(old > 0);
 	if (old != 1)
 		return;
+	/* Nobody else holds fp: no epoll item can be added meanwhile. */
+	if (__atomic_load_n(&fp->f_epitems, __ATOMIC_ACQUIRE) != NULL)
+		epoll_file_release(fp);
 	/* f_ops is still NULL if the file was never set up (error paths). */
 	if (fp->f_ops != NULL && fp->f_ops->fo_close != NULL)
 		(void)fp->f_ops->fo_close(fp);
@@ -131,70 +102,4 @@ file_cv_wait(kcondvar_t *cv, kmutex_t *m, int64_t deadline)
 	if (deadline != KWAIT_FOREVER && uptime_ns() >= deadline)
 		return ETIMEDOUT;
 	return 0;
-}
-
-/*
- * The increment of sel_gen and the load of sel_nwaiters here, against the
- * increment of sel_nwaiters and the load of sel_gen in sel_wait(), are all
- * sequentially consistent: either this sees the waiter and broadcasts
- * under sel_lock, or the waiter sees the new generation and does not
- * sleep.  No wakeup is lost.
- */
-void
-selnotify(void)
-{
-	atomic_fetch_add(&sel_gen, 1);
-	if (atomic_load(&sel_nwaiters) == 0)
-		return;
-	mutex_enter(&sel_lock);
-	cv_broadcast(&sel_cv);
-	mutex_exit(&sel_lock);
-}
-
-uint64_t
-sel_generation(void)
-{
-	return atomic_load(&sel_gen);
-}
-
-int
-sel_wait(uint64_t gen, int64_t deadline)
-{
-	int error = 0;
-
-	sel_setup();
-	mutex_enter(&sel_lock);
-	atomic_fetch_add(&sel_nwaiters, 1);
-	while (atomic_load(&sel_gen) == gen) {
-		error = file_cv_wait(&sel_cv, &sel_lock, deadline);
-		if (error != 0)
-			break;
-	}
-	atomic_fetch_sub(&sel_nwaiters, 1);
-	mutex_exit(&sel_lock);
-	return error;
-}
-
-/* Per-object readiness: for now the kernel-wide generation (k/file.h). */
-void
-selinit(struct selinfo *sip)
-{
-	sip->si_waiters = NULL;
-}
-
-void
-seldestroy(struct selinfo *sip)
-{
-	KASSERT(sip->si_waiters == NULL);
-}
-
-void
-selrecord(struct selinfo *sip __unused)
-{
-}
-
-void
-selwakeup(struct selinfo *sip __unused, int events __unused)
-{
-	selnotify();
 }

@@ -14,7 +14,9 @@
  * are also covered by the caller's interlock (vfs_giant): counts change
  * with both held, fifo opens sleep on pp_opencv with the interlock.  Order:
  * interlock, then pp_lock.  Memory is allocated with pp_lock dropped.
- * Every change a poller could see is followed by selnotify().
+ * Pollers and epoll wait on pp_rsel (readable, POLLHUP) and pp_wsel
+ * (writable, POLLERR); every change they could see is followed by
+ * selwakeup() on the side it concerns, with pp_lock held.
  *
  * The kernel has no signals: a write without readers fails with EPIPE and
  * nothing else; a blocked read or write interrupted (lwp_interrupted)
@@ -53,6 +55,8 @@ struct pipe {
 	uid_t pp_uid;			/* creator's fsuid/fsgid */
 	gid_t pp_gid;
 	struct timespec pp_atime, pp_mtime, pp_ctime;
+	struct selinfo pp_rsel;		/* waiting to read */
+	struct selinfo pp_wsel;		/* waiting to write */
 };
 
 static int pipe_fo_stat(struct file *, struct stat *);
@@ -82,6 +86,8 @@ pipe_alloc(struct pipe **ppp)
 	cv_init(&pp->pp_rcv);
 	cv_init(&pp->pp_wcv);
 	cv_init(&pp->pp_opencv);
+	selinit(&pp->pp_rsel);
+	selinit(&pp->pp_wsel);
 	pp->pp_size = PIPE_DEFSIZE;
 	pp->pp_ino = atomic_fetch_add(&pipe_nextino, 1);
 	pp->pp_uid = cred->cr_fsuid;
@@ -97,6 +103,8 @@ pipe_free(struct pipe *pp)
 {
 	KASSERT(pp->pp_readers == 0 && pp->pp_writers == 0);
 	kmem_free(pp->pp_buf, pp->pp_size);
+	seldestroy(&pp->pp_wsel);
+	seldestroy(&pp->pp_rsel);
 	cv_destroy(&pp->pp_opencv);
 	cv_destroy(&pp->pp_wcv);
 	cv_destroy(&pp->pp_rcv);
@@ -180,6 +188,7 @@ pipe_fo_read(struct file *fp, struct uio *uio, int fflags __unused)
 {
 	struct pipe *pp = fp->f_data;
 	size_t want = uio->uio_resid;
+	bool was_full = false;
 	int error = 0;
 
 	if (want == 0)
@@ -196,17 +205,19 @@ pipe_fo_read(struct file *fp, struct uio *uio, int fflags __unused)
 		if (error != 0)
 			goto out;
 	}
+	was_full = pp->pp_size - pp->pp_count < PIPE_BUF;
 	error = pipe_drain(pp, uio);
 out:
 	if (uio->uio_resid < want) {
 		getnanotime(&pp->pp_atime);
 		cv_broadcast(&pp->pp_wcv);
+		/* Only a pipe that was not writable becomes so (an edge). */
+		if (was_full)
+			selwakeup(&pp->pp_wsel, POLLOUT | POLLWRNORM);
 	}
 	mutex_exit(&pp->pp_lock);
-	if (uio->uio_resid < want) {
-		selnotify();
+	if (uio->uio_resid < want)
 		error = 0;
-	}
 	return error;
 }
 
@@ -246,6 +257,8 @@ pipe_fo_write(struct file *fp, struct uio *uio, int fflags __unused)
 		}
 		error = pipe_fill(pp, uio);
 		cv_broadcast(&pp->pp_rcv);
+		/* Each chunk: a poller must see data while we wait for room. */
+		selwakeup(&pp->pp_rsel, POLLIN | POLLRDNORM);
 		if (error != 0)
 			break;
 	}
@@ -254,10 +267,8 @@ pipe_fo_write(struct file *fp, struct uio *uio, int fflags __unused)
 		pp->pp_ctime = pp->pp_mtime;
 	}
 	mutex_exit(&pp->pp_lock);
-	if (uio->uio_resid < total) {
-		selnotify();
+	if (uio->uio_resid < total)
 		error = 0;		/* partial progress is the answer */
-	}
 	return error;
 }
 
@@ -282,6 +293,10 @@ pipe_fo_poll(struct file *fp, int events)
 	int acc = file_flags(fp) & O_ACCMODE, revents = 0;
 
 	mutex_enter(&pp->pp_lock);
+	if (acc != O_WRONLY)
+		selrecord(&pp->pp_rsel);
+	if (acc != O_RDONLY)
+		selrecord(&pp->pp_wsel);
 	if (acc != O_WRONLY) {
 		if (pp->pp_count > 0)
 			revents |= POLLIN | POLLRDNORM;
@@ -346,8 +361,11 @@ pipe_detach(struct pipe *pp, int acc)
 	cv_broadcast(&pp->pp_rcv);
 	cv_broadcast(&pp->pp_wcv);
 	unused = pp->pp_readers == 0 && pp->pp_writers == 0;
+	if (acc != O_RDONLY)
+		selwakeup(&pp->pp_rsel, POLLIN | POLLHUP);
+	if (acc != O_WRONLY)
+		selwakeup(&pp->pp_wsel, POLLOUT | POLLERR);
 	mutex_exit(&pp->pp_lock);
-	selnotify();
 	return unused;
 }
 
@@ -433,13 +451,12 @@ pipe_setsize(struct file *fp, unsigned int size, int *newsizep)
 	}
 	if (error == 0) {
 		cv_broadcast(&pp->pp_wcv);	/* there may be more room */
+		selwakeup(&pp->pp_wsel, POLLOUT | POLLWRNORM);
 		*newsizep = (int)nsize;
 	}
 	mutex_exit(&pp->pp_lock);
 	kmem_free(nbuf, nsize);
 	kmem_free(obuf, osize);
-	if (error == 0)
-		selnotify();
 	return error;
 }
 
@@ -569,6 +586,9 @@ fifo_open(void **slotp, kmutex_t *interlock, int oflags, struct file *fp)
 		}
 		if (acc == O_RDONLY && nonblock && pp->pp_writers == 0)
 			hupgen = pp->pp_wopens;
+		/* POLLHUP, POLLERR may change. */
+		selwakeup(&pp->pp_rsel, 0);
+		selwakeup(&pp->pp_wsel, 0);
 	}
 	mutex_exit(&pp->pp_lock);
 	if (error != 0) {
@@ -576,7 +596,6 @@ fifo_open(void **slotp, kmutex_t *interlock, int oflags, struct file *fp)
 		return error;
 	}
 	cv_broadcast(&pp->pp_opencv);	/* a partner may wait for us */
-	selnotify();			/* POLLHUP, POLLERR may change */
 
 	if (!nonblock && acc == O_RDONLY)
 		error = fifo_wait(pp, interlock, &pp->pp_writers,

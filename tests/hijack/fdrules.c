@@ -5,6 +5,7 @@
  * reference (../hijack.bats runs both and compares).
  *
  *   fdrules DIR dup2|fork|exec|dupfd|closerange|select|pollfile|pollfifo|epoll
+ *   fdrules DIR epollet|epolldup
  *
  * Prints one line per check, "ok WHAT" or "FAIL WHAT: detail", and exits
  * 0 only if every check passed.  The lines name no paths, descriptor
@@ -611,6 +612,138 @@ t_epoll(void)
 	close(p[1]);
 }
 
+/* EPOLLET and EPOLLONESHOT on a fifo in DIR (a kernel fifo under /rump). */
+struct etwait {
+	int ep, n;
+	struct epoll_event ev;
+};
+
+static void *
+et_waiter(void *arg)
+{
+	struct etwait *w = arg;
+
+	w->n = epoll_wait(w->ep, &w->ev, 1, 10000);
+	return NULL;
+}
+
+static void
+t_epollet(void)
+{
+	struct epoll_event ev, got[4];
+	struct etwait w;
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	pthread_t t;
+	double t0, c0;
+	int ep, ep1, rd, wr;
+	char buf[8];
+
+	check(mkfifo(P("etfifo"), 0600) == 0, "mkfifo");
+	rd = open(P("etfifo"), O_RDONLY | O_NONBLOCK);
+	wr = open(P("etfifo"), O_WRONLY | O_NONBLOCK);
+	check(rd >= 0 && wr >= 0, "open both ends");
+	check((ep = epoll_create1(0)) >= 0, "epoll_create1");
+	ev = (struct epoll_event){ .events = EPOLLIN | EPOLLET, .data.u32 = 5 };
+	check(epoll_ctl(ep, EPOLL_CTL_ADD, rd, &ev) == 0, "add, edge-triggered");
+	check(epoll_wait(ep, got, 4, 0) == 0, "nothing yet");
+	check(write(wr, "a", 1) == 1, "write");
+	check(epoll_wait(ep, got, 4, 1000) == 1 && got[0].data.u32 == 5 &&
+	    got[0].events == EPOLLIN, "the edge: EPOLLIN");
+	check(epoll_wait(ep, got, 4, 0) == 0, "no new edge: nothing");
+	t0 = now(CLOCK_MONOTONIC);
+	c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+	check(epoll_wait(ep, got, 4, 300) == 0, "still no edge after a wait");
+	check(now(CLOCK_MONOTONIC) - t0 >= 0.25, "it waited");
+	check(now(CLOCK_PROCESS_CPUTIME_ID) - c0 < 0.2, "without busy-waiting");
+	check(write(wr, "b", 1) == 1, "write again");
+	check(epoll_wait(ep, got, 4, 1000) == 1, "a new edge");
+	check(read(rd, buf, sizeof(buf)) == 2, "read both bytes");
+	check(read(rd, buf, sizeof(buf)) == -1 && errno == EAGAIN,
+	    "then EAGAIN");
+	/* A thread asleep in epoll_wait wakes on the next edge. */
+	w.ep = ep;
+	w.n = -2;
+	check(pthread_create(&t, NULL, et_waiter, &w) == 0, "a waiting thread");
+	nanosleep(&pause, NULL);
+	check(write(wr, "c", 1) == 1, "write while it waits");
+	pthread_join(t, NULL);
+	check(w.n == 1 && w.ev.data.u32 == 5, "it woke with the event");
+	/* One-shot: once, then nothing until EPOLL_CTL_MOD. */
+	check((ep1 = epoll_create1(0)) >= 0, "another epoll");
+	ev = (struct epoll_event){ .events = EPOLLOUT | EPOLLONESHOT,
+	    .data.u32 = 6 };
+	check(epoll_ctl(ep1, EPOLL_CTL_ADD, wr, &ev) == 0, "add, one-shot");
+	check(epoll_wait(ep1, got, 4, 1000) == 1 && got[0].data.u32 == 6,
+	    "one event");
+	check(epoll_wait(ep1, got, 4, 0) == 0, "then none");
+	check(epoll_ctl(ep1, EPOLL_CTL_ADD, wr, &ev) == -1 && errno == EEXIST,
+	    "still registered: EEXIST");
+	check(epoll_ctl(ep1, EPOLL_CTL_MOD, wr, &ev) == 0, "re-armed");
+	check(epoll_wait(ep1, got, 4, 1000) == 1, "one more event");
+	check(epoll_ctl(ep1, EPOLL_CTL_MOD, rd + wr + 100, &ev) == -1 &&
+	    errno == EBADF, "MOD of a closed number: EBADF");
+	close(ep1);
+	close(ep);
+	close(rd);
+	close(wr);
+}
+
+/* A dup of an epoll descriptor, and a forked child, keep its fifo. */
+static void
+t_epolldup(void)
+{
+	struct epoll_event ev, got[4];
+	int ep, ep2, ep3, rd, wr, p[2], st;
+	pid_t pid;
+	char c;
+
+	check(mkfifo(P("dfifo"), 0600) == 0, "mkfifo");
+	rd = open(P("dfifo"), O_RDONLY | O_NONBLOCK);
+	wr = open(P("dfifo"), O_WRONLY | O_NONBLOCK);
+	check(rd >= 0 && wr >= 0 && pipe(p) == 0, "a fifo and a host pipe");
+	check((ep = epoll_create1(0)) >= 0, "epoll_create1");
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = 7 };
+	check(epoll_ctl(ep, EPOLL_CTL_ADD, rd, &ev) == 0, "add the fifo");
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = 8 };
+	check(epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) == 0, "add the pipe");
+	check((ep2 = dup(ep)) >= 0 && close(ep) == 0, "dup, close the original");
+	check(write(wr, "k", 1) == 1, "write the fifo");
+	check(epoll_wait(ep2, got, 4, 1000) == 1 && got[0].data.u32 == 7,
+	    "the dup sees the fifo");
+	check(epoll_ctl(ep2, EPOLL_CTL_ADD, rd, &ev) == -1 && errno == EEXIST,
+	    "the dup has it: EEXIST");
+	check((ep3 = fcntl(ep2, F_DUPFD_CLOEXEC, 0)) >= 0, "F_DUPFD_CLOEXEC");
+	check(epoll_ctl(ep3, EPOLL_CTL_DEL, rd, NULL) == 0,
+	    "remove it through the other number");
+	check(epoll_wait(ep2, got, 4, 0) == 0, "gone for both");
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = 9 };
+	check(epoll_ctl(ep2, EPOLL_CTL_ADD, rd, &ev) == 0, "add it back");
+	check(dup2(ep3, 100) == 100 && close(ep3) == 0 && close(ep2) == 0,
+	    "dup2, close the others");
+	check(write(p[1], "h", 1) == 1, "write the pipe");
+	check(epoll_wait(100, got, 4, 1000) == 2, "both through dup2's number");
+	pid = fork();
+	if (pid == 0) {
+		int n = epoll_wait(100, got, 4, 1000);
+
+		_exit(n == 2 ? 0 : 1);
+	}
+	check(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	    WEXITSTATUS(st) == 0, "a forked child sees both");
+	check(read(rd, &c, 1) == 1 && read(p[0], &c, 1) == 1, "drain both");
+	check(epoll_wait(100, got, 4, 0) == 0, "nothing left");
+	close(100);
+	/* A new epoll at a reused number starts empty. */
+	check((ep = epoll_create1(0)) >= 0, "a new epoll");
+	check(write(wr, "k", 1) == 1, "write the fifo");
+	check(epoll_wait(ep, got, 4, 0) == 0, "the new one has nothing");
+	close(ep);
+	close(rd);
+	close(wr);
+	close(p[0]);
+	close(p[1]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -618,7 +751,7 @@ main(int argc, char **argv)
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: fdrules DIR dup2|fork|exec|dupfd|"
-		    "closerange|select|pollfile|pollfifo|epoll\n");
+		    "closerange|select|pollfile|pollfifo|epoll|epollet|epolldup\n");
 		return 2;
 	}
 	dir = argv[1];
@@ -645,6 +778,10 @@ main(int argc, char **argv)
 		t_pollfifo();
 	else if (strcmp(t, "epoll") == 0)
 		t_epoll();
+	else if (strcmp(t, "epollet") == 0)
+		t_epollet();
+	else if (strcmp(t, "epolldup") == 0)
+		t_epolldup();
 	else {
 		fprintf(stderr, "fdrules: unknown test %s\n", t);
 		return 2;

@@ -39,7 +39,10 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/random.h>
+#include <sys/select.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -101,6 +104,21 @@
 #define rump_sys_prlimit64	prlimit
 #define rump_sys_ppoll(f, n, t, m, z) \
 	((int)syscall(SYS_ppoll, (f), (n), (t), (m), (z)))
+#define rump_sys_select(n, r, w, e, t) \
+	((int)syscall(SYS_select, (n), (r), (w), (e), (t)))
+#define rump_sys_pselect6(n, r, w, e, t, s) \
+	((int)syscall(SYS_pselect6, (n), (r), (w), (e), (t), (s)))
+#define rump_sys_epoll_create	epoll_create
+#define rump_sys_epoll_create1	epoll_create1
+#define rump_sys_epoll_ctl	epoll_ctl
+#define rump_sys_epoll_wait(e, v, m, t) \
+	((int)syscall(SYS_epoll_wait, (e), (v), (m), (t)))
+#define rump_sys_epoll_pwait(e, v, m, t, s, z) \
+	((int)syscall(SYS_epoll_pwait, (e), (v), (m), (t), (s), (z)))
+#define rump_sys_epoll_pwait2(e, v, m, t, s, z) \
+	((int)syscall(SYS_epoll_pwait2, (e), (v), (m), (t), (s), (z)))
+#define rump_sys_eventfd(v)	((int)syscall(SYS_eventfd, (v)))
+#define rump_sys_eventfd2(v, f)	((int)syscall(SYS_eventfd2, (v), (f)))
 #define rump_sys_preadv2	preadv2
 #define rump_sys_pwritev2	pwritev2
 #define rump_sys_getrandom	getrandom

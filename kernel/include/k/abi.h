@@ -287,6 +287,11 @@ struct timespec {
 	int64_t tv_sec;
 	long tv_nsec;
 };
+struct timeval {
+	int64_t tv_sec;
+	int64_t tv_usec;
+};
+
 #define UTIME_NOW	((1L << 30) - 1L)
 #define UTIME_OMIT	((1L << 30) - 2L)
 
@@ -441,12 +446,54 @@ struct utsname {
 #define POLLHUP		0x0010
 #define POLLNVAL	0x0020
 #define POLLRDNORM	0x0040
+#define POLLRDBAND	0x0080
 #define POLLWRNORM	0x0100
+#define POLLWRBAND	0x0200
+#define POLLMSG		0x0400
+#define POLLRDHUP	0x2000
 struct pollfd {
 	int fd;
 	int16_t events;
 	int16_t revents;
 };
+
+/* epoll(7): struct epoll_event is packed on x86_64 (12 bytes), not on aarch64 */
+#define EPOLL_CTL_ADD	1
+#define EPOLL_CTL_DEL	2
+#define EPOLL_CTL_MOD	3
+#define EPOLL_CLOEXEC	O_CLOEXEC
+#define EPOLLIN		0x00000001u
+#define EPOLLPRI	0x00000002u
+#define EPOLLOUT	0x00000004u
+#define EPOLLERR	0x00000008u
+#define EPOLLHUP	0x00000010u
+#define EPOLLNVAL	0x00000020u
+#define EPOLLRDNORM	0x00000040u
+#define EPOLLRDBAND	0x00000080u
+#define EPOLLWRNORM	0x00000100u
+#define EPOLLWRBAND	0x00000200u
+#define EPOLLMSG	0x00000400u
+#define EPOLLRDHUP	0x00002000u
+#define EPOLLEXCLUSIVE	(1u << 28)
+#define EPOLLWAKEUP	(1u << 29)
+#define EPOLLONESHOT	(1u << 30)
+#define EPOLLET		(1u << 31)
+#if defined(__x86_64__)
+struct epoll_event {
+	uint32_t events;
+	uint64_t data;
+} __attribute__((packed));
+#else
+struct epoll_event {
+	uint32_t events;
+	uint64_t data;
+};
+#endif
+
+/* eventfd(2) */
+#define EFD_SEMAPHORE	1
+#define EFD_CLOEXEC	O_CLOEXEC
+#define EFD_NONBLOCK	O_NONBLOCK
 
 /* getrandom(2) */
 #define GRND_NONBLOCK	0x0001

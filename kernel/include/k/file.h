@@ -50,6 +50,7 @@ struct file {
 	struct vnode *f_vnode;		/* referenced, for DTYPE_VNODE and fifos */
 	int64_t f_offset;
 	struct kauth_cred *f_cred;	/* opener's, referenced */
+	void *f_epitems;		/* epoll items on this file (sys_epoll.c) */
 };
 
 #define FREAD(fp)  (((fp)->f_flag & O_ACCMODE) != O_WRONLY)
@@ -67,7 +68,7 @@ struct filedesc {
 	int fd_freefile;		/* lowest slot that may be free */
 };
 
-/* Called once at bootstrap (poll also sets itself up on first use). */
+/* Called once at bootstrap. */
 void file_init(void);
 
 /* New file with one reference, the caller's credentials, no descriptor. */
@@ -130,7 +131,7 @@ file_flags(struct file *fp)
 }
 
 /* --- waiting: kern/kern_file.c ------------------------------------------ */
-/* Deadline meaning "no timeout" for file_cv_wait() and sel_wait(). */
+/* Deadline meaning "no timeout" for file_cv_wait(). */
 #define KWAIT_FOREVER	INT64_MAX
 
 /* Monotonic time in ns, the clock of these deadlines. */
@@ -148,36 +149,94 @@ int64_t uptime_ns(void);
 int file_cv_wait(kcondvar_t *cv, kmutex_t *m, int64_t deadline);
 
 /*
- * Poll's wait primitive: one kernel-wide generation counter.  selnotify()
- * advances it and wakes every poller; a poller reads sel_generation()
- * before scanning its descriptors, so a change during the scan is never
- * lost, then sel_wait() sleeps until the generation differs from that
- * (or the deadline, or an interruption: 0, ETIMEDOUT, EINTR).  Wakeups may
- * be for other files: poll re-checks.  selnotify() is cheap when nobody
- * polls and may be called with file, pipe or socket locks held.
- */
-void selnotify(void);
-uint64_t sel_generation(void);
-int sel_wait(uint64_t gen, int64_t deadline);
-
-/*
- * Per-object readiness (the contract sockets, pipes and epoll meet at).
- * An object that can be polled keeps a struct selinfo per direction;
- * its fo_poll calls selrecord() on each selinfo it reports on before
- * testing readiness (Linux's poll_wait), and every change a poller could
- * see is followed by selwakeup(sip, events) with the POLL* bits that may
- * have become true (0: unknown, check everything).  selwakeup may be called
- * with the object's locks held and is cheap when nobody waits.  Until
- * per-object wait lists exist, selwakeup is selnotify() and selrecord
- * records nothing.
+ * Per-object readiness (the contract sockets, pipes, eventfd and epoll meet
+ * at; kern/kern_select.c).  An object that can be polled keeps a struct
+ * selinfo per direction (or one for both); its fo_poll calls selrecord()
+ * on each selinfo it reports on before testing readiness (Linux's
+ * poll_wait), at most SELRECORD_MAX times per call, and every change a
+ * poller could see is followed by selwakeup(sip, events) with the POLL*
+ * bits that may have become true (0: unknown, check everything).
+ * selwakeup may be called with the object's locks held and is one atomic
+ * load when nobody waits.  selrecord may be called with the object's locks
+ * held too; it never sleeps or allocates.
+ *
+ * Who waits: poll/ppoll/select/pselect6 register for the length of the
+ * call and hold a reference on each file meanwhile; an epoll item
+ * registers at EPOLL_CTL_ADD and stays until it is deleted, its epoll
+ * instance closes, or the file's last reference goes (file_rele() removes
+ * a file's epoll items before fo_close).  So at seldestroy() nobody should
+ * be left; whatever is left is detached safely (never woken again).
+ * seldestroy() must not race with selrecord()/selwakeup() on the same
+ * selinfo (the object is being freed: nobody else uses it).
  */
 struct selinfo {
-	void *si_waiters;		/* private to kern_file.c */
+	void *si_waiters;		/* private to kern_select.c */
 };
 void selinit(struct selinfo *sip);
 void seldestroy(struct selinfo *sip);
 void selrecord(struct selinfo *sip);
 void selwakeup(struct selinfo *sip, int events);
+
+#define SELRECORD_MAX	4		/* selrecord calls per fo_poll call */
+
+/*
+ * The waiting side, for poll/select and epoll (kern/kern_select.c).
+ * A selwaiter is someone to wake; a seltable is where selrecord() puts
+ * the registrations of the fo_poll calls made while it is the calling
+ * lwp's current table (sel_settable(); NULL: selrecord records nothing).
+ * sw_wake is called with the selinfo lock held (it must not sleep, and may
+ * take only locks below it: an epoll's ready-list lock) with the events of
+ * the selwakeup; it returns whether it took the wakeup (for
+ * EPOLLEXCLUSIVE: of the exclusive waiters on one selinfo only the first
+ * that takes it is woken).
+ */
+struct selwaiter {
+	bool (*sw_wake)(struct selwaiter *, int events);
+	bool sw_exclusive;
+};
+
+struct selreg {
+	struct selinfo *sr_sip;		/* NULL: not (or no longer) registered */
+	struct selwaiter *sr_w;
+	int sr_events;			/* what the waiter cares about */
+	struct selreg *sr_next;		/* on sr_sip's list */
+	struct selreg **sr_prevp;
+};
+
+struct seltable {
+	struct selwaiter *st_w;
+	struct selreg *st_regs;		/* st_nregs free slots from st_used */
+	int st_nregs;
+	int st_used;
+	int st_events;			/* interest of the fo_poll in progress */
+	bool st_overflow;		/* a selrecord found no free slot */
+};
+
+/* Makes st the calling lwp's table; returns the previous one. */
+struct seltable *sel_settable(struct seltable *st);
+/* Removes the registrations regs[0..n) (those still registered). */
+void sel_unregister(struct selreg *regs, int n);
+/* The lock sw_wake runs under, for waiters that sleep on it (poll). */
+kmutex_t *sel_lock_get(void);
+/*
+ * selwakeup for a sw_wake callback that wakes a selinfo of its own (an
+ * epoll instance's, for pollers of the epoll descriptor): the selinfo
+ * lock is held already.
+ */
+void selwakeup_locked(struct selinfo *sip, int events);
+
+/* --- epoll and eventfd: kern/sys_epoll.c, kern/sys_eventfd.c ------------ */
+/*
+ * Called by file_rele() when the last reference of a file that is in some
+ * epoll instance goes, before fo_close: removes every item on it.
+ */
+void epoll_file_release(struct file *fp);
+/* fstat of a descriptor without an inode (Linux's anon inode, mode 0600). */
+int anon_fo_stat(struct file *fp, struct stat *st);
+/* lseek that succeeds and stays at 0 (Linux's noop_llseek). */
+int anon_fo_seek(struct file *fp, int64_t off, int whence, int64_t *newoffp);
+/* read/write of a file that has none: EINVAL, ESPIPE for the pread family. */
+int anon_fo_rw(struct file *fp, struct uio *uio, int fflags);
 
 /* --- pipes and fifos: kern/sys_pipe.c ----------------------------------- */
 /*

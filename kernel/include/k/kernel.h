@@ -211,6 +211,7 @@ struct lwp {
 	struct kauth_cred *l_cred;	/* snapshot of p_cred for this call */
 	bool l_bound;			/* bound to a host thread for good */
 	int l_ncalls;			/* nesting depth of kernel entries */
+	struct seltable *l_seltable;	/* poll table of selrecord() (k/file.h) */
 	/* Private to kern/: */
 	LIST_ENTRY(lwp) l_list;		/* all lwps, under the proc list lock */
 	bool l_hascpu;			/* holds a virtual CPU */
