@@ -199,6 +199,9 @@ void in_pcbref(struct inpcb *inp);
 void in_pcbrele(struct inpcb *inp);
 /* Sets inp_tstate (so_lock held; takes ipt_lock). */
 void in_pcbsetstate(struct inpcb *inp, int tstate);
+/* listen(): inp_tstate LISTEN, after checking the bind rules again
+ * (another socket of the port may have started listening): EADDRINUSE. */
+int in_pcblisten(struct inpcb *inp);
 
 /* Names of the ends, as getsockname/getpeername give them for the
  * socket's family (IPv4 peers of an AF_INET6 socket v4-mapped). */
