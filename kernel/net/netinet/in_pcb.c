@@ -10,6 +10,7 @@
 #include "net/netinet/in_pcb.h"
 #include "net/netinet/in_pcbport.h"
 #include "net/netinet/ip_var.h"
+#include "net/netinet/in_var.h"
 
 static uint32_t
 roundpow2(uint32_t n)
@@ -82,19 +83,22 @@ in_pcbref(struct inpcb *inp)
 	atomic_fetch_add_explicit(&inp->inp_refs, 1, memory_order_relaxed);
 }
 
+/* Frees inp and drops its hold on the socket (so_lock held or not). */
 static void
-in_pcbfree(struct inpcb *inp)
+in_pcbfree(struct inpcb *inp, bool locked)
 {
-	struct in_mship *im;
 	struct socket *so = inp->inp_socket;
 
-	while ((im = LIST_FIRST(&inp->inp_mships)) != NULL) {
-		LIST_REMOVE(im, im_list);
-		kmem_free(im, sizeof(*im));
-	}
+	in_mship_dropall(inp);
 	m_freem_list(inp->inp_errq);
 	kmem_free(inp, sizeof(*inp));
-	in_sock_release(so);
+	/* The layer frees a socket later (its free list), never under the
+	 * lock we drop here. */
+	if (!locked)
+		solock(so);
+	sorele(so);
+	if (!locked)
+		sounlock(so);
 }
 
 void
@@ -102,7 +106,7 @@ in_pcbrele(struct inpcb *inp)
 {
 	if (atomic_fetch_sub_explicit(&inp->inp_refs, 1,
 	    memory_order_acq_rel) == 1)
-		in_pcbfree(inp);
+		in_pcbfree(inp, false);
 }
 
 void
@@ -118,7 +122,9 @@ in_pcbdetach(struct inpcb *inp)
 	inp->inp_flags |= INP_DEAD;
 	mutex_exit(&t->ipt_lock);
 	so->so_pcb = NULL;
-	in_pcbrele(inp);
+	if (atomic_fetch_sub_explicit(&inp->inp_refs, 1,
+	    memory_order_acq_rel) == 1)
+		in_pcbfree(inp, true);
 }
 
 void
@@ -348,4 +354,24 @@ void
 in_pcbdisconnect(struct inpcb *inp)
 {
 	in_pcbclearconnect(inp);
+}
+
+int
+in_pcbautobind(struct inpcb *inp)
+{
+	struct in6_addr any = IN6ADDR_ANY_INIT;
+	int error;
+
+	if (inp->inp_lport != 0)
+		return 0;
+	if (inp->inp_af == AF_INET)
+		in6_set_v4mapped(&any, 0);
+	else
+		any = inp->inp_laddr;
+	if (inp->inp_af == AF_INET && !in6_is_anyaddr(&inp->inp_laddr))
+		any = inp->inp_laddr;
+	error = in_pcbsetport(inp, &any, 0, false);
+	if (error == 0)
+		inp->inp_flags |= INP_ANONPORT;
+	return error == EADDRINUSE ? EAGAIN : error;
 }

@@ -184,6 +184,9 @@ int in_pcbbind(struct inpcb *inp, const struct sockaddr *sa, socklen_t len);
  */
 int in_pcbconnect(struct inpcb *inp, const struct sockaddr *sa,
     socklen_t len);
+/* An ephemeral port for an unbound pcb (UDP send, TCP listen without
+ * bind): 0 or EAGAIN when the range is used up. */
+int in_pcbautobind(struct inpcb *inp);
 /* Parses and checks a destination for connect or sendto: *faddr
  * (v4-mapped for IPv4), *fport; same errors as in_pcbconnect. */
 int in_pcbcheckdst(const struct inpcb *inp, const struct sockaddr *sa,

@@ -23,7 +23,5 @@ int in_pcbsetconnect(struct inpcb *inp, const struct in6_addr *laddr,
 void in_pcbclearconnect(struct inpcb *inp);
 /* ipt_lock held. */
 void in_pcbunhash_locked(struct inpcb *inp);
-/* The pcb's hold on its socket is released (so_lock rules: in_pcb.c). */
-void in_sock_release(struct socket *so);
 
 #endif /* NETINET_IN_PCBPORT_H */

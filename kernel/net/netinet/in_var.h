@@ -75,6 +75,36 @@ bool rip_has_proto(int af, int proto);
 /* The pmtu cache, in_route.c */
 void in_pmtu_init(void);
 
+/* A fresh writable packet of bytes [off, off + len) of m (NULL at the
+ * memory limit); m is kept. */
+struct mbuf *in_mcopy(const struct mbuf *m, size_t off, size_t len);
+/* ping sockets (raw_ip.c): an echo reply for them (m kept). */
+struct icmphdr;
+void ping_input(struct mbuf *m, const struct ip_rcv *r,
+    const struct icmphdr *ih);
+void ping6_input(struct mbuf *m, const struct ip_rcv *r);
+/* raw and ping sockets get ICMP errors about what they sent. */
+void rip_ctlinput(const struct ip_ctlmsg *c, int proto);
+void icmp_init(void);
+
+/* ip_ctloutput.c: is inp a member of group (or IP_MULTICAST_ALL with the
+ * group joined by some socket)? */
+bool in_mcast_member(const struct inpcb *inp, int af,
+    const struct in6_addr *group);
+/* in_proto.c: FIONREAD/SIOCINQ (next datagram), SIOCOUTQ of datagram
+ * sockets; ENOTTY for others. */
+int in_dgram_ioctl(struct socket *so, unsigned long cmd, void *data);
+extern const struct pr_usrreqs udp_usrreqs, rip_usrreqs, ping_usrreqs;
+int rip_permit(int proto);
+int ping_permit(int proto);
+
+void in_mship_dropall(struct inpcb *inp);
+void ip_ctloutput_init(void);
+/* net-core's (k/socket.h, not yet on its branch's committed contract). */
+struct socket;
+void solock(struct socket *so);
+void sounlock(struct socket *so);
+
 /* A cmsg into a control chain (appended; *mp NULL starts one). */
 int in_cmsg_add(struct mbuf **mp, int level, int type, const void *data,
     size_t len);
