@@ -27,6 +27,7 @@
 #include "k/kernel.h"
 
 struct ifnet;
+struct mbuf;
 
 /* m_type */
 #define MT_DATA		1	/* payload */
@@ -46,6 +47,11 @@ struct ifnet;
 
 /* m_pkthdr.csum_flags: checksums a sender may leave to the link. */
 #define M_CSUM_DATA_VALID 0x0001 /* loopback: payload checksum known good */
+/* Output: the transport left its checksum at l4off zero for in_output to
+ * fill (or, over loopback, to pass on as M_CSUM_DATA_VALID). */
+#define M_CSUM_TCP	0x0002
+#define M_CSUM_UDP	0x0004
+#define M_CSUM_ICMP6	0x0008
 
 #define MSIZE		256		/* an mbuf with inline data */
 #define MCLBYTES	2048		/* smallest external buffer */
