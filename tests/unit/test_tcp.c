@@ -655,9 +655,18 @@ tcp_connect_loop(void **state)
 {
 	uint16_t port;
 	int lst, c, a, first, s;
-	char buf[8];
+	char buf[8], before[32];
 
 	(void)state;
+	(void)before;
+#ifndef TEST_ON_HOST
+	/* TIME_WAIT for 20 ms here, so the pcbs can be seen to go. */
+	char saved[32], now[32];
+
+	get_file("/proc/sys/net/ipv4/tcp_msl_ms", saved, sizeof(saved));
+	put_file("/proc/sys/net/ipv4/tcp_msl_ms", "10");
+	get_file("/proc/sys/net/ipv4/tcp_pcbs", before, sizeof(before));
+#endif
 	lst = listener(&port, 64);
 	first = tcp_socket();
 	CHECK_OK(rump_sys_close(first));
@@ -674,6 +683,17 @@ tcp_connect_loop(void **state)
 	assert_int_equal(s, first);
 	CHECK_OK(rump_sys_close(s));
 	CHECK_OK(rump_sys_close(lst));
+#ifndef TEST_ON_HOST
+	/* Every connection's pcb is gone once TIME_WAIT ran out. */
+	for (int i = 0; i < 2000; i++) {
+		get_file("/proc/sys/net/ipv4/tcp_pcbs", now, sizeof(now));
+		if (strcmp(now, before) == 0)
+			break;
+		short_sleep();
+	}
+	assert_string_equal(now, before);
+	put_file("/proc/sys/net/ipv4/tcp_msl_ms", saved);
+#endif
 }
 
 int

@@ -10,6 +10,7 @@
  */
 #include "k/kernel.h"
 #include "k/socket.h"
+#include "k/sysctl.h"
 #include "net/netinet/in_pcb.h"
 #include "net/netinet/ip_var.h"
 #include "net/netinet/tcp_var.h"
@@ -25,6 +26,28 @@ int64_t tcp_keep_idle = 7200, tcp_keep_intvl = 75, tcp_keep_cnt = 9;
 int64_t tcp_do_sack = 1, tcp_do_ts = 1, tcp_do_wscale = 1;
 int64_t tcp_syncookies = 1;
 int64_t tcp_retries2 = 15;
+int64_t tcp_pcbcount;			/* live tcpcbs (sysctl, tests) */
+
+/* Linux's names under /proc/sys/net/ipv4, plus two of this kernel's. */
+#define TCP_SYSCTL(n, v, lo, hi, w) { .sn_name = "net.ipv4." n,	\
+	.sn_type = SYSCTL_INT, .sn_writable = (w), .sn_int = &(v),	\
+	.sn_min = (lo), .sn_max = (hi) }
+static struct sysctl_node tcp_sysctls[] = {
+	TCP_SYSCTL("tcp_fin_timeout", tcp_fin_timeout, 1, 600, true),
+	TCP_SYSCTL("tcp_syn_retries", tcp_syn_retries, 1, 127, true),
+	TCP_SYSCTL("tcp_synack_retries", tcp_synack_retries, 1, 127, true),
+	TCP_SYSCTL("tcp_keepalive_time", tcp_keep_idle, 1, 32767, true),
+	TCP_SYSCTL("tcp_keepalive_intvl", tcp_keep_intvl, 1, 32767, true),
+	TCP_SYSCTL("tcp_keepalive_probes", tcp_keep_cnt, 1, 127, true),
+	TCP_SYSCTL("tcp_sack", tcp_do_sack, 0, 1, true),
+	TCP_SYSCTL("tcp_timestamps", tcp_do_ts, 0, 1, true),
+	TCP_SYSCTL("tcp_window_scaling", tcp_do_wscale, 0, 1, true),
+	TCP_SYSCTL("tcp_syncookies", tcp_syncookies, 0, 1, true),
+	TCP_SYSCTL("tcp_retries2", tcp_retries2, 1, 15, true),
+	/* Not Linux's: the MSL (TIME_WAIT lasts two), and the pcb count. */
+	TCP_SYSCTL("tcp_msl_ms", tcp_msl_ms, 1, 120000, true),
+	TCP_SYSCTL("tcp_pcbs", tcp_pcbcount, 0, INT64_MAX, false),
+};
 
 /* SipHash-2-4 keys: [0] ISNs, [1] SYN cookies, [2] timestamp offsets. */
 static uint64_t tcp_key[3][2];
@@ -147,6 +170,9 @@ tcp_init(void)
 	    1024)) != 0)
 		return error;
 	tcbtable.ipt_tuple_unique = true;
+	for (n = 0; n < __arraycount(tcp_sysctls); n++)
+		if ((error = sysctl_register(&tcp_sysctls[n])) != 0)
+			return error;
 	return 0;
 }
 
@@ -180,6 +206,7 @@ tcp_newtcpcb(struct inpcb *inp, struct tcpcb **tpp)
 	tcp_timer_init(tp);
 	inp->inp_ppcb = tp;
 	atomic_fetch_add(&tcpstat.tcps_pcbs, 1);
+	__atomic_fetch_add(&tcp_pcbcount, 1, __ATOMIC_RELAXED);
 	*tpp = tp;
 	return 0;
 }
@@ -200,6 +227,7 @@ tcp_close(struct tcpcb *tp)
 	callout_destroy(&tp->t_callout);
 	kmem_free(tp, sizeof(*tp));
 	atomic_fetch_sub(&tcpstat.tcps_pcbs, 1);
+	__atomic_fetch_sub(&tcp_pcbcount, 1, __ATOMIC_RELAXED);
 	soisdisconnected(so);
 	in_pcbdetach(inp);
 	return NULL;
@@ -352,7 +380,9 @@ tcp_set_info(const struct tcpcb *tp, struct tcp_info *ti)
 	int64_t now = tcp_now_ns();
 
 	memset(ti, 0, sizeof(*ti));
-	ti->tcpi_state = (uint8_t)tcp_linux_state(tp->t_state);
+	/* Linux moves TIME_WAIT off the socket, which then reads closed. */
+	ti->tcpi_state = (uint8_t)(tp->t_state == TCPS_TIME_WAIT ? TCP_CLOSE :
+	    tcp_linux_state(tp->t_state));
 	ti->tcpi_ca_state = (uint8_t)tp->t_ca_state;
 	ti->tcpi_retransmits = (uint8_t)MIN(tp->t_rxtshift, 255);
 	ti->tcpi_probes = (uint8_t)MIN(tp->t_keepcnt, 255);
