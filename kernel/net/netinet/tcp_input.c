@@ -193,6 +193,7 @@ tcp_do_ack(struct tcpcb *tp, struct tcpseg *s, bool *drop)
 		/* A duplicate ACK (RFC 5681 2): pure, same window, data out. */
 		if (s->ack == tp->snd_una && s->tlen == 0 &&
 		    !(s->flags & (TH_SYN | TH_FIN)) && win == tp->snd_wnd &&
+		    win != 0 && !(tp->t_flags & TF_PERSIST) &&
 		    tp->snd_una != tp->snd_max) {
 			tp->t_dupacks++;
 			if (tp->t_flags & TF_INRECOVERY) {
@@ -227,7 +228,8 @@ tcp_do_ack(struct tcpcb *tp, struct tcpseg *s, bool *drop)
 	if ((tp->t_flags & TF_SENTFIN) && s->ack == tp->snd_max)
 		ourfinacked = true;
 	{
-		uint32_t data = acked - (ourfinacked ? 1 : 0);
+		uint32_t data = acked - (ourfinacked ? 1 : 0) -
+		    (tp->snd_una == tp->iss ? 1 : 0);	/* our SYN */
 
 		if (data > so->so_snd.sb_cc)
 			data = (uint32_t)so->so_snd.sb_cc;
@@ -675,7 +677,7 @@ tcp_input(struct mbuf *m, const struct ip_rcv *r)
 	if ((s.flags & (TH_SYN | TH_FIN)) == (TH_SYN | TH_FIN) ||
 	    (s.flags & (TH_SYN | TH_RST)) == (TH_SYN | TH_RST))
 		goto drop;
-	if (th->th_dport == 0 || th->th_sport == 0)
+	if (s.th.th_dport == 0 || s.th.th_sport == 0)
 		goto drop;
 
 findpcb:
@@ -692,7 +694,7 @@ findpcb:
 		mutex_exit(lock);
 	}
 	if ((inp->inp_flags & INP_DEAD) || (tp = intotcpcb(inp)) == NULL ||
-	    tp->t_state == TCPS_CLOSED) {
+	    tp->t_state == TCPS_CLOSED || (tp->t_flags & TF_DEAD)) {
 		mutex_exit(lock);
 		in_pcbrele(inp);
 		goto reset;
@@ -755,6 +757,8 @@ tcp_ctlinput(const struct ip_ctlmsg *c)
 		mutex_exit(lock);
 	}
 	tp = (inp->inp_flags & INP_DEAD) ? NULL : intotcpcb(inp);
+	if (tp != NULL && (tp->t_flags & TF_DEAD))
+		tp = NULL;
 	seq = ntohl(th.th_seq);
 	if (tp == NULL || SEQ_LT(seq, tp->snd_una) ||
 	    SEQ_GT(seq, tp->snd_max))

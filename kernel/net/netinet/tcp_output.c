@@ -167,10 +167,13 @@ tcp_send_segment(struct tcpcb *tp, tcp_seq seq, uint32_t len, int flags)
 		win = 0;
 	else
 		win = tcp_rcv_window(tp);
+	/* What the peer may send is what the header says, after scaling. */
 	if (flags & TH_SYN)
-		th->th_win = htons((uint16_t)MIN(win, 65535u));
+		win = MIN(win, 65535u);
 	else
-		th->th_win = htons((uint16_t)MIN(win >> tp->rcv_scale, 65535u));
+		win = MIN(win >> tp->rcv_scale, 65535u) << tp->rcv_scale;
+	th->th_win = htons((uint16_t)((flags & TH_SYN) ? win :
+	    win >> tp->rcv_scale));
 	if (optlen > 0)
 		memcpy(th + 1, opt, optlen);
 	if (data != NULL)
@@ -306,11 +309,12 @@ again:
 
 	if (len > 0 && tcp_send_ok(tp, len, off, idle))
 		goto send;
+	/* The FIN goes out with the tail, Nagle or not. */
+	if ((flags & TH_FIN) && off + len >= avail)
+		goto send;
 	if (tp->t_flags & TF_ACKNOW)
 		goto send;
 	if (flags & (TH_SYN | TH_RST))
-		goto send;
-	if ((flags & TH_FIN) && len == 0 && off >= avail)
 		goto send;
 	/* A window update the peer needs (receiver SWS avoidance). */
 	if (TCPS_HAVEESTABLISHED(tp->t_state) &&
@@ -346,6 +350,15 @@ send:
 		if (error != 0)
 			return error;
 		goto again;
+	}
+	if ((tp->t_flags & (TF_FORCE | TF_PERSIST)) == (TF_FORCE | TF_PERSIST)) {
+		/* A window probe: snd_max covers it so its ACK is good, but
+		 * it is not in flight (RFC 9293 3.8.6.1). */
+		error = tcp_send_segment(tp, tp->snd_nxt, len, flags);
+		tp->t_flags &= ~TF_FORCE;
+		if (SEQ_GT(tp->snd_nxt + len, tp->snd_max))
+			tp->snd_max = tp->snd_nxt + len;
+		return error == ENOBUFS ? 0 : error;
 	}
 	error = tcp_send_segment(tp, tp->snd_nxt, len, flags);
 	tp->t_flags &= ~TF_FORCE;

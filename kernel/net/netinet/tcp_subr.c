@@ -217,12 +217,13 @@ tcp_close(struct tcpcb *tp)
 	struct inpcb *inp = tp->t_inpcb;
 	struct socket *so = tp->t_socket;
 
-	tp->t_flags |= TF_DEAD;
-	tcp_timer_halt(tp);
-	tcp_reass_flush(tp);
 	if (tp->t_state != TCPS_CLOSED && tp->t_state != TCPS_LISTEN)
 		atomic_fetch_add(&tcpstat.tcps_closed, 1);
+	/* Dead before the halt, which may drop so_lock to wait. */
+	tp->t_flags |= TF_DEAD;
 	tp->t_state = TCPS_CLOSED;
+	tcp_timer_halt(tp);
+	tcp_reass_flush(tp);
 	inp->inp_ppcb = NULL;
 	callout_destroy(&tp->t_callout);
 	kmem_free(tp, sizeof(*tp));

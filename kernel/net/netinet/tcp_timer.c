@@ -173,25 +173,19 @@ static struct tcpcb *
 tcp_timer_rexmt(struct tcpcb *tp, int64_t now)
 {
 	if (tp->t_flags & TF_PERSIST) {
-		/* Zero-window probe: one byte past the window (RFC 9293 3.8.6.1). */
+		/* Zero-window probe: one byte past the window. */
 		atomic_fetch_add(&tcpstat.tcps_persisttimeo, 1);
+		if (tp->t_firstrxt == 0)
+			tp->t_firstrxt = now;
 		if (rexmt_exhausted(tp, now) && tp->t_user_timeout > 0)
 			return tcp_drop(tp, ETIMEDOUT);
 		if (tp->t_rxtshift < TCP_MAXRXTSHIFT)
 			tp->t_rxtshift++;
-		tp->t_flags &= ~TF_PERSIST;
-		if (tp->t_socket->so_snd.sb_cc > tp->snd_max - tp->snd_una ||
-		    SEQ_LT(tp->snd_una, tp->snd_max)) {
-			uint32_t off = tp->snd_nxt - tp->snd_una;
-
-			if (off < tp->t_socket->so_snd.sb_cc)
-				(void)tcp_send_segment(tp, tp->snd_nxt, 1,
-				    TH_ACK);
-		}
-		if (tp->snd_wnd == 0)
+		tp->t_flags |= TF_FORCE;
+		(void)tcp_output(tp);
+		tp->t_flags &= ~TF_FORCE;
+		if (tp->t_flags & TF_PERSIST)
 			tcp_setpersist(tp);
-		else
-			(void)tcp_output(tp);
 		return tp;
 	}
 	if (tp->t_firstrxt == 0)
@@ -214,9 +208,6 @@ tcp_timer_rexmt(struct tcpcb *tp, int64_t now)
 	tp->t_highrxt = tp->snd_una;
 	tp->t_dupacks = 0;
 	tp->snd_nxt = tp->snd_una;
-	if (TCPS_SENTFIN(tp->t_state) && (tp->t_flags & TF_SENTFIN) &&
-	    tp->snd_una == tp->snd_max)
-		tp->snd_nxt = tp->snd_max - 1;
 	(void)tcp_output(tp);
 	return tp;
 }

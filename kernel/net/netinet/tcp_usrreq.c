@@ -26,8 +26,9 @@ static struct tcpcb *
 so_tcpcb(struct socket *so)
 {
 	struct inpcb *inp = so->so_pcb;
+	struct tcpcb *tp = inp != NULL ? intotcpcb(inp) : NULL;
 
-	return inp != NULL ? intotcpcb(inp) : NULL;
+	return tp != NULL && !(tp->t_flags & TF_DEAD) ? tp : NULL;
 }
 
 static int
@@ -539,8 +540,17 @@ tcp_ctloutput(int op, struct socket *so, struct sockopt *sopt)
 	}
 	if (sopt->sopt_level != SOL_TCP)
 		return ip_ctloutput(op, so, sopt);
-	if (tp == NULL)
-		return ECONNRESET;
+	if (tp == NULL) {
+		/* The connection is gone (reset, TIME_WAIT over): closed. */
+		if (op == PRCO_GETOPT && sopt->sopt_name == TCP_INFO) {
+			struct tcp_info ti;
+
+			memset(&ti, 0, sizeof(ti));
+			ti.tcpi_state = TCP_CLOSE;
+			return sockopt_set(sopt, &ti, sizeof(ti));
+		}
+		return op == PRCO_SETOPT ? 0 : ENOPROTOOPT;
+	}
 	return op == PRCO_SETOPT ? tcp_setopt(so, tp, sopt) :
 	    tcp_getopt(tp, sopt);
 }
