@@ -17,6 +17,7 @@
 #include "net/netinet/in_pcb.h"
 #include "net/netinet/ip_var.h"
 #include "net/netinet/in_var.h"
+#include "net/netinet/in_pcbport.h"
 
 extern const struct pr_usrreqs tcp_usrreqs;
 int tcp_attach_proto(void);
