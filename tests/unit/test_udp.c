@@ -582,7 +582,7 @@ udp_fault_hook(void **state)
 	fault_param("action", 0);
 	/* A bad action is refused by the sysctl's range. */
 	{
-		int fd = (int)CHECK_OK(rump_sys_open(FAULT "action", O_WRONLY));
+		int fd = (int)CHECK_OK(rump_sys_open(FAULT "action", O_WRONLY, 0));
 
 		CHECK_ERR(rump_sys_write(fd, "9", 1), EINVAL);
 		CHECK_OK(rump_sys_close(fd));
