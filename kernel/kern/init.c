@@ -234,6 +234,7 @@ boot_kernel(const struct bootparams *bp)
 		return error;
 	if ((error = proc_init()) != 0)
 		return error;
+	callout_startup();
 
 	/* From here the boot thread works in the kernel as lwp0. */
 	lwp0.l_onthread = true;

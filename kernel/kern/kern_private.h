@@ -101,6 +101,9 @@ bool proc_drop_locked(struct proc *p);	/* true: last one, p unlinked */
 /* Publishes a new credential (p_lock held; the old one is the caller's). */
 void proc_set_cred(struct proc *p, struct kauth_cred *cred);
 void proc_run_shutdown_hooks(void);
+
+/* --- kern_callout.c: its lock, at boot before the components --------------- */
+void callout_startup(void);
 pid_t id_alloc(void);			/* proc_list_lock held; -1: none */
 
 void lwp0_init(void);

@@ -47,6 +47,11 @@ struct mbuf;
 
 /* m_pkthdr.csum_flags: checksums a sender may leave to the link. */
 #define M_CSUM_DATA_VALID 0x0001 /* loopback: payload checksum known good */
+/* Output: the transport left its checksum at l4off zero for in_output to
+ * fill (or, over loopback, to pass on as M_CSUM_DATA_VALID). */
+#define M_CSUM_TCP	0x0002
+#define M_CSUM_UDP	0x0004
+#define M_CSUM_ICMP6	0x0008
 
 #define MSIZE		256		/* an mbuf with inline data */
 #define MCLBYTES	2048		/* smallest external buffer */
@@ -143,14 +148,14 @@ void m_adj(struct mbuf *m, ssize_t n);
  * Returns the new head, or NULL after freeing m at the memory limit.
  */
 struct mbuf *m_prepend(struct mbuf *m, size_t len);
-#define M_PREPEND(m, len) do {						\
-	if (M_LEADINGSPACE(m) >= (len)) {				\
-		(m)->m_data -= (len);					\
-		(m)->m_len += (len);					\
+#define M_PREPEND(m, plen) do {						\
+	if (M_LEADINGSPACE(m) >= (plen)) {				\
+		(m)->m_data -= (plen);					\
+		(m)->m_len += (plen);					\
 		if ((m)->m_flags & M_PKTHDR)				\
-			(m)->m_pkthdr.len += (len);			\
+			(m)->m_pkthdr.len += (plen);			\
 	} else								\
-		(m) = m_prepend((m), (len));				\
+		(m) = m_prepend((m), (plen));				\
 } while (0)
 /*
  * Makes the first len bytes contiguous and writable in the first mbuf
