@@ -167,6 +167,14 @@ tcp_do_ack(struct tcpcb *tp, struct tcpseg *s, bool *drop)
 			*drop = true;
 			return tp;
 		}
+		/* Accept queue full: ignore the ACK, as Linux does; the
+		 * SYN,ACK is sent again and the peer's ACK comes back. */
+		if (so->so_head != NULL &&
+		    so->so_head->so_qlen > so->so_head->so_qlimit) {
+			atomic_fetch_add(&tcpstat.tcps_listendrop, 1);
+			*drop = true;
+			return tp;
+		}
 		tp->snd_wnd = win;
 		tp->snd_wl1 = s->seq;
 		tp->snd_wl2 = s->ack;

@@ -185,6 +185,10 @@ tcp_input_listen(struct tcpcb *lp, const struct ip_rcv *r,
 		/* A cookie's ACK makes the connection now. */
 		if (!(flags & TH_SYN) && tcp_syncookies &&
 		    (idx = cookie_check(r, th, seq, ack)) >= 0) {
+			if (head->so_qlen > head->so_qlimit) {
+				atomic_fetch_add(&tcpstat.tcps_listendrop, 1);
+				return;
+			}
 			tp = tcp_newconn(lp, r, th);
 			if (tp == NULL) {
 				atomic_fetch_add(&tcpstat.tcps_listendrop, 1);
