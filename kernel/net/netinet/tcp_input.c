@@ -410,6 +410,7 @@ tcp_input_synsent(struct tcpcb *tp, struct tcpseg *s, bool *cont)
 		tcp_set_state(tp, TCPS_SYN_RECEIVED);
 		tp->snd_nxt = tp->iss;
 		tp->snd_wnd = s->win;
+		tp->t_flags |= TF_ACKNOW;
 		tcp_timer_disarm(tp, TCPT_REXMT);
 	}
 	s->seq++;		/* past the SYN */

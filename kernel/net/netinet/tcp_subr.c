@@ -229,6 +229,20 @@ tcp_close(struct tcpcb *tp)
 	kmem_free(tp, sizeof(*tp));
 	atomic_fetch_sub(&tcpstat.tcps_pcbs, 1);
 	__atomic_fetch_sub(&tcp_pcbcount, 1, __ATOMIC_RELAXED);
+	/*
+	 * An embryonic connection that died (SYN,ACK unanswered, RST) leaves
+	 * its listener's q0 now, so it is freed with the pcb instead of
+	 * filling the queue until the listener closes.  We hold the
+	 * listener's lock: it is this socket's.  (A completed one stays on
+	 * so_q: accept() reports ECONNABORTED for it.)
+	 */
+	if (so->so_head != NULL && !(so->so_state & SS_ISCONNECTED)) {
+		struct socket *head = so->so_head;
+
+		TAILQ_REMOVE(&head->so_q0, so, so_qe);
+		head->so_q0len--;
+		so->so_head = NULL;
+	}
 	soisdisconnected(so);
 	in_pcbdetach(inp);
 	return NULL;
