@@ -15,6 +15,20 @@
 
 #include <stdint.h>
 
+/* Errnos the network layer reports that k/abi.h may not have yet. */
+#ifndef ENONET
+#define ENONET		64
+#endif
+#ifndef EPROTO
+#define EPROTO		71
+#endif
+#ifndef ENETRESET
+#define ENETRESET	102
+#endif
+#ifndef EHOSTDOWN
+#define EHOSTDOWN	112
+#endif
+
 /* --- byte order ---------------------------------------------------------- */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 static inline uint16_t htons(uint16_t v) { return v; }

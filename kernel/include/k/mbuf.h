@@ -148,14 +148,14 @@ void m_adj(struct mbuf *m, ssize_t n);
  * Returns the new head, or NULL after freeing m at the memory limit.
  */
 struct mbuf *m_prepend(struct mbuf *m, size_t len);
-#define M_PREPEND(m, len) do {						\
-	if (M_LEADINGSPACE(m) >= (len)) {				\
-		(m)->m_data -= (len);					\
-		(m)->m_len += (len);					\
+#define M_PREPEND(m, plen) do {						\
+	if (M_LEADINGSPACE(m) >= (plen)) {				\
+		(m)->m_data -= (plen);					\
+		(m)->m_len += (plen);					\
 		if ((m)->m_flags & M_PKTHDR)				\
-			(m)->m_pkthdr.len += (len);			\
+			(m)->m_pkthdr.len += (plen);			\
 	} else								\
-		(m) = m_prepend((m), (len));				\
+		(m) = m_prepend((m), (plen));				\
 } while (0)
 /*
  * Makes the first len bytes contiguous and writable in the first mbuf

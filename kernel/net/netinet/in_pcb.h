@@ -184,6 +184,9 @@ int in_pcbbind(struct inpcb *inp, const struct sockaddr *sa, socklen_t len);
  */
 int in_pcbconnect(struct inpcb *inp, const struct sockaddr *sa,
     socklen_t len);
+/* An ephemeral port for an unbound pcb (UDP send, TCP listen without
+ * bind): 0 or EAGAIN when the range is used up. */
+int in_pcbautobind(struct inpcb *inp);
 /* Parses and checks a destination for connect or sendto: *faddr
  * (v4-mapped for IPv4), *fport; same errors as in_pcbconnect. */
 int in_pcbcheckdst(const struct inpcb *inp, const struct sockaddr *sa,
@@ -199,6 +202,9 @@ void in_pcbref(struct inpcb *inp);
 void in_pcbrele(struct inpcb *inp);
 /* Sets inp_tstate (so_lock held; takes ipt_lock). */
 void in_pcbsetstate(struct inpcb *inp, int tstate);
+/* listen(): inp_tstate LISTEN, after checking the bind rules again
+ * (another socket of the port may have started listening): EADDRINUSE. */
+int in_pcblisten(struct inpcb *inp);
 
 /* Names of the ends, as getsockname/getpeername give them for the
  * socket's family (IPv4 peers of an AF_INET6 socket v4-mapped). */

@@ -113,6 +113,8 @@ struct ip_rcv {
 	struct ifnet *ifp;		/* where it came in */
 	int flags;			/* IPRCV_* */
 	uint32_t fragsize;		/* largest fragment if reassembled */
+	size_t nxtoff;			/* offset of the field that named the
+					 * protocol (ICMPv6 parameter problem) */
 };
 #define IPRCV_BCAST	0x01	/* to a broadcast address */
 #define IPRCV_MCAST	0x02	/* to a multicast group */

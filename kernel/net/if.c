@@ -1,0 +1,289 @@
+/*
+ * if.c: the interface list, interface addresses and local-address checks
+ * (contract in net/if.h).
+ *
+ * Locking: if_lock (rw) covers if_all, if_flags and the address lists;
+ * readers are the packet paths, writers attach/detach and address
+ * changes.  Counters are atomics.  No socket lock is taken here.
+ */
+#include "k/kernel.h"
+#include "k/abi_net.h"
+#include "net/if.h"
+#include "net/netinet/in_pcb.h"
+#include "net/netinet/ip_var.h"
+#include "net/netinet/in_var.h"
+
+krwlock_t if_lock;
+struct ifnethead if_all = TAILQ_HEAD_INITIALIZER(if_all);
+struct ifnet *lo_ifp;
+static int if_nextindex = 1;
+
+void
+if_init(void)
+{
+	rw_init(&if_lock);
+}
+
+int
+if_attach(struct ifnet *ifp)
+{
+	struct ifnet *o;
+
+	if (ifp->if_name[0] == '\0' || ifp->if_output == NULL)
+		return EINVAL;
+	rw_enter(&if_lock, true);
+	TAILQ_FOREACH(o, &if_all, if_list) {
+		if (!o->if_gone && strcmp(o->if_name, ifp->if_name) == 0) {
+			rw_exit(&if_lock);
+			return EEXIST;
+		}
+	}
+	ifp->if_index = if_nextindex++;
+	TAILQ_INIT(&ifp->if_ifa4);
+	TAILQ_INIT(&ifp->if_ifa6);
+	ifp->if_gone = false;
+	TAILQ_INSERT_TAIL(&if_all, ifp, if_list);
+	rw_exit(&if_lock);
+	kverbose("net: %s attached as index %d, mtu %u\n", ifp->if_name,
+	    ifp->if_index, ifp->if_mtu);
+	return 0;
+}
+
+static void
+ifa_freelist(struct ifaddrhead *h)
+{
+	struct ifaddr *ifa;
+
+	while ((ifa = TAILQ_FIRST(h)) != NULL) {
+		TAILQ_REMOVE(h, ifa, ifa_list);
+		kmem_free(ifa, sizeof(*ifa));
+	}
+}
+
+void
+if_detach(struct ifnet *ifp)
+{
+	rw_enter(&if_lock, true);
+	ifp->if_gone = true;
+	ifp->if_flags &= ~(IFF_UP | IFF_RUNNING);
+	ifa_freelist(&ifp->if_ifa4);
+	ifa_freelist(&ifp->if_ifa6);
+	rw_exit(&if_lock);
+}
+
+struct ifnet *
+if_byindex(int index)
+{
+	struct ifnet *ifp;
+
+	rw_enter(&if_lock, false);
+	TAILQ_FOREACH(ifp, &if_all, if_list)
+		if (ifp->if_index == index && !ifp->if_gone)
+			break;
+	rw_exit(&if_lock);
+	return ifp;
+}
+
+struct ifnet *
+if_byname(const char *name)
+{
+	struct ifnet *ifp;
+
+	rw_enter(&if_lock, false);
+	TAILQ_FOREACH(ifp, &if_all, if_list)
+		if (!ifp->if_gone && strcmp(ifp->if_name, name) == 0)
+			break;
+	rw_exit(&if_lock);
+	return ifp;
+}
+
+/* The mask of a prefix, v4-mapped for IPv4 (mapping prefix all ones). */
+static void
+plen_mask(int af, int plen, struct in6_addr *mask)
+{
+	int bits = af == AF_INET ? plen + 96 : plen;
+
+	for (int i = 0; i < 16; i++) {
+		int b = bits - 8 * i;
+
+		mask->s6_addr[i] = b >= 8 ? 0xff : b <= 0 ? 0 :
+		    (uint8_t)(0xff << (8 - b));
+	}
+}
+
+static bool
+same_prefix(const struct in6_addr *a, const struct in6_addr *b,
+    const struct in6_addr *mask)
+{
+	for (int i = 0; i < 4; i++)
+		if ((a->s6_addr32[i] ^ b->s6_addr32[i]) & mask->s6_addr32[i])
+			return false;
+	return true;
+}
+
+int
+if_addr_add(struct ifnet *ifp, int af, const struct in6_addr *addr,
+    int plen, int flags)
+{
+	struct ifaddrhead *h;
+	struct ifaddr *ifa, *o;
+
+	if ((af != AF_INET && af != AF_INET6) || plen < 0 ||
+	    plen > (af == AF_INET ? 32 : 128) ||
+	    (af == AF_INET) != in6_is_v4mapped(addr))
+		return EINVAL;
+	if ((ifa = kmem_zalloc(sizeof(*ifa))) == NULL)
+		return ENOMEM;
+	ifa->ifa_ifp = ifp;
+	ifa->ifa_af = af;
+	ifa->ifa_addr = *addr;
+	ifa->ifa_plen = plen;
+	ifa->ifa_flags = flags | IFA_F_PERMANENT;
+	plen_mask(af, plen, &ifa->ifa_mask);
+	if (af == AF_INET && plen < 31) {
+		for (int i = 0; i < 4; i++)
+			ifa->ifa_broad.s6_addr32[i] = addr->s6_addr32[i] |
+			    ~ifa->ifa_mask.s6_addr32[i];
+	}
+	if (af == AF_INET)
+		ifa->ifa_scope = IN_LOOPBACK(ntohl(in6_v4addr(addr))) ?
+		    RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
+	else
+		ifa->ifa_scope = in6_is_loopback(addr) ? RT_SCOPE_HOST :
+		    in6_is_linklocal(addr) ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+	h = af == AF_INET ? &ifp->if_ifa4 : &ifp->if_ifa6;
+	rw_enter(&if_lock, true);
+	TAILQ_FOREACH(o, h, ifa_list) {
+		if (in6_equal(&o->ifa_addr, addr)) {
+			rw_exit(&if_lock);
+			kmem_free(ifa, sizeof(*ifa));
+			return EEXIST;
+		}
+		if (af == AF_INET && o->ifa_plen == plen &&
+		    same_prefix(&o->ifa_addr, addr, &o->ifa_mask))
+			ifa->ifa_flags |= IFA_F_SECONDARY;
+	}
+	TAILQ_INSERT_TAIL(h, ifa, ifa_list);
+	rw_exit(&if_lock);
+	return 0;
+}
+
+int
+if_addr_del(struct ifnet *ifp, int af, const struct in6_addr *addr)
+{
+	struct ifaddrhead *h = af == AF_INET ? &ifp->if_ifa4 : &ifp->if_ifa6;
+	struct ifaddr *ifa;
+
+	rw_enter(&if_lock, true);
+	TAILQ_FOREACH(ifa, h, ifa_list)
+		if (in6_equal(&ifa->ifa_addr, addr))
+			break;
+	if (ifa == NULL) {
+		rw_exit(&if_lock);
+		return EADDRNOTAVAIL;
+	}
+	TAILQ_REMOVE(h, ifa, ifa_list);
+	rw_exit(&if_lock);
+	kmem_free(ifa, sizeof(*ifa));
+	return 0;
+}
+
+struct ifnet *
+if_ours(int af, const struct in6_addr *addr, bool *bcast)
+{
+	struct ifnet *ifp, *found = NULL;
+	struct ifaddr *ifa;
+
+	if (bcast != NULL)
+		*bcast = false;
+	rw_enter(&if_lock, false);
+	TAILQ_FOREACH(ifp, &if_all, if_list) {
+		if (ifp->if_gone || !(ifp->if_flags & IFF_UP))
+			continue;
+		if (af == AF_INET) {
+			TAILQ_FOREACH(ifa, &ifp->if_ifa4, ifa_list) {
+				if (in6_equal(&ifa->ifa_addr, addr))
+					goto hit;
+				if (!in6_is_unspec(&ifa->ifa_broad) &&
+				    in6_equal(&ifa->ifa_broad, addr)) {
+					if (bcast != NULL)
+						*bcast = true;
+					goto hit;
+				}
+				/* Linux's local route: the whole prefix of a
+				 * loopback address is ours. */
+				if ((ifp->if_flags & IFF_LOOPBACK) &&
+				    same_prefix(&ifa->ifa_addr, addr,
+				    &ifa->ifa_mask))
+					goto hit;
+			}
+		} else {
+			TAILQ_FOREACH(ifa, &ifp->if_ifa6, ifa_list)
+				if (in6_equal(&ifa->ifa_addr, addr))
+					goto hit;
+		}
+		continue;
+hit:
+		found = ifp;
+		break;
+	}
+	if (found == NULL && af == AF_INET &&
+	    in6_v4addr(addr) == htonl(INADDR_BROADCAST) && lo_ifp != NULL) {
+		/* The limited broadcast reaches us on any interface. */
+		found = lo_ifp;
+		if (bcast != NULL)
+			*bcast = true;
+	}
+	rw_exit(&if_lock);
+	return found;
+}
+
+int
+if_srcaddr(struct ifnet *ifp, int af, const struct in6_addr *dst,
+    struct in6_addr *src)
+{
+	struct ifaddrhead *h = af == AF_INET ? &ifp->if_ifa4 : &ifp->if_ifa6;
+	struct ifaddr *ifa, *best = NULL;
+
+	rw_enter(&if_lock, false);
+	TAILQ_FOREACH(ifa, h, ifa_list) {
+		if (ifa->ifa_flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED))
+			continue;
+		if (best == NULL)
+			best = ifa;
+		if (!(ifa->ifa_flags & IFA_F_SECONDARY) &&
+		    same_prefix(&ifa->ifa_addr, dst, &ifa->ifa_mask)) {
+			best = ifa;
+			break;
+		}
+	}
+	if (best != NULL)
+		*src = best->ifa_addr;
+	rw_exit(&if_lock);
+	return best != NULL ? 0 : EADDRNOTAVAIL;
+}
+
+void
+if_input(struct ifnet *ifp, struct mbuf *m)
+{
+	uint8_t v;
+
+	m->m_pkthdr.rcvif = ifp;
+	atomic_fetch_add(&ifp->if_cnt.ipackets, 1);
+	atomic_fetch_add(&ifp->if_cnt.ibytes, m->m_pkthdr.len);
+	if (m->m_pkthdr.len < 1) {
+		atomic_fetch_add(&ifp->if_cnt.ierrors, 1);
+		m_freem(m);
+		return;
+	}
+	m_copydata(m, 0, 1, &v);
+	v >>= 4;
+	if (v == 4)
+		ip_input(m);
+	else if (v == 6)
+		ip6_input(m);
+	else {
+		atomic_fetch_add(&ifp->if_cnt.ierrors, 1);
+		m_freem(m);
+	}
+}
