@@ -73,6 +73,9 @@ tcp_established(struct tcpcb *tp)
 	if (tp->t_cc->cc_init != NULL)
 		tp->t_cc->cc_init(tp);
 	tcp_keepalive_arm(tp);
+	/* Linux's quick-ACK start: the first segments are ACKed at once so
+	 * the peer's slow start is not held back by delayed ACKs. */
+	tp->t_quickack = 16;
 	atomic_fetch_add(&tcpstat.tcps_connects, 1);
 	soisconnected(tp->t_socket);
 }
@@ -607,8 +610,11 @@ data:
 			/* Delayed ACK: every second segment, or a timer. */
 			if (s->tlen > 0) {
 				if ((tp->t_flags & (TF_DELACK | TF_QUICKACK)) ||
-				    fin)
+				    fin || tp->t_quickack > 0) {
 					tp->t_flags |= TF_ACKNOW;
+					if (tp->t_quickack > 0)
+						tp->t_quickack--;
+				}
 				else {
 					tp->t_flags |= TF_DELACK;
 					tcp_timer_arm(tp, TCPT_DELACK,

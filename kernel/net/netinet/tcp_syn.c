@@ -215,6 +215,7 @@ tcp_input_listen(struct tcpcb *lp, const struct ip_rcv *r,
 			atomic_fetch_add(&tcpstat.tcps_accepts, 1);
 			soisconnected(tp->t_socket);
 			tcp_keepalive_arm(tp);
+			tp->t_quickack = 16;
 			return;
 		}
 		tcp_reset_for(r, th, seq, ack, tlen, flags);
