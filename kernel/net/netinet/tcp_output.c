@@ -200,12 +200,14 @@ tcp_send_segment(struct tcpcb *tp, tcp_seq seq, uint32_t len, int flags)
 		tp->t_data_segs_out++;
 		tp->t_bytes_sent += len;
 		tp->t_lastsend = tcp_now_ns();
-		if (SEQ_LT(seq, tp->snd_max)) {
-			tp->t_total_retrans++;
-			tp->t_retrans_segs++;
-			tp->t_bytes_retrans += len;
-			atomic_fetch_add(&tcpstat.tcps_sndrexmitpack, 1);
-		}
+	}
+	/* A retransmission: data, or a SYN or FIN sent again. */
+	if ((len > 0 || (flags & (TH_SYN | TH_FIN))) &&
+	    SEQ_LT(seq, tp->snd_max) && !(flags & TH_RST)) {
+		tp->t_total_retrans++;
+		tp->t_retrans_segs++;
+		tp->t_bytes_retrans += len;
+		atomic_fetch_add(&tcpstat.tcps_sndrexmitpack, 1);
 	}
 	ip_out_frompcb(&o, inp, IPPROTO_TCP, NULL);
 	if (o.pmtudisc < 0)
@@ -330,9 +332,12 @@ again:
 				goto send;
 		}
 	}
-	/* Data waits on a zero window: probe it. */
-	if (avail > off && tp->snd_wnd == 0 &&
-	    !tcp_timer_armed(tp, TCPT_REXMT)) {
+	/*
+	 * Data waits and nothing is in flight to bring an ACK (a zero or
+	 * too small window whose update may have been lost, or a cork):
+	 * the persist timer probes (RFC 9293 3.8.6.1; BSD does the same).
+	 */
+	if (avail > off && !tcp_timer_armed(tp, TCPT_REXMT)) {
 		tp->t_rxtshift = 0;
 		tcp_setpersist(tp);
 	}
