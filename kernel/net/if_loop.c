@@ -11,6 +11,7 @@
 #include "k/abi_net.h"
 #include "k/socket.h"
 #include "k/sysctl.h"
+#include "k/callout.h"
 #include "net/if.h"
 #include "net/if_loop.h"
 #include "net/netinet/in_pcb.h"
@@ -35,6 +36,49 @@ static void
 lo_isr(struct mbuf *m)
 {
 	if_input(&lo_if, m);
+}
+
+/* DELAY: packets wait in slots, each with its callout (initialized once). */
+#define LO_MAXDELAYED 64
+struct lo_delayed {
+	struct callout ld_co;
+	struct mbuf *ld_m;		/* NULL: free (lo_fault_lock) */
+};
+static struct lo_delayed lo_delayed[LO_MAXDELAYED];
+
+static void
+lo_delay_fire(void *arg)
+{
+	struct lo_delayed *d = arg;
+	struct mbuf *m;
+
+	mutex_enter(&lo_fault_lock);
+	m = d->ld_m;
+	d->ld_m = NULL;
+	mutex_exit(&lo_fault_lock);
+	if (m != NULL) {
+		netisr_enqueue(lo_isr, m);
+		netisr_run();
+	}
+}
+
+/* Takes m into a free slot for ms milliseconds (lo_fault_lock held);
+ * false if every slot is busy (the packet then goes at once). */
+static bool
+lo_delay_locked(struct mbuf *m, uint32_t ms)
+{
+	for (int i = 0; i < LO_MAXDELAYED; i++) {
+		struct lo_delayed *d = &lo_delayed[i];
+
+		if (d->ld_m == NULL && !callout_pending(&d->ld_co)) {
+			if (callout_schedule(&d->ld_co,
+			    (int64_t)ms * 1000000) != 0)
+				return false;
+			d->ld_m = m;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* Protocol and ports of an IP packet, for the filter (0 if unknown). */
@@ -125,6 +169,10 @@ lo_output(struct ifnet *ifp, struct mbuf *m, int af __unused,
 			if ((m = m_dup(m)) == NULL)
 				break;
 			break;
+		case LO_FAULT_DELAY:
+			if (lo_delay_locked(m, lo_cur.lf_arg))
+				m = NULL;
+			break;
 		case LO_FAULT_HOLD:
 			if (lo_nheld < LO_MAXHELD) {
 				lo_held[lo_nheld].m = m;
@@ -157,8 +205,8 @@ lo_output(struct ifnet *ifp, struct mbuf *m, int af __unused,
 int
 lo_fault_set(const struct lo_fault *lf)
 {
-	if (lf->lf_action < LO_FAULT_NONE || lf->lf_action > LO_FAULT_HOLD)
-		return lf->lf_action == LO_FAULT_DELAY ? EOPNOTSUPP : EINVAL;
+	if (lf->lf_action < LO_FAULT_NONE || lf->lf_action > LO_FAULT_DELAY)
+		return EINVAL;
 	if (lf->lf_action != LO_FAULT_NONE && lf->lf_nth == 0)
 		return EINVAL;
 	if (lf->lf_action == LO_FAULT_HOLD && lf->lf_arg == 0)
@@ -270,6 +318,9 @@ lo_attach(void)
 	int error;
 
 	mutex_init(&lo_fault_lock);
+	for (int i = 0; i < LO_MAXDELAYED; i++)
+		callout_init(&lo_delayed[i].ld_co, lo_delay_fire,
+		    &lo_delayed[i]);
 	kstrlcpy(lo_if.if_name, "lo", sizeof(lo_if.if_name));
 	lo_if.if_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING | IFF_LOWER_UP;
 	lo_if.if_mtu = LOMTU;

@@ -20,7 +20,8 @@
  *			`arg` packets lo sends (reordering); held packets
  *			leave when lo_fault_clear() or a flush runs
  *   LO_FAULT_DELAY	it is delivered `arg` milliseconds later (by a
- *			callout; needs RUMP_THREADS)
+ *			callout; up to 64 packets wait at once, more go
+ *			without delay)
  *
  * Tests set it from kernel code with lo_fault_set() or through the
  * sysctls net.lo.fault.{action,proto,port,nth,every,count,arg}, applied

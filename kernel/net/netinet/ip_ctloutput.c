@@ -500,7 +500,7 @@ ip_ctloutput(int op, struct socket *so, struct sockopt *sopt)
 	}
 	if (sopt->sopt_level == SOL_IPV6) {
 		if (inp->inp_af != AF_INET6)
-			return ENOPROTOOPT;
+			return EOPNOTSUPP;	/* as Linux */
 		return op == PRCO_SETOPT ? ip6_setopt(inp, sopt) :
 		    ip6_getopt(inp, sopt);
 	}
