@@ -547,6 +547,57 @@ tcp_info_counters(void **state)
 	CHECK_OK(rump_sys_close(lst));
 }
 
+/*
+ * A receiver that does not read: the sender fills its window and then
+ * its buffer (EAGAIN), the advertised window reaches zero; once the
+ * reader drains, the window opens again and every byte arrives.
+ */
+static void
+tcp_zero_window(void **state)
+{
+	static char buf[1 << 16];
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	uint16_t port;
+	size_t sent = 0, got = 0;
+	int lst, c, a, fl, inq = -1, outq = -1;
+	ssize_t n;
+
+	(void)state;
+	lst = listener(&port, 8);
+	tcp_pair(lst, port, &c, &a);
+	fl = (int)CHECK_OK(rump_sys_fcntl(c, F_GETFL, 0));
+	CHECK_OK(rump_sys_fcntl(c, F_SETFL, fl | O_NONBLOCK));
+	memset(buf, 'w', sizeof(buf));
+	for (int tries = 0; tries < 200; tries++) {
+		while ((n = rump_sys_write(c, buf, sizeof(buf))) > 0)
+			sent += (size_t)n;
+		assert_int_equal(errno, EAGAIN);
+		short_sleep();
+		if ((n = rump_sys_write(c, buf, sizeof(buf))) > 0)
+			sent += (size_t)n;
+		else
+			break;
+	}
+	/* The receiver's buffer holds data, the rest waits at the sender
+	 * behind the closed window. */
+	CHECK_OK(rump_sys_ioctl(a, SIOCINQ, &inq));
+	CHECK_OK(rump_sys_ioctl(c, SIOCOUTQ, &outq));
+	assert_true(inq > 0);
+	assert_true(outq > 0);
+	assert_true((size_t)inq < sent && (size_t)outq < sent);
+	CHECK_OK(rump_sys_getsockopt(c, IPPROTO_TCP, TCP_INFO, &ti, &len));
+	assert_int_equal(ti.tcpi_state, TCP_ESTABLISHED);
+	CHECK_OK(rump_sys_fcntl(c, F_SETFL, fl));
+	CHECK_OK(rump_sys_shutdown(c, SHUT_WR));
+	while ((n = CHECK_OK(rump_sys_read(a, buf, sizeof(buf)))) > 0)
+		got += (size_t)n;
+	assert_int_equal(got, sent);
+	CHECK_OK(rump_sys_close(c));
+	CHECK_OK(rump_sys_close(a));
+	CHECK_OK(rump_sys_close(lst));
+}
+
 /* --- bulk ---------------------------------------------------------------- */
 
 #define BULK_BYTES	(256u << 20)
@@ -711,6 +762,7 @@ main(void)
 		cmocka_unit_test(tcp_maxseg_negotiated),
 		cmocka_unit_test(tcp_queue_ioctls),
 		cmocka_unit_test(tcp_info_counters),
+		cmocka_unit_test(tcp_zero_window),
 		cmocka_unit_test(tcp_bulk_256m),
 		cmocka_unit_test(tcp_connect_loop),
 	};

@@ -386,6 +386,38 @@ loss_user_timeout(void **state)
 	CHECK_OK(rump_sys_close(lst));
 }
 
+/* Keepalive against a peer that went silent: probes, then ETIMEDOUT. */
+static void
+loss_keepalive(void **state)
+{
+	uint16_t port;
+	int lst, c, a, v;
+	char buf[4];
+
+	(void)state;
+	HOST_INVALID();
+	lst = listener(&port);
+	tcp_pair(lst, port, &c, &a);
+	v = 1;
+	CHECK_OK(rump_sys_setsockopt(c, SOL_SOCKET, SO_KEEPALIVE, &v,
+	    sizeof(v)));
+	CHECK_OK(rump_sys_setsockopt(c, IPPROTO_TCP, TCP_KEEPIDLE, &v,
+	    sizeof(v)));
+	CHECK_OK(rump_sys_setsockopt(c, IPPROTO_TCP, TCP_KEEPINTVL, &v,
+	    sizeof(v)));
+	v = 2;
+	CHECK_OK(rump_sys_setsockopt(c, IPPROTO_TCP, TCP_KEEPCNT, &v,
+	    sizeof(v)));
+	fault_set(F_DROP, port, 1, 1, 0, 0);
+	/* Blocks until the unanswered probes end the connection. */
+	CHECK_ERR(rump_sys_read(c, buf, sizeof(buf)), ETIMEDOUT);
+	assert_true(fault_hits() >= 2);
+	fault_clear();
+	CHECK_OK(rump_sys_close(c));
+	CHECK_OK(rump_sys_close(a));
+	CHECK_OK(rump_sys_close(lst));
+}
+
 /*
  * Simultaneous open (RFC 9293 3.5, figure 8): each end connects to the
  * other; A's SYN is held back until B's has gone, so both SYNs cross and
@@ -460,6 +492,7 @@ main(void)
 		cmocka_unit_test(loss_connect_ealready),
 		cmocka_unit_test(loss_user_timeout),
 		cmocka_unit_test(simultaneous_open),
+		cmocka_unit_test(loss_keepalive),
 	};
 
 	if (test_kernel_init("tcp_loss") != 0)
