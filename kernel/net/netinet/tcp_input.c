@@ -646,7 +646,6 @@ void
 tcp_input(struct mbuf *m, const struct ip_rcv *r)
 {
 	struct tcpseg s;
-	struct tcphdr *th;
 	struct inpcb *inp;
 	struct socket *so;
 	struct tcpcb *tp;
@@ -655,14 +654,16 @@ tcp_input(struct mbuf *m, const struct ip_rcv *r)
 	uint8_t optbuf[40];
 
 	atomic_fetch_add(&tcpstat.tcps_rcvtotal, 1);
+	memset(&s, 0, sizeof(s));
 	if (r->len < sizeof(struct tcphdr) ||
 	    (r->flags & (IPRCV_BCAST | IPRCV_MCAST)))
 		goto drop;
-	if ((m = m_pullup(m, off + sizeof(*th))) == NULL)
+	if ((m = m_pullup(m, off + sizeof(struct tcphdr))) == NULL)
 		return;
-	th = (struct tcphdr *)(mtod(m, uint8_t *) + off);
-	hlen = (size_t)TH_OFF(th) * 4;
-	if (hlen < sizeof(*th) || hlen > r->len) {
+	m_copydata(m, off, sizeof(s.th), &s.th);	/* m_data may be unaligned */
+	hlen = (size_t)TH_OFF(&s.th) * 4;
+	if (hlen < sizeof(struct tcphdr) || hlen > r->len ||
+	    m->m_pkthdr.len < off + r->len) {
 		atomic_fetch_add(&tcpstat.tcps_rcvshort, 1);
 		goto drop;
 	}
@@ -672,17 +673,17 @@ tcp_input(struct mbuf *m, const struct ip_rcv *r)
 		atomic_fetch_add(&tcpstat.tcps_rcvbadsum, 1);
 		goto drop;
 	}
-	memset(&s, 0, sizeof(s));
 	s.r = r;
-	m_copydata(m, off, sizeof(s.th), &s.th);
-	if (hlen > sizeof(*th))
-		m_copydata(m, off + sizeof(*th), hlen - sizeof(*th), optbuf);
+	if (hlen > sizeof(struct tcphdr))
+		m_copydata(m, off + sizeof(struct tcphdr),
+		    hlen - sizeof(struct tcphdr), optbuf);
 	s.seq = ntohl(s.th.th_seq);
 	s.ack = ntohl(s.th.th_ack);
 	s.win = ntohs(s.th.th_win);
 	s.flags = s.th.th_flags;
 	s.tlen = (uint32_t)(r->len - hlen);
-	tcp_dooptions(optbuf, hlen - sizeof(*th), (s.flags & TH_SYN) != 0,
+	tcp_dooptions(optbuf, hlen - sizeof(struct tcphdr),
+	    (s.flags & TH_SYN) != 0,
 	    &s.to);
 	/* Keep only the payload. */
 	m_adj(m, (ssize_t)(off + hlen));

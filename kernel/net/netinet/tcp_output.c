@@ -124,7 +124,7 @@ tcp_send_segment(struct tcpcb *tp, tcp_seq seq, uint32_t len, int flags)
 	struct socket *so = tp->t_socket;
 	struct inpcb *inp = tp->t_inpcb;
 	struct mbuf *m, *data = NULL;
-	struct tcphdr *th;
+	struct tcphdr hdr, *th = &hdr;	/* built aside: m_data may be unaligned */
 	struct ip_out o;
 	uint8_t opt[40];
 	size_t optlen, hlen;
@@ -154,7 +154,6 @@ tcp_send_segment(struct tcpcb *tp, tcp_seq seq, uint32_t len, int flags)
 		m_freem(data);
 		return ENOBUFS;
 	}
-	th = mtod(m, struct tcphdr *);
 	th->th_sport = inp->inp_lport;
 	th->th_dport = inp->inp_fport;
 	th->th_seq = htonl(seq);
@@ -174,8 +173,9 @@ tcp_send_segment(struct tcpcb *tp, tcp_seq seq, uint32_t len, int flags)
 		win = MIN(win >> tp->rcv_scale, 65535u) << tp->rcv_scale;
 	th->th_win = htons((uint16_t)((flags & TH_SYN) ? win :
 	    win >> tp->rcv_scale));
+	memcpy(mtod(m, uint8_t *), th, sizeof(*th));
 	if (optlen > 0)
-		memcpy(th + 1, opt, optlen);
+		memcpy(mtod(m, uint8_t *) + sizeof(*th), opt, optlen);
 	if (data != NULL)
 		m_cat(m, data);
 	m->m_pkthdr.len = (uint32_t)(hlen + len);

@@ -68,7 +68,7 @@ tcp_send_cookie(const struct ip_rcv *r, const struct tcphdr *th, tcp_seq irs,
     uint32_t peermss)
 {
 	struct ip_out o;
-	struct tcphdr *nth;
+	struct tcphdr hdr, *nth = &hdr;	/* built aside: alignment */
 	struct mbuf *m;
 	uint32_t t = cookie_time(), idx = 0, cookie;
 	uint8_t *opt;
@@ -87,7 +87,6 @@ tcp_send_cookie(const struct ip_rcv *r, const struct tcphdr *th, tcp_seq irs,
 	m = tcp_prepend(m, sizeof(*nth) + 4);
 	if (m == NULL)
 		return;
-	nth = mtod(m, struct tcphdr *);
 	memset(nth, 0, sizeof(*nth));
 	nth->th_sport = th->th_dport;
 	nth->th_dport = th->th_sport;
@@ -96,7 +95,8 @@ tcp_send_cookie(const struct ip_rcv *r, const struct tcphdr *th, tcp_seq irs,
 	nth->th_offx2 = (uint8_t)(((sizeof(*nth) + 4) / 4) << 4);
 	nth->th_flags = TH_SYN | TH_ACK;
 	nth->th_win = htons(65535);
-	opt = (uint8_t *)(nth + 1);
+	memcpy(mtod(m, uint8_t *), nth, sizeof(*nth));
+	opt = mtod(m, uint8_t *) + sizeof(*nth);
 	opt[0] = TCPOPT_MAXSEG;
 	opt[1] = TCPOLEN_MAXSEG;
 	opt[2] = (uint8_t)(cookie_mss[idx] >> 8);
