@@ -598,6 +598,60 @@ tcp_zero_window(void **state)
 	CHECK_OK(rump_sys_close(lst));
 }
 
+/* IPv6 over ::1, and an IPv4 client of a dual-stack IPv6 listener. */
+static void
+tcp_ipv6(void **state)
+{
+	struct sockaddr_in6 s6, peer;
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(s6);
+	int lst, c, a;
+	char buf[8];
+
+	(void)state;
+	memset(&s6, 0, sizeof(s6));
+	s6.sin6_family = AF_INET6;
+	s6.sin6_addr = in6addr_any;
+	lst = (int)CHECK_OK(rump_sys_socket(AF_INET6, SOCK_STREAM, 0));
+	CHECK_OK(rump_sys_bind(lst, (struct sockaddr *)&s6, sizeof(s6)));
+	CHECK_OK(rump_sys_listen(lst, 8));
+	CHECK_OK(rump_sys_getsockname(lst, (struct sockaddr *)&s6, &len));
+
+	s6.sin6_addr = in6addr_loopback;
+	c = (int)CHECK_OK(rump_sys_socket(AF_INET6, SOCK_STREAM, 0));
+	CHECK_OK(rump_sys_connect(c, (struct sockaddr *)&s6, sizeof(s6)));
+	len = sizeof(peer);
+	a = (int)CHECK_OK(rump_sys_accept(lst, (struct sockaddr *)&peer,
+	    &len));
+	assert_int_equal(peer.sin6_family, AF_INET6);
+	assert_true(IN6_IS_ADDR_LOOPBACK(&peer.sin6_addr));
+	assert_int_equal(CHECK_OK(rump_sys_write(c, "six", 3)), 3);
+	assert_int_equal(CHECK_OK(rump_sys_read(a, buf, sizeof(buf))), 3);
+	assert_memory_equal(buf, "six", 3);
+	assert_int_equal(tcp_state(a), TCP_ESTABLISHED);
+	/* The MSS of ::1 is lo's MTU less 60 bytes of headers (and 12 of
+	 * timestamps). */
+	assert_true(get_int(c, IPPROTO_TCP, TCP_MAXSEG) > 16000);
+	CHECK_OK(rump_sys_close(c));
+	CHECK_OK(rump_sys_close(a));
+
+	/* IPv4 to the same port: accepted as a v4-mapped peer. */
+	sin = lo_addr(ntohs(s6.sin6_port));
+	c = tcp_socket();
+	CHECK_OK(rump_sys_connect(c, (struct sockaddr *)&sin, sizeof(sin)));
+	len = sizeof(peer);
+	a = (int)CHECK_OK(rump_sys_accept(lst, (struct sockaddr *)&peer,
+	    &len));
+	assert_int_equal(peer.sin6_family, AF_INET6);
+	assert_true(IN6_IS_ADDR_V4MAPPED(&peer.sin6_addr));
+	assert_int_equal(CHECK_OK(rump_sys_write(a, "four", 4)), 4);
+	assert_int_equal(CHECK_OK(rump_sys_read(c, buf, sizeof(buf))), 4);
+	assert_memory_equal(buf, "four", 4);
+	CHECK_OK(rump_sys_close(c));
+	CHECK_OK(rump_sys_close(a));
+	CHECK_OK(rump_sys_close(lst));
+}
+
 /* --- bulk ---------------------------------------------------------------- */
 
 #define BULK_BYTES	(256u << 20)
@@ -763,6 +817,7 @@ main(void)
 		cmocka_unit_test(tcp_queue_ioctls),
 		cmocka_unit_test(tcp_info_counters),
 		cmocka_unit_test(tcp_zero_window),
+		cmocka_unit_test(tcp_ipv6),
 		cmocka_unit_test(tcp_bulk_256m),
 		cmocka_unit_test(tcp_connect_loop),
 	};
