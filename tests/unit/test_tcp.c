@@ -231,6 +231,48 @@ tcp_time_wait_port(void **state)
 	CHECK_OK(rump_sys_close(lst));
 }
 
+/*
+ * RFC 6191: the server closed first and holds TIME_WAIT for the 4-tuple;
+ * the same client port connecting again (newer timestamp and sequence
+ * number) takes the tuple over instead of being refused.
+ */
+static void
+tcp_time_wait_reuse(void **state)
+{
+	struct sockaddr_in sin, me;
+	uint16_t port, cport;
+	int lst, c, a;
+	char buf[4];
+
+	(void)state;
+	lst = listener(&port, 8);
+	tcp_pair(lst, port, &c, &a);
+	cport = port_of(c);
+	CHECK_OK(rump_sys_close(a));		/* server: active close */
+	assert_int_equal(CHECK_OK(rump_sys_read(c, buf, sizeof(buf))), 0);
+	CHECK_OK(rump_sys_close(c));		/* client: LAST_ACK, gone */
+	short_sleep();
+	for (int round = 0; round < 2; round++) {
+		c = tcp_socket();
+		set_int(c, SOL_SOCKET, SO_REUSEADDR, 1);
+		me = lo_addr(cport);
+		CHECK_OK(rump_sys_bind(c, (struct sockaddr *)&me, sizeof(me)));
+		sin = lo_addr(port);
+		CHECK_OK(rump_sys_connect(c, (struct sockaddr *)&sin,
+		    sizeof(sin)));
+		a = (int)CHECK_OK(rump_sys_accept(lst, NULL, NULL));
+		assert_int_equal(CHECK_OK(rump_sys_write(c, "re", 2)), 2);
+		assert_int_equal(CHECK_OK(rump_sys_read(a, buf, sizeof(buf))),
+		    2);
+		CHECK_OK(rump_sys_close(a));
+		assert_int_equal(CHECK_OK(rump_sys_read(c, buf, sizeof(buf))),
+		    0);
+		CHECK_OK(rump_sys_close(c));
+		short_sleep();
+	}
+	CHECK_OK(rump_sys_close(lst));
+}
+
 /* Simultaneous close: both FINs cross; both ends end up closed. */
 static void
 tcp_both_close(void **state)
@@ -807,6 +849,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(tcp_states_close),
 		cmocka_unit_test(tcp_time_wait_port),
+		cmocka_unit_test(tcp_time_wait_reuse),
 		cmocka_unit_test(tcp_both_close),
 		cmocka_unit_test(tcp_reset),
 		cmocka_unit_test(tcp_connect_errors),
