@@ -231,6 +231,48 @@ tcp_time_wait_port(void **state)
 	CHECK_OK(rump_sys_close(lst));
 }
 
+/*
+ * RFC 6191: the server closed first and holds TIME_WAIT for the 4-tuple;
+ * the same client port connecting again (newer timestamp and sequence
+ * number) takes the tuple over instead of being refused.
+ */
+static void
+tcp_time_wait_reuse(void **state)
+{
+	struct sockaddr_in sin, me;
+	uint16_t port, cport;
+	int lst, c, a;
+	char buf[4];
+
+	(void)state;
+	lst = listener(&port, 8);
+	tcp_pair(lst, port, &c, &a);
+	cport = port_of(c);
+	CHECK_OK(rump_sys_close(a));		/* server: active close */
+	assert_int_equal(CHECK_OK(rump_sys_read(c, buf, sizeof(buf))), 0);
+	CHECK_OK(rump_sys_close(c));		/* client: LAST_ACK, gone */
+	short_sleep();
+	for (int round = 0; round < 2; round++) {
+		c = tcp_socket();
+		set_int(c, SOL_SOCKET, SO_REUSEADDR, 1);
+		me = lo_addr(cport);
+		CHECK_OK(rump_sys_bind(c, (struct sockaddr *)&me, sizeof(me)));
+		sin = lo_addr(port);
+		CHECK_OK(rump_sys_connect(c, (struct sockaddr *)&sin,
+		    sizeof(sin)));
+		a = (int)CHECK_OK(rump_sys_accept(lst, NULL, NULL));
+		assert_int_equal(CHECK_OK(rump_sys_write(c, "re", 2)), 2);
+		assert_int_equal(CHECK_OK(rump_sys_read(a, buf, sizeof(buf))),
+		    2);
+		CHECK_OK(rump_sys_close(a));
+		assert_int_equal(CHECK_OK(rump_sys_read(c, buf, sizeof(buf))),
+		    0);
+		CHECK_OK(rump_sys_close(c));
+		short_sleep();
+	}
+	CHECK_OK(rump_sys_close(lst));
+}
+
 /* Simultaneous close: both FINs cross; both ends end up closed. */
 static void
 tcp_both_close(void **state)
@@ -547,6 +589,111 @@ tcp_info_counters(void **state)
 	CHECK_OK(rump_sys_close(lst));
 }
 
+/*
+ * A receiver that does not read: the sender fills its window and then
+ * its buffer (EAGAIN), the advertised window reaches zero; once the
+ * reader drains, the window opens again and every byte arrives.
+ */
+static void
+tcp_zero_window(void **state)
+{
+	static char buf[1 << 16];
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	uint16_t port;
+	size_t sent = 0, got = 0;
+	int lst, c, a, fl, inq = -1, outq = -1;
+	ssize_t n;
+
+	(void)state;
+	lst = listener(&port, 8);
+	tcp_pair(lst, port, &c, &a);
+	fl = (int)CHECK_OK(rump_sys_fcntl(c, F_GETFL, 0));
+	CHECK_OK(rump_sys_fcntl(c, F_SETFL, fl | O_NONBLOCK));
+	memset(buf, 'w', sizeof(buf));
+	for (int tries = 0; tries < 200; tries++) {
+		while ((n = rump_sys_write(c, buf, sizeof(buf))) > 0)
+			sent += (size_t)n;
+		assert_int_equal(errno, EAGAIN);
+		short_sleep();
+		if ((n = rump_sys_write(c, buf, sizeof(buf))) > 0)
+			sent += (size_t)n;
+		else
+			break;
+	}
+	/* The receiver's buffer holds data, the rest waits at the sender
+	 * behind the closed window. */
+	CHECK_OK(rump_sys_ioctl(a, SIOCINQ, &inq));
+	CHECK_OK(rump_sys_ioctl(c, SIOCOUTQ, &outq));
+	assert_true(inq > 0);
+	assert_true(outq > 0);
+	assert_true((size_t)inq < sent && (size_t)outq < sent);
+	CHECK_OK(rump_sys_getsockopt(c, IPPROTO_TCP, TCP_INFO, &ti, &len));
+	assert_int_equal(ti.tcpi_state, TCP_ESTABLISHED);
+	CHECK_OK(rump_sys_fcntl(c, F_SETFL, fl));
+	CHECK_OK(rump_sys_shutdown(c, SHUT_WR));
+	while ((n = CHECK_OK(rump_sys_read(a, buf, sizeof(buf)))) > 0)
+		got += (size_t)n;
+	assert_int_equal(got, sent);
+	CHECK_OK(rump_sys_close(c));
+	CHECK_OK(rump_sys_close(a));
+	CHECK_OK(rump_sys_close(lst));
+}
+
+/* IPv6 over ::1, and an IPv4 client of a dual-stack IPv6 listener. */
+static void
+tcp_ipv6(void **state)
+{
+	struct sockaddr_in6 s6, peer;
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(s6);
+	int lst, c, a;
+	char buf[8];
+
+	(void)state;
+	memset(&s6, 0, sizeof(s6));
+	s6.sin6_family = AF_INET6;
+	s6.sin6_addr = in6addr_any;
+	lst = (int)CHECK_OK(rump_sys_socket(AF_INET6, SOCK_STREAM, 0));
+	CHECK_OK(rump_sys_bind(lst, (struct sockaddr *)&s6, sizeof(s6)));
+	CHECK_OK(rump_sys_listen(lst, 8));
+	CHECK_OK(rump_sys_getsockname(lst, (struct sockaddr *)&s6, &len));
+
+	s6.sin6_addr = in6addr_loopback;
+	c = (int)CHECK_OK(rump_sys_socket(AF_INET6, SOCK_STREAM, 0));
+	CHECK_OK(rump_sys_connect(c, (struct sockaddr *)&s6, sizeof(s6)));
+	len = sizeof(peer);
+	a = (int)CHECK_OK(rump_sys_accept(lst, (struct sockaddr *)&peer,
+	    &len));
+	assert_int_equal(peer.sin6_family, AF_INET6);
+	assert_true(IN6_IS_ADDR_LOOPBACK(&peer.sin6_addr));
+	assert_int_equal(CHECK_OK(rump_sys_write(c, "six", 3)), 3);
+	assert_int_equal(CHECK_OK(rump_sys_read(a, buf, sizeof(buf))), 3);
+	assert_memory_equal(buf, "six", 3);
+	assert_int_equal(tcp_state(a), TCP_ESTABLISHED);
+	/* The MSS of ::1 is lo's MTU less 60 bytes of headers (and 12 of
+	 * timestamps). */
+	assert_true(get_int(c, IPPROTO_TCP, TCP_MAXSEG) > 16000);
+	CHECK_OK(rump_sys_close(c));
+	CHECK_OK(rump_sys_close(a));
+
+	/* IPv4 to the same port: accepted as a v4-mapped peer. */
+	sin = lo_addr(ntohs(s6.sin6_port));
+	c = tcp_socket();
+	CHECK_OK(rump_sys_connect(c, (struct sockaddr *)&sin, sizeof(sin)));
+	len = sizeof(peer);
+	a = (int)CHECK_OK(rump_sys_accept(lst, (struct sockaddr *)&peer,
+	    &len));
+	assert_int_equal(peer.sin6_family, AF_INET6);
+	assert_true(IN6_IS_ADDR_V4MAPPED(&peer.sin6_addr));
+	assert_int_equal(CHECK_OK(rump_sys_write(a, "four", 4)), 4);
+	assert_int_equal(CHECK_OK(rump_sys_read(c, buf, sizeof(buf))), 4);
+	assert_memory_equal(buf, "four", 4);
+	CHECK_OK(rump_sys_close(c));
+	CHECK_OK(rump_sys_close(a));
+	CHECK_OK(rump_sys_close(lst));
+}
+
 /* --- bulk ---------------------------------------------------------------- */
 
 #define BULK_BYTES	(256u << 20)
@@ -702,6 +849,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(tcp_states_close),
 		cmocka_unit_test(tcp_time_wait_port),
+		cmocka_unit_test(tcp_time_wait_reuse),
 		cmocka_unit_test(tcp_both_close),
 		cmocka_unit_test(tcp_reset),
 		cmocka_unit_test(tcp_connect_errors),
@@ -711,6 +859,8 @@ main(void)
 		cmocka_unit_test(tcp_maxseg_negotiated),
 		cmocka_unit_test(tcp_queue_ioctls),
 		cmocka_unit_test(tcp_info_counters),
+		cmocka_unit_test(tcp_zero_window),
+		cmocka_unit_test(tcp_ipv6),
 		cmocka_unit_test(tcp_bulk_256m),
 		cmocka_unit_test(tcp_connect_loop),
 	};

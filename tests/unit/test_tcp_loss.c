@@ -386,6 +386,99 @@ loss_user_timeout(void **state)
 	CHECK_OK(rump_sys_close(lst));
 }
 
+/* Keepalive against a peer that went silent: probes, then ETIMEDOUT. */
+static void
+loss_keepalive(void **state)
+{
+	uint16_t port;
+	int lst, c, a, v;
+	char buf[4];
+
+	(void)state;
+	HOST_INVALID();
+	lst = listener(&port);
+	tcp_pair(lst, port, &c, &a);
+	v = 1;
+	CHECK_OK(rump_sys_setsockopt(c, SOL_SOCKET, SO_KEEPALIVE, &v,
+	    sizeof(v)));
+	CHECK_OK(rump_sys_setsockopt(c, IPPROTO_TCP, TCP_KEEPIDLE, &v,
+	    sizeof(v)));
+	CHECK_OK(rump_sys_setsockopt(c, IPPROTO_TCP, TCP_KEEPINTVL, &v,
+	    sizeof(v)));
+	v = 2;
+	CHECK_OK(rump_sys_setsockopt(c, IPPROTO_TCP, TCP_KEEPCNT, &v,
+	    sizeof(v)));
+	fault_set(F_DROP, port, 1, 1, 0, 0);
+	/* Blocks until the unanswered probes end the connection. */
+	CHECK_ERR(rump_sys_read(c, buf, sizeof(buf)), ETIMEDOUT);
+	assert_true(fault_hits() >= 2);
+	fault_clear();
+	CHECK_OK(rump_sys_close(c));
+	CHECK_OK(rump_sys_close(a));
+	CHECK_OK(rump_sys_close(lst));
+}
+
+/*
+ * Simultaneous open (RFC 9293 3.5, figure 8): each end connects to the
+ * other; A's SYN is held back until B's has gone, so both SYNs cross and
+ * both ends pass through SYN-RECEIVED to ESTABLISHED.
+ */
+static void
+simultaneous_open(void **state)
+{
+	struct sockaddr_in sa, sb;
+	struct pollfd pfd[2];
+	struct tcp_info ti;
+	socklen_t len = sizeof(sa);
+	int a, b, err;
+	char buf[4];
+
+	(void)state;
+	HOST_INVALID();
+	a = (int)CHECK_OK(rump_sys_socket(AF_INET, SOCK_STREAM |
+	    SOCK_NONBLOCK, 0));
+	b = (int)CHECK_OK(rump_sys_socket(AF_INET, SOCK_STREAM |
+	    SOCK_NONBLOCK, 0));
+	sa = lo_addr(0);
+	CHECK_OK(rump_sys_bind(a, (struct sockaddr *)&sa, sizeof(sa)));
+	CHECK_OK(rump_sys_getsockname(a, (struct sockaddr *)&sa, &len));
+	sb = lo_addr(0);
+	len = sizeof(sb);
+	CHECK_OK(rump_sys_bind(b, (struct sockaddr *)&sb, sizeof(sb)));
+	CHECK_OK(rump_sys_getsockname(b, (struct sockaddr *)&sb, &len));
+	fault_set(F_HOLD, ntohs(sa.sin_port), 1, 0, 1, 1);
+	CHECK_ERR(rump_sys_connect(a, (struct sockaddr *)&sb, sizeof(sb)),
+	    EINPROGRESS);
+	err = rump_sys_connect(b, (struct sockaddr *)&sa, sizeof(sa));
+	assert_true(err == 0 || errno == EINPROGRESS);
+	assert_int_equal(fault_hits(), 1);
+	fault_clear();
+	pfd[0].fd = a;
+	pfd[0].events = POLLOUT;
+	pfd[1].fd = b;
+	pfd[1].events = POLLOUT;
+	for (int i = 0; i < 100; i++) {
+		pfd[0].revents = pfd[1].revents = 0;
+		CHECK_OK(rump_sys_poll(pfd, 2, 100));
+		if ((pfd[0].revents & POLLOUT) && (pfd[1].revents & POLLOUT))
+			break;
+	}
+	info(a, &ti);
+	assert_int_equal(ti.tcpi_state, 1 /* TCP_ESTABLISHED */);
+	info(b, &ti);
+	assert_int_equal(ti.tcpi_state, 1 /* TCP_ESTABLISHED */);
+	assert_int_equal(CHECK_OK(rump_sys_write(a, "sim", 3)), 3);
+	for (int i = 0; i < 100; i++) {
+		pfd[1].events = POLLIN;
+		if (CHECK_OK(rump_sys_poll(&pfd[1], 1, 100)) == 1)
+			break;
+	}
+	assert_int_equal(CHECK_OK(rump_sys_read(b, buf, sizeof(buf))), 3);
+	assert_memory_equal(buf, "sim", 3);
+	CHECK_OK(rump_sys_close(a));
+	CHECK_OK(rump_sys_close(b));
+}
+
 int
 main(void)
 {
@@ -398,6 +491,8 @@ main(void)
 		cmocka_unit_test(loss_syn),
 		cmocka_unit_test(loss_connect_ealready),
 		cmocka_unit_test(loss_user_timeout),
+		cmocka_unit_test(simultaneous_open),
+		cmocka_unit_test(loss_keepalive),
 	};
 
 	if (test_kernel_init("tcp_loss") != 0)

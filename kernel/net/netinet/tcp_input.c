@@ -73,6 +73,9 @@ tcp_established(struct tcpcb *tp)
 	if (tp->t_cc->cc_init != NULL)
 		tp->t_cc->cc_init(tp);
 	tcp_keepalive_arm(tp);
+	/* Linux's quick-ACK start: the first segments are ACKed at once so
+	 * the peer's slow start is not held back by delayed ACKs. */
+	tp->t_quickack = 16;
 	atomic_fetch_add(&tcpstat.tcps_connects, 1);
 	soisconnected(tp->t_socket);
 }
@@ -164,6 +167,14 @@ tcp_do_ack(struct tcpcb *tp, struct tcpseg *s, bool *drop)
 	if (tp->t_state == TCPS_SYN_RECEIVED) {
 		if (SEQ_LEQ(s->ack, tp->snd_una) || SEQ_GT(s->ack, tp->snd_max)) {
 			tcp_respond(tp, s->r, &s->th, s->ack, 0, TH_RST);
+			*drop = true;
+			return tp;
+		}
+		/* Accept queue full: ignore the ACK, as Linux does; the
+		 * SYN,ACK is sent again and the peer's ACK comes back. */
+		if (so->so_head != NULL &&
+		    so->so_head->so_qlen > so->so_head->so_qlimit) {
+			atomic_fetch_add(&tcpstat.tcps_listendrop, 1);
 			*drop = true;
 			return tp;
 		}
@@ -402,6 +413,7 @@ tcp_input_synsent(struct tcpcb *tp, struct tcpseg *s, bool *cont)
 		tcp_set_state(tp, TCPS_SYN_RECEIVED);
 		tp->snd_nxt = tp->iss;
 		tp->snd_wnd = s->win;
+		tp->t_flags |= TF_ACKNOW;
 		tcp_timer_disarm(tp, TCPT_REXMT);
 	}
 	s->seq++;		/* past the SYN */
@@ -598,8 +610,11 @@ data:
 			/* Delayed ACK: every second segment, or a timer. */
 			if (s->tlen > 0) {
 				if ((tp->t_flags & (TF_DELACK | TF_QUICKACK)) ||
-				    fin)
+				    fin || tp->t_quickack > 0) {
 					tp->t_flags |= TF_ACKNOW;
+					if (tp->t_quickack > 0)
+						tp->t_quickack--;
+				}
 				else {
 					tp->t_flags |= TF_DELACK;
 					tcp_timer_arm(tp, TCPT_DELACK,
@@ -631,7 +646,6 @@ void
 tcp_input(struct mbuf *m, const struct ip_rcv *r)
 {
 	struct tcpseg s;
-	struct tcphdr *th;
 	struct inpcb *inp;
 	struct socket *so;
 	struct tcpcb *tp;
@@ -640,14 +654,16 @@ tcp_input(struct mbuf *m, const struct ip_rcv *r)
 	uint8_t optbuf[40];
 
 	atomic_fetch_add(&tcpstat.tcps_rcvtotal, 1);
+	memset(&s, 0, sizeof(s));
 	if (r->len < sizeof(struct tcphdr) ||
 	    (r->flags & (IPRCV_BCAST | IPRCV_MCAST)))
 		goto drop;
-	if ((m = m_pullup(m, off + sizeof(*th))) == NULL)
+	if ((m = m_pullup(m, off + sizeof(struct tcphdr))) == NULL)
 		return;
-	th = (struct tcphdr *)(mtod(m, uint8_t *) + off);
-	hlen = (size_t)TH_OFF(th) * 4;
-	if (hlen < sizeof(*th) || hlen > r->len) {
+	m_copydata(m, off, sizeof(s.th), &s.th);	/* m_data may be unaligned */
+	hlen = (size_t)TH_OFF(&s.th) * 4;
+	if (hlen < sizeof(struct tcphdr) || hlen > r->len ||
+	    m->m_pkthdr.len < off + r->len) {
 		atomic_fetch_add(&tcpstat.tcps_rcvshort, 1);
 		goto drop;
 	}
@@ -657,17 +673,17 @@ tcp_input(struct mbuf *m, const struct ip_rcv *r)
 		atomic_fetch_add(&tcpstat.tcps_rcvbadsum, 1);
 		goto drop;
 	}
-	memset(&s, 0, sizeof(s));
 	s.r = r;
-	m_copydata(m, off, sizeof(s.th), &s.th);
-	if (hlen > sizeof(*th))
-		m_copydata(m, off + sizeof(*th), hlen - sizeof(*th), optbuf);
+	if (hlen > sizeof(struct tcphdr))
+		m_copydata(m, off + sizeof(struct tcphdr),
+		    hlen - sizeof(struct tcphdr), optbuf);
 	s.seq = ntohl(s.th.th_seq);
 	s.ack = ntohl(s.th.th_ack);
 	s.win = ntohs(s.th.th_win);
 	s.flags = s.th.th_flags;
 	s.tlen = (uint32_t)(r->len - hlen);
-	tcp_dooptions(optbuf, hlen - sizeof(*th), (s.flags & TH_SYN) != 0,
+	tcp_dooptions(optbuf, hlen - sizeof(struct tcphdr),
+	    (s.flags & TH_SYN) != 0,
 	    &s.to);
 	/* Keep only the payload. */
 	m_adj(m, (ssize_t)(off + hlen));

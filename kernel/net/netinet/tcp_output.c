@@ -124,7 +124,7 @@ tcp_send_segment(struct tcpcb *tp, tcp_seq seq, uint32_t len, int flags)
 	struct socket *so = tp->t_socket;
 	struct inpcb *inp = tp->t_inpcb;
 	struct mbuf *m, *data = NULL;
-	struct tcphdr *th;
+	struct tcphdr hdr, *th = &hdr;	/* built aside: m_data may be unaligned */
 	struct ip_out o;
 	uint8_t opt[40];
 	size_t optlen, hlen;
@@ -154,7 +154,6 @@ tcp_send_segment(struct tcpcb *tp, tcp_seq seq, uint32_t len, int flags)
 		m_freem(data);
 		return ENOBUFS;
 	}
-	th = mtod(m, struct tcphdr *);
 	th->th_sport = inp->inp_lport;
 	th->th_dport = inp->inp_fport;
 	th->th_seq = htonl(seq);
@@ -174,8 +173,9 @@ tcp_send_segment(struct tcpcb *tp, tcp_seq seq, uint32_t len, int flags)
 		win = MIN(win >> tp->rcv_scale, 65535u) << tp->rcv_scale;
 	th->th_win = htons((uint16_t)((flags & TH_SYN) ? win :
 	    win >> tp->rcv_scale));
+	memcpy(mtod(m, uint8_t *), th, sizeof(*th));
 	if (optlen > 0)
-		memcpy(th + 1, opt, optlen);
+		memcpy(mtod(m, uint8_t *) + sizeof(*th), opt, optlen);
 	if (data != NULL)
 		m_cat(m, data);
 	m->m_pkthdr.len = (uint32_t)(hlen + len);
@@ -200,12 +200,14 @@ tcp_send_segment(struct tcpcb *tp, tcp_seq seq, uint32_t len, int flags)
 		tp->t_data_segs_out++;
 		tp->t_bytes_sent += len;
 		tp->t_lastsend = tcp_now_ns();
-		if (SEQ_LT(seq, tp->snd_max)) {
-			tp->t_total_retrans++;
-			tp->t_retrans_segs++;
-			tp->t_bytes_retrans += len;
-			atomic_fetch_add(&tcpstat.tcps_sndrexmitpack, 1);
-		}
+	}
+	/* A retransmission: data, or a SYN or FIN sent again. */
+	if ((len > 0 || (flags & (TH_SYN | TH_FIN))) &&
+	    SEQ_LT(seq, tp->snd_max) && !(flags & TH_RST)) {
+		tp->t_total_retrans++;
+		tp->t_retrans_segs++;
+		tp->t_bytes_retrans += len;
+		atomic_fetch_add(&tcpstat.tcps_sndrexmitpack, 1);
 	}
 	ip_out_frompcb(&o, inp, IPPROTO_TCP, NULL);
 	if (o.pmtudisc < 0)
@@ -330,9 +332,12 @@ again:
 				goto send;
 		}
 	}
-	/* Data waits on a zero window: probe it. */
-	if (avail > off && tp->snd_wnd == 0 &&
-	    !tcp_timer_armed(tp, TCPT_REXMT)) {
+	/*
+	 * Data waits and nothing is in flight to bring an ACK (a zero or
+	 * too small window whose update may have been lost, or a cork):
+	 * the persist timer probes (RFC 9293 3.8.6.1; BSD does the same).
+	 */
+	if (avail > off && !tcp_timer_armed(tp, TCPT_REXMT)) {
 		tp->t_rxtshift = 0;
 		tcp_setpersist(tp);
 	}

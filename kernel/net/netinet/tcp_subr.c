@@ -229,6 +229,20 @@ tcp_close(struct tcpcb *tp)
 	kmem_free(tp, sizeof(*tp));
 	atomic_fetch_sub(&tcpstat.tcps_pcbs, 1);
 	__atomic_fetch_sub(&tcp_pcbcount, 1, __ATOMIC_RELAXED);
+	/*
+	 * An embryonic connection that died (SYN,ACK unanswered, RST) leaves
+	 * its listener's q0 now, so it is freed with the pcb instead of
+	 * filling the queue until the listener closes.  We hold the
+	 * listener's lock: it is this socket's.  (A completed one stays on
+	 * so_q: accept() reports ECONNABORTED for it.)
+	 */
+	if (so->so_head != NULL && !(so->so_state & SS_ISCONNECTED)) {
+		struct socket *head = so->so_head;
+
+		TAILQ_REMOVE(&head->so_q0, so, so_qe);
+		head->so_q0len--;
+		so->so_head = NULL;
+	}
 	soisdisconnected(so);
 	in_pcbdetach(inp);
 	return NULL;
@@ -261,10 +275,10 @@ tcp_respond(struct tcpcb *tp, const struct ip_rcv *r, const struct tcphdr *th,
     tcp_seq seq, tcp_seq ack, int flags)
 {
 	struct ip_out o;
-	struct tcphdr *nth;
+	struct tcphdr hdr, *nth = &hdr;	/* built aside: alignment */
 	struct mbuf *m;
 	size_t hlen = sizeof(*nth);
-	uint8_t *opt;
+	uint8_t opt[12];
 
 	/* Never answer a RST, nor anything sent to a broadcast. */
 	if ((th->th_flags & TH_RST) || (r->flags & (IPRCV_BCAST | IPRCV_MCAST)))
@@ -277,8 +291,7 @@ tcp_respond(struct tcpcb *tp, const struct ip_rcv *r, const struct tcphdr *th,
 	m->m_pkthdr.len = 0;
 	if ((m = tcp_prepend(m, hlen)) == NULL)
 		return;
-	nth = mtod(m, struct tcphdr *);
-	memset(nth, 0, hlen);
+	memset(nth, 0, sizeof(*nth));
 	nth->th_sport = th->th_dport;
 	nth->th_dport = th->th_sport;
 	nth->th_seq = htonl(seq);
@@ -291,7 +304,6 @@ tcp_respond(struct tcpcb *tp, const struct ip_rcv *r, const struct tcphdr *th,
 		nth->th_win = htons((uint16_t)MIN(tcp_rcv_window(tp) >>
 		    tp->rcv_scale, 65535u));
 		if (hlen > sizeof(*nth)) {
-			opt = (uint8_t *)(nth + 1);
 			opt[0] = TCPOPT_NOP;
 			opt[1] = TCPOPT_NOP;
 			opt[2] = TCPOPT_TIMESTAMP;
@@ -300,8 +312,10 @@ tcp_respond(struct tcpcb *tp, const struct ip_rcv *r, const struct tcphdr *th,
 			memcpy(opt + 4, &v, 4);
 			v = htonl(tp->ts_recent);
 			memcpy(opt + 8, &v, 4);
+			memcpy(mtod(m, uint8_t *) + sizeof(*nth), opt, 12);
 		}
 	}
+	memcpy(mtod(m, uint8_t *), nth, sizeof(*nth));
 	m->m_pkthdr.csum_flags = M_CSUM_TCP;
 	m->m_pkthdr.l4off = 0;
 	memset(&o, 0, sizeof(o));

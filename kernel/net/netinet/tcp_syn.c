@@ -68,7 +68,7 @@ tcp_send_cookie(const struct ip_rcv *r, const struct tcphdr *th, tcp_seq irs,
     uint32_t peermss)
 {
 	struct ip_out o;
-	struct tcphdr *nth;
+	struct tcphdr hdr, *nth = &hdr;	/* built aside: alignment */
 	struct mbuf *m;
 	uint32_t t = cookie_time(), idx = 0, cookie;
 	uint8_t *opt;
@@ -87,7 +87,6 @@ tcp_send_cookie(const struct ip_rcv *r, const struct tcphdr *th, tcp_seq irs,
 	m = tcp_prepend(m, sizeof(*nth) + 4);
 	if (m == NULL)
 		return;
-	nth = mtod(m, struct tcphdr *);
 	memset(nth, 0, sizeof(*nth));
 	nth->th_sport = th->th_dport;
 	nth->th_dport = th->th_sport;
@@ -96,7 +95,8 @@ tcp_send_cookie(const struct ip_rcv *r, const struct tcphdr *th, tcp_seq irs,
 	nth->th_offx2 = (uint8_t)(((sizeof(*nth) + 4) / 4) << 4);
 	nth->th_flags = TH_SYN | TH_ACK;
 	nth->th_win = htons(65535);
-	opt = (uint8_t *)(nth + 1);
+	memcpy(mtod(m, uint8_t *), nth, sizeof(*nth));
+	opt = mtod(m, uint8_t *) + sizeof(*nth);
 	opt[0] = TCPOPT_MAXSEG;
 	opt[1] = TCPOLEN_MAXSEG;
 	opt[2] = (uint8_t)(cookie_mss[idx] >> 8);
@@ -185,6 +185,10 @@ tcp_input_listen(struct tcpcb *lp, const struct ip_rcv *r,
 		/* A cookie's ACK makes the connection now. */
 		if (!(flags & TH_SYN) && tcp_syncookies &&
 		    (idx = cookie_check(r, th, seq, ack)) >= 0) {
+			if (head->so_qlen > head->so_qlimit) {
+				atomic_fetch_add(&tcpstat.tcps_listendrop, 1);
+				return;
+			}
 			tp = tcp_newconn(lp, r, th);
 			if (tp == NULL) {
 				atomic_fetch_add(&tcpstat.tcps_listendrop, 1);
@@ -211,6 +215,7 @@ tcp_input_listen(struct tcpcb *lp, const struct ip_rcv *r,
 			atomic_fetch_add(&tcpstat.tcps_accepts, 1);
 			soisconnected(tp->t_socket);
 			tcp_keepalive_arm(tp);
+			tp->t_quickack = 16;
 			return;
 		}
 		tcp_reset_for(r, th, seq, ack, tlen, flags);

@@ -218,6 +218,10 @@ tcp_connect(struct socket *so, const struct sockaddr *sa, socklen_t len)
 	if (tp->t_flags & TF_WASCONNECTED)
 		return EISCONN;
 	inp = tp->t_inpcb;
+	/* Linux's sk_reuse holds for a port connect() picks as well (it
+	 * decides who may bind it in TIME_WAIT). */
+	if (so->so_options & SOF_REUSEADDR)
+		inp->inp_flags |= INP_REUSEADDR;
 	if ((error = in_pcbconnect(inp, sa, len)) != 0)
 		return error;
 	tcp_request_options(tp);
@@ -528,15 +532,15 @@ tcp_ctloutput(int op, struct socket *so, struct sockopt *sopt)
 	struct tcpcb *tp = so_tcpcb(so);
 
 	if (sopt->sopt_level == SOL_SOCKET) {
-		/* The layer did the work; TCP only follows SO_KEEPALIVE. */
-		if (tp != NULL && op == PRCO_SETOPT &&
-		    sopt->sopt_name == SO_KEEPALIVE) {
-			if (so->so_options & SOF_KEEPALIVE)
+		/* The layer answers these; TCP only follows SO_KEEPALIVE. */
+		if (op == PRCO_SETOPT && sopt->sopt_name == SO_KEEPALIVE) {
+			if (tp != NULL && (so->so_options & SOF_KEEPALIVE))
 				tcp_keepalive_arm(tp);
-			else
+			else if (tp != NULL)
 				tcp_timer_disarm(tp, TCPT_KEEP);
+			return 0;
 		}
-		return 0;
+		return ENOPROTOOPT;
 	}
 	if (sopt->sopt_level != SOL_TCP)
 		return ip_ctloutput(op, so, sopt);

@@ -126,6 +126,7 @@ struct tcpcb {
 	uint32_t snd_cwnd, snd_ssthresh;
 	uint8_t snd_scale, rcv_scale, request_r_scale;
 	uint8_t t_dupacks;
+	uint8_t t_quickack;		/* segments still ACKed at once */
 
 	/* Receive sequence space. */
 	tcp_seq irs;
