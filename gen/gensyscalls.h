@@ -34,7 +34,12 @@ enum annkind {
 	ANN_IOV_OUT,	/* @iov_out(expr) */
 	ANN_IOCTL,	/* @ioctl(argname) */
 	ANN_FCNTL,	/* @fcntl(argname) */
-	ANN_OUTFDS	/* @outfds(expr) */
+	ANN_OUTFDS,	/* @outfds(expr) */
+	ANN_VALRES,	/* @valres(lenarg): out, room *lenarg, length back */
+	ANN_MSG_SEND,	/* @msg_send: a struct msghdr sendmsg reads */
+	ANN_MSG_RECV,	/* @msg_recv: a struct msghdr recvmsg fills */
+	ANN_MMSG_SEND,	/* @mmsg_send(cnt): struct mmsghdr[cnt], msg_len back */
+	ANN_MMSG_RECV	/* @mmsg_recv(cnt): ... recvmmsg fills */
 };
 
 /* A C type as written: "const char *" is base "char", isconst, nptr 1. */

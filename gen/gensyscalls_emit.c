@@ -145,7 +145,7 @@ emit_public_h(const struct master *m, const char *out)
 	static const char *const incs[] = {
 		"sys/types.h", "sys/stat.h", "sys/statfs.h", "sys/uio.h",
 		"sys/utsname.h", "sys/resource.h", "poll.h", "signal.h",
-		"time.h", "fcntl.h", "stdint.h",
+		"time.h", "fcntl.h", "stdint.h", "sys/socket.h",
 	};
 	FILE *f = out_open(out);
 
@@ -167,7 +167,7 @@ emit_public_h(const struct master *m, const char *out)
 	    f);
 	fputs("\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
 	    "/* Declared here so that clients need no _GNU_SOURCE. */\n"
-	    "struct statx;\nstruct open_how;\n\n", f);
+	    "struct statx;\nstruct open_how;\nstruct mmsghdr;\n\n", f);
 	for (int i = 0; i < m->nents; i++) {
 		const struct sentry *e = m->bynum[i];
 

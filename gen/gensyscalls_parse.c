@@ -20,7 +20,7 @@ const char *const faction_names[FAC_COUNT] = { "kern", "vfs", "dev", "net" };
 static const char *const scalars[] = {
 	"char", "int", "unsigned int", "long", "unsigned long", "size_t",
 	"ssize_t", "off_t", "loff_t", "mode_t", "uid_t", "gid_t", "pid_t",
-	"dev_t", "int32_t", "uint32_t", "int64_t", "uint64_t",
+	"dev_t", "int32_t", "uint32_t", "int64_t", "uint64_t", "socklen_t",
 };
 
 /* UNSUPP(NAME): Linux numbers, so the generator needs no host header. */
@@ -44,6 +44,11 @@ static const struct anninfo anns[] = {
 	{ "iov_in", ANN_IOV_IN, true }, { "iov_out", ANN_IOV_OUT, true },
 	{ "ioctl", ANN_IOCTL, true }, { "fcntl", ANN_FCNTL, true },
 	{ "outfds", ANN_OUTFDS, true },
+	{ "valres", ANN_VALRES, true },
+	{ "msg_send", ANN_MSG_SEND, false },
+	{ "msg_recv", ANN_MSG_RECV, false },
+	{ "mmsg_send", ANN_MMSG_SEND, true },
+	{ "mmsg_recv", ANN_MMSG_RECV, true },
 };
 
 static const char *curpath;
@@ -418,6 +423,38 @@ check_arg(struct sentry *e, struct sarg *a)
 		if (argindex(e, a->expr) < 0) {
 			perr("argument %s: annotation refers to unknown "
 			    "argument '%s'", a->name, a->expr);
+			return -1;
+		}
+		break;
+	case ANN_VALRES: {
+		int k = argindex(e, a->expr);
+
+		/* The length is a socklen_t the kernel reads and writes. */
+		if (k < 0 || e->args[k].ann != ANN_INOUT ||
+		    e->args[k].type.nptr != 1 ||
+		    strcmp(e->args[k].type.base, "socklen_t") != 0) {
+			perr("argument %s: @valres(LEN) needs LEN to be a "
+			    "socklen_t * @inout argument", a->name);
+			return -1;
+		}
+	}
+		/* FALLTHROUGH */
+	case ANN_MSG_RECV:
+	case ANN_MMSG_SEND:
+	case ANN_MMSG_RECV:
+		if (!ptr || a->type.isconst) {
+			perr("argument %s: the kernel writes through a "
+			    "const pointer or a non-pointer", a->name);
+			return -1;
+		}
+		if (a->ann != ANN_VALRES && a->expr != NULL &&
+		    check_expr(e, a->expr) != 0)
+			return -1;
+		break;
+	case ANN_MSG_SEND:
+		if (!ptr) {
+			perr("argument %s: @msg_send on a non-pointer",
+			    a->name);
 			return -1;
 		}
 		break;

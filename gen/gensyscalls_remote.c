@@ -24,6 +24,11 @@ spa_kind(const struct sarg *a)
 	case ANN_IOV_OUT:	return "SPA_IOV_OUT";
 	case ANN_IOCTL:		return "SPA_IOCTL";
 	case ANN_FCNTL:		return "SPA_FCNTL";
+	case ANN_VALRES:	return "SPA_VALRES";
+	case ANN_MSG_SEND:	return "SPA_MSG_SEND";
+	case ANN_MSG_RECV:	return "SPA_MSG_RECV";
+	case ANN_MMSG_SEND:	return "SPA_MMSG_SEND";
+	case ANN_MMSG_RECV:	return "SPA_MMSG_RECV";
 	default:		return "SPA_SCALAR";
 	}
 }
@@ -35,6 +40,7 @@ sized(const struct sarg *a)
 	switch (a->ann) {
 	case ANN_IN: case ANN_OUT: case ANN_OUTFDS: case ANN_INOUT:
 	case ANN_IOV_IN: case ANN_IOV_OUT:
+	case ANN_MMSG_SEND: case ANN_MMSG_RECV:
 		return true;
 	default:
 		return false;
@@ -130,7 +136,7 @@ emit_remote(const struct master *m, const char *out)
 	    "#include <sys/resource.h>\n#include <sys/uio.h>\n"
 	    "#include <sys/utsname.h>\n#include <linux/openat2.h>\n"
 	    "#include <time.h>\n#include <signal.h>\n"
-	    "#include <fcntl.h>\n\n#include \"sp_systab.h\"\n", f);
+	    "#include <fcntl.h>\n#include <sys/socket.h>\n\n#include \"sp_systab.h\"\n", f);
 	for (int i = 0; i < m->nents; i++) {
 		const struct sentry *e = m->bynum[i];
 		bool any = false;
@@ -155,10 +161,13 @@ emit_remote(const struct master *m, const char *out)
 			if ((a->ann == ANN_IN || a->ann == ANN_OUT) &&
 			    strcmp(e->rtype.text, "ssize_t") == 0)
 				clamp = bare_arg(e, a->expr);
-			if (a->ann == ANN_IOCTL || a->ann == ANN_FCNTL)
+			if (a->ann == ANN_IOCTL || a->ann == ANN_FCNTL ||
+			    a->ann == ANN_VALRES)
 				clamp = bare_arg(e, a->expr);
 			if (a->type.nptr > 0 && a->ann != ANN_PATH &&
-			    !sized(a) && a->ann != ANN_IOCTL) {
+			    !sized(a) && a->ann != ANN_IOCTL &&
+			    a->ann != ANN_VALRES && a->ann != ANN_MSG_SEND &&
+			    a->ann != ANN_MSG_RECV) {
 				fprintf(stderr, "gensyscalls: %s: pointer "
 				    "argument %s has no buffer annotation\n",
 				    e->name, a->name);

@@ -104,6 +104,11 @@ arg_layout(const struct sp_sysent *e, const int64_t *args, int i,
 		return sp_ioctl_arg((unsigned long)args[d->ref], kind, size);
 	if (d->kind == SPA_FCNTL && d->ref >= 0)
 		return sp_fcntl_arg((int)args[d->ref], kind, size);
+	/* Socket addresses and messages are not marshaled yet. */
+	if (d->kind >= SPA_VALRES) {
+		*kind = SPA_REJECT;
+		*size = ENOSYS;
+	}
 	return 0;
 }
 

@@ -25,7 +25,12 @@ enum sp_argkind {
 	SPA_IOCTL,	/* depends on the request (sp_ioctl_arg) */
 	SPA_FCNTL,	/* depends on the command (sp_fcntl_arg) */
 	SPA_NONE,	/* resolved IOCTL: the kernel ignores it, 0 is passed */
-	SPA_REJECT	/* resolved IOCTL/FCNTL: not served, answers an errno */
+	SPA_REJECT,	/* resolved IOCTL/FCNTL: not served, answers an errno */
+	SPA_VALRES,	/* OUT sized by the socklen_t of argument ref (INOUT) */
+	SPA_MSG_SEND,	/* a struct msghdr the kernel reads */
+	SPA_MSG_RECV,	/* a struct msghdr the kernel fills */
+	SPA_MMSG_SEND,	/* struct mmsghdr[size] sent; msg_len comes back */
+	SPA_MMSG_RECV	/* struct mmsghdr[size] received */
 };
 
 struct sp_argdesc {

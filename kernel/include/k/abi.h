@@ -459,4 +459,7 @@ struct pollfd {
 #define NGROUPS_MAX	65536
 #define PIPE_BUF	4096
 
+/* Sockets: their own file, shared by the whole net faction. */
+#include "k/abi_net.h"
+
 #endif /* K_ABI_H */

@@ -27,6 +27,7 @@
 #include "k/kernel.h"
 
 struct ifnet;
+struct mbuf;
 
 /* m_type */
 #define MT_DATA		1	/* payload */

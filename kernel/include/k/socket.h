@@ -257,6 +257,12 @@ struct domain {
 int domain_register(struct domain *dp);
 /* The domain of a family, or NULL. */
 const struct domain *domain_find(int family);
+/*
+ * False when the net faction refused to start (RUMP_THREADS=0): then
+ * domain_register() answers ENOSYS and a protocol component's init should
+ * return 0 without doing anything, so the kernel still boots.
+ */
+bool net_up(void);
 
 /* --- state changes, for protocols (so_lock held) ------------------------ */
 void soisconnecting(struct socket *so);
