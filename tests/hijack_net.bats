@@ -30,6 +30,7 @@ load 'hijack/fam_net'
 @test "a unix socket on /rump between processes, SCM_RIGHTS, socat (rump_server)" { server_mode; net_unix_rump; }
 @test "netrules: sockets under DIR, accept, SCM_RIGHTS, poll, fork, EPIPE (rumphijack)" { net_setup; need_family AF_UNIX SOCK_STREAM; net_rules unix; }
 @test "netrules: sockets under DIR, accept, SCM_RIGHTS, poll, fork, EPIPE (rump_server)" { server_mode; net_setup; need_family AF_UNIX SOCK_STREAM; net_rules unix; }
+@test "netrules unix with socket=all: kernel sockets from socket() on (rumphijack)" { net_setup; need_family AF_UNIX SOCK_STREAM; net_rules unix path=/rump,socket=all; }
 @test "netrules: no kernel descriptor through a host socket (rumphijack)" { net_rules hostrights; }
 @test "netrules: no kernel descriptor through a host socket (rump_server)" { server_mode; net_rules hostrights; }
 @test "a host unix socket stays the host's under the default (rumphijack)" { net_unix_host; }
@@ -51,4 +52,17 @@ load 'hijack/fam_net'
 	    LD_PRELOAD="$SHIM" true
 	assert_success
 	assert_output ""
+}
+
+# netlink stays the host's under socket=all until the kernel has one.
+@test "ss under the hijack still answers from the host (rumphijack)" {
+	run kern ss -Hltn
+	assert_success
+	refute_output --partial "Cannot open netlink"
+}
+@test "ss under the hijack still answers from the host (rump_server)" {
+	server_mode
+	run kern ss -Hltn
+	assert_success
+	refute_output --partial "Cannot open netlink"
 }
