@@ -223,6 +223,12 @@ void hj_sock_addr_out(const union hj_sockaddr *k, socklen_t klen,
  * not a fresh host unix socket (the call stays the host's); -1 errno.
  */
 int hj_sock_to_kernel(int fd);
+/*
+ * The kernel cannot signal the program: a write or send on a kernel
+ * descriptor that failed with EPIPE raises SIGPIPE in the calling thread
+ * here, unless flags has MSG_NOSIGNAL, as Linux does.  Returns rv.
+ */
+ssize_t hj_sigpipe(ssize_t rv, int flags);
 
 /* glibc's _FORTIFY_SOURCE failure (the __*_chk entries call it). */
 extern void __chk_fail(void) __attribute__((noreturn));

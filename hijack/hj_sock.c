@@ -12,6 +12,8 @@
  * No locks of its own: the configuration is read-only once parsed, the
  * descriptor map is hj_fd.c's.
  */
+#include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -162,4 +164,14 @@ hj_sock_to_kernel(int fd)
 host:
 	errno = saved;
 	return -2;
+}
+
+ssize_t
+hj_sigpipe(ssize_t rv, int flags)
+{
+	if (rv < 0 && errno == EPIPE && !(flags & MSG_NOSIGNAL)) {
+		(void)pthread_kill(pthread_self(), SIGPIPE);
+		errno = EPIPE;
+	}
+	return rv;
 }

@@ -14,8 +14,6 @@
  * and recvmmsg on kernel sockets are loops of sendmsg and recvmsg.
  * No locks.
  */
-#include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -31,16 +29,6 @@ HOST_CACHE(recv);
 HOST_CACHE(recvfrom);
 HOST_CACHE(recvmsg);
 HOST_CACHE(recvmmsg);
-
-static ssize_t
-sigpipe(ssize_t rv, int flags)
-{
-	if (rv < 0 && errno == EPIPE && !(flags & MSG_NOSIGNAL)) {
-		(void)pthread_kill(pthread_self(), SIGPIPE);
-		errno = EPIPE;
-	}
-	return rv;
-}
 
 /* --- SCM_RIGHTS ---------------------------------------------------------- */
 
@@ -178,7 +166,7 @@ k_sendmsg(int k, const struct msghdr *m, int flags)
 			return -1;
 		}
 	}
-	rv = sigpipe(hjk_sendmsg(k, &km, flags), flags);
+	rv = hj_sigpipe(hjk_sendmsg(k, &km, flags), flags);
 	if (ctl != NULL) {
 		int e = errno;
 
@@ -212,7 +200,7 @@ sendto(int fd, const void *buf, size_t n, int flags,
 		a = &ka.sa;
 		alen = klen;
 	}
-	return sigpipe(hjk_sendto(k, buf, n, flags, a, alen), flags);
+	return hj_sigpipe(hjk_sendto(k, buf, n, flags, a, alen), flags);
 }
 
 HJ_EXPORT ssize_t
@@ -222,7 +210,7 @@ send(int fd, const void *buf, size_t n, int flags)
 
 	if (k < 0)
 		return HOST(send)(fd, buf, n, flags);
-	return sigpipe(hjk_sendto(k, buf, n, flags, NULL, 0), flags);
+	return hj_sigpipe(hjk_sendto(k, buf, n, flags, NULL, 0), flags);
 }
 
 HJ_EXPORT ssize_t

@@ -33,6 +33,8 @@ load 'hijack/fam_net'
 @test "netrules unix with socket=all: kernel sockets from socket() on (rumphijack)" { net_setup; need_family AF_UNIX SOCK_STREAM; net_rules unix path=/rump,socket=all; }
 @test "netrules: no kernel descriptor through a host socket (rumphijack)" { net_rules hostrights; }
 @test "netrules: no kernel descriptor through a host socket (rump_server)" { server_mode; net_rules hostrights; }
+@test "netrules: write on a kernel fifo without readers raises SIGPIPE (rumphijack)" { net_rules fifopipe; }
+@test "netrules: write on a kernel fifo without readers raises SIGPIPE (rump_server)" { server_mode; net_rules fifopipe; }
 @test "a host unix socket stays the host's under the default (rumphijack)" { net_unix_host; }
 @test "a host unix socket stays the host's under the default (rump_server)" { server_mode; net_unix_host; }
 @test "a hijacked server never binds on the host (rumphijack)" { net_sandbox; }

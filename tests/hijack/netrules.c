@@ -5,6 +5,7 @@
  *
  *   netrules DIR hostrights	(default socket=: host unix sockets)
  *   netrules DIR unix		(unix sockets named under DIR)
+ *   netrules DIR fifopipe	(SIGPIPE from a kernel fifo)
  *
  * hostrights: a kernel descriptor cannot leave through a host socket
  * (EBADF, nothing sent), a host one still can.  unix: a host unix socket
@@ -30,6 +31,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -265,11 +267,36 @@ unixrules(void)
 	check(unlink(a.sun_path) == 0, "unlink the name");
 }
 
+/* write(2) on a kernel fifo without readers: EPIPE and SIGPIPE, as on
+ * Linux (the kernel cannot signal; the shim does). */
+static void
+fifopipe(void)
+{
+	char p[PATH_MAX];
+	int r, w;
+
+	snprintf(p, sizeof(p), "%s/fifo", dir);
+	check(mkfifo(p, 0600) == 0, "mkfifo in the kernel");
+	r = open(p, O_RDONLY | O_NONBLOCK);
+	w = open(p, O_WRONLY | O_NONBLOCK);
+	check(r >= 0 && w >= 0, "both ends open");
+	close(r);
+	signal(SIGPIPE, onpipe);
+	errno = 0;
+	check(write(w, "x", 1) == -1 && errno == EPIPE && pipes == 1,
+	    "write without readers: EPIPE and SIGPIPE");
+	errno = 0;
+	check(writev(w, &(struct iovec){ .iov_base = "x", .iov_len = 1 }, 1) ==
+	    -1 && errno == EPIPE && pipes == 2, "writev: EPIPE and SIGPIPE");
+	signal(SIGPIPE, SIG_DFL);
+	close(w);
+}
+
 int
 main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: netrules DIR hostrights|unix\n");
+		fprintf(stderr, "usage: netrules DIR hostrights|unix|fifopipe\n");
 		return 2;
 	}
 	dir = argv[1];
@@ -277,6 +304,8 @@ main(int argc, char **argv)
 		hostrights();
 	else if (strcmp(argv[2], "unix") == 0)
 		unixrules();
+	else if (strcmp(argv[2], "fifopipe") == 0)
+		fifopipe();
 	else
 		return 2;
 	return failures ? 1 : 0;
