@@ -18,7 +18,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 
 #include "hj_ksys.h"
 
@@ -37,11 +39,14 @@ struct hj_prefix {
 struct hj_config {
 	struct hj_prefix prefix[HJ_MAXPREFIX];
 	int nprefix;
-	unsigned sockfam;	/* socket=: bit per address family */
-	bool socklocal;		/* socket=...:nolocal clears it */
+	uint64_t sockfam;	/* socket=: HJ_SOCKFAM(family) bits */
+	bool socklocal;		/* AF_UNIX is the kernel's (nolocal clears) */
 	bool vfs;		/* vfs=: all file system calls (no prefix) */
 	bool sysctl;		/* sysctl=yes */
 };
+
+/* Bit 63 stands for every family past 62 (none exists yet). */
+#define HJ_SOCKFAM(af)	(1ull << ((af) >= 0 && (af) < 63 ? (af) : 63))
 
 /*
  * Parses a RUMPHIJACK string (NULL: the default).  0, or -1 with a
@@ -144,6 +149,10 @@ hj_fd_kernel(int fd)
 /* A new kernel descriptor kfd gets a host number (lowest free >= min);
  * cloexec as asked.  Returns it, or -1 with errno (kfd is closed). */
 int hj_fd_install(int kfd, int min, bool cloexec);
+/* The host descriptor fd (a socket) becomes kernel descriptor kfd under
+ * the same number; cloexec as asked.  fd, or -1 with errno (kfd closed,
+ * fd as it was). */
+int hj_fd_replace(int fd, int kfd, bool cloexec);
 /* close(2) of a kernel descriptor's host number. */
 int hj_fd_close(int fd);
 /* dup2/dup3 where oldfd or newfd is the kernel's. */
@@ -179,6 +188,47 @@ int hj_route(int dirfd, const char *path, char *kbuf, size_t kbuflen,
 	int kd, where = hj_route(dirfd, path, kb, sizeof(kb), &kd, &kp); \
 	if (where < 0)							\
 		return -1
+
+/* --- sockets (hj_sock.c) ----------------------------------------------- */
+
+/* An address as the kernel or the program gets it: any family's, and a
+ * sockaddr_un with the prefix put back. */
+union hj_sockaddr {
+	struct sockaddr sa;
+	struct sockaddr_un un;
+	struct sockaddr_storage ss;
+	char raw[sizeof(struct sockaddr_un) + PATH_MAX];
+};
+
+/* A new socket of this family is the kernel's (socket=). */
+bool hj_sock_family_kernel(int domain);
+/*
+ * An address the program passes: HJ_KERNEL if it is a unix socket path
+ * under a routed prefix (*out and *outlen: the kernel's name for it),
+ * else HJ_HOST; -1 with errno if the name is too long for the kernel.
+ */
+int hj_sock_addr_in(const struct sockaddr *a, socklen_t alen,
+    union hj_sockaddr *out, socklen_t *outlen);
+/*
+ * An address the kernel returned (klen bytes in k) copied out to the
+ * program's (a, *alen), a unix path shown under the prefix as the
+ * program's file system calls see it; *alen becomes its full length.
+ */
+void hj_sock_addr_out(const union hj_sockaddr *k, socklen_t klen,
+    struct sockaddr *a, socklen_t *alen);
+/*
+ * A host unix socket about to be bound or connected to a kernel name
+ * becomes a kernel one under the same number (type, flags and the
+ * options that matter carried over): its kernel descriptor; -2 if fd is
+ * not a fresh host unix socket (the call stays the host's); -1 errno.
+ */
+int hj_sock_to_kernel(int fd);
+/*
+ * The kernel cannot signal the program: a write or send on a kernel
+ * descriptor that failed with EPIPE raises SIGPIPE in the calling thread
+ * here, unless flags has MSG_NOSIGNAL, as Linux does.  Returns rv.
+ */
+ssize_t hj_sigpipe(ssize_t rv, int flags);
 
 /* glibc's _FORTIFY_SOURCE failure (the __*_chk entries call it). */
 extern void __chk_fail(void) __attribute__((noreturn));

@@ -6,7 +6,9 @@
  *   blanket=/a:/b       paths under these go to the kernel as they are
  *   socket=all:nolocal  address families routed (all, none, inet, inet6,
  *                       unix, netlink, packet; "no" before one removes
- *                       it; nolocal keeps AF_UNIX on the host)
+ *                       it; nolocal keeps AF_UNIX on the host; "all" is
+ *                       every family but netlink, which stays the
+ *                       host's until the kernel has one: ip and ss)
  *   vfs=yes|no          route file system calls at all (default yes)
  *   sysctl=yes|no       /proc/sys goes to the kernel (default no)
  *   modctl=yes|no, fdoff=N   accepted for NetBSD strings; no effect here
@@ -23,6 +25,9 @@
 #define DEFAULT_CONFIG	"path=/rump,socket=all:nolocal"
 
 struct hj_config hj_cfg;
+
+/* "all": netlink stays the host's (ip, ss) until the kernel has one. */
+#define HJ_SOCKFAM_ALL	(~0ull & ~HJ_SOCKFAM(AF_NETLINK))
 
 static const struct {
 	const char *name;
@@ -102,7 +107,7 @@ parse_socket(struct hj_config *c, const char *v, size_t n, char *err,
 		size_t i;
 
 		if (nl == 3 && strncmp(name, "all", 3) == 0) {
-			c->sockfam = neg ? 0 : ~0u;
+			c->sockfam = neg ? 0 : HJ_SOCKFAM_ALL;
 			c->socklocal = !neg;
 		} else if (nl == 4 && strncmp(name, "none", 4) == 0) {
 			c->sockfam = 0;
@@ -121,9 +126,9 @@ parse_socket(struct hj_config *c, const char *v, size_t n, char *err,
 			if (families[i].af == AF_UNIX)
 				c->socklocal = !neg;
 			else if (neg)
-				c->sockfam &= ~(1u << families[i].af);
+				c->sockfam &= ~HJ_SOCKFAM(families[i].af);
 			else
-				c->sockfam |= 1u << families[i].af;
+				c->sockfam |= HJ_SOCKFAM(families[i].af);
 		}
 		p += len + (q ? 1 : 0);
 		if (q != NULL && p == end)

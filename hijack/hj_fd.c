@@ -170,6 +170,22 @@ hj_fd_install(int kfd, int min, bool cloexec)
 }
 
 int
+hj_fd_replace(int fd, int kfd, bool cloexec)
+{
+	int t, e;
+
+	if (map_init() != 0 || (t = template_fd()) < 0 || fd >= hj_fdmax ||
+	    HOST(dup3)(t, fd, cloexec ? O_CLOEXEC : 0) < 0) {
+		e = errno ? errno : ENOMEM;
+		hjk_close(kfd);
+		errno = e;
+		return -1;
+	}
+	map_set(fd, kfd);
+	return fd;
+}
+
+int
 hj_fd_close(int fd)
 {
 	int kfd = hj_fd_kernel(fd), rv;

@@ -125,7 +125,8 @@ static int
 up_embedded(void)
 {
 	static const char *const libs[] = { "librumpfs_tmpfs.so",
-	    "librumpfs_procfs.so", "librumpdev.so", "librumpserver.so" };
+	    "librumpfs_procfs.so", "librumpdev.so", "librumpnet.so",
+	    "librumpserver.so" };
 	int (*init)(void) = NULL;
 	void *h;
 

@@ -1,7 +1,8 @@
 /*
  * hj_wrap_fd.c: the descriptor calls: open family, close, read/write
  * family, lseek, dup family, fcntl, close_range, fstat, fsync.  Each
- * costs a map lookup when the descriptor is the host's.
+ * costs a map lookup when the descriptor is the host's.  EPIPE from a
+ * kernel write raises SIGPIPE (hj_sigpipe), which the kernel cannot.
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -184,7 +185,8 @@ write(int fd, const void *buf, size_t n)
 {
 	int k = hj_fd_kernel(fd);
 
-	return k < 0 ? HOST(write)(fd, buf, n) : hjk_write(k, buf, n);
+	return k < 0 ? HOST(write)(fd, buf, n) :
+	    hj_sigpipe(hjk_write(k, buf, n), 0);
 }
 
 HJ_EXPORT ssize_t
@@ -230,7 +232,8 @@ writev(int fd, const struct iovec *iov, int cnt)
 {
 	int k = hj_fd_kernel(fd);
 
-	return k < 0 ? HOST(writev)(fd, iov, cnt) : hjk_writev(k, iov, cnt);
+	return k < 0 ? HOST(writev)(fd, iov, cnt) :
+	    hj_sigpipe(hjk_writev(k, iov, cnt), 0);
 }
 
 HJ_EXPORT ssize_t

@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,10 +35,13 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: rumphijack [-v] [-c ncpu] [-r memlimit] [-H RUMPHIJACK]\n"
+	    "usage: rumphijack [-nv] [-c ncpu] [-r memlimit] [-H RUMPHIJACK]\n"
 	    "           [-i HOSTDIR:KDIR]... [-o KDIR:HOSTDIR]... -- command "
 	    "[args...]\n"
-	    "  -H  what is routed (default path=/rump,socket=all:nolocal)\n"
+	    "  -H  what is routed (default path=/rump,socket=all:nolocal:\n"
+	    "      sockets are the kernel's, which has only loopback: the\n"
+	    "      command does not reach the host's network)\n"
+	    "  -n, --host-net  sockets stay the host's (socket=none)\n"
 	    "  -i, --copy-in   copy a host tree into the kernel before\n"
 	    "  -o, --copy-out  copy a kernel tree to the host after\n"
 	    "  -c, -r, -v      RUMP_NCPU, RUMP_MEMLIMIT, RUMP_VERBOSE\n");
@@ -202,6 +206,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "copy-in", required_argument, NULL, 'i' },
 		{ "copy-out", required_argument, NULL, 'o' },
+		{ "host-net", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *copyin[MAXCOPY], *copyout[MAXCOPY];
@@ -209,15 +214,17 @@ main(int argc, char **argv)
 	char shim[PATH_MAX], url[128], preload[2 * PATH_MAX];
 	unsigned char rnd[8];
 	const char *old;
+	bool hostnet = false;
 	pid_t pid;
 
-	while ((ch = getopt_long(argc, argv, "+c:r:vH:i:o:", longopts, NULL))
+	while ((ch = getopt_long(argc, argv, "+c:r:vnH:i:o:", longopts, NULL))
 	    != -1) {
 		switch (ch) {
 		case 'c': setenv("RUMP_NCPU", optarg, 1); break;
 		case 'r': setenv("RUMP_MEMLIMIT", optarg, 1); break;
 		case 'v': setenv("RUMP_VERBOSE", "1", 1); break;
 		case 'H': setenv("RUMPHIJACK", optarg, 1); break;
+		case 'n': hostnet = true; break;
 		case 'i':
 			if (nin == MAXCOPY)
 				usage();
@@ -234,6 +241,18 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage();
+	if (hostnet) {
+		/* The last socket= item decides. */
+		const char *h = getenv("RUMPHIJACK");
+		char *s;
+
+		if (h == NULL || *h == '\0')
+			h = "path=/rump";
+		if (asprintf(&s, "%s,socket=none", h) < 0)
+			return 127;
+		setenv("RUMPHIJACK", s, 1);
+		free(s);
+	}
 	if (find_shim(shim, sizeof(shim)) != 0) {
 		fprintf(stderr, "rumphijack: cannot find librumphijack.so\n");
 		return 127;

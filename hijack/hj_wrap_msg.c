@@ -1,0 +1,422 @@
+/*
+ * hj_wrap_msg.c: the socket data calls: send, sendto, sendmsg, sendmmsg,
+ * recv, recvfrom, recvmsg, recvmmsg and glibc's fortified and internal
+ * entries to them.
+ *
+ * On a kernel socket, unix names are translated as in hj_sock.c, and
+ * SCM_RIGHTS carries descriptor numbers: the program's host numbers
+ * become the kernel's on the way in (a host descriptor cannot enter the
+ * kernel: EBADF), and received kernel descriptors get host numbers on the
+ * way out.  A kernel descriptor cannot leave through a host socket
+ * either: EBADF, rather than sending the placeholder.  A send that fails
+ * with EPIPE raises SIGPIPE in the calling thread unless MSG_NOSIGNAL,
+ * as Linux does; the kernel has no way to signal the program.  sendmmsg
+ * and recvmmsg on kernel sockets are loops of sendmsg and recvmsg.
+ * No locks.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "hj.h"
+
+HOST_CACHE(send);
+HOST_CACHE(sendto);
+HOST_CACHE(sendmsg);
+HOST_CACHE(sendmmsg);
+HOST_CACHE(recv);
+HOST_CACHE(recvfrom);
+HOST_CACHE(recvmsg);
+HOST_CACHE(recvmmsg);
+
+/* --- SCM_RIGHTS ---------------------------------------------------------- */
+
+static int
+nrights(const struct cmsghdr *c)
+{
+	return (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+}
+
+/* Does a message for a host socket carry a kernel descriptor? */
+static bool
+carries_kernel(const struct msghdr *m)
+{
+	struct cmsghdr *c;
+
+	if (hj_fdmap == NULL || m->msg_control == NULL ||
+	    m->msg_controllen < sizeof(struct cmsghdr))
+		return false;
+	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR((struct msghdr *)m, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (int i = 0; i < nrights(c); i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+			if (hj_fd_kernel(fd) >= 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Host numbers to kernel ones in m's (copied) control data. */
+static int
+rights_in(struct msghdr *m)
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (int i = 0; i < nrights(c); i++) {
+			unsigned char *p = CMSG_DATA(c) + i * sizeof(int);
+			int fd, k;
+
+			memcpy(&fd, p, sizeof(fd));
+			if ((k = hj_fd_kernel(fd)) < 0) {
+				errno = EBADF;
+				return -1;
+			}
+			memcpy(p, &k, sizeof(k));
+		}
+	}
+	return 0;
+}
+
+/*
+ * Received kernel descriptors get host numbers.  One that cannot (no
+ * number left) is closed with the rest of its message's, which is then
+ * cut there and flagged MSG_CTRUNC, as Linux does when they do not fit.
+ */
+static void
+rights_out(struct msghdr *m, int flags)
+{
+	struct cmsghdr *c;
+
+	if (m->msg_control == NULL)
+		return;
+	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+		int n;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = nrights(c);
+		for (int i = 0; i < n; i++) {
+			unsigned char *p = CMSG_DATA(c) + i * sizeof(int);
+			int k, fd;
+
+			memcpy(&k, p, sizeof(k));
+			fd = hj_fd_install(k, 0, (flags & MSG_CMSG_CLOEXEC) != 0);
+			if (fd >= 0) {
+				memcpy(p, &fd, sizeof(fd));
+				continue;
+			}
+			for (int j = i + 1; j < n; j++) {
+				memcpy(&k, CMSG_DATA(c) + j * sizeof(int),
+				    sizeof(k));
+				hjk_close(k);
+			}
+			c->cmsg_len = CMSG_LEN((size_t)i * sizeof(int));
+			m->msg_controllen = (size_t)((unsigned char *)c -
+			    (unsigned char *)m->msg_control) + c->cmsg_len;
+			m->msg_flags |= MSG_CTRUNC;
+			return;
+		}
+	}
+}
+
+/* --- sending ---------------------------------------------------------------- */
+
+static ssize_t
+k_sendmsg(int k, const struct msghdr *m, int flags)
+{
+	union {
+		struct cmsghdr align;
+		unsigned char buf[512];
+	} small;
+	union hj_sockaddr ka;
+	struct msghdr km = *m;
+	socklen_t klen;
+	void *ctl = NULL;
+	ssize_t rv;
+	int where;
+
+	if (m->msg_name != NULL) {
+		where = hj_sock_addr_in(m->msg_name, m->msg_namelen, &ka,
+		    &klen);
+		if (where < 0)
+			return -1;
+		if (where == HJ_KERNEL) {
+			km.msg_name = &ka;
+			km.msg_namelen = klen;
+		}
+	}
+	if (m->msg_control != NULL && m->msg_controllen > 0) {
+		/* The program's buffer stays as it gave it. */
+		if (m->msg_controllen <= sizeof(small))
+			km.msg_control = small.buf;
+		else if ((km.msg_control = ctl = malloc(m->msg_controllen)) ==
+		    NULL)
+			return -1;
+		memcpy(km.msg_control, m->msg_control, m->msg_controllen);
+		if (rights_in(&km) != 0) {
+			free(ctl);
+			return -1;
+		}
+	}
+	rv = hj_sigpipe(hjk_sendmsg(k, &km, flags), flags);
+	if (ctl != NULL) {
+		int e = errno;
+
+		free(ctl);
+		errno = e;
+	}
+	return rv;
+}
+
+HJ_EXPORT ssize_t
+sendto(int fd, const void *buf, size_t n, int flags,
+    const struct sockaddr *a, socklen_t alen)
+{
+	union hj_sockaddr ka;
+	socklen_t klen;
+	int k = hj_fd_kernel(fd), where;
+
+	if (k < 0 && (a == NULL || alen < sizeof(sa_family_t) ||
+	    a->sa_family != AF_UNIX))
+		return HOST(sendto)(fd, buf, n, flags, a, alen);
+	if ((where = hj_sock_addr_in(a, alen, &ka, &klen)) < 0)
+		return -1;
+	if (k < 0) {
+		if (where != HJ_KERNEL || hj_fd_private(fd) ||
+		    (k = hj_sock_to_kernel(fd)) == -2)
+			return HOST(sendto)(fd, buf, n, flags, a, alen);
+		if (k < 0)
+			return -1;
+	}
+	if (where == HJ_KERNEL) {
+		a = &ka.sa;
+		alen = klen;
+	}
+	return hj_sigpipe(hjk_sendto(k, buf, n, flags, a, alen), flags);
+}
+
+HJ_EXPORT ssize_t
+send(int fd, const void *buf, size_t n, int flags)
+{
+	int k = hj_fd_kernel(fd);
+
+	if (k < 0)
+		return HOST(send)(fd, buf, n, flags);
+	return hj_sigpipe(hjk_sendto(k, buf, n, flags, NULL, 0), flags);
+}
+
+HJ_EXPORT ssize_t
+__send(int fd, const void *buf, size_t n, int flags)
+{
+	return send(fd, buf, n, flags);
+}
+
+HJ_EXPORT ssize_t
+sendmsg(int fd, const struct msghdr *m, int flags)
+{
+	union hj_sockaddr ka;
+	socklen_t klen;
+	int k = hj_fd_kernel(fd);
+
+	if (k >= 0)
+		return k_sendmsg(k, m, flags);
+	if (m != NULL && carries_kernel(m)) {
+		errno = EBADF;
+		return -1;
+	}
+	/* A fresh host unix socket sent to a kernel name becomes the
+	 * kernel's (hj_sock.c). */
+	if (m != NULL && m->msg_name != NULL && !hj_fd_private(fd) &&
+	    hj_sock_addr_in(m->msg_name, m->msg_namelen, &ka, &klen) ==
+	    HJ_KERNEL && (k = hj_sock_to_kernel(fd)) != -2)
+		return k < 0 ? -1 : k_sendmsg(k, m, flags);
+	return HOST(sendmsg)(fd, m, flags);
+}
+
+HJ_EXPORT int
+sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
+{
+	int k = hj_fd_kernel(fd);
+	unsigned int i;
+
+	if (k < 0) {
+		for (i = 0; v != NULL && i < n; i++)
+			if (carries_kernel(&v[i].msg_hdr)) {
+				errno = EBADF;
+				return -1;
+			}
+		return HOST(sendmmsg)(fd, v, n, flags);
+	}
+	for (i = 0; i < n; i++) {
+		ssize_t rv = k_sendmsg(k, &v[i].msg_hdr, flags);
+
+		if (rv < 0)
+			return i > 0 ? (int)i : -1;
+		v[i].msg_len = (unsigned int)rv;
+	}
+	return (int)i;
+}
+
+HJ_EXPORT int
+__sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
+{
+	return sendmmsg(fd, v, n, flags);
+}
+
+/* --- receiving --------------------------------------------------------------- */
+
+HJ_EXPORT ssize_t
+recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *a,
+    socklen_t *alen)
+{
+	union hj_sockaddr ka;
+	socklen_t klen = sizeof(ka.ss);
+	int k = hj_fd_kernel(fd);
+	ssize_t rv;
+
+	if (k < 0)
+		return HOST(recvfrom)(fd, buf, n, flags, a, alen);
+	if (a == NULL || alen == NULL)
+		return hjk_recvfrom(k, buf, n, flags, a, alen);
+	if ((rv = hjk_recvfrom(k, buf, n, flags, &ka.sa, &klen)) >= 0)
+		hj_sock_addr_out(&ka, klen, a, alen);
+	return rv;
+}
+
+HJ_EXPORT ssize_t
+recv(int fd, void *buf, size_t n, int flags)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(recv)(fd, buf, n, flags) :
+	    hjk_recvfrom(k, buf, n, flags, NULL, NULL);
+}
+
+HJ_EXPORT ssize_t
+__recv(int fd, void *buf, size_t n, int flags)
+{
+	return recv(fd, buf, n, flags);
+}
+
+HJ_EXPORT ssize_t
+__recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags)
+{
+	if (n > buflen)
+		__chk_fail();
+	return recv(fd, buf, n, flags);
+}
+
+HJ_EXPORT ssize_t
+__recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags,
+    struct sockaddr *a, socklen_t *alen)
+{
+	if (n > buflen)
+		__chk_fail();
+	return recvfrom(fd, buf, n, flags, a, alen);
+}
+
+static ssize_t
+k_recvmsg(int k, struct msghdr *m, int flags)
+{
+	union hj_sockaddr ka;
+	struct msghdr km;
+	socklen_t alen;
+	ssize_t rv;
+
+	if (m == NULL)
+		return hjk_recvmsg(k, m, flags);
+	km = *m;
+	if (m->msg_name != NULL) {
+		km.msg_name = &ka;
+		km.msg_namelen = sizeof(ka.ss);
+	}
+	if ((rv = hjk_recvmsg(k, &km, flags)) < 0)
+		return -1;
+	m->msg_flags = km.msg_flags;
+	m->msg_controllen = km.msg_controllen;
+	if (m->msg_name != NULL) {
+		alen = m->msg_namelen;
+		hj_sock_addr_out(&ka, km.msg_namelen, m->msg_name, &alen);
+		m->msg_namelen = alen;
+	}
+	rights_out(m, flags);
+	return rv;
+}
+
+HJ_EXPORT ssize_t
+recvmsg(int fd, struct msghdr *m, int flags)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(recvmsg)(fd, m, flags) : k_recvmsg(k, m, flags);
+}
+
+static int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * Linux's rules: MSG_WAITFORONE makes every message after the first
+ * non-blocking; the timeout is looked at after each message, and what is
+ * left of it is written back; an error after a message ends the batch.
+ */
+HJ_EXPORT int
+recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags,
+    struct timespec *tmo)
+{
+	int k = hj_fd_kernel(fd), saved;
+	int64_t deadline = 0, left;
+	unsigned int i;
+
+	if (k < 0)
+		return HOST(recvmmsg)(fd, v, n, flags, tmo);
+	if (tmo != NULL) {
+		if (tmo->tv_sec < 0 || tmo->tv_nsec < 0 ||
+		    tmo->tv_nsec >= 1000000000) {
+			errno = EINVAL;
+			return -1;
+		}
+		deadline = now_ns() + (int64_t)tmo->tv_sec * 1000000000 +
+		    tmo->tv_nsec;
+	}
+	saved = errno;
+	for (i = 0; i < n; i++) {
+		int f = flags & ~MSG_WAITFORONE;
+		ssize_t rv;
+
+		if (i > 0 && (flags & MSG_WAITFORONE))
+			f |= MSG_DONTWAIT;
+		if ((rv = k_recvmsg(k, &v[i].msg_hdr, f)) < 0) {
+			if (i == 0)
+				return -1;
+			errno = saved;
+			break;
+		}
+		v[i].msg_len = (unsigned int)rv;
+		if (tmo != NULL && now_ns() >= deadline) {
+			i++;
+			break;
+		}
+	}
+	if (tmo != NULL) {
+		left = deadline - now_ns();
+		if (left < 0)
+			left = 0;
+		tmo->tv_sec = (time_t)(left / 1000000000);
+		tmo->tv_nsec = (long)(left % 1000000000);
+	}
+	return (int)i;
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bats
+# The hijack's sockets end to end: unmodified python3 (http.server,
+# asyncio), curl, nc (netcat-openbsd) and socat on a kernel's network,
+# each case once in one rumphijack tree and once as separate processes on
+# a rump_server (every process its own connection); and the routing
+# policy: under the default socket=all:nolocal nothing is bound on the
+# host, host unix sockets stay the host's, a unix socket under /rump is
+# the kernel's; --host-net and socket=none give the host's network back.
+# Cases that need a family the kernel does not make yet skip, saying so.
+# The cases are in hijack/fam_net.bash, the harness in hijack/common.bash.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load 'hijack/common'
+load 'hijack/fam_net'
+
+@test "python3 -m http.server and curl in one tree, not on the host (rumphijack)" { net_http; }
+@test "python3 -m http.server and curl, not on the host (rump_server)" { server_mode; net_http; }
+@test "nc over TCP, IPv4 (rumphijack)" { net_nc_tcp 4 127.0.0.1; }
+@test "nc over TCP, IPv4 (rump_server)" { server_mode; net_nc_tcp 4 127.0.0.1; }
+@test "nc over TCP, IPv6 (rumphijack)" { net_nc_tcp 6 ::1; }
+@test "nc over TCP, IPv6 (rump_server)" { server_mode; net_nc_tcp 6 ::1; }
+@test "nc over UDP, IPv4 (rumphijack)" { net_nc_udp 4 127.0.0.1; }
+@test "nc over UDP, IPv4 (rump_server)" { server_mode; net_nc_udp 4 127.0.0.1; }
+@test "nc over UDP, IPv6 (rumphijack)" { net_nc_udp 6 ::1; }
+@test "nc over UDP, IPv6 (rump_server)" { server_mode; net_nc_udp 6 ::1; }
+@test "asyncio echo server (epoll) and 100 concurrent clients (rumphijack)" { net_asyncio; }
+@test "asyncio echo server (epoll) and 100 concurrent clients (rump_server)" { server_mode; net_asyncio; }
+@test "a unix socket on /rump between processes, SCM_RIGHTS, socat (rumphijack)" { net_unix_rump; }
+@test "a unix socket on /rump between processes, SCM_RIGHTS, socat (rump_server)" { server_mode; net_unix_rump; }
+@test "netrules: sockets under DIR, accept, SCM_RIGHTS, poll, fork, EPIPE (rumphijack)" { net_setup; need_family AF_UNIX SOCK_STREAM; net_rules unix; }
+@test "netrules: sockets under DIR, accept, SCM_RIGHTS, poll, fork, EPIPE (rump_server)" { server_mode; net_setup; need_family AF_UNIX SOCK_STREAM; net_rules unix; }
+@test "netrules unix with socket=all: kernel sockets from socket() on (rumphijack)" { net_setup; need_family AF_UNIX SOCK_STREAM; net_rules unix path=/rump,socket=all; }
+@test "netrules: no kernel descriptor through a host socket (rumphijack)" { net_rules hostrights; }
+@test "netrules: no kernel descriptor through a host socket (rump_server)" { server_mode; net_rules hostrights; }
+@test "netrules: write on a kernel fifo without readers raises SIGPIPE (rumphijack)" { net_rules fifopipe; }
+@test "netrules: write on a kernel fifo without readers raises SIGPIPE (rump_server)" { server_mode; net_rules fifopipe; }
+@test "a host unix socket stays the host's under the default (rumphijack)" { net_unix_host; }
+@test "a host unix socket stays the host's under the default (rump_server)" { server_mode; net_unix_host; }
+@test "a hijacked server never binds on the host (rumphijack)" { net_sandbox; }
+@test "a hijacked server never binds on the host (rump_server)" { server_mode; net_sandbox; }
+@test "rumphijack --host-net: the host's network" { net_hostnet; }
+@test "socket=none: the host's network (rump_server)" { server_mode; net_hostnet; }
+
+@test "rumphijack's usage says the default loses the host's network and names --host-net" {
+	run "$RH"
+	assert_failure 2
+	assert_output --partial "--host-net"
+	assert_output --partial "does not reach the host's network"
+}
+
+@test "RUMPHIJACK=socket=all:netlink:nopacket is accepted" {
+	run env RUMPHIJACK=path=/rump,socket=all:netlink:nopacket \
+	    LD_PRELOAD="$SHIM" true
+	assert_success
+	assert_output ""
+}
+
+# netlink stays the host's under socket=all until the kernel has one.
+@test "ss under the hijack still answers from the host (rumphijack)" {
+	run kern ss -Hltn
+	assert_success
+	refute_output --partial "Cannot open netlink"
+}
+@test "ss under the hijack still answers from the host (rump_server)" {
+	server_mode
+	run kern ss -Hltn
+	assert_success
+	refute_output --partial "Cannot open netlink"
+}
