@@ -181,6 +181,21 @@ out:
 	errno = saved;
 }
 
+/*
+ * The kernel process takes the program's ids (hj_wrap_cred.c).  A private
+ * kernel booted by a user other than root gives that user its root
+ * directory first, as a tmpfs a user mounts is the user's: otherwise the
+ * user could create nothing in the kernel that exists for it alone.
+ */
+static int
+take_identity(void)
+{
+	if (!hj_remote && geteuid() != 0 && hjk_chown("/", geteuid(),
+	    getegid()) != 0)
+		return errno;
+	return hj_cred_follow();
+}
+
 int
 hj_kernel_up(void)
 {
@@ -208,6 +223,13 @@ hj_kernel_up(void)
 			HOST(umask)(m);
 			(void)hjk_umask(m);
 			offer_linkprefix();
+			if ((error = take_identity()) != 0) {
+				say("no kernel: the kernel process cannot "
+				    "take this process's identity (%s)%s",
+				    strerror(error), "");
+				__atomic_store_n(&up_state, error + 1,
+				    __ATOMIC_RELEASE);
+			}
 		}
 	}
 	state = up_state;
