@@ -114,6 +114,16 @@ hj_cred_follow(void)
 		goto out;
 	if (same_ids(&h, &k) && same_groups(&h, &k))
 		goto out;
+	/* Directly where the kernel offers it: capabilities the host kept
+	 * across a uid change (setpriv: PR_SET_KEEPCAPS, then setresgid) are
+	 * not modelled by the kernel's own rules. */
+	{
+		unsigned u[4] = { h.u[0], h.u[1], h.u[2], h.fsu };
+		unsigned g[4] = { h.g[0], h.g[1], h.g[2], h.fsg };
+
+		if ((error = hj_kernel_takeids(u, g, h.ng, h.grp)) != ENOSYS)
+			goto check;
+	}
 	if (h.u[1] == 0 && k.u[1] != 0 &&
 	    hjk_setresuid(NOID, 0, NOID) != 0)
 		goto fail;
@@ -124,7 +134,8 @@ hj_cred_follow(void)
 		goto fail;
 	(void)hjk_setfsgid(h.fsg);
 	(void)hjk_setfsuid(h.fsu);
-	if ((error = kernel_ids(&k)) == 0 && !same_ids(&h, &k))
+check:
+	if (error == 0 && (error = kernel_ids(&k)) == 0 && !same_ids(&h, &k))
 		error = EPERM;
 	goto out;
 fail:

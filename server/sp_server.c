@@ -405,6 +405,20 @@ proc_set_kuid(struct sconn *c)
 	pthread_mutex_unlock(&srv.lock);
 }
 
+/* IDSYNC: the process takes its peer's host identity as it is now. */
+static int
+do_idsync(struct sconn *c)
+{
+	struct sp_replyhdr rh;
+
+	memset(&rh, 0, sizeof(rh));
+	if ((rh.error = peer_ids_refresh(c)) == 0 &&
+	    (rh.error = peer_ids_apply(c)) == 0)
+		proc_set_kuid(c);
+	send_frame(c, SP_REPLY, &rh, sizeof(rh));
+	return 0;
+}
+
 /* An exec'd image says hello again on its connection. */
 static int
 rehello(struct sconn *c, uint8_t *body, size_t len)
@@ -557,6 +571,9 @@ conn_main(void *arg)
 			break;
 		case SP_SHM:
 			error = do_shm(c, &b, body, len);
+			break;
+		case SP_IDSYNC:
+			error = len == 0 ? do_idsync(c) : EPROTO;
 			break;
 		default:
 			error = EPROTO;
