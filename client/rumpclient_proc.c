@@ -41,6 +41,34 @@ prefork(struct rconn *c, uint8_t *cookie)
 	return 0;
 }
 
+int
+rumpclient_syncids(void)
+{
+	struct sp_hdr h = { sizeof(h), SP_IDSYNC, 0 };
+	struct iovec iov = { &h, sizeof(h) };
+	struct sp_replyhdr rh;
+	const uint8_t *body;
+	struct rconn *c;
+	uint16_t type;
+	size_t len;
+	int error;
+
+	if ((error = thread_conn(&c)) == 0 &&
+	    (error = roundtrip(c, &iov, 1, &type, &body, &len)) == 0) {
+		if (type != SP_REPLY || len != sizeof(rh)) {
+			error = lost(c);
+		} else {
+			memcpy(&rh, body, sizeof(rh));
+			error = rh.error;
+		}
+	}
+	if (error != 0) {
+		errno = error;
+		return -1;
+	}
+	return 0;
+}
+
 pid_t
 rumpclient_fork(void)
 {

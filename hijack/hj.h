@@ -124,6 +124,12 @@ hj_fd_private(int fd)
 	return __builtin_expect(fd >= hj_priv_lo && fd < hj_priv_hi, 0) &&
 	    hj_fd_private_slow(fd);
 }
+/* The kernel process takes this process's host ids; 0 or errno. */
+int hj_cred_follow(void);
+/* ... directly: the embedded kernel's rump_proc_setcred, or the server's
+ * reading of the host identity (rumpclient_syncids); ENOSYS: neither. */
+int hj_kernel_takeids(const unsigned u[4], const unsigned g[4], int ng,
+    const unsigned *groups);
 /* fork(2) that gives the child its own copy of the kernel process. */
 pid_t hj_kernel_fork(void);
 /* execve(2) keeping the kernel process (remote) where possible. */

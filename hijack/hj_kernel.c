@@ -33,9 +33,12 @@ static struct {
 	int (*client_init)(void);
 	pid_t (*client_fork)(void);
 	int (*client_exec)(const char *, char *const[], char *const[]);
+	int (*client_syncids)(void);
 	/* embedded */
 	int (*init_server)(const char *);
 	int (*prefork)(unsigned char *);
+	int (*setcred)(const unsigned *, const unsigned *, int,
+	    const unsigned *);
 	char sock[128];			/* the embedded kernel's own server */
 } k;
 
@@ -100,6 +103,7 @@ up_remote(void)
 	    char *const[]))dlsym(h, "rumpclient_exec");
 	k.syscall = (int (*)(int, const int64_t *, int, int64_t *))dlsym(h,
 	    "rump_syscall");
+	k.client_syncids = (int (*)(void))dlsym(h, "rumpclient_syncids");
 	if (k.client_init == NULL || k.syscall == NULL)
 		return ELIBBAD;
 	client_isfd = (int (*)(int))dlsym(h, "rumpclient_isfd");
@@ -141,6 +145,10 @@ up_embedded(void)
 		if (k.init_server == NULL)
 			k.init_server = (int (*)(const char *))dlsym(h,
 			    "rump_init_server");
+		if (k.setcred == NULL)
+			k.setcred = (int (*)(const unsigned *,
+			    const unsigned *, int, const unsigned *))dlsym(h,
+			    "rump_proc_setcred");
 		if (k.prefork == NULL)
 			k.prefork = (int (*)(unsigned char *))dlsym(h,
 			    "rump_server_prefork");
@@ -182,6 +190,21 @@ out:
 	errno = saved;
 }
 
+/*
+ * The kernel process takes the program's ids (hj_wrap_cred.c).  A private
+ * kernel booted by a user other than root gives that user its root
+ * directory first, as a tmpfs a user mounts is the user's: otherwise the
+ * user could create nothing in the kernel that exists for it alone.
+ */
+static int
+take_identity(void)
+{
+	if (!hj_remote && geteuid() != 0 && hjk_chown("/", geteuid(),
+	    getegid()) != 0)
+		return errno;
+	return hj_cred_follow();
+}
+
 int
 hj_kernel_up(void)
 {
@@ -209,11 +232,29 @@ hj_kernel_up(void)
 			HOST(umask)(m);
 			(void)hjk_umask(m);
 			offer_linkprefix();
+			if ((error = take_identity()) != 0) {
+				say("no kernel: the kernel process cannot "
+				    "take this process's identity (%s)%s",
+				    strerror(error), "");
+				__atomic_store_n(&up_state, error + 1,
+				    __ATOMIC_RELEASE);
+			}
 		}
 	}
 	state = up_state;
 	pthread_mutex_unlock(&up_lock);
 	return state == 1 ? 0 : state - 1;
+}
+
+int
+hj_kernel_takeids(const unsigned u[4], const unsigned g[4], int ng,
+    const unsigned *groups)
+{
+	if (hj_remote && k.client_syncids != NULL)
+		return k.client_syncids() == 0 ? 0 : errno;
+	if (!hj_remote && k.setcred != NULL)
+		return k.setcred(u, g, ng, groups);
+	return ENOSYS;
 }
 
 bool

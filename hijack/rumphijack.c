@@ -200,6 +200,31 @@ find_shim(char *out, size_t len)
 	return -1;
 }
 
+/*
+ * A user other than root owns the private kernel's root directory, and
+ * this process (which copies in and out) is that user in the kernel, as
+ * the command's processes are (the server gives each its peer's ids).
+ */
+static int
+own_kernel(void)
+{
+	unsigned u[4], g[4];
+	gid_t groups[256];
+	int n;
+
+	if (geteuid() == 0)
+		return 0;
+	if (getresuid(&u[0], &u[1], &u[2]) != 0 ||
+	    getresgid(&g[0], &g[1], &g[2]) != 0 ||
+	    (n = getgroups(256, groups)) < 0)
+		return errno;
+	u[3] = u[1];
+	g[3] = g[1];
+	if (rump_sys_chown("/", u[1], g[1]) != 0)
+		return errno;
+	return rump_proc_setcred(u, g, n, groups);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -260,6 +285,11 @@ main(int argc, char **argv)
 	unsetenv("RUMP_SERVER");
 	if ((error = rump_init()) != 0) {
 		fprintf(stderr, "rumphijack: rump_init: %s\n",
+		    strerror(error));
+		return 127;
+	}
+	if ((error = own_kernel()) != 0) {
+		fprintf(stderr, "rumphijack: the kernel's identity: %s\n",
 		    strerror(error));
 		return 127;
 	}

@@ -1,7 +1,8 @@
 /*
  * sp_listen.c: the listening side of rump_init_server(): the socket (a
  * stale unix socket is replaced, a live one refused), the thread that
- * accepts and starts a thread per connection with the peer's credentials,
+ * accepts and starts a thread per connection (which learns the peer's
+ * identity: sp_ident.c),
  * and rump_server_shutdown().
  */
 #define _GNU_SOURCE
@@ -20,35 +21,6 @@
 #include <rump/rump.h>
 
 #include "sp_server_int.h"
-
-static int
-peer_creds(struct sconn *c)
-{
-	struct ucred uc;
-	socklen_t len = sizeof(uc);
-	gid_t groups[MAXGROUPS];
-
-	if (!srv.addr.isunix) {
-		/* TCP: the secret admits; clients are root in the kernel. */
-		c->uid = 0;
-		c->gid = 0;
-		c->ngroups = 0;
-		return 0;
-	}
-	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) != 0)
-		return errno;
-	c->uid = uc.uid;
-	c->gid = uc.gid;
-	len = sizeof(groups);
-	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0) {
-		c->ngroups = (int)(len / sizeof(gid_t));
-		memcpy(c->groups, groups, len);
-	} else {
-		c->groups[0] = uc.gid;
-		c->ngroups = 1;
-	}
-	return 0;
-}
 
 static void *
 accept_main(void *arg)
@@ -81,11 +53,6 @@ accept_main(void *arg)
 		if (!srv.addr.isunix)	/* replies are small writes */
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
 			    sizeof(int));
-		if (peer_creds(c) != 0) {
-			close(fd);
-			free(c);
-			continue;
-		}
 		pthread_mutex_lock(&srv.lock);
 		if (!srv.running) {
 			pthread_mutex_unlock(&srv.lock);

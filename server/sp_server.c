@@ -105,7 +105,7 @@ uid_allowed(uid_t uid)
 }
 
 /* The process of a NEW connection: a child of the local process with an
- * empty descriptor table and the peer's credentials. */
+ * empty descriptor table and the peer's host identity. */
 static int
 proc_new(struct sconn *c, const char *name)
 {
@@ -113,10 +113,7 @@ proc_new(struct sconn *c, const char *name)
 
 	if ((error = rump_lwproc_rfork(RUMP_RFCFDG)) != 0)
 		return error;
-	if (rump_sys_setgroups((size_t)c->ngroups, c->groups) != 0 ||
-	    rump_sys_setresgid(c->gid, c->gid, c->gid) != 0 ||
-	    rump_sys_setresuid(c->uid, c->uid, c->uid) != 0) {
-		error = errno;
+	if ((error = peer_ids_apply(c)) != 0) {
 		rump_lwproc_releaselwp();
 		return error;
 	}
@@ -133,6 +130,7 @@ sproc_add(pid_t pid, uid_t owner)
 		return NULL;
 	p->pid = pid;
 	p->owner = owner;
+	p->kuid = (uid_t)rump_sys_geteuid();
 	p->nconns = 1;
 	fill_random(p->token, sizeof(p->token));
 	pthread_mutex_lock(&srv.lock);
@@ -206,6 +204,7 @@ fork_publish(uid_t owner, uint8_t *cookie)
 		return error;
 	}
 	f->lwp = rump_lwproc_curlwp();
+	f->kuid = (uid_t)rump_sys_geteuid();
 	rump_lwproc_switch(me);
 	f->owner = owner;
 	f->deadline = time(NULL) + FORK_TIMEOUT;
@@ -250,6 +249,17 @@ do_prefork(struct sconn *c)
 	return 0;
 }
 
+/*
+ * A cookie or token admits a peer that is root, that created the process,
+ * or whose uid the process has since taken in the kernel (a root program
+ * that dropped privileges forks: its child connects as the new uid).
+ */
+static bool
+may_claim(uid_t peer, uid_t owner, uid_t kuid)
+{
+	return peer == 0 || peer == owner || peer == kuid;
+}
+
 static struct lwp *
 claim_fork(const uint8_t *cookie, uid_t uid)
 {
@@ -259,7 +269,7 @@ claim_fork(const uint8_t *cookie, uid_t uid)
 	pthread_mutex_lock(&srv.lock);
 	for (pp = &srv.forks; (f = *pp) != NULL; pp = &f->next) {
 		if (sp_secret_equal(f->cookie, SP_COOKIELEN, cookie,
-		    SP_COOKIELEN) && f->owner == uid) {
+		    SP_COOKIELEN) && may_claim(uid, f->owner, f->kuid)) {
 			*pp = f->next;
 			l = f->lwp;
 			free(f);
@@ -278,7 +288,7 @@ find_proc(const uint8_t *token, uid_t uid)
 	pthread_mutex_lock(&srv.lock);
 	for (p = srv.procs; p != NULL; p = p->next) {
 		if (sp_secret_equal(p->token, SP_COOKIELEN, token,
-		    SP_COOKIELEN) && p->owner == uid) {
+		    SP_COOKIELEN) && may_claim(uid, p->owner, p->kuid)) {
 			p->nconns++;
 			break;
 		}
@@ -332,7 +342,7 @@ handshake(struct sconn *c, struct sp_buf *b)
 		refuse(c, "wrong or missing shared secret");
 		return -1;
 	}
-	if (!uid_allowed(c->uid)) {
+	if (h.kind == SP_KIND_NEW && !uid_allowed(c->uid)) {
 		refuse(c, "uid %u is not served here (the server runs as "
 		    "uid %u; see rump_server -u)", (unsigned)c->uid,
 		    (unsigned)geteuid());
@@ -353,6 +363,12 @@ handshake(struct sconn *c, struct sp_buf *b)
 			return -1;
 		}
 		rump_lwproc_switch(l);
+		if ((error = peer_ids_apply(c)) != 0) {
+			rump_lwproc_releaselwp();
+			refuse(c, "no identity for the child: %s",
+			    strerror(error));
+			return -1;
+		}
 		c->proc = sproc_add(rump_sys_getpid(), c->uid);
 		break;
 	case SP_KIND_THREAD:
@@ -378,6 +394,31 @@ handshake(struct sconn *c, struct sp_buf *b)
 	return 0;
 }
 
+/* After an identity change: who the process is in the kernel now. */
+static void
+proc_set_kuid(struct sconn *c)
+{
+	uid_t k = (uid_t)rump_sys_geteuid();
+
+	pthread_mutex_lock(&srv.lock);
+	c->proc->kuid = k;
+	pthread_mutex_unlock(&srv.lock);
+}
+
+/* IDSYNC: the process takes its peer's host identity as it is now. */
+static int
+do_idsync(struct sconn *c)
+{
+	struct sp_replyhdr rh;
+
+	memset(&rh, 0, sizeof(rh));
+	if ((rh.error = peer_ids_refresh(c)) == 0 &&
+	    (rh.error = peer_ids_apply(c)) == 0)
+		proc_set_kuid(c);
+	send_frame(c, SP_REPLY, &rh, sizeof(rh));
+	return 0;
+}
+
 /* An exec'd image says hello again on its connection. */
 static int
 rehello(struct sconn *c, uint8_t *body, size_t len)
@@ -389,8 +430,12 @@ rehello(struct sconn *c, uint8_t *body, size_t len)
 	if (sp_hello_parse(body, len, &h, &secret, name, sizeof(name)) != 0 ||
 	    h.kind != SP_KIND_EXEC)
 		return EPROTO;
-	/* The new image starts on the socket and offers a region anew. */
+	/* The new image starts on the socket and offers a region anew;
+	 * it may have other ids (a set-user-ID program): the host's. */
 	sp_shm_detach(&c->shm);
+	if (peer_ids_refresh(c) != 0 || peer_ids_apply(c) != 0)
+		return EPERM;
+	proc_set_kuid(c);
 	(void)rump_proc_execnotify(name);
 	welcome(c);
 	return 0;
@@ -410,8 +455,12 @@ do_syscall(struct sconn *c, uint8_t *body, size_t len)
 		return error;
 	}
 	error = call.error;
+	if (error == 0 && ident_call(call.num))
+		error = ident_gate(c, call.num, call.args, call.nargs);
 	if (error == 0)
 		error = rump_syscall(call.num, call.args, call.nargs, &rv);
+	if (error == 0 && ident_call(call.num))
+		proc_set_kuid(c);
 	if (sp_scall_reply(&call, rv, error, &iov, &niov, &meta) == 0) {
 		error = conn_send(c, iov, niov);
 		free(iov);
@@ -492,6 +541,8 @@ conn_main(void *arg)
 	size_t len;
 	int error = 0;
 
+	if (peer_ids_init(c) != 0)
+		goto out;
 	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	tv.tv_sec = SEND_TIMEOUT;
 	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -521,6 +572,9 @@ conn_main(void *arg)
 		case SP_SHM:
 			error = do_shm(c, &b, body, len);
 			break;
+		case SP_IDSYNC:
+			error = len == 0 ? do_idsync(c) : EPROTO;
+			break;
 		default:
 			error = EPROTO;
 			break;
@@ -534,6 +588,7 @@ conn_main(void *arg)
 	rump_lwproc_releaselwp();
 	sproc_drop(c->proc);
 out:
+	peer_ids_fini(c);
 	sp_shm_detach(&c->shm);
 	sp_buf_free(&b);
 	close(c->fd);

@@ -7,6 +7,7 @@
 #define SP_SERVER_INT_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
@@ -18,13 +19,22 @@
 #define HANDSHAKE_TIMEOUT	10	/* seconds to say hello */
 #define SEND_TIMEOUT		30	/* a client that stops reading */
 #define FORK_TIMEOUT		60	/* a forked child must claim by then */
-#define MAXGROUPS		64
+#define MAXGROUPS		256	/* more are dropped: fewer rights */
+
+/* A host identity: real, effective, saved, fs ids; groups. */
+struct peer_ids {
+	unsigned uid[4];
+	unsigned gid[4];
+	unsigned groups[MAXGROUPS];
+	int ngroups;
+};
 
 /* A process in the kernel that connections may join (THREAD). */
 struct sproc {
 	struct sproc *next;
 	pid_t pid;
 	uid_t owner;			/* the peer uid that created it */
+	uid_t kuid;			/* its effective uid in the kernel */
 	uint8_t token[SP_COOKIELEN];
 	int nconns;
 };
@@ -35,16 +45,17 @@ struct spfork {
 	uint8_t cookie[SP_COOKIELEN];
 	struct lwp *lwp;
 	uid_t owner;
+	uid_t kuid;			/* the child's effective uid in the kernel */
 	time_t deadline;
 };
 
 struct sconn {
 	struct sconn *next;
 	int fd;
-	uid_t uid;			/* from SO_PEERCRED (TCP: 0) */
-	gid_t gid;
-	gid_t groups[MAXGROUPS];
-	int ngroups;
+	uid_t uid;			/* SO_PEERCRED's (TCP: the server's) */
+	pid_t pid;			/* SO_PEERCRED's (TCP: 0) */
+	int pidfd;			/* pins pid; -1: ids not re-readable */
+	struct peer_ids ids;		/* its host identity (sp_ident.c) */
 	struct sproc *proc;
 	struct sp_shm shm;		/* ctl != NULL: the client's region */
 };
@@ -78,5 +89,14 @@ void reap_forks(time_t now);
 void *conn_main(void *arg);
 /* Takes c off srv.conns (wakes shutdown when it was the last). */
 void conn_unlink(struct sconn *c);
+
+/* sp_ident.c: a peer's host identity (at accept, c->fd set), and the
+ * rule for identity calls. */
+int peer_ids_init(struct sconn *c);
+void peer_ids_fini(struct sconn *c);
+int peer_ids_refresh(struct sconn *c);
+int peer_ids_apply(const struct sconn *c);
+bool ident_call(int num);
+int ident_gate(struct sconn *c, int num, int64_t *args, int nargs);
 
 #endif /* SP_SERVER_INT_H */

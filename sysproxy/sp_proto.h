@@ -35,7 +35,8 @@ enum sp_type {
 	SP_PREFORK,		/* client: about to fork, wants a cookie */
 	SP_FORKCOOKIE,		/* server: the cookie the child presents */
 	SP_SHM,			/* client: a shared region for frames (sp_shm.h) */
-	SP_RING			/* either: look at the shared region */
+	SP_RING,		/* either: look at the shared region */
+	SP_IDSYNC		/* client: take my host identity (SP_REPLY) */
 };
 
 /* Client kinds of SP_HELLO. */

@@ -53,6 +53,15 @@ load 'hijack/fam_programs'
 @test "python3 threads: the first to use the kernel exits, the rest go on (rump_server)" { server_mode; fam_threads; }
 @test "python3 sqlite3 and sqlite3(1) (rump_server)" { server_mode; fam_sqlite; }
 @test "sqlite3 WAL mode (rump_server)" { server_mode; fam_sqlite_wal; }
+# A server 65534 may reach (abstract socket) and is served by (-U).
+open_server_mode() {
+	MODE=server
+	URL=unix://@$TMP/open-srv
+	timeout 30 "$SERVER" -U "$URL" >"$TMP/open-srv.log" 2>&1 3>&-
+	SPID=$(find_pid "$SERVER" -U "$URL")
+}
+
+@test "identities: a program that drops to 65534 (rump_server)" { open_server_mode; fam_identity; }
 @test "fdrules: dup2 onto stdout (rump_server)" { server_mode; fdrules dup2; }
 @test "fdrules: fork (rump_server)" { server_mode; fdrules fork; }
 @test "fdrules: exec keeps non-cloexec, closes cloexec (rump_server)" { server_mode; fdrules exec; }
@@ -82,4 +91,39 @@ load 'hijack/fam_programs'
 	run kern cat /rump/keep/f
 	assert_output "$(printf 'persistent\nmore')"
 	[ ! -e /rump ]
+}
+
+# --- rump_server: a peer takes no identity its host identity could not ----
+
+@test "rump_server: a non-root unix client cannot become root in the kernel" {
+	local url=unix://@$TMP/idsrv
+	timeout 30 "$SERVER" -U "$url" >"$TMP/idsrv.log" 2>&1 3>&-
+	# Dropped to 65534 before connecting: 65534 in the kernel, for good.
+	run timeout "$T" env RUMP_SERVER="$url" "$IDCLIENT" new
+	assert_success
+	assert_output "$(cat <<'EOS'
+kernel euid 65534
+setuid 0                         EPERM
+setresuid 0 0 0                  EPERM
+seteuid 0                        EPERM
+setgroups 0                      EPERM
+setfsuid 0 -> old 65534
+setfsuid -1 -> 65534
+setresuid 65534                  ok
+setresgid 65534                  ok
+kernel euid 65534
+setuid 0 after                   EPERM
+EOS
+)"
+	# Root at connect time, then 65534 on the host behind the kernel's
+	# back: the server reads the host identity again and refuses root.
+	run timeout "$T" env RUMP_SERVER="$url" "$IDCLIENT" stale
+	assert_success
+	assert_line --index 0 "kernel euid 0"
+	assert_line --index 1 "setuid 0                         EPERM"
+	assert_line --index 2 "setresuid 0 0 0                  EPERM"
+	assert_line --index 4 "setgroups 0                      EPERM"
+	assert_line --index 7 "setresuid 65534                  ok"
+	assert_line --index 9 "kernel euid 65534"
+	assert_line --index 10 "setuid 0 after                   EPERM"
 }

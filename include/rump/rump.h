@@ -43,6 +43,14 @@ struct lwp *rump_lwproc_curlwp(void);
  * closes its close-on-exec descriptors and names it comm.  0 or errno.
  */
 int rump_proc_execnotify(const char *comm);
+/*
+ * Gives the current process exactly these credentials, with no rule
+ * applied (the caller checked them): uids and gids are real, effective,
+ * saved, fs; groups has ngroups entries.  0 or errno (EINVAL for an id of
+ * -1 or more than 65536 groups).  For servers acting for a peer.
+ */
+int rump_proc_setcred(const unsigned int uids[4], const unsigned int gids[4],
+    int ngroups, const unsigned int *groups);
 
 /* Loads a component library at run time and initializes its components. */
 int rump_module_load(const char *path);

@@ -38,6 +38,12 @@ int rumpclient_exec(const char *path, char *const argv[],
  */
 #define RUMPCLIENT_NFDS		64
 int rumpclient_fdbase(void);
+/*
+ * The calling process's kernel process takes this process's current host
+ * identity, as the server reads it (doc/PROTOCOL.md, "Identities"): for a
+ * program whose host ids changed.  0, or -1 with errno.
+ */
+int rumpclient_syncids(void);
 /* 1 if fd is one of the client's own sockets. */
 int rumpclient_isfd(int fd);
 

@@ -221,7 +221,7 @@ hyp_lwpexit(void *arg)
 /* --- the public lwproc interface ------------------------------------------ */
 
 /* Switching lwps inside a call would leave the call's lwp dangling. */
-static bool
+bool
 lwproc_busy(const char *what)
 {
 	struct lwp *l = rumpuser_curlwp();

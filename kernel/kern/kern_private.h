@@ -113,6 +113,8 @@ void lwp_free(struct lwp *l);		/* not current on any thread */
 struct lwp *lwp_implicit(void);		/* curlwp_get slow path */
 /* The lwp's credential snapshot, refreshed if the process changed it. */
 void lwp_cred_refresh(struct lwp *l);
+/* A public lwproc call made from inside a system call: says so, true. */
+bool lwproc_busy(const char *what);
 
 static inline void
 lwp_cred_check(struct lwp *l)

@@ -406,19 +406,24 @@ struct groupsarg {
 	int ngroups;
 };
 
+/* Replaces n's groups by ga's (which n then owns). */
 static int
-edit_setgroups(const struct kauth_cred *o, struct kauth_cred *n,
-    const void *arg)
+edit_setgroups_any(struct kauth_cred *n, const struct groupsarg *ga)
 {
-	const struct groupsarg *ga = arg;
-
-	if (!cred_capable(o))
-		return EPERM;
 	if (n->cr_groups != NULL)
 		kmem_free(n->cr_groups, (size_t)n->cr_ngroups * sizeof(gid_t));
 	n->cr_groups = ga->groups;
 	n->cr_ngroups = ga->ngroups;
 	return 0;
+}
+
+static int
+edit_setgroups(const struct kauth_cred *o, struct kauth_cred *n,
+    const void *arg)
+{
+	if (!cred_capable(o))
+		return EPERM;
+	return edit_setgroups_any(n, arg);
 }
 
 int
@@ -448,5 +453,71 @@ sys_setgroups(struct lwp *l, size_t size, const gid_t *list,
 	error = cred_change(l, edit_setgroups, &ga);
 	if (error != 0 && ga.groups != NULL)
 		kmem_free(ga.groups, sz);
+	return error;
+}
+
+/* --- the embedder's setter ------------------------------------------------- */
+
+struct setcredarg {
+	const unsigned int *uids, *gids;
+	struct groupsarg ga;
+};
+
+static int
+edit_all(const struct kauth_cred *o, struct kauth_cred *n, const void *arg)
+{
+	const struct setcredarg *a = arg;
+
+	(void)o;
+	n->cr_uid = a->uids[0];
+	n->cr_euid = a->uids[1];
+	n->cr_suid = a->uids[2];
+	n->cr_fsuid = a->uids[3];
+	n->cr_gid = a->gids[0];
+	n->cr_egid = a->gids[1];
+	n->cr_sgid = a->gids[2];
+	n->cr_fsgid = a->gids[3];
+	return edit_setgroups_any(n, &a->ga);
+}
+
+/*
+ * rump_proc_setcred(): the embedder gives the current process exactly
+ * these ids (real, effective, saved, fs) and groups, with no rule applied:
+ * a server that checked a peer's host identity makes the kernel process
+ * match it (server/, doc/PROTOCOL.md).  0, EINVAL (an id of -1, too many
+ * groups), ENOMEM, EBUSY from inside a call.
+ */
+int
+rump_proc_setcred(const unsigned int uids[4], const unsigned int gids[4],
+    int ngroups, const unsigned int *groups)
+{
+	struct setcredarg a = { uids, gids, { NULL, 0 } };
+	size_t sz = (size_t)(ngroups > 0 ? ngroups : 0) * sizeof(gid_t);
+	struct lwp *l;
+	int error;
+
+	if (ngroups < 0 || ngroups > NGROUPS_MAX ||
+	    (ngroups > 0 && groups == NULL))
+		return EINVAL;
+	for (int i = 0; i < 4; i++)
+		if (uids[i] == NOID || gids[i] == NOID)
+			return EINVAL;
+	if (lwproc_busy("rump_proc_setcred"))
+		return EBUSY;
+	if ((error = kernel_enter(&l)) != 0)
+		return error;
+	if (sz > 0) {
+		if ((a.ga.groups = kmem_alloc(sz)) == NULL) {
+			kernel_exit(l);
+			return ENOMEM;
+		}
+		memcpy(a.ga.groups, groups, sz);
+		sort_gids(a.ga.groups, sz / sizeof(gid_t));
+		a.ga.ngroups = ngroups;
+	}
+	error = cred_change(l, edit_all, &a);
+	if (error != 0 && a.ga.groups != NULL)
+		kmem_free(a.ga.groups, sz);
+	kernel_exit(l);
 	return error;
 }

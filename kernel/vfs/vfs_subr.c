@@ -419,3 +419,14 @@ devsw_lookup(bool isblk, dev_t dev)
 	}
 	return NULL;
 }
+
+mode_t
+vfs_killpriv_mode(mode_t mode, gid_t gid, const struct kauth_cred *cred)
+{
+	if (cred_is_root(cred))
+		return mode;
+	mode &= ~(mode_t)S_ISUID;
+	if ((mode & S_ISGID) && ((mode & 0010) || !cred_groupmember(cred, gid)))
+		mode &= ~(mode_t)S_ISGID;
+	return mode;
+}

@@ -242,11 +242,24 @@ vn_open_check(struct vnode *vp, int flags, const struct kauth_cred *cred)
 int
 vn_truncate(struct vnode *vp, int64_t len, bool settimes)
 {
-	struct vattr va;
+	struct vattr va, cur;
+	int error;
 
 	memset(&va, 0, sizeof(va));
 	va.va_mask = VA_SIZE;
 	va.va_size = len;
+	/* A truncate is a write: it drops the set-id bits as one does. */
+	if ((error = vn_getattr(vp, &cur)) != 0)
+		return error;
+	if (vp->v_type == VREG && (cur.va_mode & (S_ISUID | S_ISGID)) != 0) {
+		mode_t m = vfs_killpriv_mode(cur.va_mode, cur.va_gid,
+		    kauth_cred_get());
+
+		if (m != cur.va_mode) {
+			va.va_mask |= VA_MODE;
+			va.va_mode = m & 07777;
+		}
+	}
 	if (settimes) {
 		/* ftruncate and O_TRUNC move the times even for no change. */
 		va.va_mask |= VA_MTIME | VA_CTIME;

@@ -16,6 +16,7 @@ setup() {
 	SERVER=$B/server/rump_server
 	T=${HIJACK_TIMEOUT:-60}
 	export FDRULES=$B/tests/hijack/fdrules
+	export IDPROBE=$B/tests/hijack/idprobe IDCLIENT=$B/tests/hijack/idclient
 	export PY=/usr/bin/python3
 	[ -x "$PY" ] || PY=$(command -v python3)
 	# The host side on a tmpfs when there is one, like the kernel's root:

@@ -282,3 +282,22 @@ EOF
 fdrules() {
 	both "\"\$FDRULES\" \"\$W\" $1"
 }
+
+# Identities: tests/hijack/idprobe creates files as root, drops to 65534
+# and probes them (each errno, then owners and modes); and setpriv (an
+# su-style helper: setgroups, setresgid, setresuid, then exec) runs a
+# shell as 65534 whose forks and execs create and read files.  Relative
+# paths: the host's work directory lies under a directory 65534 cannot
+# enter.
+fam_identity() {
+	both '"$IDPROBE" "$W"'
+	both <<'EOS'
+cd "$W" && mkdir q && chmod 777 q && echo secret >q/root && chmod 600 q/root && cd q
+setpriv --reuid=65534 --regid=65534 --clear-groups bash -c '
+id -u; id -g; id -G
+echo x >f; stat -c "%u:%g %a" f
+(echo y >g); bash -c "stat -c %u:%g g; cat root; rm root"
+exec sh -c "echo z >root2; stat -c %u:%g root2"'
+stat -c "%u:%g %a" f g root root2
+EOS
+}

@@ -158,17 +158,10 @@ tmpfs_write(struct vnode *vp, struct uio *uio, int ioflag)
 	if (uio->uio_resid == resid)
 		return error;
 	tmpfs_update(node, TMPFS_UPD_MTIME | TMPFS_UPD_CTIME);
-	/*
-	 * Linux's file_remove_privs(): a write by someone without
-	 * CAP_FSETID drops set-user-ID, and set-group-ID when group execute
-	 * is on (without it the bit means mandatory locking).
-	 */
-	if ((node->tn_mode & (S_ISUID | S_ISGID)) != 0 &&
-	    !cred_is_root(kauth_cred_get())) {
-		node->tn_mode &= ~(mode_t)S_ISUID;
-		if (node->tn_mode & 0010)
-			node->tn_mode &= ~(mode_t)S_ISGID;
-	}
+	/* Linux's file_remove_privs(): see vfs_killpriv_mode(). */
+	if ((node->tn_mode & (S_ISUID | S_ISGID)) != 0)
+		node->tn_mode = vfs_killpriv_mode(node->tn_mode, node->tn_gid,
+		    kauth_cred_get());
 	/* Bytes written are acknowledged: report them, not the error. */
 	return 0;
 }

@@ -187,6 +187,13 @@ extern struct vnode *rootvnode;
 /* Unix permission check of mode bits (R_OK|W_OK|X_OK) for cred. */
 int vfs_access_check(const struct vattr *va, int accmode,
     const struct kauth_cred *cred);
+/*
+ * The mode a write or truncate by cred leaves on a regular file (Linux's
+ * setattr_should_drop_suidgid): S_ISUID goes, S_ISGID goes with group
+ * execute or when cred is not in the file's group; root keeps both.
+ */
+mode_t vfs_killpriv_mode(mode_t mode, gid_t gid,
+    const struct kauth_cred *cred);
 uint8_t vtype_to_dt(enum vtype t);
 mode_t vtype_to_ifmt(enum vtype t);
 enum vtype ifmt_to_vtype(mode_t mode);
