@@ -136,14 +136,8 @@ emit_remote(const struct master *m, const char *out)
 	    "#include <sys/resource.h>\n#include <sys/uio.h>\n"
 	    "#include <sys/utsname.h>\n#include <linux/openat2.h>\n"
 	    "#include <time.h>\n#include <signal.h>\n"
-	    "#include <fcntl.h>
-#include <sys/socket.h>
-#include <sys/epoll.h>
-"
-	    "#include <sys/select.h>
-
-#include \"sp_systab.h\"
-", f);
+	    "#include <fcntl.h>\n#include <sys/socket.h>\n#include <sys/epoll.h>\n"
+	    "#include <sys/select.h>\n\n#include \"sp_systab.h\"\n", f);
 	for (int i = 0; i < m->nents; i++) {
 		const struct sentry *e = m->bynum[i];
 		bool any = false;

@@ -267,11 +267,7 @@ struct ucred {
 	gid_t gid;
 };
 
-/* For SO_RCVTIMEO_OLD (64-bit longs on both architectures). */
-struct timeval {
-	int64_t tv_sec;
-	int64_t tv_usec;
-};
+/* SO_RCVTIMEO_OLD takes struct timeval (k/abi.h). */
 /* For SO_RCVTIMEO_NEW. */
 struct __kernel_sock_timeval {
 	int64_t tv_sec;
