@@ -6,6 +6,7 @@
 #include "compat.h"
 
 #include <pthread.h>
+#include <sched.h>
 
 static void
 pause_a_little(void)
@@ -626,6 +627,67 @@ epoll_many_idle(void **state)
 	CHECK_OK(rump_sys_setrlimit(RLIMIT_NOFILE, &orl));
 }
 
+struct churn {
+	int ep;
+	volatile int stop;
+	long waits;
+	int err;
+};
+
+static void *
+churn_waiter(void *arg)
+{
+	struct churn *c = arg;
+	struct epoll_event evs[4];
+
+	while (!c->stop) {
+		if (rump_sys_epoll_wait(c->ep, evs, 4, 1) < 0) {
+			c->err = errno;
+			break;
+		}
+		__atomic_add_fetch(&c->waits, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/*
+ * Items whose files close while another thread waits and polls them:
+ * each close removes its item safely (ASan watches), nothing is left.
+ */
+static void
+epoll_close_while_waiting(void **state)
+{
+	struct churn c;
+	pthread_t t;
+	int p[2], q;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.ep = (int)CHECK_OK(rump_sys_epoll_create1(0));
+	assert_int_equal(pthread_create(&t, NULL, churn_waiter, &c), 0);
+	while (__atomic_load_n(&c.waits, __ATOMIC_RELAXED) == 0 && c.err == 0)
+		sched_yield();
+	for (int i = 0; i < 300; i++) {
+		CHECK_OK(rump_sys_pipe(p));
+		ep_add(c.ep, p[0], EPOLLIN | (i & 1 ? EPOLLET : 0),
+		    (uint64_t)i);
+		ep_add(c.ep, p[1], EPOLLOUT, (uint64_t)i);
+		q = (int)CHECK_OK(rump_sys_epoll_create1(0));
+		ep_add(q, p[0], EPOLLIN, 0);
+		ep_add(c.ep, q, EPOLLIN, 0);
+		assert_int_equal(CHECK_OK(rump_sys_write(p[1], "x", 1)), 1);
+		CHECK_OK(rump_sys_close(p[1]));
+		CHECK_OK(rump_sys_close(p[0]));
+		CHECK_OK(rump_sys_close(q));
+	}
+	c.stop = 1;
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(c.err, 0);
+	/* Every item went with its file. */
+	assert_int_equal(ep_wait1(c.ep, 0, NULL), 0);
+	CHECK_OK(rump_sys_close(c.ep));
+}
+
 static int
 group_setup(void **state)
 {
@@ -651,6 +713,7 @@ main(void)
 		cmocka_unit_test(epoll_wait_wakes_thread),
 		cmocka_unit_test(epoll_exclusive),
 		cmocka_unit_test(epoll_many_idle),
+		cmocka_unit_test(epoll_close_while_waiting),
 	};
 
 	return cmocka_run_group_tests_name("epoll", tests, group_setup, NULL);
