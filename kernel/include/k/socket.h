@@ -141,7 +141,21 @@ struct socket {
 
 	struct sockbuf so_rcv, so_snd;
 	int so_refs;			/* holds besides the file (so_lock) */
+
+	/* Added by the layer (net-core): */
+	uint64_t so_ino;		/* fstat's st_ino */
+	uid_t so_uid;			/* creator's euid and egid (fstat) */
+	gid_t so_gid;
+	struct socket *so_zombie;	/* on the free list (uipc_socket.c) */
 };
+
+/*
+ * Takes so_lock, following it if it changes while waiting (an accepted
+ * socket leaves its listener's lock for its own): protocol input that
+ * finds a socket through its pcb uses this, not mutex_enter(so->so_lock).
+ */
+void solock(struct socket *so);
+void sounlock(struct socket *so);
 
 /* --- protocols ----------------------------------------------------------- */
 /*
@@ -228,6 +242,14 @@ int sockopt_set(struct sockopt *sopt, const void *buf, size_t len);
 #define PR_WANTRCVD	0x08	/* call pr_rcvd after reading */
 #define PR_RIGHTS	0x10	/* passes descriptors (SCM_RIGHTS) */
 #define PR_LISTEN	0x20	/* supports listen() */
+/* pr_send may answer EAGAIN without taking m and control (they stay the
+ * caller's): the layer waits for sowwakeup() on so_snd and sends again
+ * (AF_UNIX datagrams to a full receiver), or answers EAGAIN when it must
+ * not block. */
+#define PR_SENDWAIT	0x40
+/* Keep so_lock at accept: the protocol's sockets share one lock (AF_UNIX);
+ * otherwise the layer moves an accepted socket to so_lockstore. */
+#define PR_KEEPLOCK	0x80
 
 struct domain;
 struct protosw {
