@@ -492,6 +492,9 @@ ip_ctloutput(int op, struct socket *so, struct sockopt *sopt)
 
 	if (inp == NULL)
 		return EINVAL;
+	/* SOL_SOCKET options the layer shows us: nothing to do here. */
+	if (sopt->sopt_level == SOL_SOCKET)
+		return 0;
 	if (sopt->sopt_level == SOL_IP) {
 		/* An AF_INET6 socket takes the IPv4 options for its
 		 * v4-mapped traffic, as Linux does. */
