@@ -225,11 +225,17 @@ so_reap(void)
 			file_rele(d->fp);	/* may free sockets: next pass */
 			kmem_free(d, sizeof(*d));
 		}
+		/* Whoever dropped the last reference may still hold the
+		 * socket's lock (its own or a shared one): wait for each
+		 * before freeing any, as one may be another's lock. */
+		for (next = so; next != NULL; next = next->so_zombie) {
+			kmutex_t *lk = next->so_lock;
+
+			mutex_enter(lk);
+			mutex_exit(lk);
+		}
 		for (; so != NULL; so = next) {
 			next = so->so_zombie;
-			/* Whoever dropped the last reference may hold it. */
-			mutex_enter(&so->so_lockstore);
-			mutex_exit(&so->so_lockstore);
 			sodealloc(so);
 		}
 	}
@@ -239,9 +245,11 @@ so_reap(void)
 static void
 somaybefree(struct socket *so)
 {
-	if ((so->so_state & SS_NOFDREF) && so->so_refs == 0 &&
-	    so->so_head == NULL && so->so_pcb == NULL)
+	if ((so->so_state & (SS_NOFDREF | SS_FREED)) == SS_NOFDREF &&
+	    so->so_refs == 0 && so->so_head == NULL && so->so_pcb == NULL) {
+		so->so_state |= SS_FREED;
 		sofree(so);
+	}
 }
 
 void

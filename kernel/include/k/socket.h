@@ -99,6 +99,7 @@ int sbreserve(struct sockbuf *sb, size_t cc);
 #define SS_ISBOUND		0x0100
 #define SS_NOFDREF		0x0200	/* no descriptor: freed when detached */
 #define SS_ISCONFIRMING		0x0400
+#define SS_FREED		0x0800	/* on the free list: never queued twice */
 
 /* so_options: SO_* flags kept as bits */
 #define SOF_DEBUG		0x0001
