@@ -607,6 +607,19 @@ soconnect(struct socket *so, const struct sockaddr *sa, socklen_t len,
 			sounlock(so);
 			return EALREADY;
 		}
+		if (so->so_state & SS_CONNPENDING) {
+			/* Linux: once 0 (or the error) for the finished
+			 * attempt, EISCONN after. */
+			so->so_state &= ~SS_CONNPENDING;
+			error = 0;
+			if (!(so->so_state & SS_ISCONNECTED)) {
+				error = so->so_error != 0 ? so->so_error :
+				    ECONNABORTED;
+				so->so_error = 0;
+			}
+			sounlock(so);
+			return error;
+		}
 		if (so->so_state & SS_ISCONNECTED) {
 			sounlock(so);
 			return EISCONN;
@@ -619,9 +632,15 @@ soconnect(struct socket *so, const struct sockaddr *sa, socklen_t len,
 		netisr_run();
 		return error;
 	}
-	/* The handshake may finish in netisr (loopback): run it first. */
+	/* Non-blocking: EINPROGRESS whatever the handshake does next, as
+	 * Linux (its answer comes before the loopback's reply is seen). */
+	if (nbio)
+		so->so_state |= SS_CONNPENDING;
 	sounlock(so);
 	netisr_run();
+	if (nbio)
+		return EINPROGRESS;
+	/* Blocking: the handshake may have finished in netisr already. */
 	solock(so);
 	deadline = so->so_snd.sb_timeo > 0 ?
 	    uptime_ns() + so->so_snd.sb_timeo : KWAIT_FOREVER;
@@ -633,6 +652,7 @@ soconnect(struct socket *so, const struct sockaddr *sa, socklen_t len,
 		error = file_cv_wait(&so->so_cv, so->so_lock, deadline);
 		if (error == ETIMEDOUT) {
 			/* Linux: the attempt goes on in the background. */
+			so->so_state |= SS_CONNPENDING;
 			sounlock(so);
 			return EINPROGRESS;
 		}

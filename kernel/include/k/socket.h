@@ -100,6 +100,8 @@ int sbreserve(struct sockbuf *sb, size_t cc);
 #define SS_NOFDREF		0x0200	/* no descriptor: freed when detached */
 #define SS_ISCONFIRMING		0x0400
 #define SS_FREED		0x0800	/* on the free list: never queued twice */
+#define SS_CONNPENDING		0x1000	/* connect said EINPROGRESS: the next
+					 * connect reports how it ended */
 
 /* so_options: SO_* flags kept as bits */
 #define SOF_DEBUG		0x0001
