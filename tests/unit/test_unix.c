@@ -387,6 +387,7 @@ scm_rights(void **state)
 	/* A bad descriptor, a bad header. */
 	memset(&msg, 0, sizeof(msg));
 	iov.iov_base = "H";
+	iov.iov_len = 1;
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
 	msg.msg_control = cbuf;
