@@ -15,8 +15,9 @@
  * only where its comment says so.  Protocol input (packets, timers) takes
  * so_lock of the socket it delivers to before calling sbappend* or the
  * so*() state functions below.  A listening socket's lock is taken before
- * the lock of a socket on its queues.  Lock order: vfs_giant (AF_UNIX path
- * names), then so_lock, then protocol-global locks (port tables).
+ * the lock of a socket on its queues.  Lock order: so_lock (for AF_UNIX
+ * the one unp_lock), then vfs_giant (AF_UNIX path names: vfs never takes a
+ * socket lock), then protocol-global locks (port tables).
  *
  * Packets sent to a local interface (loopback) are never delivered by
  * recursion: they are queued (netisr_enqueue) and netisr_run() delivers

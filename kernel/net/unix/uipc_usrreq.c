@@ -231,8 +231,19 @@ unp_bind(struct socket *so, const struct sockaddr *sa, socklen_t len)
 		return EINVAL;
 	if (len > sizeof(struct sockaddr_un))
 		return EINVAL;
-	if (unp->unp_addrlen > 0)
+	if (unp->unp_addrlen > 0) {
+		/* Linux makes the node before it sees the socket is bound:
+		 * a path that exists answers EADDRINUSE, a free one EINVAL. */
+		if (len > SUN_OFF && sun->sun_path[0] != '\0' &&
+		    unp_path(sun, len, path) == 0) {
+			error = vfs_socket_lookup(path, so->so_cred, &vp);
+			if (error == 0)
+				vfs_vrele_unlocked(vp);
+			if (error != ENOENT)
+				return EADDRINUSE;
+		}
 		return EINVAL;
+	}
 	if (len == SUN_OFF)
 		return unp_autobind(unp);
 	if (sun->sun_path[0] == '\0') {
