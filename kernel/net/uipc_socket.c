@@ -313,6 +313,9 @@ socreate(int family, int type, int proto, struct socket **sop)
 		return EINVAL;
 	if ((dp = domain_find(family)) == NULL)
 		return EAFNOSUPPORT;
+	/* Linux's unix_create makes a SOCK_RAW unix socket a datagram one. */
+	if (family == AF_UNIX && type == SOCK_RAW)
+		type = SOCK_DGRAM;
 	if ((error = pffind(dp, type, proto, &pr)) != 0)
 		return error;
 	if (pr->pr_permit != NULL && (error = pr->pr_permit(proto)) != 0)
