@@ -17,3 +17,5 @@ echo
 echo
 ./build-release/bench/hjbench build-release/hijack/librumphijack.so \
     build-release/hijack/rumphijack
+echo
+./build-release/bench/netbench

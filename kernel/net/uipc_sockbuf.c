@@ -267,3 +267,47 @@ sockopt_set(struct sockopt *sopt, const void *buf, size_t len)
 	sopt->sopt_size = len;
 	return 0;
 }
+
+void
+sbwakeup(struct sockbuf *sb, int events)
+{
+	__atomic_add_fetch(&sb->sb_wakes, 1, __ATOMIC_RELEASE);
+	cv_broadcast(&sb->sb_cv);
+	selwakeup(&sb->sb_sel, events);
+}
+
+/*
+ * A loopback peer on another host CPU answers within microseconds; a
+ * sleep and its wake-up cost more than that (two futex calls and a
+ * context switch each way), so a waiter first spins briefly.  Bounded:
+ * SB_SPIN_NS, and only when the kernel may run two threads at once.
+ */
+#define SB_SPIN_NS	20000
+
+bool
+sbspin(struct socket *so, struct sockbuf *sb)
+{
+	unsigned int seen;
+	int64_t end;
+	bool woke;
+
+	if (rump_ncpu < 2)
+		return false;
+	seen = __atomic_load_n(&sb->sb_wakes, __ATOMIC_ACQUIRE);
+	sounlock(so);
+	end = uptime_ns() + SB_SPIN_NS;
+	do {
+		for (int i = 0; i < 64; i++) {
+			if (__atomic_load_n(&sb->sb_wakes, __ATOMIC_ACQUIRE) !=
+			    seen)
+				goto out;
+#if defined(__x86_64__) || defined(__i386__)
+			__builtin_ia32_pause();
+#endif
+		}
+	} while (uptime_ns() < end);
+out:
+	solock(so);
+	woke = __atomic_load_n(&sb->sb_wakes, __ATOMIC_ACQUIRE) != seen;
+	return woke;
+}

@@ -465,16 +465,13 @@ socantrcvmore(struct socket *so)
 void
 sorwakeup(struct socket *so)
 {
-	cv_broadcast(&so->so_rcv.sb_cv);
-	selwakeup(&so->so_rcv.sb_sel, POLLIN | POLLRDNORM | POLLRDHUP |
-	    POLLHUP);
+	sbwakeup(&so->so_rcv, POLLIN | POLLRDNORM | POLLRDHUP | POLLHUP);
 }
 
 void
 sowwakeup(struct socket *so)
 {
-	cv_broadcast(&so->so_snd.sb_cv);
-	selwakeup(&so->so_snd.sb_sel, POLLOUT | POLLWRNORM | POLLHUP);
+	sbwakeup(&so->so_snd, POLLOUT | POLLWRNORM | POLLHUP);
 }
 
 void
@@ -705,6 +702,13 @@ soaccept(struct socket *head, bool nbio, struct socket **sop,
 			mutex_exit(lk);
 			return EAGAIN;
 		}
+		/* A connection completes on head's lock: it may be a
+		 * shared one, so the spin drops lk itself. */
+		if (sbspin(head, &head->so_rcv)) {
+			lk = head->so_lock;
+			continue;
+		}
+		lk = head->so_lock;
 		error = file_cv_wait(&head->so_cv, lk, deadline);
 		if (error == ETIMEDOUT)
 			error = EAGAIN;

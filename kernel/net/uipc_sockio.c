@@ -58,8 +58,11 @@ sbdeadline(const struct sockbuf *sb)
 static int
 sbwait(struct socket *so, struct sockbuf *sb, int64_t deadline)
 {
-	int error = file_cv_wait(&sb->sb_cv, so->so_lock, deadline);
+	int error;
 
+	if (sbspin(so, sb))
+		return 0;	/* woken while spinning: the caller rechecks */
+	error = file_cv_wait(&sb->sb_cv, so->so_lock, deadline);
 	return error == ETIMEDOUT ? EAGAIN : error;
 }
 

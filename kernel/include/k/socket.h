@@ -53,6 +53,7 @@ struct sockbuf {
 	int sb_flags;			/* SB_* */
 	kcondvar_t sb_cv;		/* readers or writers of this buffer sleep */
 	struct selinfo sb_sel;		/* pollers and epoll of this direction */
+	unsigned int sb_wakes;		/* wake-ups so far (atomic): sbspin */
 };
 #define SB_AUTOSIZE	0x01		/* size not set by the user: may grow */
 #define SB_LOCKED	0x02		/* one reader/writer at a time (sblock) */
@@ -85,6 +86,12 @@ void sbdrop(struct sockbuf *sb, size_t len);
 void sbdroprecord(struct sockbuf *sb);
 /* Frees everything in sb. */
 void sbflush(struct sockbuf *sb);
+/* Wakes whoever waits on sb (its sleepers, pollers and spinners). */
+void sbwakeup(struct sockbuf *sb, int events);
+/* Before sleeping on sb, with so_lock held: with more than one virtual
+ * CPU, drops the lock and spins a few microseconds for a wake-up; true
+ * if one came (the lock is held again either way; recheck). */
+bool sbspin(struct socket *so, struct sockbuf *sb);
 /* Sets sb_hiwat: EINVAL/ENOBUFS per Linux's rules for SO_*BUF. */
 int sbreserve(struct sockbuf *sb, size_t cc);
 
