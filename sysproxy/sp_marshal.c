@@ -617,8 +617,9 @@ sp_scall_decode(struct sp_scall *c, const uint8_t *body, size_t len)
 	}
 	if (off != len)
 		return EPROTO;
-	/* @valres rooms, now that their lengths (later arguments) are in. */
-	for (int i = 0; i < c->nargs; i++) {
+	/* @valres rooms, now that their lengths (later arguments) are in;
+	 * only in a call that runs, whose INOUT segments have their size. */
+	for (int i = 0; c->error == 0 && i < c->nargs; i++) {
 		int ref = e->args[i].ref;
 		socklen_t room = 0;
 

@@ -68,6 +68,11 @@ def hello(kind=1, secret=b"s3cret", name=b"prog", version=1, magic=SP_MAGIC,
                        zero) + secret + name
 
 
+def msgrec(namelen=0, present=0, iovlen=0, controllen=0):
+    """struct sp_msgrec (sysproxy/sp_proto.h)."""
+    return struct.pack("<IIQQQ", namelen, present, iovlen, controllen, 0)
+
+
 def reply(retval=0, error=0, *segs):
     return struct.pack("<qiI", retval, error, 0) + b"".join(segs)
 
@@ -99,6 +104,23 @@ def seeds(n):
         "prlimit64": call(n["prlimit64"], [0, 7, 0, PTR], u64(SP_NULLSEG),
                           seg(b"")),
         "getdents64": call(n["getdents64"], [3, PTR, 4096], seg(b"")),
+        # Socket arguments (sp_msg.c): msghdr records and @valres rooms.
+        "sendmsg": call(n["sendmsg"], [3, PTR, 0], seg(
+            msgrec(16, 3, 2, 24) + pad8(b"\2\0" + b"n" * 14) +
+            pad8(b"c" * 24) + iov2 + pad8(b"a" * 10 + b"b" * 20))),
+        "recvmsg": call(n["recvmsg"], [3, PTR, 0], seg(
+            msgrec(128, 7, 2, 64) + iov2)),
+        "recvmmsg": call(n["recvmmsg"], [3, PTR, 2, 0, 0], seg(
+            (msgrec(16, 3, 1, 0) + u64(100)) * 2), u64(SP_NULLSEG)),
+        "sendmmsg": call(n["sendmmsg"], [3, PTR, 2, 0], seg(
+            (msgrec(0, 2, 1, 0) + u64(3) + pad8(b"xyz")) * 2)),
+        "sendmmsg-refused": call(n["sendmmsg"], [3, PTR, 2, 0], seg(
+            msgrec(0, 2, 1, 0) + u64(3) + pad8(b"xyz") +
+            msgrec(0, 2, 5000, 0))),
+        "getsockname": call(n["getsockname"], [3, PTR, PTR], seg(b""),
+                            seg(struct.pack("<I", 1 << 20))),
+        "accept-null": call(n["accept"], [3, 0, 0], u64(SP_NULLSEG),
+                            u64(SP_NULLSEG)),
         "unknown": call(511, []),
         "outofrange": call(100000, [1, 2]),
     }
@@ -115,6 +137,16 @@ def seeds(n):
         "iovbytes": call(n["writev"], [3, PTR, 2], seg(iov2 + b"a" * 8)),
         "bigread": call(n["read"], [3, PTR, 1 << 25], seg(b"")),
         "trailing": bodies["fcntl-getfd"] + b"\0" * 8,
+        "msg-iovlen": call(n["sendmsg"], [3, PTR, 0], seg(
+            msgrec(0, 2, 1 << 40, 0))),
+        "msg-short": call(n["recvmsg"], [3, PTR, 0], seg(
+            msgrec(0, 2, 3, 0) + u64(5))),
+        "msg-rooms": call(n["recvmsg"], [3, PTR, 0], seg(
+            msgrec(0, 2, 2, 0) + u64(2**63) + u64(2**63))),
+        "mmsg-vlen": call(n["recvmmsg"], [3, PTR, 2**32 - 1, 0, 0],
+                          seg(msgrec()), u64(SP_NULLSEG)),
+        "valres-negative": call(n["getsockname"], [3, PTR, PTR], seg(b""),
+                                seg(struct.pack("<I", 2**31))),
     }
     for name, body in near.items():
         out["scall-bad-" + name] = bytes([MODE_SCALL, 1]) + body
