@@ -406,6 +406,70 @@ msg_bad_lengths(void **state)
 	CHECK_OK(rump_sys_close(s));
 }
 
+/* --- more than one call's worth ---------------------------------------------- */
+
+/*
+ * Over a remote kernel a call carries at most 16 MiB: a bigger room is a
+ * short one (transparent: the kernel writes what it has), and a batch
+ * past it sends fewer messages, which the caller sends again, as with any
+ * short count.  Embedded, the same loops simply finish at once.
+ */
+static void
+msg_big(void **state)
+{
+	enum { NMSG = 300, DGRAM = 60000 };
+	size_t big = (size_t)64 << 20;
+	struct mmsghdr *mv = calloc(NMSG, sizeof(*mv));
+	char *buf = malloc(big);
+	struct sockaddr_in to;
+	struct msghdr msg;
+	struct iovec iov;
+	uint16_t pr, ps;
+	int r = udp_bound(&pr), s = udp_bound(&ps), sent = 0, sv[2];
+
+	(void)state;
+	assert_non_null(mv);
+	assert_non_null(buf);
+	/* A 64 MiB room for 10 bytes. */
+	CHECK_OK(rump_sys_socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	assert_int_equal(CHECK_OK(rump_sys_sendto(sv[0], "0123456789", 10, 0,
+	    NULL, 0)), 10);
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = buf;
+	iov.iov_len = big;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	assert_int_equal(CHECK_OK(rump_sys_recvmsg(sv[1], &msg, 0)), 10);
+	assert_memory_equal(buf, "0123456789", 10);
+	CHECK_OK(rump_sys_close(sv[0]));
+	CHECK_OK(rump_sys_close(sv[1]));
+
+	/* 300 datagrams of 60000 bytes: 18 MB in one batch. */
+	memset(buf, 'z', DGRAM);
+	to = lo4(pr);
+	iov.iov_len = DGRAM;
+	for (int i = 0; i < NMSG; i++) {
+		mv[i].msg_hdr.msg_name = &to;
+		mv[i].msg_hdr.msg_namelen = sizeof(to);
+		mv[i].msg_hdr.msg_iov = &iov;
+		mv[i].msg_hdr.msg_iovlen = 1;
+	}
+	for (int calls = 0; sent < NMSG && calls < NMSG; calls++) {
+		int n = (int)CHECK_OK(rump_sys_sendmmsg(s, mv + sent,
+		    (unsigned)(NMSG - sent), 0));
+
+		assert_true(n >= 1 && n <= NMSG - sent);
+		for (int i = sent; i < sent + n; i++)
+			assert_int_equal(mv[i].msg_len, DGRAM);
+		sent += n;
+	}
+	assert_int_equal(sent, NMSG);
+	CHECK_OK(rump_sys_close(r));
+	CHECK_OK(rump_sys_close(s));
+	free(buf);
+	free(mv);
+}
+
 int
 main(void)
 {
@@ -416,6 +480,7 @@ main(void)
 		cmocka_unit_test(valres_rooms),
 		cmocka_unit_test(socket_ioctls),
 		cmocka_unit_test(msg_bad_lengths),
+		cmocka_unit_test(msg_big),
 	};
 
 	if (test_kernel_init("sockmsg") != 0)
