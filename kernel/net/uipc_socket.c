@@ -313,6 +313,9 @@ socreate(int family, int type, int proto, struct socket **sop)
 		return EINVAL;
 	if ((dp = domain_find(family)) == NULL)
 		return EAFNOSUPPORT;
+	/* Linux's unix_create makes a SOCK_RAW unix socket a datagram one. */
+	if (family == AF_UNIX && type == SOCK_RAW)
+		type = SOCK_DGRAM;
 	if ((error = pffind(dp, type, proto, &pr)) != 0)
 		return error;
 	if (pr->pr_permit != NULL && (error = pr->pr_permit(proto)) != 0)
@@ -607,6 +610,19 @@ soconnect(struct socket *so, const struct sockaddr *sa, socklen_t len,
 			sounlock(so);
 			return EALREADY;
 		}
+		if (so->so_state & SS_CONNPENDING) {
+			/* Linux: once 0 (or the error) for the finished
+			 * attempt, EISCONN after. */
+			so->so_state &= ~SS_CONNPENDING;
+			error = 0;
+			if (!(so->so_state & SS_ISCONNECTED)) {
+				error = so->so_error != 0 ? so->so_error :
+				    ECONNABORTED;
+				so->so_error = 0;
+			}
+			sounlock(so);
+			return error;
+		}
 		if (so->so_state & SS_ISCONNECTED) {
 			sounlock(so);
 			return EISCONN;
@@ -619,9 +635,15 @@ soconnect(struct socket *so, const struct sockaddr *sa, socklen_t len,
 		netisr_run();
 		return error;
 	}
-	/* The handshake may finish in netisr (loopback): run it first. */
+	/* Non-blocking: EINPROGRESS whatever the handshake does next, as
+	 * Linux (its answer comes before the loopback's reply is seen). */
+	if (nbio)
+		so->so_state |= SS_CONNPENDING;
 	sounlock(so);
 	netisr_run();
+	if (nbio)
+		return EINPROGRESS;
+	/* Blocking: the handshake may have finished in netisr already. */
 	solock(so);
 	deadline = so->so_snd.sb_timeo > 0 ?
 	    uptime_ns() + so->so_snd.sb_timeo : KWAIT_FOREVER;
@@ -633,6 +655,7 @@ soconnect(struct socket *so, const struct sockaddr *sa, socklen_t len,
 		error = file_cv_wait(&so->so_cv, so->so_lock, deadline);
 		if (error == ETIMEDOUT) {
 			/* Linux: the attempt goes on in the background. */
+			so->so_state |= SS_CONNPENDING;
 			sounlock(so);
 			return EINPROGRESS;
 		}

@@ -250,7 +250,9 @@ soreceive_record(struct socket *so, struct uio *uio,
 			}
 		} else if (m->m_type == MT_CONTROL) {
 			if (controlp != NULL) {
-				struct mbuf *c = m_copym(m, 0, M_COPYALL);
+				/* This control mbuf alone, not the data
+				 * chained after it. */
+				struct mbuf *c = m_copym(m, 0, m->m_len);
 
 				if (c == NULL) {
 					m_freem(ctl);
@@ -424,7 +426,9 @@ soreceive(struct socket *so, struct uio *uio, struct sockaddr_storage *from,
 			const struct domain *dp = pr->pr_domain;
 
 			if (m->m_type == MT_CONTROL && controlp != NULL) {
-				struct mbuf *c = m_copym(m, 0, M_COPYALL);
+				/* This control mbuf alone, not the data
+				 * chained after it. */
+				struct mbuf *c = m_copym(m, 0, m->m_len);
 
 				if (c == NULL) {
 					error = ENOBUFS;

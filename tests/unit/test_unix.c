@@ -141,7 +141,16 @@ path_bind_connect(void **state)
 	/* The name is a socket node; a second bind finds it taken. */
 	st = stat_ok(tp("sock"));
 	assert_true(S_ISSOCK(st.st_mode));
-	CHECK_ERR(rump_sys_bind(ls, (struct sockaddr *)&sun, len), EINVAL);
+	CHECK_ERR(rump_sys_bind(ls, (struct sockaddr *)&sun, len), EADDRINUSE);
+	/* Bound already: a free name answers EINVAL and is not made. */
+	{
+		struct sockaddr_un other;
+		socklen_t olen = sun_make(&other, tp("other"));
+
+		CHECK_ERR(rump_sys_bind(ls, (struct sockaddr *)&other, olen),
+		    EINVAL);
+		CHECK_ERR(rump_sys_access(tp("other"), F_OK), ENOENT);
+	}
 	ds = (int)CHECK_OK(rump_sys_socket(AF_UNIX, SOCK_STREAM, 0));
 	CHECK_ERR(rump_sys_bind(ds, (struct sockaddr *)&sun, len), EADDRINUSE);
 	/* Bound but not listening. */
@@ -387,6 +396,7 @@ scm_rights(void **state)
 	/* A bad descriptor, a bad header. */
 	memset(&msg, 0, sizeof(msg));
 	iov.iov_base = "H";
+	iov.iov_len = 1;
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
 	msg.msg_control = cbuf;
@@ -466,8 +476,9 @@ scm_credentials(void **state)
 	uc.gid = USER_GID;
 	memcpy(CMSG_DATA(cm), &uc, sizeof(uc));
 	CHECK_ERR(rump_sys_sendmsg(sv[0], &msg, 0), EPERM);
+	/* Nor a uid that is none of its real, effective and saved ones. */
 	uc.pid = rump_sys_getpid();
-	uc.uid = 0;
+	uc.uid = USER_UID + 1;
 	memcpy(CMSG_DATA(cm), &uc, sizeof(uc));
 	CHECK_ERR(rump_sys_sendmsg(sv[0], &msg, 0), EPERM);
 	uc.uid = USER_UID;

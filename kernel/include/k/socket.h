@@ -15,8 +15,9 @@
  * only where its comment says so.  Protocol input (packets, timers) takes
  * so_lock of the socket it delivers to before calling sbappend* or the
  * so*() state functions below.  A listening socket's lock is taken before
- * the lock of a socket on its queues.  Lock order: vfs_giant (AF_UNIX path
- * names), then so_lock, then protocol-global locks (port tables).
+ * the lock of a socket on its queues.  Lock order: so_lock (for AF_UNIX
+ * the one unp_lock), then vfs_giant (AF_UNIX path names: vfs never takes a
+ * socket lock), then protocol-global locks (port tables).
  *
  * Packets sent to a local interface (loopback) are never delivered by
  * recursion: they are queued (netisr_enqueue) and netisr_run() delivers
@@ -100,6 +101,8 @@ int sbreserve(struct sockbuf *sb, size_t cc);
 #define SS_NOFDREF		0x0200	/* no descriptor: freed when detached */
 #define SS_ISCONFIRMING		0x0400
 #define SS_FREED		0x0800	/* on the free list: never queued twice */
+#define SS_CONNPENDING		0x1000	/* connect said EINPROGRESS: the next
+					 * connect reports how it ended */
 
 /* so_options: SO_* flags kept as bits */
 #define SOF_DEBUG		0x0001

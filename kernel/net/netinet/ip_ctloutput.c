@@ -492,9 +492,10 @@ ip_ctloutput(int op, struct socket *so, struct sockopt *sopt)
 
 	if (inp == NULL)
 		return EINVAL;
-	/* SOL_SOCKET options the layer shows us: nothing to do here. */
+	/* SOL_SOCKET options the layer sets are shown to us: nothing to
+	 * do; the layer answers the reads. */
 	if (sopt->sopt_level == SOL_SOCKET)
-		return 0;
+		return op == PRCO_SETOPT ? 0 : ENOPROTOOPT;
 	if (sopt->sopt_level == SOL_IP) {
 		/* An AF_INET6 socket takes the IPv4 options for its
 		 * v4-mapped traffic, as Linux does. */

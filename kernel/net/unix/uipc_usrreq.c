@@ -141,12 +141,20 @@ unp_detach(struct socket *so)
 	}
 	unp_unwait(unp);
 	unp_wakewaiters(unp);
-	if (unp->unp_addrlen > 0)
+	if (unp->unp_named)
 		LIST_REMOVE(unp, unp_namelink);
 	if (unp->unp_vnode != NULL)
 		vfs_vrele_unlocked(unp->unp_vnode);
 	kmem_free(unp, sizeof(*unp));
 	so->so_pcb = NULL;
+}
+
+/* Puts a freshly bound pcb on unp_names. */
+static void
+unp_name(struct unpcb *unp)
+{
+	LIST_INSERT_HEAD(&unp_names, unp, unp_namelink);
+	unp->unp_named = true;
 }
 
 static struct unpcb *
@@ -202,7 +210,7 @@ unp_autobind(struct unpcb *unp)
 		if (unp_lookup_abstract(&sun, len) == NULL) {
 			unp->unp_addr = sun;
 			unp->unp_addrlen = len;
-			LIST_INSERT_HEAD(&unp_names, unp, unp_namelink);
+			unp_name(unp);
 			unp->unp_socket->so_state |= SS_ISBOUND;
 			return 0;
 		}
@@ -223,8 +231,19 @@ unp_bind(struct socket *so, const struct sockaddr *sa, socklen_t len)
 		return EINVAL;
 	if (len > sizeof(struct sockaddr_un))
 		return EINVAL;
-	if (unp->unp_addrlen > 0)
+	if (unp->unp_addrlen > 0) {
+		/* Linux makes the node before it sees the socket is bound:
+		 * a path that exists answers EADDRINUSE, a free one EINVAL. */
+		if (len > SUN_OFF && sun->sun_path[0] != '\0' &&
+		    unp_path(sun, len, path) == 0) {
+			error = vfs_socket_lookup(path, so->so_cred, &vp);
+			if (error == 0)
+				vfs_vrele_unlocked(vp);
+			if (error != ENOENT)
+				return EADDRINUSE;
+		}
 		return EINVAL;
+	}
 	if (len == SUN_OFF)
 		return unp_autobind(unp);
 	if (sun->sun_path[0] == '\0') {
@@ -233,7 +252,7 @@ unp_bind(struct socket *so, const struct sockaddr *sa, socklen_t len)
 		memset(&unp->unp_addr, 0, sizeof(unp->unp_addr));
 		memcpy(&unp->unp_addr, sun, len);
 		unp->unp_addrlen = len;
-		LIST_INSERT_HEAD(&unp_names, unp, unp_namelink);
+		unp_name(unp);
 		return 0;
 	}
 	if ((error = unp_path(sun, len, path)) != 0)
@@ -251,7 +270,7 @@ unp_bind(struct socket *so, const struct sockaddr *sa, socklen_t len)
 	unp->unp_addrlen = (socklen_t)(SUN_OFF + strlen(path) + 1);
 	if (unp->unp_addrlen > sizeof(struct sockaddr_un))
 		unp->unp_addrlen = sizeof(struct sockaddr_un);
-	LIST_INSERT_HEAD(&unp_names, unp, unp_namelink);
+	unp_name(unp);
 	return 0;
 }
 
@@ -496,9 +515,11 @@ unp_send(struct socket *so, struct mbuf *m, const struct sockaddr *sa,
 		    (so->so_options & SOF_PASSCRED) &&
 		    (error = unp_autobind(unp)) != 0)
 			goto drop;
-		if ((error = unp_internalize(so, rso, control, &ctl)) != 0)
-			goto drop;
+		/* unp_internalize consumes control, even on error. */
+		error = unp_internalize(so, rso, control, &ctl);
 		control = NULL;
+		if (error != 0)
+			goto drop;
 		if ((error = sbappendaddr(&rso->so_rcv,
 		    (const struct sockaddr *)&unp->unp_addr, unp->unp_addrlen,
 		    m, ctl)) != 0)
@@ -529,9 +550,10 @@ unp_send(struct socket *so, struct mbuf *m, const struct sockaddr *sa,
 		}
 		return EAGAIN;
 	}
-	if ((error = unp_internalize(so, rso, control, &ctl)) != 0)
-		goto drop;
+	error = unp_internalize(so, rso, control, &ctl);
 	control = NULL;
+	if (error != 0)
+		goto drop;
 	if (so->so_type == SOCK_SEQPACKET) {
 		if (m == NULL && (m = m_gethdr(MT_DATA)) == NULL) {
 			if (ctl != NULL)

@@ -17,7 +17,9 @@ struct unpcb {
 	struct sockaddr_un unp_addr;	/* bound name (unp_addrlen bytes) */
 	socklen_t unp_addrlen;		/* 0: not bound */
 	struct vnode *unp_vnode;	/* path name's node, referenced */
-	LIST_ENTRY(unpcb) unp_namelink;	/* on unp_names when bound */
+	LIST_ENTRY(unpcb) unp_namelink;	/* on unp_names if unp_named */
+	bool unp_named;			/* bound here, not a copy of a
+					 * listener's name (accepted) */
 	struct sockaddr_un unp_peeraddr; /* the peer's, once it is gone */
 	socklen_t unp_peeraddrlen;
 	struct ucred unp_mycred;	/* at socket/listen/connect time */
