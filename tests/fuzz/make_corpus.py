@@ -25,7 +25,8 @@ MODE_SCALL, MODE_HELLO, MODE_REPLY, MODE_STREAM, MODE_ROUNDTRIP = range(5)
 # The calls of modes 2 and 4 (setup_call() in fuzz_client.c).
 CALLS = ["read", "write", "stat", "readv", "writev", "fcntl", "ioctl",
          "poll", "getdents64", "prlimit64", "getgroups", "ppoll", "open",
-         "utimensat"]
+         "utimensat", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg",
+         "getsockname"]
 FIONREAD, FIONBIO, TCGETS = 0x541B, 0x5421, 0x5401
 F_GETLK, F_GETFD = 5, 1
 EIO = 5
@@ -181,6 +182,18 @@ def seeds(n):
     out["reply-prlimit"] = creq("prlimit64", [0, 0, 2], reply(
         0, 0, seg(b"l" * 16)))
     out["reply-badseg"] = creq("read", [16], reply(16, 0) + u64(2**64 - 8))
+    # recvmsg of [iovlen 2, 0, name+control+iov, namelen 16, controllen 24]:
+    # one sp_msgres and its pieces.
+    res = struct.pack("<IIIIQQ", 16, 0, 8, 0, 24, 8)
+    out["reply-recvmsg"] = creq("recvmsg", [2, 0, 7, 16, 24], reply(
+        8, 0, seg(res + b"n" * 16 + b"c" * 24 + b"d" * 8)))
+    out["reply-recvmsg-long"] = creq("recvmsg", [2, 0, 7, 16, 24], reply(
+        8, 0, seg(struct.pack("<IIIIQQ", 16, 0, 8, 0, 24, 1 << 40) +
+                  b"n" * 16)))
+    out["reply-sendmmsg"] = creq("sendmmsg", [2, 0, 4, 0, 0, 0, 2], reply(
+        2, 0, seg(struct.pack("<II", 5, 6))))
+    out["reply-getsockname"] = creq("getsockname", [30, 0], reply(
+        0, 0, seg(b"a" * 16), seg(struct.pack("<I", 16))))
 
     hello_f = frame(SP_HELLO, hello())
     out["stream-session"] = bytes([MODE_STREAM]) + hello_f + frame(
