@@ -19,3 +19,5 @@ echo
     build-release/hijack/rumphijack
 echo
 ./build-release/bench/netbench
+echo
+./build-release/bench/netproc build-release/hijack/rumphijack

@@ -43,6 +43,13 @@ sbappendstream(struct sockbuf *sb, struct mbuf *m)
 	if (m == NULL)
 		return;
 	m->m_nextpkt = NULL;
+	if (sb->sb_lastrecord != NULL &&
+	    sb->sb_lastrecord->m_type == MT_CONTROL) {
+		/* Data after control is its own record: a reader must see
+		 * where the data that came with the control ends. */
+		sbappendrecord(sb, m);
+		return;
+	}
 	last = sbcount(sb, m);
 	if (sb->sb_mb == NULL) {
 		sb->sb_mb = sb->sb_lastrecord = m;
@@ -193,6 +200,10 @@ sbdrop(struct sockbuf *sb, size_t len)
 	while (sb->sb_mb != NULL) {
 		struct mbuf *m = sb->sb_mb;
 
+		/* Done: what follows (control that came after the data, with
+		 * descriptors in it) is not ours to drop. */
+		if (len == 0 && !(m_isdata(m) && m->m_len == 0))
+			break;
 		if (m_isdata(m) && m->m_len > len) {
 			m->m_data += len;
 			m->m_len -= (uint32_t)len;

@@ -310,6 +310,7 @@ soreceive(struct socket *so, struct uio *uio, struct sockaddr_storage *from,
 	int flags = *flagsp, oflags = 0, error = 0;
 	bool atomic = (pr->pr_flags & PR_ATOMIC) != 0;
 	bool peek = (flags & MSG_PEEK) != 0;
+	bool tookctl = false, tookfds = false, endrec;
 	size_t copied = 0, peekoff = 0, want;
 	int64_t deadline;
 
@@ -423,8 +424,10 @@ soreceive(struct socket *so, struct uio *uio, struct sockaddr_storage *from,
 			break;
 		}
 		m = rec;
-		if (m->m_type == MT_CONTROL && copied > 0)
-			break;	/* control goes with the first byte after it */
+		/* One read delivers one control message, with the bytes
+		 * before it and those sent with it (Linux glues the former). */
+		if (m->m_type == MT_CONTROL && tookctl)
+			break;
 		if (m->m_type == MT_SONAME || m->m_type == MT_CONTROL) {
 			const struct domain *dp = pr->pr_domain;
 
@@ -444,6 +447,10 @@ soreceive(struct socket *so, struct uio *uio, struct sockaddr_storage *from,
 			    dp->dom_dispose != NULL) {
 				dp->dom_dispose(m);
 			}
+			if (m->m_type == MT_CONTROL) {
+				tookctl = true;
+				tookfds = (m->m_flags & M_RIGHTS) != 0;
+			}
 			sbdropfirst(sb);
 			continue;
 		}
@@ -451,9 +458,14 @@ soreceive(struct socket *so, struct uio *uio, struct sockaddr_storage *from,
 		if ((error = m_touio(m, 0, n, uio)) != 0)
 			break;
 		copied += n;
+		endrec = m->m_next == NULL && n == m->m_len;
 		sbdrop(sb, n);
 		if ((pr->pr_flags & PR_WANTRCVD) && n > 0)
 			pr->pr_usrreqs->pr_rcvd(so, flags);
+		/* Linux: a read that took descriptors ends with the data
+		 * sent with them. */
+		if (tookfds && endrec)
+			break;
 		if (uio->uio_resid > 0 && sb->sb_mb == NULL &&
 		    (flags & MSG_WAITALL) && !(so->so_state & SS_CANTRCVMORE)
 		    && so->so_error == 0) {

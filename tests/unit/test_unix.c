@@ -420,6 +420,62 @@ scm_rights(void **state)
 	CHECK_OK(rump_sys_close(sv[1]));
 }
 
+/* A stream read that takes descriptors ends with the data sent with them
+ * (Linux); the next write's bytes come in the next read. */
+static void
+scm_rights_read_boundary(void **state)
+{
+	char buf[32], cbuf[CMSG_SPACE(sizeof(int))];
+	struct msghdr msg;
+	struct iovec iov;
+	struct cmsghdr *cm;
+	int sv[2], fd, got;
+
+	(void)state;
+	TEST_DIR();
+	put_file(tp("b"), "x");
+	fd = (int)CHECK_OK(rump_sys_open(tp("b"), O_RDONLY, 0));
+	CHECK_OK(rump_sys_socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	assert_int_equal(CHECK_OK(rump_sys_write(sv[0], "ab", 2)), 2);
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = "F";
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf;
+	msg.msg_controllen = sizeof(cbuf);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	assert_int_equal(CHECK_OK(rump_sys_sendmsg(sv[0], &msg, 0)), 1);
+	assert_int_equal(CHECK_OK(rump_sys_write(sv[0], "HELLO", 5)), 5);
+	/* Plain bytes before run into the descriptors' byte; the read
+	 * stops after it. */
+	memset(&msg, 0, sizeof(msg));
+	memset(buf, 0, sizeof(buf));
+	iov.iov_base = buf;
+	iov.iov_len = sizeof(buf);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf;
+	msg.msg_controllen = sizeof(cbuf);
+	assert_int_equal(CHECK_OK(rump_sys_recvmsg(sv[1], &msg, 0)), 3);
+	assert_memory_equal(buf, "abF", 3);
+	cm = CMSG_FIRSTHDR(&msg);
+	assert_non_null(cm);
+	assert_int_equal(cm->cmsg_type, SCM_RIGHTS);
+	memcpy(&got, CMSG_DATA(cm), sizeof(int));
+	CHECK_OK(rump_sys_close(got));
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(CHECK_OK(rump_sys_read(sv[1], buf, sizeof(buf))), 5);
+	assert_string_equal(buf, "HELLO");
+	CHECK_OK(rump_sys_close(fd));
+	CHECK_OK(rump_sys_close(sv[0]));
+	CHECK_OK(rump_sys_close(sv[1]));
+}
+
 static void
 scm_credentials(void **state)
 {
@@ -552,6 +608,7 @@ main(void)
 		cmocka_unit_test(dgram_connected),
 		cmocka_unit_test(dgram_full_and_emsgsize),
 		cmocka_unit_test(scm_rights),
+		cmocka_unit_test(scm_rights_read_boundary),
 		cmocka_unit_test(scm_credentials),
 		cmocka_unit_test(many_socketpairs_no_leak),
 	};

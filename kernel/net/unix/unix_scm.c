@@ -146,6 +146,8 @@ unp_internalize(struct socket *so, struct socket *rso, struct mbuf *control,
 		c->uc_fds[c->uc_nfds++] = fp;
 	}
 	m->m_len = (uint32_t)sz;
+	if (nfds > 0)
+		m->m_flags |= M_RIGHTS;
 	*ctlp = m;
 out:
 	m_freem(control);
