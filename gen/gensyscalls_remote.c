@@ -162,8 +162,11 @@ emit_remote(const struct master *m, const char *out)
 			if ((a->ann == ANN_IN || a->ann == ANN_OUT) &&
 			    strcmp(e->rtype.text, "ssize_t") == 0)
 				clamp = bare_arg(e, a->expr);
+			/* The argument a size stands on: the length of
+			 * @valres, the count *mmsg shrinks to what travels. */
 			if (a->ann == ANN_IOCTL || a->ann == ANN_FCNTL ||
-			    a->ann == ANN_VALRES)
+			    a->ann == ANN_VALRES || a->ann == ANN_MMSG_SEND ||
+			    a->ann == ANN_MMSG_RECV)
 				clamp = bare_arg(e, a->expr);
 			if (a->type.nptr > 0 && a->ann != ANN_PATH &&
 			    !sized(a) && a->ann != ANN_IOCTL &&

@@ -130,6 +130,7 @@ up_embedded(void)
 {
 	static const char *const libs[] = { "librumpfs_tmpfs.so",
 	    "librumpfs_procfs.so", "librumpdev.so", "librumpnet.so",
+	    "librumpnet_unix.so", "librumpnet_netinet.so",
 	    "librumpserver.so" };
 	int (*init)(void) = NULL;
 	void *h;

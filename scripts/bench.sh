@@ -17,3 +17,7 @@ echo
 echo
 ./build-release/bench/hjbench build-release/hijack/librumphijack.so \
     build-release/hijack/rumphijack
+echo
+./build-release/bench/netbench
+echo
+./build-release/bench/netproc build-release/hijack/rumphijack

@@ -62,7 +62,9 @@ if ls tests/*.bats >/dev/null 2>&1; then
 	RUMP_BUILD="$top/build-gcc" bats --tap tests/*.bats >"$results/bats.log" 2>&1
 	p=$(grep -c '^ok ' "$results/bats.log")
 	f=$(grep -c '^not ok ' "$results/bats.log")
-	grep '^not ok ' "$results/bats.log" >&2
+	# Each failed case with its diagnostics (the "# " lines after it).
+	awk '/^not ok /{p=1; print; next} /^ok /{p=0} p' "$results/bats.log" |
+	    head -n 200 >&2
 	s=$(grep -c '^ok .*# skip' "$results/bats.log")
 	echo "bats bats $((p - s)) $f $s" >>"$results/counts"
 fi

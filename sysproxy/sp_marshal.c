@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <linux/fs.h>
+#include <linux/sockios.h>
+#include <sys/socket.h>
 
 #include "sp_proto.h"
 
@@ -33,6 +35,10 @@ static const struct {
 } ioctl_legacy[] = {
 	{ FIONREAD, SPA_OUT, sizeof(int) },
 	{ FIONBIO, SPA_IN, sizeof(int) },
+	/* Sockets: SIOCINQ is FIONREAD, SIOCOUTQ is TIOCOUTQ. */
+	{ SIOCOUTQ, SPA_OUT, sizeof(int) },
+	{ SIOCOUTQNSD, SPA_OUT, sizeof(int) },
+	{ SIOCATMARK, SPA_OUT, sizeof(int) },
 	{ FIOASYNC, SPA_IN, sizeof(int) },
 	{ FIOCLEX, SPA_NONE, 0 },
 	{ FIONCLEX, SPA_NONE, 0 },
@@ -104,18 +110,38 @@ arg_layout(const struct sp_sysent *e, const int64_t *args, int i,
 		return sp_ioctl_arg((unsigned long)args[d->ref], kind, size);
 	if (d->kind == SPA_FCNTL && d->ref >= 0)
 		return sp_fcntl_arg((int)args[d->ref], kind, size);
-	/* Socket addresses and messages are not marshaled yet. */
-	if (d->kind >= SPA_VALRES) {
-		*kind = SPA_REJECT;
-		*size = ENOSYS;
-	}
 	return 0;
 }
 
 static bool
 is_output(uint8_t kind)
 {
-	return kind == SPA_OUT || kind == SPA_INOUT || kind == SPA_IOV_OUT;
+	return kind == SPA_OUT || kind == SPA_INOUT || kind == SPA_IOV_OUT ||
+	    kind == SPA_VALRES || kind == SPA_MSG_RECV ||
+	    kind == SPA_MMSG_SEND || kind == SPA_MMSG_RECV;
+}
+
+static bool
+is_msg(uint8_t kind)
+{
+	return kind == SPA_MSG_SEND || kind == SPA_MSG_RECV ||
+	    kind == SPA_MMSG_SEND || kind == SPA_MMSG_RECV;
+}
+
+/*
+ * The room of a @valres buffer: the socklen_t its length argument points
+ * to, clamped to SP_MAXVALRES (no address or option is longer, so the
+ * kernel answers the same); 0 without a length.  Client side.
+ */
+static uint64_t
+valres_room(const int64_t *args, int ref)
+{
+	const socklen_t *lenp = ref >= 0 ?
+	    (const socklen_t *)(intptr_t)args[ref] : NULL;
+
+	if (lenp == NULL)
+		return 0;
+	return *lenp > SP_MAXVALRES ? SP_MAXVALRES : *lenp;
 }
 
 static bool
@@ -145,6 +171,14 @@ meta_take(struct sp_creq *r, size_t n)
 
 	r->metalen += n;
 	return p;
+}
+
+/* Ends a build that failed: what it allocated goes. */
+static int
+creq_fail(struct sp_creq *r, int error)
+{
+	sp_creq_free(r);
+	return error;
 }
 
 int
@@ -188,18 +222,34 @@ sp_creq_build(struct sp_creq *r, int num, const int64_t *args, int nargs)
 			continue;
 		nmeta += 8;
 		npieces += 3;
-		if (p == NULL && d->opt) {
+		/* A NULL @valres buffer goes as NULL: the kernel decides
+		 * (EFAULT, or nothing to write with no room). */
+		if (p == NULL && (d->opt || r->kind[i] == SPA_VALRES)) {
 			r->isnull[i] = 1;
 			continue;
 		}
-		if (p == NULL && (r->kind[i] == SPA_PATH || r->size[i] != 0))
-			return EFAULT;
+		if (p == NULL && (r->kind[i] == SPA_PATH || r->size[i] != 0) &&
+		    !is_msg(r->kind[i]))
+			return creq_fail(r, EFAULT);
 		switch (r->kind[i]) {
+		case SPA_VALRES:
+			if (d->ref >= 0 && (uintptr_t)r->args[d->ref] != 0 &&
+			    (uintptr_t)r->args[d->ref] < 4096)
+				return creq_fail(r, EFAULT);
+			r->size[i] = valres_room(r->args, d->ref);
+			break;
+		case SPA_MSG_SEND: case SPA_MSG_RECV:
+		case SPA_MMSG_SEND: case SPA_MMSG_RECV:
+			if ((error = sp_msg_encode(r, i, d->ref)) != 0)
+				return creq_fail(r, error);
+			seglen[i] = r->mseglen[i];
+			total += r->mseglen[i];
+			break;
 		case SPA_PATH: {
 			size_t n = strnlen(p, SP_MAXPATH);
 
 			if (n >= SP_MAXPATH)
-				return ENAMETOOLONG;
+				return creq_fail(r, ENAMETOOLONG);
 			seglen[i] = n + 1;
 			total += n + 1;
 			break;
@@ -207,7 +257,7 @@ sp_creq_build(struct sp_creq *r, int num, const int64_t *args, int nargs)
 		case SPA_IN: case SPA_OUT: case SPA_INOUT:
 			if (r->size[i] > SP_MAXDATA) {
 				if (d->ref < 0 || r->kind[i] == SPA_INOUT)
-					return EINVAL;
+					return creq_fail(r, EINVAL);
 				r->size[i] = SP_MAXDATA;
 				r->args[d->ref] = SP_MAXDATA;
 			}
@@ -221,11 +271,11 @@ sp_creq_build(struct sp_creq *r, int num, const int64_t *args, int nargs)
 			uint64_t cnt = r->size[i], bytes = 0;
 
 			if (cnt > SP_MAXIOV)
-				return EINVAL;
+				return creq_fail(r, EINVAL);
 			for (uint64_t k = 0; k < cnt; k++) {
 				if (v[k].iov_len > SSIZE_MAX ||
 				    bytes + v[k].iov_len > SSIZE_MAX)
-					return EINVAL;
+					return creq_fail(r, EINVAL);
 				bytes += v[k].iov_len;
 			}
 			nmeta += 8 * cnt;
@@ -244,7 +294,7 @@ sp_creq_build(struct sp_creq *r, int num, const int64_t *args, int nargs)
 			break;
 		}
 		if (total > SP_MAXDATA + SP_MAXPATH * SP_MAXARGS)
-			return EINVAL;
+			return creq_fail(r, EINVAL);
 	}
 
 	r->meta = malloc(nmeta);
@@ -274,6 +324,10 @@ sp_creq_build(struct sp_creq *r, int num, const int64_t *args, int nargs)
 		switch (r->kind[i]) {
 		case SPA_PATH: case SPA_IN: case SPA_INOUT:
 			push(r, p, seglen[i]);
+			break;
+		case SPA_MSG_SEND: case SPA_MSG_RECV:
+		case SPA_MMSG_SEND: case SPA_MMSG_RECV:
+			push(r, r->mseg[i], seglen[i]);
 			break;
 		case SPA_IOV_IN: case SPA_IOV_OUT: {
 			const struct iovec *v = p;
@@ -368,7 +422,10 @@ sp_creq_finish(struct sp_creq *r, const uint8_t *body, size_t len,
 			continue;
 		if (!get_u64(body, len, &off, &n) || n > len - off)
 			goto bad;
-		if (r->kind[i] == SPA_IOV_OUT) {
+		if (is_msg(r->kind[i])) {
+			if (!sp_msg_copyout(r, i, rh.retval, body + off, n))
+				goto bad;
+		} else if (r->kind[i] == SPA_IOV_OUT) {
 			const struct iovec *v = p;
 			uint64_t left = n;
 			const uint8_t *src = body + off;
@@ -410,6 +467,12 @@ sp_creq_free(struct sp_creq *r)
 	free(r->iov);
 	r->meta = NULL;
 	r->iov = NULL;
+	for (int i = 0; i < SP_MAXARGS; i++) {
+		free(r->mseg[i]);
+		free(r->mplan[i]);
+		r->mseg[i] = NULL;
+		r->mplan[i] = NULL;
+	}
 }
 
 /* --- the server half ------------------------------------------------------ */
@@ -461,7 +524,8 @@ sp_scall_decode(struct sp_scall *c, const uint8_t *body, size_t len)
 		if (!get_u64(body, len, &off, &n))
 			return EPROTO;
 		if (n == SP_NULLSEG) {
-			if (!e->args[i].opt && c->error == 0)
+			if (!e->args[i].opt && c->kind[i] != SPA_VALRES &&
+			    c->error == 0)
 				c->error = EFAULT;
 			c->args[i] = 0;
 			c->kind[i] = SPA_SCALAR;	/* nothing goes back */
@@ -483,6 +547,21 @@ sp_scall_decode(struct sp_scall *c, const uint8_t *body, size_t len)
 				c->error = EINVAL;
 			/* Aligned: the body is malloc'd, segments padded. */
 			c->args[i] = (int64_t)(intptr_t)data;
+			break;
+		case SPA_VALRES:
+			if (n != 0)
+				return EPROTO;
+			break;
+		case SPA_MSG_SEND: case SPA_MSG_RECV:
+		case SPA_MMSG_SEND: case SPA_MMSG_RECV:
+			/* Framed by its length: refused, the call answers. */
+			if (c->error == 0) {
+				int error = sp_msg_decode(c, i,
+				    e->args[i].ref, data, n);
+
+				if (error != 0)
+					c->error = error;
+			}
 			break;
 		case SPA_OUT:
 			if (n != 0)
@@ -538,6 +617,29 @@ sp_scall_decode(struct sp_scall *c, const uint8_t *body, size_t len)
 	}
 	if (off != len)
 		return EPROTO;
+	/* @valres rooms, now that their lengths (later arguments) are in;
+	 * only in a call that runs, whose INOUT segments have their size. */
+	for (int i = 0; c->error == 0 && i < c->nargs; i++) {
+		int ref = e->args[i].ref;
+		socklen_t room = 0;
+
+		if (c->kind[i] != SPA_VALRES)
+			continue;
+		if (ref >= 0 && c->kind[ref] == SPA_INOUT &&
+		    c->size[ref] == sizeof(room) && c->args[ref] != 0) {
+			memcpy(&room, (void *)(intptr_t)c->args[ref],
+			    sizeof(room));
+			/* As the kernel: a negative room is EINVAL. */
+			if ((int)room < 0 && c->error == 0)
+				c->error = EINVAL;
+			if (room > SP_MAXVALRES) {
+				room = SP_MAXVALRES;
+				memcpy((void *)(intptr_t)c->args[ref], &room,
+				    sizeof(room));
+			}
+		}
+		c->size[i] = room;
+	}
 	if (c->error == 0 && szerr != 0)
 		c->error = szerr;
 	if (c->error == 0 && e->unsupp != 0)
@@ -551,7 +653,7 @@ sp_scall_decode(struct sp_scall *c, const uint8_t *body, size_t len)
 	 * (a 1 MiB read would pay for clearing what it overwrites).
 	 */
 	for (int i = 0; i < c->nargs; i++) {
-		if (c->kind[i] == SPA_OUT) {
+		if (c->kind[i] == SPA_OUT || c->kind[i] == SPA_VALRES) {
 			size_t n = c->size[i] ? c->size[i] : 1;
 
 			c->buf[i] = sp_systab[c->num].args[i].outret ?
@@ -614,7 +716,26 @@ sp_scall_reply(struct sp_scall *c, int64_t retval, int error,
 		if (!is_output(c->kind[i]))
 			continue;
 		len = c->size[i];
-		if (c->kind[i] == SPA_IOV_OUT) {
+		if (is_msg(c->kind[i])) {
+			if (sp_msg_reply(c, i, retval) != 0) {
+				free(iov);
+				free(meta);
+				return ENOMEM;
+			}
+			len = c->rlen[i];
+			src = c->rbuf[i];
+		} else if (c->kind[i] == SPA_VALRES) {
+			int ref = sp_systab[c->num].args[i].ref;
+			socklen_t now = 0;
+
+			/* The kernel set the full length; the room holds. */
+			if (ref >= 0 && c->kind[ref] == SPA_INOUT &&
+			    c->args[ref] != 0)
+				memcpy(&now, (void *)(intptr_t)c->args[ref],
+				    sizeof(now));
+			len = now < len ? now : len;
+			src = c->buf[i];
+		} else if (c->kind[i] == SPA_IOV_OUT) {
 			total = 0;
 			for (uint64_t k = 0; k < c->size[i]; k++)
 				total += c->kiov[i][k].iov_len;
@@ -662,7 +783,11 @@ sp_scall_free(struct sp_scall *c)
 	for (int i = 0; i < SP_MAXARGS; i++) {
 		free(c->buf[i]);
 		free(c->kiov[i]);
+		free(c->mplan[i]);
+		free(c->rbuf[i]);
 		c->buf[i] = NULL;
 		c->kiov[i] = NULL;
+		c->mplan[i] = NULL;
+		c->rbuf[i] = NULL;
 	}
 }

@@ -25,6 +25,13 @@
 #define SP_MAXIOV	1024u		/* IOV_MAX */
 #define SP_NULLSEG	UINT64_MAX	/* segment length of a NULL pointer */
 #define SP_COOKIELEN	16
+/* Socket calls (sp_msg.c, doc/PROTOCOL.md "socket arguments"). */
+#define SP_MAXVALRES	4096u		/* room of a @valres buffer: the
+					   kernel's largest option (SOPT_MAX);
+					   an address is at most 128 bytes */
+#define SP_MAXNAME	128u		/* sizeof(struct sockaddr_storage) */
+#define SP_MAXCONTROL	(64u << 10)	/* msg_controllen that travels */
+#define SP_MAXMMSG	1024u		/* UIO_MAXIOV: vlen of *mmsg */
 
 enum sp_type {
 	SP_HELLO = 1,		/* client: handshake */
@@ -128,6 +135,52 @@ int sp_secret_load(const char *path, uint8_t *buf, size_t *lenp);
 int sp_hello_parse(uint8_t *body, size_t len, struct sp_hello *h,
     const uint8_t **secret, char *name, size_t namesz);
 
+/* --- sp_msg.c: struct msghdr / mmsghdr arguments ------------------------ */
+
+/* Bits of sp_msgrec.present: which pointers of the msghdr are not NULL. */
+#define SP_MSG_NAME	0x1
+#define SP_MSG_IOV	0x2
+#define SP_MSG_CONTROL	0x4
+
+/* One message in a request segment; its pieces follow (PROTOCOL.md). */
+struct sp_msgrec {
+	uint32_t namelen;	/* msg_namelen as the caller set it */
+	uint32_t present;	/* SP_MSG_* */
+	uint64_t iovlen;	/* msg_iovlen as the caller set it */
+	uint64_t controllen;	/* msg_controllen as the caller set it */
+	uint64_t zero;
+};
+
+/* One received message in a reply segment; its pieces follow. */
+struct sp_msgres {
+	uint32_t namelen;	/* msg_namelen the kernel set */
+	uint32_t flags;		/* msg_flags the kernel set */
+	uint32_t len;		/* bytes received (the message's msg_len) */
+	uint32_t zero;
+	uint64_t controllen;	/* msg_controllen the kernel set */
+	uint64_t datalen;	/* data bytes that follow */
+};
+
+struct sp_creq;
+struct sp_scall;
+
+/* Client: plans and encodes the message argument i (num's kind), shrinking
+ * the count argument ref of *mmsg to the messages that travel; 0 or errno.
+ * The segment goes to r->mseg[i] (r->mseglen[i] bytes, padded). */
+int sp_msg_encode(struct sp_creq *r, int i, int ref);
+/* Client: copies the reply segment of message argument i out to the
+ * caller's structures; false when it is not what the request allows. */
+bool sp_msg_copyout(struct sp_creq *r, int i, int64_t retval,
+    const uint8_t *seg, uint64_t n);
+/* Server: decodes the segment of message argument i into kernel-ready
+ * structures (c->args[i]), may shrink the mmsg count argument ref;
+ * 0, or the errno the call answers. */
+int sp_msg_decode(struct sp_scall *c, int i, int ref, uint8_t *seg,
+    uint64_t n);
+/* Server: builds the reply segment of message argument i into c->rbuf[i];
+ * 0 or ENOMEM. */
+int sp_msg_reply(struct sp_scall *c, int i, int64_t retval);
+
 /* --- sp_marshal.c ------------------------------------------------------- */
 
 /* How an SPA_IOCTL/SPA_FCNTL argument travels for a request/command. */
@@ -146,6 +199,9 @@ struct sp_creq {
 	int niov;
 	uint8_t *meta;			/* headers, segment lengths, iov lens */
 	size_t metalen;
+	uint8_t *mseg[SP_MAXARGS];	/* MSG/MMSG: the encoded segment */
+	uint64_t mseglen[SP_MAXARGS];
+	void *mplan[SP_MAXARGS];	/* ... what each message expects back */
 };
 
 /*
@@ -169,6 +225,9 @@ struct sp_scall {
 	uint64_t size[SP_MAXARGS];
 	void *buf[SP_MAXARGS];		/* allocated here (OUT, IOV_OUT) */
 	struct iovec *kiov[SP_MAXARGS];	/* IOV_*: the kernel's iovecs */
+	void *mplan[SP_MAXARGS];	/* MSG/MMSG: what each message has */
+	uint8_t *rbuf[SP_MAXARGS];	/* MSG/MMSG: the reply segment */
+	uint64_t rlen[SP_MAXARGS];
 	int error;			/* answer without calling: errno */
 };
 

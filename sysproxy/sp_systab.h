@@ -27,7 +27,7 @@ enum sp_argkind {
 	SPA_NONE,	/* resolved IOCTL: the kernel ignores it, 0 is passed */
 	SPA_REJECT,	/* resolved IOCTL/FCNTL: not served, answers an errno */
 	SPA_VALRES,	/* OUT sized by the socklen_t of argument ref (INOUT) */
-	SPA_MSG_SEND,	/* a struct msghdr the kernel reads */
+	SPA_MSG_SEND,	/* a struct msghdr the kernel reads (sp_msg.c) */
 	SPA_MSG_RECV,	/* a struct msghdr the kernel fills */
 	SPA_MMSG_SEND,	/* struct mmsghdr[size] sent; msg_len comes back */
 	SPA_MMSG_RECV	/* struct mmsghdr[size] received */
@@ -41,7 +41,9 @@ struct sp_argdesc {
 	int8_t ref;		/* IN/OUT: the size is this bare argument of
 				   a call returning a count, so the client may
 				   shrink it into a short transfer; IOCTL/FCNTL:
-				   the request/command argument; else -1 */
+				   the request/command argument; VALRES: its
+				   socklen_t * length; MMSG_*: the count, which
+				   the client may shrink; else -1 */
 };
 
 /*

@@ -68,3 +68,41 @@ load 'hijack/fam_net'
 	assert_success
 	refute_output --partial "Cannot open netlink"
 }
+
+# LD_PRELOAD alone: the kernel is embedded in the one process.
+@test "an embedded kernel (LD_PRELOAD alone): TCP over 127.0.0.1 and UDP over ::1 in one process, not on the host" {
+	net_setup
+	export PORT=$(free_port)
+	cat >"$TMP/embedded.py" <<'PYEOF'
+import os, socket, subprocess, sys, threading
+port = int(os.environ["PORT"])
+l = socket.socket()
+l.bind(("127.0.0.1", port))
+l.listen(5)
+def serve():
+    c, _ = l.accept()
+    c.sendall(c.recv(100).upper())
+    c.close()
+t = threading.Thread(target=serve)
+t.start()
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(b"hello kernel")
+print("tcp:", s.recv(100).decode())
+t.join()
+# While it listens in the kernel, the host has nothing on the port.
+print(subprocess.run([os.environ["H_CHECK"], str(port)], env={"PATH": os.environ["PATH"]},
+                     capture_output=True, text=True).stdout.strip())
+u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+u.bind(("::1", 0))
+v = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+v.sendto(b"dgram", u.getsockname())
+data, src = u.recvfrom(10)
+print("udp:", data.decode(), src[0])
+PYEOF
+	run timeout "$T" env LD_PRELOAD="$SHIM" "$PY" "$TMP/embedded.py"
+	echo "$output"
+	assert_success
+	assert_line "tcp: HELLO KERNEL"
+	assert_line "host: $PORT free"
+	assert_line "udp: dgram ::1"
+}

@@ -141,6 +141,9 @@ sysctl_read_text(const struct sysctl_node *n, char *buf, size_t len,
 {
 	int k;
 
+	/* A counter kept elsewhere is fetched now (outside sysctl_lock). */
+	if (n->sn_refresh != NULL)
+		n->sn_refresh(n);
 	mutex_enter(&sysctl_lock);
 	if (n->sn_type == SYSCTL_INT)
 		k = ksnprintf(buf, len, "%lld\n", (long long)*n->sn_int);

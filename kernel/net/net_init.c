@@ -27,6 +27,8 @@ net_up(void)
 static int
 net_init(void)
 {
+	int error;
+
 	/* Packet buffers work either way (nothing else may need them). */
 	mbuf_init();
 	netisr_init();
@@ -36,6 +38,8 @@ net_init(void)
 		return 0;
 	}
 	domain_init();
+	if ((error = socket_init()) != 0)
+		return error;
 	syscall_register(syscalls_net);
 	__atomic_store_n(&net_running, true, __ATOMIC_RELEASE);
 	return 0;

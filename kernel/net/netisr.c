@@ -66,6 +66,8 @@ netisr_run(void)
 {
 	struct mbuf *m;
 
+	/* Sockets whose last reference went while locked are freed here. */
+	so_reap();
 	if (atomic_load(&netisr_pending) == 0)
 		return;
 	mutex_enter(&netisr_lock);
@@ -87,6 +89,7 @@ netisr_run(void)
 	atomic_store(&netisr_pending, 0);
 	netisr_draining = false;
 	mutex_exit(&netisr_lock);
+	so_reap();
 }
 
 uint64_t

@@ -71,8 +71,8 @@ vfs_mkdir(int dirfd, const char *path, mode_t mode, int nflags,
 }
 
 static int
-vfs_mknod(int dirfd, const char *path, mode_t mode, dev_t dev, int nflags,
-    const struct kauth_cred *cred)
+vfs_mknod_vp(int dirfd, const char *path, mode_t mode, dev_t dev, int nflags,
+    const struct kauth_cred *cred, struct vnode **vpp)
 {
 	struct nameidata nd;
 	struct vnode *dvp, *vp;
@@ -124,11 +124,21 @@ vfs_mknod(int dirfd, const char *path, mode_t mode, dev_t dev, int nflags,
 		if (error == 0) {
 			if (type == VCHR || type == VBLK)
 				vp->v_rdev = va.va_rdev;
-			vrele(vp);
+			if (vpp != NULL)
+				*vpp = vp;
+			else
+				vrele(vp);
 		}
 	}
 	namei_done(&nd);
 	return error;
+}
+
+static int
+vfs_mknod(int dirfd, const char *path, mode_t mode, dev_t dev, int nflags,
+    const struct kauth_cred *cred)
+{
+	return vfs_mknod_vp(dirfd, path, mode, dev, nflags, cred, NULL);
 }
 
 static int
@@ -667,4 +677,53 @@ vfs_lookup_kernel(const char *path, struct vnode **vpp)
 	}
 	vfs_unlock();
 	return error;
+}
+
+/* --- for AF_UNIX path names (net/unix) ------------------------------------ */
+
+int
+vfs_socket_create(const char *path, mode_t mode, const struct kauth_cred *cred,
+    struct vnode **vpp)
+{
+	int error;
+
+	vfs_lock();
+	error = vfs_mknod_vp(AT_FDCWD, path, S_IFSOCK | (mode & 07777), 0, 0,
+	    cred, vpp);
+	vfs_unlock();
+	return error;
+}
+
+int
+vfs_socket_lookup(const char *path, const struct kauth_cred *cred,
+    struct vnode **vpp)
+{
+	struct nameidata nd;
+	int error;
+
+	vfs_lock();
+	nd.ni_dirfd = AT_FDCWD;
+	nd.ni_path = path;
+	nd.ni_flags = NAMEI_FOLLOW;
+	if ((error = namei(&nd)) == 0) {
+		if (nd.ni_vp->v_type != VSOCK)
+			error = ECONNREFUSED;
+		else
+			error = vn_access(nd.ni_vp, W_OK, cred);
+		if (error == 0) {
+			*vpp = nd.ni_vp;
+			nd.ni_vp = NULL;
+		}
+		namei_done(&nd);
+	}
+	vfs_unlock();
+	return error;
+}
+
+void
+vfs_vrele_unlocked(struct vnode *vp)
+{
+	vfs_lock();
+	vrele(vp);
+	vfs_unlock();
 }

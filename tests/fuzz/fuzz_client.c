@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -55,7 +56,7 @@
 #define ARENA_SIZE	(32u << 10)
 #define GUARD		16
 #define GUARD_BYTE	0xa5
-#define MAXREGION	16
+#define MAXREGION	64
 
 struct req {
 	uint8_t *arena;
@@ -144,6 +145,34 @@ carve_iov(struct req *q, const uint8_t *prm, bool in, const uint8_t *data,
 	return v;
 }
 
+/*
+ * A msghdr of a socket call: a name of up to 139 bytes (rooms past 128 go
+ * as 128; a name to send past it is refused), control of up to 63, an
+ * iovec array of carve_iov(), any of them NULL.
+ */
+static void
+carve_msg(struct req *q, struct msghdr *m, const uint8_t *prm, bool send,
+    const uint8_t *in, size_t inlen)
+{
+	size_t nl = prm[3] % (send ? 129 : 140), cl = prm[4] % 64;
+
+	memset(m, 0, sizeof(*m));
+	if (prm[2] & 1) {
+		m->msg_name = send ? carve_in(q, nl, in, inlen) :
+		    carve_out(q, nl);
+		m->msg_namelen = (socklen_t)nl;
+	}
+	if (prm[2] & 2) {
+		m->msg_control = send ? carve_in(q, cl, in, inlen) :
+		    carve_out(q, cl);
+		m->msg_controllen = cl;
+	}
+	if (prm[2] & 4) {
+		m->msg_iov = carve_iov(q, prm, send, in, inlen);
+		m->msg_iovlen = prm[0] % 5;
+	}
+}
+
 /* The calls of modes 2 and 4, from NPARAM parameter bytes and data. */
 static void
 setup_call(struct req *q, unsigned which, const uint8_t *prm,
@@ -151,7 +180,8 @@ setup_call(struct req *q, unsigned which, const uint8_t *prm,
 {
 	static const char *const names[] = { "read", "write", "stat",
 	    "readv", "writev", "fcntl", "ioctl", "poll", "getdents64",
-	    "prlimit64", "getgroups", "ppoll", "open", "utimensat" };
+	    "prlimit64", "getgroups", "ppoll", "open", "utimensat",
+	    "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "getsockname" };
 	static int nums[sizeof(names) / sizeof(names[0])];
 	static bool looked;
 	unsigned ncalls = sizeof(names) / sizeof(names[0]);
@@ -263,6 +293,45 @@ setup_call(struct req *q, unsigned which, const uint8_t *prm,
 		a[1] = prm[2];
 		a[2] = prm[3];
 		break;
+	case 14: case 15: {	/* sendmsg, recvmsg */
+		struct msghdr *m = carve(q, sizeof(*m));
+
+		carve_msg(q, m, prm, which == 14, in, inlen);
+		a[1] = (intptr_t)m;
+		a[2] = prm[5];
+		break;
+	}
+	case 16: case 17: {	/* sendmmsg, recvmmsg */
+		unsigned vlen = prm[6] % 4;
+		struct mmsghdr *mv = carve(q, vlen * sizeof(*mv));
+
+		for (unsigned k = 0; k < vlen; k++) {
+			uint8_t p2[NPARAM];
+
+			memcpy(p2, prm, NPARAM);
+			p2[2] = (uint8_t)(prm[2] >> k | 4);
+			p2[3] = (uint8_t)(prm[3] + 17 * k);
+			carve_msg(q, &mv[k].msg_hdr, p2, which == 16, in,
+			    inlen);
+			mv[k].msg_len = 0x55555555;
+		}
+		a[1] = (intptr_t)mv;
+		a[2] = vlen;
+		a[3] = prm[5];
+		if (which == 17)
+			a[4] = prm[7] & 1 ? (intptr_t)carve_in(q,
+			    sizeof(struct timespec), in, inlen) : 0;
+		break;
+	}
+	case 18: {		/* getsockname */
+		socklen_t room = prm[2] % 40, *lenp;
+
+		a[1] = prm[3] & 1 ? 0 : (intptr_t)carve_out(q, room);
+		lenp = carve(q, sizeof(*lenp));
+		*lenp = room;
+		a[2] = (intptr_t)lenp;
+		break;
+	}
 	default:		/* utimensat */
 		a[0] = -100;
 		a[1] = prm[2] & 1 ? (intptr_t)carve_path(q, prm, in, inlen) :
@@ -367,6 +436,99 @@ flatten(const struct iovec *iov, int niov, size_t *lenp)
 	return buf;
 }
 
+/* The server's messages are the client's: lengths, and bytes to send. */
+static void
+same_msgs(const struct sp_scall *c, int i, int64_t arg)
+{
+	bool mm = c->kind[i] == SPA_MMSG_SEND || c->kind[i] == SPA_MMSG_RECV;
+	bool send = c->kind[i] == SPA_MSG_SEND || c->kind[i] == SPA_MMSG_SEND;
+	const struct mmsghdr *sv = c->buf[i];
+
+	for (uint64_t k = 0; k < c->size[i]; k++) {
+		const struct msghdr *m = &sv[k].msg_hdr;
+		const struct msghdr *u = mm ?
+		    &((const struct mmsghdr *)(intptr_t)arg)[k].msg_hdr :
+		    (const struct msghdr *)(intptr_t)arg;
+
+		CHECK((m->msg_name == NULL) == (u->msg_name == NULL));
+		CHECK((m->msg_control == NULL) == (u->msg_control == NULL));
+		CHECK((m->msg_iov == NULL) == (u->msg_iov == NULL));
+		CHECK(m->msg_iovlen == u->msg_iovlen);
+		if (m->msg_name != NULL)
+			CHECK(m->msg_namelen == (u->msg_namelen > SP_MAXNAME ?
+			    SP_MAXNAME : u->msg_namelen));
+		if (m->msg_control != NULL)
+			CHECK(m->msg_controllen == u->msg_controllen);
+		if (send && m->msg_name != NULL && m->msg_namelen > 0)
+			CHECK(memcmp(m->msg_name, u->msg_name,
+			    m->msg_namelen) == 0);
+		if (send && m->msg_control != NULL && m->msg_controllen > 0)
+			CHECK(memcmp(m->msg_control, u->msg_control,
+			    m->msg_controllen) == 0);
+		for (uint64_t j = 0; m->msg_iov != NULL && j < m->msg_iovlen;
+		    j++) {
+			CHECK(m->msg_iov[j].iov_len == u->msg_iov[j].iov_len);
+			if (send && u->msg_iov[j].iov_len > 0)
+				CHECK(memcmp(m->msg_iov[j].iov_base,
+				    u->msg_iov[j].iov_base,
+				    u->msg_iov[j].iov_len) == 0);
+		}
+	}
+}
+
+/* Bytes of a client buffer: what the kernel wrote (pattern from base) up
+ * to n, untouched (CLIENT_FILL) after. */
+static void
+check_piece(const uint8_t *p, size_t room, uint64_t n, uint64_t base,
+    unsigned ksel, int i)
+{
+	for (uint64_t j = 0; j < room; j++)
+		CHECK(p[j] == (j < n ? pat(ksel, i, base + j) : CLIENT_FILL));
+}
+
+/* What came back of the messages (fuzz_server.c's kernel_msgs()). */
+static void
+msgs_back(const struct sp_scall *c, int i, int64_t arg, int64_t rv,
+    unsigned ksel)
+{
+	bool mm = c->kind[i] != SPA_MSG_RECV;
+	uint64_t k = mm ? (uint64_t)rv : 1;
+	const struct mmsghdr *sv = c->buf[i];
+
+	for (uint64_t j = 0; j < k; j++) {
+		struct mmsghdr *um = &((struct mmsghdr *)(intptr_t)arg)[j];
+		const struct msghdr *u = mm ? &um->msg_hdr :
+		    (const struct msghdr *)(intptr_t)arg;
+		const struct msghdr *m = &sv[j].msg_hdr;
+		uint64_t got = mm ? sv[j].msg_len : (uint64_t)rv, base = 0;
+
+		if (mm)
+			CHECK(um->msg_len == sv[j].msg_len);
+		if (c->kind[i] == SPA_MMSG_SEND)
+			continue;
+		CHECK(u->msg_namelen == m->msg_namelen);
+		CHECK(u->msg_controllen == m->msg_controllen);
+		CHECK(u->msg_flags == m->msg_flags);
+		/* Unless the kernel set lengths past the rooms (then the
+		 * room is not known here), the name and control are its. */
+		if (u->msg_name != NULL && !(ksel & 2))
+			check_piece(u->msg_name, u->msg_namelen,
+			    u->msg_namelen, 0, ksel, i);
+		if (u->msg_control != NULL && !(ksel & 4))
+			check_piece(u->msg_control, u->msg_controllen,
+			    u->msg_controllen, 0, ksel, i);
+		for (uint64_t v = 0; u->msg_iov != NULL && v < u->msg_iovlen;
+		    v++) {
+			uint64_t l = u->msg_iov[v].iov_len;
+			uint64_t n = got > base ? got - base : 0;
+
+			check_piece(u->msg_iov[v].iov_base, l, n < l ? n : l,
+			    base, ksel, i);
+			base += l;
+		}
+	}
+}
+
 /* Mode 4: client request -> server -> kernel -> reply -> client. */
 void
 roundtrip(const uint8_t *d, size_t n)
@@ -443,6 +605,14 @@ roundtrip(const uint8_t *d, size_t n)
 			case SPA_NONE:
 				CHECK(got == NULL);
 				break;
+			case SPA_VALRES:
+				CHECK(c.size[i] == r->size[i]);
+				break;
+			case SPA_MSG_SEND: case SPA_MSG_RECV:
+			case SPA_MMSG_SEND: case SPA_MMSG_RECV:
+				CHECK(c.size[i] == r->size[i]);
+				same_msgs(&c, i, r->args[i]);
+				break;
 			default:
 				CHECK(c.args[i] == r->args[i]);
 				break;
@@ -455,6 +625,10 @@ roundtrip(const uint8_t *d, size_t n)
 		error = EIO;
 	else if (error == 0)
 		rv = (ksel & 0x3f) * 9;
+	/* An *mmsg kernel handles at most the messages it was given. */
+	for (int i = 0; error == 0 && i < c.nargs; i++)
+		if (c.kind[i] == SPA_MMSG_SEND || c.kind[i] == SPA_MMSG_RECV)
+			rv %= (int64_t)c.size[i] + 1;
 	CHECK(sp_scall_reply(&c, rv, error, &iov, &niov, &meta) == 0);
 	check_reply(&c, iov, niov, rv, error, ksel, UINT64_MAX);
 	reply = flatten(iov, niov, &rlen);
@@ -478,6 +652,18 @@ roundtrip(const uint8_t *d, size_t n)
 		if (!is_output(c.kind[i]))
 			continue;
 		want = out_len(&c, i, rv);
+		if (c.kind[i] == SPA_MSG_RECV || c.kind[i] == SPA_MMSG_SEND ||
+		    c.kind[i] == SPA_MMSG_RECV) {
+			msgs_back(&c, i, r->args[i], rv, ksel);
+			continue;
+		}
+		if (c.kind[i] == SPA_VALRES) {
+			/* Room bytes the kernel wrote; the rest untouched. */
+			for (; j < r->size[i]; j++)
+				CHECK(mine[j] == (j < want ? pat(ksel, i, j) :
+				    CLIENT_FILL));
+			continue;
+		}
 		if (c.kind[i] != SPA_IOV_OUT) {
 			for (; j < r->size[i]; j++)
 				CHECK(mine[j] == (j < want ? pat(ksel, i, j) :

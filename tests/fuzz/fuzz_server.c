@@ -32,6 +32,89 @@
 /* What fits a socket pair's buffer. */
 #define STREAM_MAX	(128u << 10)
 
+/*
+ * What sp_msg_decode() promises of a message argument: at most
+ * SP_MAXMMSG messages, each with at most SP_MAXIOV iovecs, sent pieces
+ * inside the frame (a name of at most SP_MAXNAME bytes, control of at most
+ * SP_MAXCONTROL), and all the bytes of the call within SP_MAXDATA.
+ */
+static void
+check_msgs(const struct sp_scall *c, int i, const uint8_t *body, size_t len)
+{
+	const struct mmsghdr *mh = c->buf[i];
+	bool send = c->kind[i] == SPA_MSG_SEND || c->kind[i] == SPA_MMSG_SEND;
+	uint64_t total = 0;
+
+	CHECK(mh != NULL && (void *)(intptr_t)c->args[i] == mh);
+	CHECK(c->size[i] <= SP_MAXMMSG);
+	CHECK(c->kind[i] == SPA_MSG_SEND || c->kind[i] == SPA_MSG_RECV ||
+	    c->size[i] == (uint64_t)c->args[sp_systab[c->num].args[i].ref]);
+	for (uint64_t k = 0; k < c->size[i]; k++) {
+		const struct msghdr *m = &mh[k].msg_hdr;
+
+		if (m->msg_name != NULL) {
+			CHECK(m->msg_namelen <= SP_MAXNAME);
+			if (send)
+				CHECK(within(m->msg_name, m->msg_namelen,
+				    body, len));
+			total += m->msg_namelen;
+		}
+		if (m->msg_control != NULL) {
+			CHECK(m->msg_controllen <= SP_MAXCONTROL);
+			if (send)
+				CHECK(within(m->msg_control,
+				    m->msg_controllen, body, len));
+			total += m->msg_controllen;
+		}
+		CHECK(m->msg_iovlen <= SP_MAXIOV);
+		if (m->msg_iov == NULL)
+			continue;
+		for (uint64_t j = 0; j < m->msg_iovlen; j++) {
+			const struct iovec *v = &m->msg_iov[j];
+
+			CHECK(v->iov_len <= SP_MAXDATA);
+			if (send)
+				CHECK(within(v->iov_base, v->iov_len, body,
+				    len));
+			total += v->iov_len;
+		}
+	}
+	CHECK(total <= SP_MAXDATA);
+}
+
+/* The stand-in kernel on a message argument: fills what it may, sets
+ * lengths it should not (the reply must hold to the rooms). */
+static void
+kernel_msgs(struct sp_scall *c, int i, unsigned seed, uint64_t cap)
+{
+	struct mmsghdr *mh = c->buf[i];
+
+	if (c->kind[i] == SPA_MSG_SEND || mh == NULL)
+		return;
+	for (uint64_t k = 0; k < c->size[i]; k++) {
+		struct msghdr *m = &mh[k].msg_hdr;
+		uint64_t base = 0;
+
+		mh[k].msg_len = seed & 1 ? 1u << 31 : seed * 977u;
+		if (c->kind[i] == SPA_MMSG_SEND)
+			continue;
+		if (m->msg_name != NULL)
+			fill(m->msg_name, m->msg_namelen, 0, seed, i, cap);
+		if (m->msg_control != NULL)
+			fill(m->msg_control, m->msg_controllen, 0, seed, i,
+			    cap);
+		for (uint64_t j = 0; m->msg_iov != NULL &&
+		    j < m->msg_iovlen; j++) {
+			fill(m->msg_iov[j].iov_base, m->msg_iov[j].iov_len,
+			    base, seed, i, cap);
+			base += m->msg_iov[j].iov_len;
+		}
+		m->msg_namelen = seed & 2 ? 0xffffffffu : m->msg_namelen;
+		m->msg_controllen = seed & 4 ? SIZE_MAX : m->msg_controllen;
+		m->msg_flags = (int)seed;
+	}
+}
+
 /* What sp_scall_decode() promises of a call it lets run. */
 void
 check_decoded(const struct sp_scall *c, const uint8_t *body, size_t len)
@@ -78,6 +161,14 @@ check_decoded(const struct sp_scall *c, const uint8_t *body, size_t len)
 		case SPA_NONE:
 			CHECK(p == NULL);
 			break;
+		case SPA_VALRES:
+			CHECK(n <= SP_MAXVALRES);
+			CHECK(c->buf[i] != NULL && p == c->buf[i]);
+			break;
+		case SPA_MSG_SEND: case SPA_MSG_RECV:
+		case SPA_MMSG_SEND: case SPA_MMSG_RECV:
+			check_msgs(c, i, body, len);
+			break;
 		case SPA_SCALAR: case SPA_FCNTL: case SPA_IOCTL:
 			break;
 		default:
@@ -107,8 +198,12 @@ kernel_run(struct sp_scall *c, unsigned seed, uint64_t cap)
 			sum += touch(p, c->size[i], cap);
 			fill(p, c->size[i], 0, seed, i, cap);
 			break;
-		case SPA_OUT:
+		case SPA_OUT: case SPA_VALRES:
 			fill(p, c->size[i], 0, seed, i, cap);
+			break;
+		case SPA_MSG_SEND: case SPA_MSG_RECV:
+		case SPA_MMSG_SEND: case SPA_MMSG_RECV:
+			kernel_msgs(c, i, seed, cap);
 			break;
 		case SPA_IOV_IN:
 			for (uint64_t k = 0; k < c->size[i]; k++)
@@ -143,6 +238,19 @@ out_len(const struct sp_scall *c, int i, int64_t rv)
 	}
 	if (c->kind[i] == SPA_OUT && sp_systab[c->num].args[i].outret)
 		return r < n ? r : n;
+	if (c->kind[i] == SPA_VALRES) {
+		int ref = sp_systab[c->num].args[i].ref;
+		socklen_t now = 0;
+
+		if (ref >= 0 && c->kind[ref] == SPA_INOUT && c->args[ref] != 0)
+			memcpy(&now, (void *)(intptr_t)c->args[ref],
+			    sizeof(now));
+		return now < n ? now : n;
+	}
+	/* Messages: what sp_msg_reply() built (0 before the reply). */
+	if (c->kind[i] == SPA_MSG_RECV || c->kind[i] == SPA_MMSG_SEND ||
+	    c->kind[i] == SPA_MMSG_RECV)
+		return c->rlen[i];
 	return n;
 }
 
@@ -188,7 +296,9 @@ check_reply(const struct sp_scall *c, const struct iovec *iov, int niov,
 		off += 8;
 		want = out_len(c, i, rv);
 		CHECK(n == want && total - off >= ((n + 7) & ~(uint64_t)7));
-		if (whole(c->size[i], cap) && c->kind[i] != SPA_IOV_OUT)
+		if (whole(c->size[i], cap) && c->kind[i] != SPA_IOV_OUT &&
+		    c->kind[i] != SPA_MSG_RECV &&
+		    c->kind[i] != SPA_MMSG_SEND && c->kind[i] != SPA_MMSG_RECV)
 			for (uint64_t j = 0; j < n; j++)
 				CHECK(flat[off + j] == pat(seed, i, j));
 		off += n;

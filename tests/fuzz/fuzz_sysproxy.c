@@ -59,7 +59,9 @@ fail(const char *file, int line, const char *what)
 bool
 is_output(uint8_t kind)
 {
-	return kind == SPA_OUT || kind == SPA_INOUT || kind == SPA_IOV_OUT;
+	return kind == SPA_OUT || kind == SPA_INOUT || kind == SPA_IOV_OUT ||
+	    kind == SPA_VALRES || kind == SPA_MSG_RECV ||
+	    kind == SPA_MMSG_SEND || kind == SPA_MMSG_RECV;
 }
 
 /* What the stand-in kernel writes at byte j of output argument i. */

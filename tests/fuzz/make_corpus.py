@@ -25,7 +25,8 @@ MODE_SCALL, MODE_HELLO, MODE_REPLY, MODE_STREAM, MODE_ROUNDTRIP = range(5)
 # The calls of modes 2 and 4 (setup_call() in fuzz_client.c).
 CALLS = ["read", "write", "stat", "readv", "writev", "fcntl", "ioctl",
          "poll", "getdents64", "prlimit64", "getgroups", "ppoll", "open",
-         "utimensat"]
+         "utimensat", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg",
+         "getsockname"]
 FIONREAD, FIONBIO, TCGETS = 0x541B, 0x5421, 0x5401
 F_GETLK, F_GETFD = 5, 1
 EIO = 5
@@ -68,6 +69,11 @@ def hello(kind=1, secret=b"s3cret", name=b"prog", version=1, magic=SP_MAGIC,
                        zero) + secret + name
 
 
+def msgrec(namelen=0, present=0, iovlen=0, controllen=0):
+    """struct sp_msgrec (sysproxy/sp_proto.h)."""
+    return struct.pack("<IIQQQ", namelen, present, iovlen, controllen, 0)
+
+
 def reply(retval=0, error=0, *segs):
     return struct.pack("<qiI", retval, error, 0) + b"".join(segs)
 
@@ -99,6 +105,23 @@ def seeds(n):
         "prlimit64": call(n["prlimit64"], [0, 7, 0, PTR], u64(SP_NULLSEG),
                           seg(b"")),
         "getdents64": call(n["getdents64"], [3, PTR, 4096], seg(b"")),
+        # Socket arguments (sp_msg.c): msghdr records and @valres rooms.
+        "sendmsg": call(n["sendmsg"], [3, PTR, 0], seg(
+            msgrec(16, 3, 2, 24) + pad8(b"\2\0" + b"n" * 14) +
+            pad8(b"c" * 24) + iov2 + pad8(b"a" * 10 + b"b" * 20))),
+        "recvmsg": call(n["recvmsg"], [3, PTR, 0], seg(
+            msgrec(128, 7, 2, 64) + iov2)),
+        "recvmmsg": call(n["recvmmsg"], [3, PTR, 2, 0, 0], seg(
+            (msgrec(16, 3, 1, 0) + u64(100)) * 2), u64(SP_NULLSEG)),
+        "sendmmsg": call(n["sendmmsg"], [3, PTR, 2, 0], seg(
+            (msgrec(0, 2, 1, 0) + u64(3) + pad8(b"xyz")) * 2)),
+        "sendmmsg-refused": call(n["sendmmsg"], [3, PTR, 2, 0], seg(
+            msgrec(0, 2, 1, 0) + u64(3) + pad8(b"xyz") +
+            msgrec(0, 2, 5000, 0))),
+        "getsockname": call(n["getsockname"], [3, PTR, PTR], seg(b""),
+                            seg(struct.pack("<I", 1 << 20))),
+        "accept-null": call(n["accept"], [3, 0, 0], u64(SP_NULLSEG),
+                            u64(SP_NULLSEG)),
         "unknown": call(511, []),
         "outofrange": call(100000, [1, 2]),
     }
@@ -115,6 +138,16 @@ def seeds(n):
         "iovbytes": call(n["writev"], [3, PTR, 2], seg(iov2 + b"a" * 8)),
         "bigread": call(n["read"], [3, PTR, 1 << 25], seg(b"")),
         "trailing": bodies["fcntl-getfd"] + b"\0" * 8,
+        "msg-iovlen": call(n["sendmsg"], [3, PTR, 0], seg(
+            msgrec(0, 2, 1 << 40, 0))),
+        "msg-short": call(n["recvmsg"], [3, PTR, 0], seg(
+            msgrec(0, 2, 3, 0) + u64(5))),
+        "msg-rooms": call(n["recvmsg"], [3, PTR, 0], seg(
+            msgrec(0, 2, 2, 0) + u64(2**63) + u64(2**63))),
+        "mmsg-vlen": call(n["recvmmsg"], [3, PTR, 2**32 - 1, 0, 0],
+                          seg(msgrec()), u64(SP_NULLSEG)),
+        "valres-negative": call(n["getsockname"], [3, PTR, PTR], seg(b""),
+                                seg(struct.pack("<I", 2**31))),
     }
     for name, body in near.items():
         out["scall-bad-" + name] = bytes([MODE_SCALL, 1]) + body
@@ -149,6 +182,18 @@ def seeds(n):
     out["reply-prlimit"] = creq("prlimit64", [0, 0, 2], reply(
         0, 0, seg(b"l" * 16)))
     out["reply-badseg"] = creq("read", [16], reply(16, 0) + u64(2**64 - 8))
+    # recvmsg of [iovlen 2, 0, name+control+iov, namelen 16, controllen 24]:
+    # one sp_msgres and its pieces.
+    res = struct.pack("<IIIIQQ", 16, 0, 8, 0, 24, 8)
+    out["reply-recvmsg"] = creq("recvmsg", [2, 0, 7, 16, 24], reply(
+        8, 0, seg(res + b"n" * 16 + b"c" * 24 + b"d" * 8)))
+    out["reply-recvmsg-long"] = creq("recvmsg", [2, 0, 7, 16, 24], reply(
+        8, 0, seg(struct.pack("<IIIIQQ", 16, 0, 8, 0, 24, 1 << 40) +
+                  b"n" * 16)))
+    out["reply-sendmmsg"] = creq("sendmmsg", [2, 0, 4, 0, 0, 0, 2], reply(
+        2, 0, seg(struct.pack("<II", 5, 6))))
+    out["reply-getsockname"] = creq("getsockname", [30, 0], reply(
+        0, 0, seg(b"a" * 16), seg(struct.pack("<I", 16))))
 
     hello_f = frame(SP_HELLO, hello())
     out["stream-session"] = bytes([MODE_STREAM]) + hello_f + frame(

@@ -249,9 +249,12 @@ cat /rump/ready
 "$PY" "$TMP/echo_clients.py" "$PORT"
 kill "$srv"
 wait "$srv"
+echo "server: $?"
 '
 	echo "$output"
 	assert_success
+	# Killed by the TERM it was sent, nothing else.
+	assert_line "server: 143"
 	assert_line EpollSelector
 	assert_line "host: $PORT free"
 	assert_line "100 of 100 echoed"

@@ -20,7 +20,11 @@ SP_KIND_NEW = 1
 SP_SHM, SP_RING = 8, 9
 SHM_SIZE = 4096 + (256 << 10) + 4096   # control page + one frame
 EINVAL, EBADF, EBUSY = 22, 9, 16
+EMSGSIZE, ENOBUFS = 90, 105
 NR_GETPID, NR_MKDIR = 39, 83   # Linux x86_64 numbers (syscalls.master)
+NR_SOCKET, NR_SENDMSG, NR_RECVMSG, NR_GETSOCKNAME = 41, 46, 47, 51
+NR_RECVMMSG, NR_SENDMMSG = 299, 307
+SP_MSG_NAME, SP_MSG_IOV, SP_MSG_CONTROL = 1, 2, 4
 WAIT = 5.0                     # seconds the server has to react
 
 path = sys.argv[1]
@@ -223,6 +227,96 @@ def malformed_calls(name):
         s.close()
 
 
+def msgrec(namelen=0, present=0, iovlen=0, controllen=0, zero=0):
+    """struct sp_msgrec: one message of a msghdr segment (PROTOCOL.md)."""
+    return struct.pack("<IIQQQ", namelen & 0xFFFFFFFF, present, iovlen,
+                       controllen, zero)
+
+
+def call_answer(s, data):
+    """Sends a call; (retval, error, rest of the body) of its reply."""
+    s.sendall(data)
+    ftype, body = read_frame(s)
+    if ftype != SP_REPLY:
+        raise ValueError("call answered with type %d" % ftype)
+    retval, error, _ = struct.unpack("<qiI", body[:16])
+    return retval, error, body[16:]
+
+
+def hostile_socket_lengths(name):
+    """Well-framed socket calls whose msghdr/socklen_t values are hostile:
+    each is answered an errno (as the kernel would), nothing is allocated
+    for it, and the connection keeps serving."""
+    s, pid = greeted()
+    AF_UNIX, SOCK_DGRAM = 1, 2
+    fd, error, _ = call_answer(s, call_frame(NR_SOCKET, [AF_UNIX, SOCK_DGRAM, 0]))
+    if error != 0:
+        failures.append("%s: socket() failed with %d" % (name, error))
+        return
+    P = 0x10000   # a pointer value; the server never follows it
+    two_gib = struct.pack("<QQ", 1 << 63, 1 << 63)
+    cases = (
+        ("sendmsg iovlen 2^40", NR_SENDMSG, [fd, P, 0],
+         segment(msgrec(present=SP_MSG_IOV, iovlen=1 << 40)), EMSGSIZE),
+        ("sendmsg iovlen 1025", NR_SENDMSG, [fd, P, 0],
+         segment(msgrec(present=SP_MSG_IOV, iovlen=1025)), EMSGSIZE),
+        ("sendmsg namelen 4096", NR_SENDMSG, [fd, P, 0],
+         segment(msgrec(namelen=4096, present=SP_MSG_NAME)), EINVAL),
+        ("sendmsg namelen -1", NR_SENDMSG, [fd, P, 0],
+         segment(msgrec(namelen=-1, present=SP_MSG_NAME)), EINVAL),
+        ("sendmsg controllen 2^62", NR_SENDMSG, [fd, P, 0],
+         segment(msgrec(present=SP_MSG_CONTROL, controllen=1 << 62)), ENOBUFS),
+        ("sendmsg iov lengths past the segment", NR_SENDMSG, [fd, P, 0],
+         segment(msgrec(present=SP_MSG_IOV, iovlen=2) +
+                 struct.pack("<QQ", 1000, 1000) + b"x" * 8), EINVAL),
+        ("sendmsg iovecs missing", NR_SENDMSG, [fd, P, 0],
+         segment(msgrec(present=SP_MSG_IOV, iovlen=3)), EINVAL),
+        ("sendmsg record cut short", NR_SENDMSG, [fd, P, 0],
+         segment(msgrec()[:20]), EINVAL),
+        ("sendmsg unknown present bits", NR_SENDMSG, [fd, P, 0],
+         segment(msgrec(present=0x80)), EINVAL),
+        ("recvmsg iov rooms overflowing", NR_RECVMSG, [fd, P, 0],
+         segment(msgrec(present=SP_MSG_IOV, iovlen=2) + two_gib), EINVAL),
+        ("recvmsg iov rooms 2 x 16 MiB", NR_RECVMSG, [fd, P, 0],
+         segment(msgrec(present=SP_MSG_IOV, iovlen=2) +
+                 struct.pack("<QQ", 16 << 20, 16 << 20)), EINVAL),
+        ("recvmsg namelen -2^31", NR_RECVMSG, [fd, P, 0],
+         segment(msgrec(namelen=-(1 << 31), present=SP_MSG_NAME)), EINVAL),
+        ("recvmmsg vlen 2^32-1", NR_RECVMMSG, [fd, P, 0xFFFFFFFF, 0, 0],
+         segment(msgrec()) + struct.pack("<Q", (1 << 64) - 1), EINVAL),
+        ("recvmmsg over the call's budget", NR_RECVMMSG, [fd, P, 2, 0, 0],
+         segment((msgrec(present=SP_MSG_IOV, iovlen=1) +
+                  struct.pack("<Q", 12 << 20)) * 2) +
+         struct.pack("<Q", (1 << 64) - 1), EINVAL),
+        ("sendmmsg vlen 5, one record", NR_SENDMMSG, [fd, P, 5, 0],
+         segment(msgrec()), EINVAL),
+        ("getsockname addrlen 2^31", NR_GETSOCKNAME, [fd, P, P],
+         segment(b"") + segment(struct.pack("<I", 1 << 31)), EINVAL),
+    )
+    for what, num, args, segs, want in cases:
+        try:
+            _, error, _ = call_answer(s, call_frame(num, args, segs))
+        except Exception as e:   # noqa: BLE001
+            failures.append("%s (%s): %s: %s" % (name, what, type(e).__name__, e))
+            return
+        if error != want:
+            failures.append("%s (%s): error %d, not %d" % (name, what, error, want))
+        getpid_ok(s, pid, "%s (%s)" % (name, what))
+    # A room past any address is clamped, not allocated: the real length.
+    _, error, rest = call_answer(s, call_frame(
+        NR_GETSOCKNAME, [fd, P, P], segment(b"") +
+        segment(struct.pack("<I", 0x7FFFFFFF))))
+    if error != 0 or len(rest) < 16:
+        failures.append("%s (getsockname addrlen 2^31-1): error %d" % (name, error))
+    else:
+        n = struct.unpack("<Q", rest[:8])[0]
+        addrlen = struct.unpack("<I", rest[8 + ((n + 7) & ~7) + 8:][:4])[0]
+        if n != addrlen or n > 128:
+            failures.append("%s (getsockname addrlen 2^31-1): %d bytes, length %d"
+                            % (name, n, addrlen))
+    s.close()
+
+
 def region(size=SHM_SIZE, seal=True):
     fd = os.memfd_create("garbage", os.MFD_ALLOW_SEALING)
     os.ftruncate(fd, size)
@@ -357,6 +451,7 @@ case("truncated frames", truncated)
 case("bad hellos", bad_hellos)
 case("valid hello and calls", good_call)
 case("malformed calls", malformed_calls)
+case("hostile socket lengths", hostile_socket_lengths)
 case("refused shared regions", bad_regions)
 case("calls and garbage through a shared region", shm_calls)
 case("valid hello and calls after garbage", good_call)

@@ -51,6 +51,8 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #ifndef TEST_ON_HOST
 #include <rump/rump.h>
@@ -58,6 +60,24 @@
 #else
 /* The host kernel: raw system calls where glibc would emulate or differ. */
 #define rump_sys_read		read
+#define rump_sys_socket		socket
+#define rump_sys_socketpair	socketpair
+#define rump_sys_bind		bind
+#define rump_sys_listen		listen
+#define rump_sys_accept		accept
+#define rump_sys_accept4	accept4
+#define rump_sys_connect	connect
+#define rump_sys_shutdown	shutdown
+#define rump_sys_sendto		sendto
+#define rump_sys_recvfrom	recvfrom
+#define rump_sys_sendmsg	sendmsg
+#define rump_sys_recvmsg	recvmsg
+#define rump_sys_sendmmsg	sendmmsg
+#define rump_sys_recvmmsg	recvmmsg
+#define rump_sys_getsockname	getsockname
+#define rump_sys_getpeername	getpeername
+#define rump_sys_setsockopt	setsockopt
+#define rump_sys_getsockopt	getsockopt
 #define rump_sys_write		write
 #define rump_sys_close		close
 #define rump_sys_poll		poll

@@ -145,6 +145,12 @@ good_values_boot(void **state)
 			fail_msg("%s=%s: exit %d (want 0), stderr \"%s\"",
 			    good[i].name, good[i].value, rv, out);
 	}
+	/* Without threads the network does not start, and says why. */
+	assert_int_equal(run_child("RUMP_THREADS", "0", out, sizeof(out)), 0);
+	if (strstr(out, "RUMP_THREADS=0") == NULL ||
+	    strstr(out, "ENOSYS") == NULL)
+		fail_msg("RUMP_THREADS=0 did not say the network is off: "
+		    "\"%s\"", out);
 }
 
 static void

@@ -337,3 +337,13 @@ child_run(int (*fn)(void *), void *arg)
 {
 	return child_wait(child_start(fn, arg));
 }
+
+/* RUMP_TEST_FILTER=pattern runs only the matching cases (debugging). */
+__attribute__((constructor)) static void
+test_filter_from_env(void)
+{
+	const char *f = getenv("RUMP_TEST_FILTER");
+
+	if (f != NULL && *f != '\0')
+		cmocka_set_test_filter(f);
+}

@@ -72,7 +72,9 @@ typedef int64_t register_t;
 #define EPROTOTYPE	91
 #define ENOPROTOOPT	92
 #define EPROTONOSUPPORT	93
+#define ESOCKTNOSUPPORT	94
 #define EOPNOTSUPP	95
+#define EPFNOSUPPORT	96
 #define ENOTSUP		EOPNOTSUPP
 #define EAFNOSUPPORT	97
 #define EADDRINUSE	98
@@ -80,12 +82,16 @@ typedef int64_t register_t;
 #define ENETDOWN	100
 #define ENETUNREACH	101
 #define ECONNABORTED	103
+#define ENETRESET	102
 #define ECONNRESET	104
 #define ENOBUFS		105
 #define EISCONN		106
 #define ENOTCONN	107
+#define ESHUTDOWN	108
+#define ETOOMANYREFS	109
 #define ETIMEDOUT	110
 #define ECONNREFUSED	111
+#define EHOSTDOWN	112
 #define EHOSTUNREACH	113
 #define EALREADY	114
 #define EINPROGRESS	115

@@ -44,6 +44,8 @@ struct mbuf;
 #define M_MCAST		0x0020	/* received as link multicast */
 #define M_LOOP		0x0040	/* came back through the loopback */
 #define M_CANFASTFWD	0x0080	/* reserved */
+#define M_RIGHTS	0x0100	/* control: carries descriptors (a stream
+				 * read ends with the data after it) */
 
 /* m_pkthdr.csum_flags: checksums a sender may leave to the link. */
 #define M_CSUM_DATA_VALID 0x0001 /* loopback: payload checksum known good */

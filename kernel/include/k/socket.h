@@ -15,8 +15,9 @@
  * only where its comment says so.  Protocol input (packets, timers) takes
  * so_lock of the socket it delivers to before calling sbappend* or the
  * so*() state functions below.  A listening socket's lock is taken before
- * the lock of a socket on its queues.  Lock order: vfs_giant (AF_UNIX path
- * names), then so_lock, then protocol-global locks (port tables).
+ * the lock of a socket on its queues.  Lock order: so_lock (for AF_UNIX
+ * the one unp_lock), then vfs_giant (AF_UNIX path names: vfs never takes a
+ * socket lock), then protocol-global locks (port tables).
  *
  * Packets sent to a local interface (loopback) are never delivered by
  * recursion: they are queued (netisr_enqueue) and netisr_run() delivers
@@ -52,6 +53,7 @@ struct sockbuf {
 	int sb_flags;			/* SB_* */
 	kcondvar_t sb_cv;		/* readers or writers of this buffer sleep */
 	struct selinfo sb_sel;		/* pollers and epoll of this direction */
+	unsigned int sb_wakes;		/* wake-ups so far (atomic): sbspin */
 };
 #define SB_AUTOSIZE	0x01		/* size not set by the user: may grow */
 #define SB_LOCKED	0x02		/* one reader/writer at a time (sblock) */
@@ -84,6 +86,12 @@ void sbdrop(struct sockbuf *sb, size_t len);
 void sbdroprecord(struct sockbuf *sb);
 /* Frees everything in sb. */
 void sbflush(struct sockbuf *sb);
+/* Wakes whoever waits on sb (its sleepers, pollers and spinners). */
+void sbwakeup(struct sockbuf *sb, int events);
+/* Before sleeping on sb, with so_lock held: with more than one virtual
+ * CPU, drops the lock and spins a few microseconds for a wake-up; true
+ * if one came (the lock is held again either way; recheck). */
+bool sbspin(struct socket *so, struct sockbuf *sb);
 /* Sets sb_hiwat: EINVAL/ENOBUFS per Linux's rules for SO_*BUF. */
 int sbreserve(struct sockbuf *sb, size_t cc);
 
@@ -99,6 +107,9 @@ int sbreserve(struct sockbuf *sb, size_t cc);
 #define SS_ISBOUND		0x0100
 #define SS_NOFDREF		0x0200	/* no descriptor: freed when detached */
 #define SS_ISCONFIRMING		0x0400
+#define SS_FREED		0x0800	/* on the free list: never queued twice */
+#define SS_CONNPENDING		0x1000	/* connect said EINPROGRESS: the next
+					 * connect reports how it ended */
 
 /* so_options: SO_* flags kept as bits */
 #define SOF_DEBUG		0x0001
@@ -141,7 +152,21 @@ struct socket {
 
 	struct sockbuf so_rcv, so_snd;
 	int so_refs;			/* holds besides the file (so_lock) */
+
+	/* Added by the layer (net-core): */
+	uint64_t so_ino;		/* fstat's st_ino */
+	uid_t so_uid;			/* creator's euid and egid (fstat) */
+	gid_t so_gid;
+	struct socket *so_zombie;	/* on the free list (uipc_socket.c) */
 };
+
+/*
+ * Takes so_lock, following it if it changes while waiting (an accepted
+ * socket leaves its listener's lock for its own): protocol input that
+ * finds a socket through its pcb uses this, not mutex_enter(so->so_lock).
+ */
+void solock(struct socket *so);
+void sounlock(struct socket *so);
 
 /* --- protocols ----------------------------------------------------------- */
 /*
@@ -228,6 +253,14 @@ int sockopt_set(struct sockopt *sopt, const void *buf, size_t len);
 #define PR_WANTRCVD	0x08	/* call pr_rcvd after reading */
 #define PR_RIGHTS	0x10	/* passes descriptors (SCM_RIGHTS) */
 #define PR_LISTEN	0x20	/* supports listen() */
+/* pr_send may answer EAGAIN without taking m and control (they stay the
+ * caller's): the layer waits for sowwakeup() on so_snd and sends again
+ * (AF_UNIX datagrams to a full receiver), or answers EAGAIN when it must
+ * not block. */
+#define PR_SENDWAIT	0x40
+/* Keep so_lock at accept: the protocol's sockets share one lock (AF_UNIX);
+ * otherwise the layer moves an accepted socket to so_lockstore. */
+#define PR_KEEPLOCK	0x80
 
 struct domain;
 struct protosw {

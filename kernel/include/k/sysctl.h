@@ -21,6 +21,9 @@ struct sysctl_node {
 	size_t sn_len;
 	/* Called after a successful write (may be NULL). */
 	void (*sn_changed)(const struct sysctl_node *);
+	/* Called before each read to update *sn_int (may be NULL): for
+	 * read-only counters (net.core.sockets, kern.kmem_inuse ...). */
+	void (*sn_refresh)(const struct sysctl_node *);
 	struct sysctl_node *sn_next;
 };
 

@@ -249,6 +249,23 @@ int vfs_lookup_kernel(const char *path, struct vnode **vpp);
  */
 int vfs_vnode_path(struct vnode *vp, char *buf, size_t len);
 
+/*
+ * AF_UNIX path names (added for net/unix).  Each takes vfs_giant itself
+ * (call it without; AF_UNIX calls them with its socket lock held, and
+ * nothing takes a socket lock under vfs_giant).  Paths are relative to
+ * the caller's cwd and checked with cred, as bind()/connect() do.
+ * vfs_socket_create: a new VSOCK node (mode gets the umask), referenced in
+ * *vpp: EEXIST if the name exists.  vfs_socket_lookup: the VSOCK node at
+ * path (final symlink followed), referenced, after a write-permission
+ * check: ECONNREFUSED if it is not a socket, ENOENT, EACCES ...
+ */
+int vfs_socket_create(const char *path, mode_t mode,
+    const struct kauth_cred *cred, struct vnode **vpp);
+int vfs_socket_lookup(const char *path, const struct kauth_cred *cred,
+    struct vnode **vpp);
+/* vrele() for code that does not hold vfs_giant. */
+void vfs_vrele_unlocked(struct vnode *vp);
+
 /* --- devices: dev/ ------------------------------------------------------------ */
 #define MAJOR(d) ((uint32_t)(((d) >> 8) & 0xfff) | (uint32_t)(((d) >> 32) & ~0xfffU))
 #define MINOR(d) ((uint32_t)(((d) & 0xff) | (((d) >> 12) & ~0xffU)))

@@ -492,6 +492,10 @@ ip_ctloutput(int op, struct socket *so, struct sockopt *sopt)
 
 	if (inp == NULL)
 		return EINVAL;
+	/* SOL_SOCKET options the layer sets are shown to us: nothing to
+	 * do; the layer answers the reads. */
+	if (sopt->sopt_level == SOL_SOCKET)
+		return op == PRCO_SETOPT ? 0 : ENOPROTOOPT;
 	if (sopt->sopt_level == SOL_IP) {
 		/* An AF_INET6 socket takes the IPv4 options for its
 		 * v4-mapped traffic, as Linux does. */

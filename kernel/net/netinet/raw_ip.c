@@ -413,8 +413,9 @@ rip_input_all(struct mbuf *m, const struct ip_rcv *r, int proto)
 	if ((proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) &&
 	    r->len >= 1)
 		m_copydata(m, r->off, 1, &x.icmptype);
-	n = MIN(in_pcblookup_all(&rawtable, raw_match, &x, v, RAW_MAXDELIVER),
-	    RAW_MAXDELIVER);
+	/* Not inside MIN(): it would look up (and hold) twice. */
+	n = in_pcblookup_all(&rawtable, raw_match, &x, v, RAW_MAXDELIVER);
+	n = MIN(n, RAW_MAXDELIVER);
 	for (i = 0; i < n; i++) {
 		/* IPv4 raw sockets see the IP header; IPv6 ones do not. */
 		size_t off = r->af == AF_INET ? 0 : r->off;

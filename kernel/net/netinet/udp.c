@@ -249,13 +249,15 @@ udp_input(struct mbuf *m, const struct ip_rcv *r)
 		goto drop;
 	if (ulen < r->len)
 		m_adj(m, -(ssize_t)(r->len - ulen));
-	if (uh.uh_sum == 0) {
+	/* Loopback leaves the checksum unfilled and marks it trusted. */
+	if (m->m_pkthdr.csum_flags & M_CSUM_DATA_VALID)
+		;
+	else if (uh.uh_sum == 0) {
 		/* No checksum: allowed for IPv4 only. */
 		if (r->af == AF_INET6)
 			goto drop;
-	} else if (!(m->m_pkthdr.csum_flags & M_CSUM_DATA_VALID) &&
-	    in_cksum_pseudo(r->af, &r->src, &r->dst, IPPROTO_UDP, m, r->off,
-	    ulen) != 0)
+	} else if (in_cksum_pseudo(r->af, &r->src, &r->dst, IPPROTO_UDP, m,
+	    r->off, ulen) != 0)
 		goto drop;
 	if (uh.uh_dport == 0)
 		goto drop;

@@ -110,7 +110,10 @@ ip6_fragment(struct mbuf *m, size_t unfraglen, uint8_t nxt, uint32_t mtu,
 		uint16_t pl = (uint16_t)(unfraglen - sizeof(struct ip6_hdr) +
 		    sizeof(fh) + chunk);
 
-		if ((f = m_gethdr(MT_HEADER)) == NULL)
+		/* 48 bytes of headers: more than an mbuf's room after the
+		 * reserved link space, so a small external buffer. */
+		if ((f = m_getcl(MT_HEADER, M_PKTHDR, MAX_HDR_ROOM + 256)) ==
+		    NULL)
 			goto nomem;
 		if ((data = m_copym(m, off, chunk)) == NULL) {
 			m_freem(f);

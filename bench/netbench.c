@@ -108,6 +108,24 @@ tcp_listener(struct side *s, struct sockaddr_in *sin, int backlog)
 	return fd;
 }
 
+/* A TCP listener on every local address (port in sin, which is kept). */
+static int
+listener_any(struct side *s, struct sockaddr_in *sin, int backlog)
+{
+	struct sockaddr_in any = *sin;
+	int fd, one = 1;
+
+	if ((fd = s->socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		die(s, "socket");
+	(void)s->setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	any.sin_addr.s_addr = htonl(INADDR_ANY);
+	if (s->bind(fd, (struct sockaddr *)&any, sizeof(any)) < 0)
+		die(s, "bind");
+	if (s->listen(fd, backlog) < 0)
+		die(s, "listen");
+	return fd;
+}
+
 static int
 tcp_connect(struct side *s, const struct sockaddr_in *sin)
 {
@@ -258,12 +276,25 @@ b_conn(struct side *s)
 	pthread_t t;
 	uint64_t t0;
 	int lfd = tcp_listener(s, &sin, 128);
+	/* A closed connection's 4-tuple stays in TIME_WAIT for 60 s, and a
+	 * host that ran this a moment ago has thousands: spread the
+	 * connections over destinations in 127/8 (the listener takes them
+	 * all: 127/8 is lo's), from a random start, so every run and both
+	 * sides set up connections and do not wait for ports. */
+	uint32_t dst = 0x7f000000u | (((uint32_t)rand() & 0xffff) << 8);
 
+	sin.sin_addr.s_addr = htonl(INADDR_ANY);
+	s->close(lfd);
+	lfd = listener_any(s, &sin, 128);
 	j = (struct job){ s, lfd, CONN_COUNT };
 	pthread_create(&t, NULL, conn_acceptor, &j);
 	t0 = now_ns();
-	for (int i = 0; i < CONN_COUNT; i++)
+	for (int i = 0; i < CONN_COUNT; i++) {
+		if (i % 250 == 0)
+			sin.sin_addr.s_addr = htonl(dst | (uint32_t)(1 +
+			    i / 250 % 254));
 		s->close(tcp_connect(s, &sin));
+	}
 	pthread_join(t, NULL);
 	t0 = now_ns() - t0;
 	s->close(lfd);
@@ -389,6 +420,7 @@ main(void)
 	};
 	int error;
 
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	if ((error = rump_init()) != 0) {
 		fprintf(stderr, "rump_init: %s\n", strerror(error));
 		return 1;
