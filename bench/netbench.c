@@ -406,7 +406,7 @@ idle_conns(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	static const struct {
 		const char *name, *unit;
@@ -429,6 +429,9 @@ main(void)
 	    "kernel's; median of %d rounds; ratio rump/host (higher: rump "
 	    "faster)\n", ROUNDS);
 	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++) {
+		/* "netbench WORD" runs the rows whose name has WORD. */
+		if (argc > 1 && strstr(benches[i].name, argv[1]) == NULL)
+			continue;
 		double h = median(benches[i].fn, &host);
 		double k = median(benches[i].fn, &kern);
 
@@ -436,6 +439,7 @@ main(void)
 		    benches[i].name, h * benches[i].scale, benches[i].unit,
 		    k * benches[i].scale, benches[i].unit, k / h);
 	}
-	idle_conns();
+	if (argc == 1 || strstr("idle", argv[1]) != NULL)
+		idle_conns();
 	return 0;
 }
