@@ -106,3 +106,28 @@ PYEOF
 	assert_line "host: $PORT free"
 	assert_line "udp: dgram ::1"
 }
+
+@test "blocking accept, recv and select in threads leave the others free (embedded)" {
+	net_setup; net_threads_py
+	run timeout "$T" env LD_PRELOAD="$SHIM" "$PY" "$TMP/threads.py"
+	echo "$output"
+	assert_success
+	assert_line "main thread: free while 0 returned"
+	assert_line "accept: b'hello' recv: b'ping' poll ready: 1"
+}
+@test "blocking accept, recv and select in threads leave the others free (rumphijack)" {
+	net_setup; net_threads_py
+	run kern "$PY" "$TMP/threads.py"
+	echo "$output"
+	assert_success
+	assert_line "main thread: free while 0 returned"
+	assert_line "accept: b'hello' recv: b'ping' poll ready: 1"
+}
+@test "blocking accept, recv and select in threads leave the others free (rump_server)" {
+	server_mode; net_setup; net_threads_py
+	run kern "$PY" "$TMP/threads.py"
+	echo "$output"
+	assert_success
+	assert_line "main thread: free while 0 returned"
+	assert_line "accept: b'hello' recv: b'ping' poll ready: 1"
+}

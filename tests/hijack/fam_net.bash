@@ -409,3 +409,38 @@ EOF
 	assert_line --partial "host: $PORT bound: tcp LISTEN"
 	assert_line "check: 1"
 }
+
+# A blocking accept, recv and poll in one thread leave the program's other
+# threads free to use the kernel (embedded, in a tree, on a server).
+net_threads_py() {
+	cat >"$TMP/threads.py" <<'EOF2'
+import select, socket, threading, time
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen()
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.1", 0))
+p1, p2 = socket.socketpair()
+got = {}
+def blocker(name, fn):
+    t = threading.Thread(target=lambda: got.__setitem__(name, fn()))
+    t.start()
+    return t
+ts = [blocker("accept", lambda: l.accept()[0].recv(5)),
+      blocker("recv", lambda: u.recv(10)),
+      blocker("poll", lambda: [select.select([p2], [], [], 10)[0]])]
+time.sleep(0.3)
+# All three block in the kernel; this thread still gets answers.
+a, b = socket.socketpair()
+a.sendall(b"free")
+print("main thread:", b.recv(4).decode(), "while", len(got), "returned")
+c = socket.create_connection(l.getsockname())
+c.sendall(b"hello")
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"ping", u.getsockname())
+p1.send(b"!")
+for t in ts:
+    t.join(10)
+print("accept:", got.get("accept"), "recv:", got.get("recv"),
+      "poll ready:", len(got.get("poll", [[]])[0]))
+EOF2
+}
