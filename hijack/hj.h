@@ -22,6 +22,8 @@
 #include <sys/types.h>
 #include <sys/un.h>
 
+#include <rump/rump.h>	/* RUMP_ELINKOUT, RUMP_PR_LINKOUT */
+
 #include "hj_ksys.h"
 
 #define HJ_EXPORT	__attribute__((visibility("default")))
@@ -243,5 +245,40 @@ extern void __chk_fail(void) __attribute__((noreturn));
 extern bool hj_cwd_kernel;
 /* The prefix a kernel path shows under (for getcwd, realpath). */
 const char *hj_show_prefix(void);
+
+/*
+ * Links that leave the kernel (hj_wrap_walk.c).  The kernel answers
+ * RUMP_ELINKOUT when a lookup meets an absolute symlink whose target is
+ * outside the prefix, a host path; a wrapper that can finish its call on
+ * the host arms the answer around its kernel call (KLINKOUT); for any
+ * other call hj_syscall turns it into ENOENT.  hj_linkout_path: the host
+ * path kp (relative to kernel dirfd kd) leads to, its last component
+ * followed or not; 0, or -1 with errno.  hj_linkout_on: the kernel was
+ * asked for RUMP_ELINKOUT (the prefix is ours).
+ */
+#define HJ_ELINKOUT	RUMP_ELINKOUT
+extern __thread int hj_linkout_armed;
+bool hj_linkout_on(void);
+int hj_linkout_path(int kd, const char *kp, bool follow, char *host);
+
+/*
+ * Returns from the wrapper what the kernel call kexpr gives, or, if its
+ * path left the kernel, what hostexpr gives on the host path hp.  Needs
+ * kd and kp (ROUTE).  rtype -1 is the failure value.
+ */
+#define KLINKOUT(rtype, kexpr, follow, hostexpr) do {			\
+	rtype r_;							\
+	char hp[PATH_MAX];						\
+									\
+	hj_linkout_armed = 1;						\
+	r_ = (kexpr);							\
+	hj_linkout_armed = 0;						\
+	if (r_ == (rtype)-1 && errno == HJ_ELINKOUT) {			\
+		if (hj_linkout_path(kd, kp, (follow), hp) != 0)		\
+			return (rtype)-1;				\
+		return (hostexpr);					\
+	}								\
+	return r_;							\
+} while (0)
 
 #endif /* HJ_H */

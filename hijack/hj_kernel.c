@@ -166,17 +166,21 @@ up_embedded(void)
  * procfs, not root in the kernel) only leaves such links unresolved.
  * Kernel descriptors here, not placeholders: nothing the program sees.
  */
+__thread int hj_linkout_armed;
+static bool linkout_on;
+
 static void
 offer_linkprefix(void)
 {
 	static const char knob[] = "/proc/sys/vfs/linkprefix";
 	const char *p = hj_show_prefix();
 	int saved = errno, fd;
-	char cur[2];
+	size_t pl = strlen(p);
+	char cur[260];
 	ssize_t n;
 
 	/* The kernel keeps 255 bytes of it: a longer one would be cut. */
-	if (p[0] == '\0' || strcmp(p, "/") == 0 || strlen(p) > 255)
+	if (p[0] == '\0' || strcmp(p, "/") == 0 || pl > 255)
 		return;
 	if ((fd = hjk_openat(AT_FDCWD, knob, O_RDONLY | O_CLOEXEC, 0)) < 0)
 		goto out;
@@ -184,9 +188,18 @@ offer_linkprefix(void)
 	(void)hjk_close(fd);
 	if (n == 1 && cur[0] == '\n' && (fd = hjk_openat(AT_FDCWD, knob,
 	    O_WRONLY | O_CLOEXEC, 0)) >= 0) {
-		(void)hjk_write(fd, p, strlen(p));
+		if (hjk_write(fd, p, pl) == (ssize_t)pl) {
+			memcpy(cur, p, pl);
+			cur[pl] = '\n';
+			n = (ssize_t)pl + 1;
+		}
 		(void)hjk_close(fd);
 	}
+	/* The kernel shows its root where we do: links that leave it are
+	 * ours to finish on the host (RUMP_PR_LINKOUT). */
+	if (n == (ssize_t)pl + 1 && memcmp(cur, p, pl) == 0 &&
+	    cur[pl] == '\n' && hjk_prctl(RUMP_PR_LINKOUT, 1, 0, 0, 0) == 0)
+		linkout_on = true;
 out:
 	errno = saved;
 }
@@ -264,6 +277,12 @@ hj_kernel_is_up(void)
 	return __atomic_load_n(&up_state, __ATOMIC_ACQUIRE) == 1;
 }
 
+bool
+hj_linkout_on(void)
+{
+	return linkout_on;
+}
+
 int
 hj_syscall(int num, const int64_t *args, int nargs, int64_t *retval)
 {
@@ -272,7 +291,11 @@ hj_syscall(int num, const int64_t *args, int nargs, int64_t *retval)
 	if (__builtin_expect(up_state != 1, 0) &&
 	    (error = hj_kernel_up()) != 0)
 		return error;
-	return k.syscall(num, args, nargs, retval);
+	error = k.syscall(num, args, nargs, retval);
+	/* A call that cannot go on on the host: the target is not here. */
+	if (__builtin_expect(error == HJ_ELINKOUT, 0) && !hj_linkout_armed)
+		error = ENOENT;
+	return error;
 }
 
 /*

@@ -84,7 +84,8 @@ access(const char *path, int mode)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(access)(path, mode);
-	return hjk_faccessat(kd, kp, mode);
+	KLINKOUT(int, hjk_faccessat(kd, kp, mode), true,
+	    HOST(access)(hp, mode));
 }
 
 HJ_EXPORT int
@@ -93,8 +94,9 @@ faccessat(int dirfd, const char *path, int mode, int flags)
 	ROUTE(dirfd, path);
 	if (where == HJ_HOST)
 		return HOST(faccessat)(dirfd, path, mode, flags);
-	return flags == 0 ? hjk_faccessat(kd, kp, mode) :
-	    hjk_faccessat2(kd, kp, mode, flags);
+	KLINKOUT(int, flags == 0 ? hjk_faccessat(kd, kp, mode) :
+	    hjk_faccessat2(kd, kp, mode, flags), !(flags & AT_SYMLINK_NOFOLLOW),
+	    HOST(faccessat)(AT_FDCWD, hp, mode, flags));
 }
 
 HJ_EXPORT int
@@ -103,7 +105,8 @@ euidaccess(const char *path, int mode)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(euidaccess)(path, mode);
-	return hjk_faccessat2(kd, kp, mode, AT_EACCESS);
+	KLINKOUT(int, hjk_faccessat2(kd, kp, mode, AT_EACCESS), true,
+	    HOST(euidaccess)(hp, mode));
 }
 
 HJ_EXPORT int
@@ -112,7 +115,8 @@ eaccess(const char *path, int mode)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(eaccess)(path, mode);
-	return hjk_faccessat2(kd, kp, mode, AT_EACCESS);
+	KLINKOUT(int, hjk_faccessat2(kd, kp, mode, AT_EACCESS), true,
+	    HOST(eaccess)(hp, mode));
 }
 
 /* --- chmod, chown ----------------------------------------------------------- */
@@ -240,7 +244,8 @@ readlinkat(int dirfd, const char *path, char *buf, size_t len)
 	ROUTE(dirfd, path);
 	if (where == HJ_HOST)
 		return HOST(readlinkat)(dirfd, path, buf, len);
-	return hjk_readlinkat(kd, kp, buf, len);
+	KLINKOUT(ssize_t, hjk_readlinkat(kd, kp, buf, len), false,
+	    HOST(readlink)(hp, buf, len));
 }
 
 HJ_EXPORT ssize_t
@@ -249,7 +254,8 @@ readlink(const char *path, char *buf, size_t len)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(readlink)(path, buf, len);
-	return hjk_readlinkat(kd, kp, buf, len);
+	KLINKOUT(ssize_t, hjk_readlinkat(kd, kp, buf, len), false,
+	    HOST(readlink)(hp, buf, len));
 }
 
 /* _FORTIFY_SOURCE entries: the same checks as glibc's, then ours. */

@@ -99,7 +99,17 @@ kdir_open(int kd, const char *kp)
 	int kfd, fd, e;
 	DIR *d;
 
+	hj_linkout_armed = 1;
 	kfd = hjk_openat(kd, kp, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	hj_linkout_armed = 0;
+	if (kfd < 0 && errno == HJ_ELINKOUT) {
+		/* A link to a host directory: the host's opendir. */
+		char hp[PATH_MAX];
+
+		if (hj_linkout_path(kd, kp, true, hp) != 0)
+			return NULL;
+		return HOST(opendir)(hp);
+	}
 	if (kfd < 0 || (fd = hj_fd_install(kfd, 0, true)) < 0)
 		return NULL;
 	if ((d = kdir_new(fd, 0)) == NULL) {

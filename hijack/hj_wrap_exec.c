@@ -175,8 +175,19 @@ exec_kernel(const char *path, int kd, const char *kpath, char *const argv[],
 	int k, m, e;
 
 	/* execve's checks, in its order. */
-	if (hjk_faccessat(kd, kpath, X_OK) != 0)
+	hj_linkout_armed = 1;
+	if (hjk_faccessat(kd, kpath, X_OK) != 0) {
+		char hp[PATH_MAX];
+
+		hj_linkout_armed = 0;
+		/* A link to a host program (a venv's bin/python3): run that,
+		 * with the caller's argv. */
+		if (errno == HJ_ELINKOUT &&
+		    hj_linkout_path(kd, kpath, true, hp) == 0)
+			hj_kernel_exec(hp, argv, envp);
 		return -1;
+	}
+	hj_linkout_armed = 0;
 	if ((k = hjk_openat(kd, kpath, O_RDONLY | O_CLOEXEC, 0)) < 0)
 		return -1;
 	if (hjk_fstat(k, &st) != 0)

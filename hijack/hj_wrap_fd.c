@@ -58,7 +58,11 @@ do_openat(int dirfd, const char *path, int flags, mode_t mode)
 	case HJ_HOST:
 		return HOST(openat)(dirfd, path, flags, mode);
 	case HJ_KERNEL:
-		return k_openat(kd, kp, flags, mode);
+		/* O_CREAT|O_EXCL and O_NOFOLLOW do not follow the last. */
+		KLINKOUT(int, k_openat(kd, kp, flags, mode),
+		    !(flags & O_NOFOLLOW) &&
+		    (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL),
+		    HOST(openat)(AT_FDCWD, hp, flags, mode));
 	default:
 		return -1;
 	}

@@ -35,7 +35,8 @@ stat(const char *path, struct stat *st)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(stat)(path, st);
-	return hjk_newfstatat(kd, kp, st, 0);
+	KLINKOUT(int, hjk_newfstatat(kd, kp, st, 0), true,
+	    HOST(stat)(hp, st));
 }
 
 HJ_EXPORT int
@@ -50,7 +51,8 @@ lstat(const char *path, struct stat *st)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(lstat)(path, st);
-	return hjk_newfstatat(kd, kp, st, AT_SYMLINK_NOFOLLOW);
+	KLINKOUT(int, hjk_newfstatat(kd, kp, st, AT_SYMLINK_NOFOLLOW), false,
+	    HOST(lstat)(hp, st));
 }
 
 HJ_EXPORT int
@@ -71,7 +73,9 @@ fstatat(int dirfd, const char *path, struct stat *st, int flags)
 	ROUTE(dirfd, path);
 	if (where == HJ_HOST)
 		return HOST(fstatat)(dirfd, path, st, flags);
-	return hjk_newfstatat(kd, kp, st, flags);
+	KLINKOUT(int, hjk_newfstatat(kd, kp, st, flags),
+	    !(flags & AT_SYMLINK_NOFOLLOW),
+	    HOST(fstatat)(AT_FDCWD, hp, st, flags));
 }
 
 HJ_EXPORT int
@@ -92,7 +96,9 @@ statx(int dirfd, const char *path, int flags, unsigned mask,
 	ROUTE(dirfd, path);
 	if (where == HJ_HOST)
 		return HOST(statx)(dirfd, path, flags, mask, stx);
-	return hjk_statx(kd, kp, flags, mask, stx);
+	KLINKOUT(int, hjk_statx(kd, kp, flags, mask, stx),
+	    !(flags & AT_SYMLINK_NOFOLLOW),
+	    HOST(statx)(AT_FDCWD, hp, flags, mask, stx));
 }
 
 HJ_EXPORT int
@@ -101,7 +107,7 @@ mkdir(const char *path, mode_t mode)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(mkdir)(path, mode);
-	return hjk_mkdirat(kd, kp, mode);
+	KLINKOUT(int, hjk_mkdirat(kd, kp, mode), false, HOST(mkdir)(hp, mode));
 }
 
 HJ_EXPORT int
@@ -110,7 +116,7 @@ mkdirat(int dirfd, const char *path, mode_t mode)
 	ROUTE(dirfd, path);
 	if (where == HJ_HOST)
 		return HOST(mkdirat)(dirfd, path, mode);
-	return hjk_mkdirat(kd, kp, mode);
+	KLINKOUT(int, hjk_mkdirat(kd, kp, mode), false, HOST(mkdir)(hp, mode));
 }
 
 HJ_EXPORT int
@@ -119,7 +125,7 @@ unlink(const char *path)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(unlink)(path);
-	return hjk_unlinkat(kd, kp, 0);
+	KLINKOUT(int, hjk_unlinkat(kd, kp, 0), false, HOST(unlink)(hp));
 }
 
 HJ_EXPORT int
@@ -128,7 +134,8 @@ unlinkat(int dirfd, const char *path, int flags)
 	ROUTE(dirfd, path);
 	if (where == HJ_HOST)
 		return HOST(unlinkat)(dirfd, path, flags);
-	return hjk_unlinkat(kd, kp, flags);
+	KLINKOUT(int, hjk_unlinkat(kd, kp, flags), false,
+	    HOST(unlinkat)(AT_FDCWD, hp, flags));
 }
 
 HJ_EXPORT int
@@ -137,7 +144,8 @@ rmdir(const char *path)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(rmdir)(path);
-	return hjk_unlinkat(kd, kp, AT_REMOVEDIR);
+	KLINKOUT(int, hjk_unlinkat(kd, kp, AT_REMOVEDIR), false,
+	    HOST(rmdir)(hp));
 }
 
 HJ_EXPORT int
@@ -193,8 +201,19 @@ chdir(const char *path)
 		errno = EINVAL;
 		return -1;
 	}
-	if (hjk_chdir(kp) != 0)
-		return -1;
+	hj_linkout_armed = 1;
+	if (hjk_chdir(kp) != 0) {
+		char hp[PATH_MAX];
+
+		hj_linkout_armed = 0;
+		/* Into a host directory through a link: the cwd leaves. */
+		if (errno != HJ_ELINKOUT || hj_linkout_path(kd, kp, true,
+		    hp) != 0 || HOST(chdir)(hp) != 0)
+			return -1;
+		hj_cwd_kernel = false;
+		return 0;
+	}
+	hj_linkout_armed = 0;
 	hj_cwd_kernel = true;
 	return 0;
 }

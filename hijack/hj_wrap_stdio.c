@@ -35,6 +35,7 @@ HOST_CACHE(read);
 HOST_CACHE(write);
 HOST_CACHE(lseek64);
 HOST_CACHE(close);
+HOST_CACHE(fcntl);
 HOST_CACHE(openat);
 HOST_CACHE(dup3);
 HOST_CACHE(vdprintf);
@@ -231,8 +232,27 @@ parse_mode(const char *mode, struct fmode *m)
 static int
 k_open(int kd, const char *kp, const struct fmode *m, int min)
 {
-	int kfd = hjk_openat(kd, kp, m->flags, 0666), fd;
+	int kfd, fd;
 
+	hj_linkout_armed = 1;
+	kfd = hjk_openat(kd, kp, m->flags, 0666);
+	hj_linkout_armed = 0;
+	if (kfd < 0 && errno == HJ_ELINKOUT) {
+		/* A link to a host file: a host descriptor of it. */
+		char hp[PATH_MAX];
+
+		if (hj_linkout_path(kd, kp, !(m->flags & O_NOFOLLOW) &&
+		    (m->flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL),
+		    hp) != 0)
+			return -1;
+		if ((fd = HOST(openat)(AT_FDCWD, hp, m->flags, 0666)) < 0 ||
+		    fd >= min)
+			return fd;
+		kfd = HOST(fcntl)(fd, m->cloexec ? F_DUPFD_CLOEXEC : F_DUPFD,
+		    min);
+		HOST(close)(fd);
+		return kfd;
+	}
 	if (kfd < 0 || (fd = hj_fd_install(kfd, min, m->cloexec)) < 0)
 		return -1;
 	/* "a": the position starts at the end, as glibc's fopen has it. */

@@ -44,12 +44,29 @@ pop(char *out, size_t *n)
 	out[*n] = '\0';
 }
 
+/* The length of the show prefix if link (absolute) is under it, else 0. */
+static size_t
+under_prefix(const char *link, size_t ll)
+{
+	const char *pre = hj_show_prefix();
+	size_t pl = strlen(pre);
+
+	if (pl <= 1 || ll < pl || memcmp(link, pre, pl) != 0 ||
+	    (ll > pl && link[pl] != '/'))
+		return 0;
+	return pl;
+}
+
 /*
  * Resolves the kernel path kp (relative: to the kernel's cwd) into out
- * (PATH_MAX), in the kernel's name space.  0, or -1 with errno.
+ * (PATH_MAX), in the kernel's name space.  An absolute link target under
+ * the prefix means the kernel's root, as the kernel reads it; one outside
+ * it is a host path: then *leftp (if not NULL) is set and out is that
+ * host path followed by what was left to resolve (without leftp, such a
+ * target is resolved in the kernel).  0, or -1 with errno.
  */
 static int
-k_resolve(const char *kp, char *out)
+k_resolve_left(const char *kp, char *out, bool *leftp)
 {
 	char rest[2 * PATH_MAX], link[PATH_MAX];
 	size_t n, rl = strlen(kp);
@@ -117,6 +134,27 @@ k_resolve(const char *kp, char *out)
 				errno = ENAMETOOLONG;
 				return -1;
 			}
+			if (ll > 0 && link[0] == '/' && leftp != NULL &&
+			    hj_show_prefix()[1] != '\0' &&
+			    under_prefix(link, (size_t)ll) == 0) {
+				/* The target is the host's: so is the rest. */
+				if ((size_t)ll + tl + 1 > PATH_MAX) {
+					errno = ENAMETOOLONG;
+					return -1;
+				}
+				memcpy(out, link, (size_t)ll);
+				memcpy(out + ll, p, tl + 1);
+				*leftp = true;
+				return 0;
+			}
+			if (ll > 0 && link[0] == '/') {
+				size_t pl = under_prefix(link, (size_t)ll);
+
+				memmove(link, link + pl, (size_t)ll - pl);
+				ll -= (ssize_t)pl;
+				if (ll == 0)
+					link[ll++] = '/';
+			}
 			memmove(rest + ll, p, tl + 1);
 			memcpy(rest, link, (size_t)ll);
 			p = rest;
@@ -134,16 +172,80 @@ k_resolve(const char *kp, char *out)
 	return 0;
 }
 
-/* realpath for a kernel path: shown under the prefix. */
+int
+hj_linkout_path(int kd, const char *kp, bool follow, char *host)
+{
+	char path[PATH_MAX], kdpath[64];
+	const char *base = NULL;
+	size_t n = strlen(kp);
+	bool left = false;
+	ssize_t dl = 0;
+
+	if (kp[0] != '/' && kd != AT_FDCWD) {
+		/* Relative to a kernel directory descriptor: its path. */
+		snprintf(kdpath, sizeof(kdpath), "/proc/self/fd/%d", kd);
+		if ((dl = hjk_readlinkat(AT_FDCWD, kdpath, path,
+		    sizeof(path) - 1)) < 0)
+			return -1;
+		path[dl++] = '/';
+	}
+	if ((size_t)dl + n + 1 > sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(path + dl, kp, n + 1);
+	n += (size_t)dl;
+	if (!follow) {
+		/* The last component stays as it is: resolve its directory. */
+		while (n > 1 && path[n - 1] == '/')
+			path[--n] = '\0';
+		char *slash = strrchr(path, '/');
+
+		if (slash == NULL) {
+			base = path;
+			kp = ".";
+		} else {
+			*slash = '\0';
+			base = slash + 1;
+			kp = slash == path ? "/" : path;
+		}
+	} else {
+		kp = path;
+	}
+	if (k_resolve_left(kp, host, &left) != 0)
+		return -1;
+	if (!left) {
+		/* The kernel said the path leaves; it no longer does. */
+		errno = ENOENT;
+		return -1;
+	}
+	if (base != NULL) {
+		size_t hl = strlen(host), bl = strlen(base);
+
+		if (hl + bl + 2 > PATH_MAX) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		host[hl] = '/';
+		memcpy(host + hl + 1, base, bl + 1);
+	}
+	return 0;
+}
+
+/* realpath for a kernel path: shown under the prefix; a link out of the
+ * kernel continues on the host. */
 static char *
 k_realpath(const char *kp, char *resolved)
 {
 	char out[PATH_MAX];
 	const char *pre = hj_show_prefix();
 	size_t pl = strlen(pre), ol;
+	bool left = false;
 
-	if (k_resolve(kp, out) != 0)
+	if (k_resolve_left(kp, out, hj_linkout_on() ? &left : NULL) != 0)
 		return NULL;
+	if (left)
+		return HOST(realpath)(out, resolved);
 	ol = strlen(out);
 	if (pl > 0 && ol == 1)
 		ol = 0;			/* the kernel's "/" is the prefix */

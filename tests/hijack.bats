@@ -165,3 +165,11 @@ bad_config() {
 @test "RUMPHIJACK=path=/rump,socket=inet:nobogus is refused" {
 	bad_config path=/rump,socket=inet:nobogus nobogus
 }
+
+@test "absolute links out of the kernel reach the host (rumphijack)" { fam_links_out; }
+@test "absolute links out of the kernel reach the host (rump_server)" { server_mode; fam_links_out; }
+@test "python3 -m venv on /rump, its python and pip run (rumphijack)" {
+	fam_venv
+	assert_line --regexp "^pip [0-9]"
+}
+@test "python3 -m venv --without-pip on /rump (rump_server)" { server_mode; fam_venv --without-pip; }

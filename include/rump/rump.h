@@ -100,6 +100,18 @@ void rump_server_shutdown(void);
  */
 int rump_server_prefork(unsigned char cookie[16]);
 
+/*
+ * Links that leave the kernel.  A process that calls
+ * rump_sys_prctl(RUMP_PR_LINKOUT, 1, 0, 0, 0) says it shows the kernel's
+ * root at vfs.linkprefix (the hijack's "/rump") and can finish a call on
+ * the host: then a lookup that meets an absolute symlink whose target is
+ * not under that prefix fails with RUMP_ELINKOUT instead of resolving the
+ * target inside the kernel (Linux resolves it from the process root,
+ * which is the host's).  Inherited by fork; 0 turns it off.
+ */
+#define RUMP_PR_LINKOUT	0x52554d01
+#define RUMP_ELINKOUT	600
+
 /* Raw entry: number from RUMP_SYS_*, up to 6 register-sized arguments. */
 int rump_syscall(int num, const int64_t *args, int nargs, int64_t *retval);
 

@@ -51,6 +51,23 @@ sys_umask(struct lwp *l, mode_t mask, register_t *retval)
 	return 0;
 }
 
+/* prctl: only the kernel's own options; every Linux one is EINVAL here. */
+int
+sys_prctl(struct lwp *l, int option, unsigned long arg2, unsigned long arg3,
+    unsigned long arg4, unsigned long arg5, register_t *retval)
+{
+	struct proc *p = l->l_proc;
+
+	if (option != RUMP_PR_LINKOUT || arg2 > 1 || arg3 != 0 ||
+	    arg4 != 0 || arg5 != 0)
+		return EINVAL;
+	mutex_enter(&p->p_lock);
+	p->p_linkout = arg2 != 0;
+	mutex_exit(&p->p_lock);
+	*retval = 0;
+	return 0;
+}
+
 int
 sys_uname(struct lwp *l, void *buf, register_t *retval)
 {

@@ -199,6 +199,7 @@ proc_fork(struct proc *parent, bool copyfd, struct proc **newp)
 	cred_hold(parent->p_cred);
 	p->p_cred = parent->p_cred;
 	p->p_umask = parent->p_umask;
+	p->p_linkout = parent->p_linkout;
 	memcpy(p->p_rlimit, parent->p_rlimit, sizeof(p->p_rlimit));
 	memcpy(p->p_comm, parent->p_comm, sizeof(p->p_comm));
 	mutex_exit(&parent->p_lock);

@@ -27,7 +27,9 @@
  * kernel's root: the hijack's "/rump".  An absolute link target under it
  * resolves as if the prefix were not written, so "ln -s /rump/x y" in a
  * hijacked program reaches the kernel's /x, while readlink still answers
- * the text as written.
+ * the text as written.  A process that set RUMP_PR_LINKOUT (the hijack)
+ * gets ELINKOUT for an absolute target outside the prefix: that target is
+ * a host path, and the hijack finishes the call on the host.
  *
  * Locking: vfs_giant held throughout.  The process root is borrowed
  * without a reference: changing it needs vfs_giant.
@@ -220,8 +222,18 @@ ni_follow(struct nistate *ns, struct vnode *lnk, const char *rest,
 		error = ENOENT;
 		goto fail;
 	}
-	if (buf[0] == '/')
-		n = ni_unprefix(buf, n);
+	if (buf[0] == '/') {
+		size_t m = ni_unprefix(buf, n);
+
+		/* A target outside the prefix is the host's: the caller
+		 * (the hijack) finishes the call there. */
+		if (m == n && linkprefix_len > 0 &&
+		    !(ns->flags & NAMEI_KERNEL) && curproc->p_linkout) {
+			error = ELINKOUT;
+			goto fail;
+		}
+		n = m;
+	}
 	restlen = strlen(rest);
 	if (n + restlen >= PATH_MAX) {
 		error = ENAMETOOLONG;

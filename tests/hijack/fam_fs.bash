@@ -367,3 +367,47 @@ fam_df() {
 	[ "$total" -eq $((fsblocks * bsize / 1024)) ]
 	[ "$mnt" = /rump ]
 }
+
+# Absolute links that leave the kernel reach the host, as Linux resolves
+# them from the process root: files, directories, cd, mkdir and rm
+# through them, readlink -f, a link under /rump that leads back in.
+fam_links_out() {
+	mkdir -p "$TMP/hostdir"
+	echo "a host file" >"$TMP/hostdir/file"
+	export HD=$TMP/hostdir
+	run kern sh -c '
+ln -s "$HD/file" /rump/f && cat /rump/f
+readlink /rump/f; readlink -f /rump/f
+stat -L -c "%F %s" /rump/f; stat -c %F /rump/f
+ln -s "$HD" /rump/d && ls /rump/d
+cd /rump/d && pwd -P && cat file; cd /
+mkdir /rump/d/made && echo made >/rump/d/made/x && rm /rump/d/made/x && rmdir /rump/d/made
+python3 -c "import os; print(os.path.realpath(\"/rump/d/file\"), open(\"/rump/f\").read().strip())"
+echo kernel >/rump/k && ln -s /rump/k /rump/back && cat /rump/back
+ln -s /nonexistent/x /rump/gone; cat /rump/gone 2>&1 | sed "s/.*: //"'
+	echo "$output"
+	assert_success
+	assert_line --index 0 "a host file"
+	assert_line --index 1 "$HD/file"
+	assert_line --index 2 "$HD/file"
+	assert_line "regular file 12"
+	assert_line "symbolic link"
+	assert_line "file"
+	assert_line "$HD"
+	assert_line "$HD/file a host file"
+	assert_line "kernel"
+	assert_line "No such file or directory"
+	[ ! -e "$HD/made" ]
+}
+
+# python3 -m venv in the kernel: bin/python3 is a link to the host's
+# interpreter, and the venv's python and pip run from it.
+fam_venv() {
+	run kern sh -c '
+python3 -m venv '"${1:-}"' /rump/venv || exit 1
+/rump/venv/bin/python3 -c "import sys; print(\"prefix\", sys.prefix)"
+[ -x /rump/venv/bin/pip ] && /rump/venv/bin/pip --version | cut -d" " -f1-2 || echo "no pip"'
+	echo "$output"
+	assert_success
+	assert_line "prefix /rump/venv"
+}

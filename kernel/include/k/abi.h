@@ -98,6 +98,10 @@ typedef int64_t register_t;
 #define ESTALE		116
 #define EDQUOT		122
 #define ECANCELED	125
+/* Not Linux's: a lookup met an absolute symlink whose target lies outside
+ * the process's link prefix, i.e. on the host (RUMP_ELINKOUT, rump.h). */
+#define ELINKOUT	600
+#define RUMP_PR_LINKOUT	0x52554d01	/* prctl: ELINKOUT wanted (rump.h) */
 
 /* open(2) flags (identical on x86_64 and aarch64 except the four below) */
 #define O_ACCMODE	00000003

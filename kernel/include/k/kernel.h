@@ -199,6 +199,8 @@ struct proc {
 	struct vnode *p_cwd;		/* referenced */
 	struct vnode *p_root;		/* referenced */
 	mode_t p_umask;
+	bool p_linkout;			/* RUMP_PR_LINKOUT: ELINKOUT, not a
+					 * lookup of a host target in here */
 	struct rlimit p_rlimit[RLIM_NLIMITS];
 	char p_comm[16];
 	void *p_private;		/* owner's (sysproxy server, hijack) */
