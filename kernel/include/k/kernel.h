@@ -163,6 +163,11 @@ struct uio {
 	size_t uio_resid;
 	enum uio_rw uio_rw;	/* UIO_READ: data goes to the buffers */
 	bool uio_kernel;	/* buffers are kernel memory: no copyin/out */
+	/*
+	 * vop_readlink only: namei is following the link, not readlink(2)
+	 * reading it (procfs's gone links read but do not resolve).
+	 */
+	bool uio_follow;
 };
 /* Moves n bytes between kaddr and the uio, advancing it. */
 int uiomove(void *kaddr, size_t n, struct uio *uio);
