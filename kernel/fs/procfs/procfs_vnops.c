@@ -428,8 +428,11 @@ procfs_readdir(struct vnode *vp, struct uio *uio)
 		return ENOTDIR;
 	if (off < 0)
 		return EINVAL;
-	/* What is listed here is remembered for this reader's lookups. */
-	if (pfs_dir_changes(vp->v_key) &&
+	/*
+	 * What is listed here is remembered for this reader's lookups; not
+	 * what the kernel reads for itself (getcwd's search for a name).
+	 */
+	if (pfs_dir_changes(vp->v_key) && !uio->uio_internal &&
 	    (sn = pfs_snap_open(vp->v_key, off == 0)) == NULL)
 		return ENOMEM;
 	for (;;) {
@@ -653,7 +656,7 @@ procfs_readlink(struct vnode *vp, struct uio *uio)
 		 * Gone, but listed to this caller: readlink(2) reads the old
 		 * target; namei does not follow it to what was closed.
 		 */
-		if (uio->uio_follow)
+		if (uio->uio_internal)
 			error = ENOENT;
 		else if ((error = se->se_linkerr) == 0)
 			kstrlcpy(buf, se->se_target, PATH_MAX);
