@@ -374,16 +374,25 @@ struct churn {
 /*
  * Opens and closes descriptors and forks children that open one and end,
  * until told to stop: the descriptors and processes a walker sees come
- * and go.  Runs on its own thread: no cmocka asserts here.
+ * and go.  It also holds a descriptor of the last child's /proc/<pid>
+ * across that child's end, as a walker does (fts keeps its directories
+ * open): the path of such a descriptor is what the kernel searches for
+ * in /proc itself.  Runs on its own thread: no cmocka asserts here.
  */
 static int
 churn(void *arg)
 {
 	struct churn *c = arg;
-	struct lwp *me;
-	int fd[4], i, kfd;
+	struct lwp *me, *kid;
+	char kdir[32];
+	int fd[4], i, kfd, held = -1, pfd;
 
 	me = rump_lwproc_curlwp();
+	pfd = rump_sys_open("/proc", O_RDONLY | O_DIRECTORY, 0);
+	if (pfd < 0) {
+		c->error = errno;
+		return -1;
+	}
 	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
 		for (i = 0; i < 4; i++) {
 			fd[i] = rump_sys_open(i % 2 ? "/proc" : T,
@@ -399,13 +408,23 @@ churn(void *arg)
 			c->error = EAGAIN;
 			return -1;
 		}
+		kid = rump_lwproc_curlwp();
 		kfd = rump_sys_open("/proc", O_RDONLY | O_DIRECTORY, 0);
 		if (kfd >= 0)
 			(void)rump_sys_close(rump_sys_dup(kfd));
+		snprintf(kdir, sizeof(kdir), "%d", rump_sys_getpid());
+		rump_lwproc_switch(me);
+		if (held >= 0)
+			(void)rump_sys_close(held);
+		held = rump_sys_openat(pfd, kdir, O_RDONLY | O_DIRECTORY, 0);
+		rump_lwproc_switch(kid);
 		rump_lwproc_releaselwp();
 		rump_lwproc_switch(me);
 		__atomic_add_fetch(&c->rounds, 1, __ATOMIC_RELEASE);
 	}
+	if (held >= 0)
+		(void)rump_sys_close(held);
+	(void)rump_sys_close(pfd);
 	return 0;
 }
 
