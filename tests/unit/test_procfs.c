@@ -364,6 +364,101 @@ proc_gone_entries(void **state)
 	free(names);
 }
 
+/* The kernel's memory in use (kmem), or -1 without the net sysctls. */
+static long long
+kmem_inuse(void)
+{
+	char buf[64];
+	struct stat st;
+
+	if (rump_sys_stat("/proc/sys/net/core/kmem_inuse", &st) != 0)
+		return -1;
+	get_file("/proc/sys/net/core/kmem_inuse", buf, sizeof(buf));
+	return atoll(buf);
+}
+
+/*
+ * A reader's listings are kmem (what RUMP_MEMLIMIT counts), freed when
+ * the reader ends; a reader keeps the last 16 directories it listed.
+ */
+static void
+proc_listings_bounded(void **state)
+{
+	char (*names)[256], path[64], lname[200];
+	struct lwp *me, *kids[16];
+	long long before, peak, after;
+	struct stat st;
+	int fd, i, pids[16];
+
+	(void)state;
+	TEST_DIR();
+	HOST_INVALID();
+	names = malloc(4096 * sizeof(*names));
+	assert_non_null(names);
+	memset(lname, 'n', sizeof(lname) - 1);
+	lname[sizeof(lname) - 1] = '\0';
+	put_file(tp("%s", lname), "x");
+
+	/* 300 descriptors with long targets, listed by a reader that ends. */
+	before = kmem_inuse();
+	proc_enter();
+	fd = (int)CHECK_OK(rump_sys_open(tp("%s", lname), O_RDONLY, 0));
+	for (i = 0; i < 300; i++)
+		CHECK_OK(rump_sys_dup2(fd, 100 + i));
+	assert_true(list_dir("/proc/self/fd", names, 4096) >= 301);
+	for (i = 0; i < 300; i++)
+		CHECK_OK(rump_sys_close(100 + i));
+	CHECK_OK(rump_sys_close(fd));
+	peak = kmem_inuse();
+	/* The listing answers for what is closed now. */
+	CHECK_OK(rump_sys_lstat("/proc/self/fd/399", &st));
+	proc_leave();
+	after = kmem_inuse();
+	if (before >= 0) {
+		print_message("kmem before %lld, listed %lld, ended %lld\n",
+		    before, peak, after);
+		/* Each record holds its target: 300 * 200 bytes at least. */
+		assert_true(peak - before >= 300 * 200);
+		assert_true(after - before < (peak - before) / 4);
+	}
+
+	/*
+	 * 16 listings kept, the least recently used (listed, or a lookup in
+	 * it) dropped first.
+	 */
+	fd = (int)CHECK_OK(rump_sys_open(tp("%s", lname), O_RDONLY, 0));
+	CHECK_OK(rump_sys_dup2(fd, 77));
+	CHECK_OK(rump_sys_close(fd));
+	me = rump_lwproc_curlwp();
+	for (i = 0; i < 16; i++) {
+		assert_int_equal(rump_lwproc_rfork(RUMP_RFCFDG), 0);
+		kids[i] = rump_lwproc_curlwp();
+		pids[i] = rump_sys_getpid();
+		rump_lwproc_switch(me);
+	}
+	assert_true(list_dir("/proc/self/fd", names, 4096) >= 1);
+	CHECK_OK(rump_sys_close(77));
+	(void)list_dir("/proc", names, 4096);
+	for (i = 0; i < 14; i++) {
+		snprintf(path, sizeof(path), "/proc/%d", pids[i]);
+		assert_int_equal(list_dir(path, names, 4096), 5);
+	}
+	/* 16 listings: fd/77 answers (and its listing is used now). */
+	CHECK_OK(rump_sys_lstat("/proc/self/fd/77", &st));
+	/* 16 listings more: the fd listing is the one too many. */
+	for (i = 0; i < 16; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/fd", pids[i]);
+		assert_int_equal(list_dir(path, names, 4096), 0);
+	}
+	CHECK_ERR(rump_sys_lstat("/proc/self/fd/77", &st), ENOENT);
+	for (i = 0; i < 16; i++) {
+		rump_lwproc_switch(kids[i]);
+		rump_lwproc_releaselwp();
+	}
+	rump_lwproc_switch(me);
+	free(names);
+}
+
 /* What the churning process does, and how it says it stopped. */
 struct churn {
 	volatile int stop;
@@ -489,6 +584,7 @@ main(void)
 		cmocka_unit_test(proc_statfs),
 		cmocka_unit_test(proc_gone_entries),
 		cmocka_unit_test(proc_walk_under_load),
+		cmocka_unit_test(proc_listings_bounded),
 	};
 
 	return cmocka_run_group_tests_name("procfs", tests, group_setup, NULL);
