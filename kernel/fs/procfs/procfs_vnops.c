@@ -4,7 +4,11 @@
  * Nodes carry no private data: everything comes from v_key (procfs.h) and
  * the kernel state it names, looked at again on every call, so a node of
  * a process that exited answers ENOENT (ESRCH when read) and a cached
- * vnode never goes stale in a harmful way.
+ * vnode never goes stale in a harmful way.  The exception keeps what
+ * readdir lists and what lookup finds in agreement: a name that the
+ * caller's last readdir of its directory listed and that is gone since
+ * answers lookup, getattr and readlink from that listing (procfs_snap.c);
+ * following such a link is ENOENT, its directories read empty.
  *
  * Directory cookies ("." 0, ".." 1, then):
  *   /proc           2 self, 3 mounts, 4 sys, PFS_PIDCOOKIE + pid
