@@ -39,6 +39,7 @@ load 'hijack/fam_programs'
 @test "chmod, chown (rumphijack)" { fam_chmod; }
 @test "find -exec (rumphijack)" { fam_find; }
 @test "du (rumphijack)" { fam_du; }
+@test "find and du over all of /rump, /proc included (rumphijack)" { fam_procwalk; }
 @test "df (rumphijack)" { fam_df; }
 @test "tar c/x (rumphijack)" { fam_tar; }
 @test "gzip, gunzip (rumphijack)" { fam_gzip; }

@@ -36,6 +36,7 @@ load 'hijack/fam_programs'
 @test "chmod, chown (rump_server)" { server_mode; fam_chmod; }
 @test "find -exec (rump_server)" { server_mode; fam_find; }
 @test "du (rump_server)" { server_mode; fam_du; }
+@test "find and du over all of /rump, /proc included (rump_server)" { server_mode; fam_procwalk; }
 @test "df (rump_server)" { server_mode; fam_df; }
 @test "tar c/x (rump_server)" { server_mode; fam_tar; }
 @test "gzip, gunzip (rump_server)" { server_mode; fam_gzip; }

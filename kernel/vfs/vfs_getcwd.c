@@ -145,7 +145,8 @@ vn_dirname(struct vnode *dvp, struct vnode *vp, char *name, size_t *lenp)
 		iov.iov_len = 4096;
 		uio = (struct uio){ .uio_iov = &iov, .uio_iovcnt = 1,
 		    .uio_offset = cookie, .uio_resid = 4096,
-		    .uio_rw = UIO_READ, .uio_kernel = true };
+		    .uio_rw = UIO_READ, .uio_kernel = true,
+		    .uio_internal = true };
 		if (dvp->v_op->vop_readdir(dvp, &uio) != 0)
 			break;
 		n = 4096 - uio.uio_resid;

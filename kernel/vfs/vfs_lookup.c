@@ -215,6 +215,7 @@ ni_follow(struct nistate *ns, struct vnode *lnk, const char *rest,
 	uio.uio_resid = PATH_MAX - 1;
 	uio.uio_rw = UIO_READ;
 	uio.uio_kernel = true;
+	uio.uio_internal = true;
 	if ((error = lnk->v_op->vop_readlink(lnk, &uio)) != 0)
 		goto fail;
 	n = PATH_MAX - 1 - uio.uio_resid;

@@ -352,6 +352,45 @@ echo "exit $?"
 EOF
 }
 
+# The whole of /rump, its /proc included, walked by find, find -ls
+# (readlink too) and du while processes come and go: two churners open and
+# close descriptors and fork children that open one and end, and two walks
+# run side by side, so each sees the other's descriptors change.  Every
+# name readdir lists must answer lstat (procfs remembers what it listed to
+# each reader), so every walk exits 0.
+fam_procwalk() {
+	run kern bash -c '
+	mkdir -p /rump/d/e && echo x >/rump/d/e/f || exit 9
+	churn() {
+		while [ ! -e /rump/stop ]; do
+			exec 5</rump/d/e/f 6</rump/d
+			exec 5<&- 6<&-
+			(exec 7</rump/d/e/f; :)
+			/bin/true </rump/d/e/f
+		done
+	}
+	churn & c1=$!
+	churn & c2=$!
+	exec 8</rump/d/e/f
+	bad=0 n=0
+	for i in 1 2 3 4 5 6; do
+		find /rump >/dev/null & p=$!
+		du -sh /rump >/dev/null; r=$?
+		wait $p; f=$?
+		find /rump -ls >/dev/null; l=$?
+		[ "$f$r$l" = 000 ] || { echo "round $i: find $f du $r find -ls $l"; bad=1; }
+		n=$((n + $(du -a /rump | grep -c "^[0-9]*	/rump/proc/[0-9]*/fd/[0-9]")))
+	done
+	: >/rump/stop
+	wait $c1 $c2
+	echo "walks ok $bad"
+	# The shell'"'"'s fd 8 at least was listed and found every round.
+	[ "$n" -ge 6 ] && echo "fd entries seen"'
+	assert_success
+	assert_output "walks ok 0
+fd entries seen"
+}
+
 fam_df() {
 	# Host paths are as df always saw them.
 	both 'df -P -k "$S" | tail -n 1 | awk "{ print \$1, \$6 }"'

@@ -71,6 +71,37 @@ extern struct timespec procfs_boottime;
 enum vtype pfs_vtype(enum pfs_kind k);
 /* True if the node behind key still exists (process alive, fd open ...). */
 bool pfs_exists(uint64_t key);
+struct pfs_snent;
+/*
+ * The caller's record of node key from the last listing of its directory
+ * (procfs_snap.c), or NULL if it was not listed to the caller.  A node
+ * that is gone but listed answers from it; gone and not listed, ENOENT.
+ */
+const struct pfs_snent *pfs_listed(uint64_t key);
+
+/* --- procfs_snap.c: what readdir listed, per reader (see there) ------- */
+/* One listed name and what it was when listed. */
+struct pfs_snent {
+	uint32_t se_cookie;	/* its readdir cookie in the directory */
+	mode_t se_mode;
+	uid_t se_uid;
+	gid_t se_gid;
+	int se_linkerr;		/* readlink's answer if not 0 (EACCES) */
+	char *se_target;	/* a link's target (kmem_strdup), or NULL */
+};
+struct pfs_snap;
+void pfs_snap_init(void);
+/*
+ * The caller's listing of directory dirkey, emptied first if restart (a
+ * read from offset 0), made if there is none; NULL if out of memory.
+ */
+struct pfs_snap *pfs_snap_open(uint64_t dirkey, bool restart);
+/* Records se (the listing owns se_target from now on); ENOMEM. */
+int pfs_snap_add(struct pfs_snap *sn, const struct pfs_snent *se);
+/* The caller's record of cookie in dirkey, or NULL if it was not listed. */
+const struct pfs_snent *pfs_snap_find(uint64_t dirkey, uint32_t cookie);
+/* Marks the caller's listing of dirkey used (the last to be dropped). */
+void pfs_snap_touch(uint64_t dirkey);
 
 /* --- procfs_sys.c: /proc/sys over the sysctl tree ------------------------ */
 int pfs_sys_init(void);

@@ -78,7 +78,7 @@ static int
 procfs_loadvnode(struct mount *mp, struct vnode *vp, uint64_t key)
 {
 	(void)mp;
-	if (!pfs_exists(key))
+	if (!pfs_exists(key) && pfs_listed(key) == NULL)
 		return ENOENT;
 	vp->v_op = &procfs_vnodeops;
 	vp->v_type = pfs_vtype(pfs_kind(key));
@@ -102,6 +102,7 @@ procfs_init(void)
 	int error;
 
 	getnanotime(&procfs_boottime);
+	pfs_snap_init();
 	if ((error = pfs_sys_init()) != 0)
 		return error;
 	return vfs_register(&procfs_vfsops);

@@ -4,7 +4,11 @@
  * Nodes carry no private data: everything comes from v_key (procfs.h) and
  * the kernel state it names, looked at again on every call, so a node of
  * a process that exited answers ENOENT (ESRCH when read) and a cached
- * vnode never goes stale in a harmful way.
+ * vnode never goes stale in a harmful way.  The exception keeps what
+ * readdir lists and what lookup finds in agreement: a name that the
+ * caller's last readdir of its directory listed and that is gone since
+ * answers lookup, getattr and readlink from that listing (procfs_snap.c);
+ * following such a link is ENOENT, its directories read empty.
  *
  * Directory cookies ("." 0, ".." 1, then):
  *   /proc           2 self, 3 mounts, 4 sys, PFS_PIDCOOKIE + pid
@@ -108,6 +112,57 @@ pfs_exists(uint64_t key)
 	}
 }
 
+/*
+ * The directory and cookie under which readdir lists the node key, for
+ * the nodes that come and go (procfs_snap.c); false for the others.
+ */
+static bool
+pfs_listed_in(uint64_t key, uint64_t *dirkeyp, uint32_t *cookiep)
+{
+	pid_t pid = pfs_pid(key);
+	size_t i;
+
+	switch (pfs_kind(key)) {
+	case PFS_PIDDIR:
+		*dirkeyp = pfs_key(PFS_ROOT, 0, 0);
+		*cookiep = PFS_PIDCOOKIE + (uint32_t)pid;
+		return pfs_idx(key) == 0;
+	case PFS_FD:
+		*dirkeyp = pfs_key(PFS_FDDIR, pid, 0);
+		*cookiep = 2 + pfs_idx(key);
+		return true;
+	default:
+		for (i = 0; i < __arraycount(pfs_pident); i++) {
+			if (pfs_pident[i].f_kind == pfs_kind(key)) {
+				*dirkeyp = pfs_key(PFS_PIDDIR, pid, 0);
+				*cookiep = 2 + (uint32_t)i;
+				return pfs_idx(key) == 0;
+			}
+		}
+		return false;
+	}
+}
+
+const struct pfs_snent *
+pfs_listed(uint64_t key)
+{
+	uint64_t dirkey;
+	uint32_t cookie;
+
+	if (!pfs_listed_in(key, &dirkey, &cookie))
+		return NULL;
+	return pfs_snap_find(dirkey, cookie);
+}
+
+/* True for the directories whose listings are remembered per reader. */
+static bool
+pfs_dir_changes(uint64_t dirkey)
+{
+	enum pfs_kind k = pfs_kind(dirkey);
+
+	return k == PFS_ROOT || k == PFS_PIDDIR || k == PFS_FDDIR;
+}
+
 /* --- names ------------------------------------------------------------------ */
 
 /* Decimal without sign or leading zeros, as Linux accepts in /proc. */
@@ -167,7 +222,7 @@ pfs_lookup_key(struct vnode *dvp, const char *name, size_t len,
 	uint32_t n;
 	size_t i;
 	bool isdir;
-	int accmode, error;
+	int error;
 
 	switch (pfs_kind(dkey)) {
 	case PFS_ROOT:
@@ -177,11 +232,10 @@ pfs_lookup_key(struct vnode *dvp, const char *name, size_t len,
 				return 0;
 			}
 		}
-		if (!pfs_parse_num(name, len, INT32_MAX, &n) ||
-		    !pfs_proc_alive((pid_t)n))
+		if (!pfs_parse_num(name, len, INT32_MAX, &n))
 			return ENOENT;
 		*keyp = pfs_key(PFS_PIDDIR, (pid_t)n, 0);
-		return 0;
+		break;
 	case PFS_SYSDIR:
 		error = pfs_sys_lookup(pfs_idx(dkey), name, len, &n, &isdir);
 		if (error != 0)
@@ -189,24 +243,25 @@ pfs_lookup_key(struct vnode *dvp, const char *name, size_t len,
 		*keyp = pfs_key(isdir ? PFS_SYSDIR : PFS_SYSFILE, 0, n);
 		return 0;
 	case PFS_PIDDIR:
-		if (!pfs_proc_alive(pid))
-			return ENOENT;
 		for (i = 0; i < __arraycount(pfs_pident); i++) {
-			if (pfs_name_is(name, len, pfs_pident[i].f_name)) {
-				*keyp = pfs_fixed_key(&pfs_pident[i], pid);
-				return 0;
-			}
+			if (pfs_name_is(name, len, pfs_pident[i].f_name))
+				break;
 		}
-		return ENOENT;
+		if (i == __arraycount(pfs_pident))
+			return ENOENT;
+		*keyp = pfs_fixed_key(&pfs_pident[i], pid);
+		break;
 	case PFS_FDDIR:
-		if (!pfs_parse_num(name, len, PFS_IDXMAX, &n) ||
-		    pfs_fd_accmode(pid, (int)n, &accmode) != 0)
+		if (!pfs_parse_num(name, len, PFS_IDXMAX, &n))
 			return ENOENT;
 		*keyp = pfs_key(PFS_FD, pid, n);
-		return 0;
+		break;
 	default:
 		return ENOTDIR;
 	}
+	/* A name that is gone is found if it was listed to this caller. */
+	pfs_snap_touch(dkey);
+	return pfs_exists(*keyp) || pfs_listed(*keyp) != NULL ? 0 : ENOENT;
 }
 
 static int
@@ -324,11 +379,50 @@ pfs_dent_next(uint64_t key, int64_t want, struct pfs_dent *de)
 	}
 }
 
+static int pfs_attr_live(uint64_t key, struct vattr *va);
+
+/*
+ * Remembers entry de of the listing sn as it is now; ENOENT if it is
+ * gone already (then it is not listed either), ENOMEM.
+ */
+static int
+pfs_remember(struct pfs_snap *sn, const struct pfs_dent *de)
+{
+	struct pfs_snent se;
+	struct vattr va;
+	char *buf;
+	int error;
+
+	if ((error = pfs_attr_live(de->de_key, &va)) != 0)
+		return error;
+	memset(&se, 0, sizeof(se));
+	se.se_cookie = (uint32_t)de->de_cookie;
+	se.se_mode = va.va_mode;
+	se.se_uid = va.va_uid;
+	se.se_gid = va.va_gid;
+	if (va.va_type == VLNK) {
+		if ((buf = kmem_alloc(PATH_MAX)) == NULL)
+			return ENOMEM;
+		error = pfs_gen_link(de->de_key, buf, PATH_MAX);
+		if (error == 0 && (se.se_target = kmem_strdup(buf)) == NULL)
+			error = ENOMEM;
+		kmem_free(buf, PATH_MAX);
+		if (error == ENOENT || error == ENOMEM)
+			return error;
+		/* A link the caller may not read stays unreadable. */
+		se.se_linkerr = error;
+	}
+	if ((error = pfs_snap_add(sn, &se)) != 0 && se.se_target != NULL)
+		kmem_strfree(se.se_target);
+	return error;
+}
+
 static int
 procfs_readdir(struct vnode *vp, struct uio *uio)
 {
 	uint64_t rec[(sizeof(struct linux_dirent64) + NAME_MAX + 1 + 7) / 8];
 	struct linux_dirent64 *d = (struct linux_dirent64 *)rec;
+	struct pfs_snap *sn = NULL;
 	struct pfs_dent de;
 	int64_t off = uio->uio_offset;
 	size_t namelen, reclen;
@@ -338,6 +432,13 @@ procfs_readdir(struct vnode *vp, struct uio *uio)
 		return ENOTDIR;
 	if (off < 0)
 		return EINVAL;
+	/*
+	 * What is listed here is remembered for this reader's lookups; not
+	 * what the kernel reads for itself (getcwd's search for a name).
+	 */
+	if (pfs_dir_changes(vp->v_key) && !uio->uio_internal &&
+	    (sn = pfs_snap_open(vp->v_key, off == 0)) == NULL)
+		return ENOMEM;
 	for (;;) {
 		error = pfs_dent_next(vp->v_key, off, &de);
 		if (error == ENOENT) {
@@ -353,6 +454,19 @@ procfs_readdir(struct vnode *vp, struct uio *uio)
 			if (n == 0)
 				error = EINVAL;
 			break;
+		}
+		/* The fixed names of /proc are always there. */
+		if (sn != NULL && de.de_cookie >= 2 &&
+		    (pfs_kind(vp->v_key) != PFS_ROOT ||
+		    de.de_cookie >= PFS_PIDCOOKIE)) {
+			error = pfs_remember(sn, &de);
+			if (error == ENOENT) {
+				/* Gone since pfs_dent_next: not listed. */
+				off = de.de_cookie + 1;
+				continue;
+			}
+			if (error != 0)
+				break;
 		}
 		memset(rec, 0, reclen);
 		d->d_ino = de.de_key;
@@ -373,23 +487,28 @@ procfs_readdir(struct vnode *vp, struct uio *uio)
 
 /* --- attributes --------------------------------------------------------------- */
 
-static int
-procfs_getattr(struct vnode *vp, struct vattr *va)
+/* What every node has, whether live or gone. */
+static void
+pfs_attr_base(uint64_t key, struct vattr *va)
 {
-	uint64_t key = vp->v_key;
-	enum pfs_kind k = pfs_kind(key);
-	const struct sysctl_node *sn;
-	int accmode, error;
-
 	memset(va, 0, sizeof(*va));
-	va->va_type = pfs_vtype(k);
+	va->va_type = pfs_vtype(pfs_kind(key));
 	va->va_nlink = va->va_type == VDIR ? 2 : 1;
-	va->va_fsid = vp->v_mount->mnt_fsid;
 	va->va_fileid = key;
 	va->va_blocksize = 1024;
 	va->va_atime = va->va_mtime = va->va_ctime = va->va_btime =
 	    procfs_boottime;
+}
 
+/* The attributes of key from the kernel state it names (no va_fsid). */
+static int
+pfs_attr_live(uint64_t key, struct vattr *va)
+{
+	enum pfs_kind k = pfs_kind(key);
+	const struct sysctl_node *sn;
+	int accmode, error;
+
+	pfs_attr_base(key, va);
 	switch (k) {
 	case PFS_ROOT:
 	case PFS_SYSDIR:
@@ -441,6 +560,25 @@ procfs_getattr(struct vnode *vp, struct vattr *va)
 	    k == PFS_SYSFILE)
 		return 0;
 	return pfs_exists(key) ? 0 : ENOENT;
+}
+
+static int
+procfs_getattr(struct vnode *vp, struct vattr *va)
+{
+	const struct pfs_snent *se;
+	int error;
+
+	error = pfs_attr_live(vp->v_key, va);
+	/* Gone, but listed to this caller: as it was when listed. */
+	if (error == ENOENT && (se = pfs_listed(vp->v_key)) != NULL) {
+		pfs_attr_base(vp->v_key, va);
+		va->va_mode = se->se_mode;
+		va->va_uid = se->se_uid;
+		va->va_gid = se->se_gid;
+		error = 0;
+	}
+	va->va_fsid = vp->v_mount->mnt_fsid;
+	return error;
 }
 
 static int
@@ -507,6 +645,7 @@ procfs_write(struct vnode *vp, struct uio *uio, int ioflag)
 static int
 procfs_readlink(struct vnode *vp, struct uio *uio)
 {
+	const struct pfs_snent *se;
 	char *buf;
 	int error;
 
@@ -516,6 +655,16 @@ procfs_readlink(struct vnode *vp, struct uio *uio)
 	if (buf == NULL)
 		return ENOMEM;
 	error = pfs_gen_link(vp->v_key, buf, PATH_MAX);
+	if (error == ENOENT && (se = pfs_listed(vp->v_key)) != NULL) {
+		/*
+		 * Gone, but listed to this caller: readlink(2) reads the old
+		 * target; namei does not follow it to what was closed.
+		 */
+		if (uio->uio_internal)
+			error = ENOENT;
+		else if ((error = se->se_linkerr) == 0)
+			kstrlcpy(buf, se->se_target, PATH_MAX);
+	}
 	if (error == 0)
 		error = uiomove(buf, MIN(strlen(buf), uio->uio_resid), uio);
 	kmem_free(buf, PATH_MAX);

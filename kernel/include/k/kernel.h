@@ -163,6 +163,13 @@ struct uio {
 	size_t uio_resid;
 	enum uio_rw uio_rw;	/* UIO_READ: data goes to the buffers */
 	bool uio_kernel;	/* buffers are kernel memory: no copyin/out */
+	/*
+	 * The kernel reads for itself (namei following a link, getcwd
+	 * looking for a name), not for a caller's readlink(2) or
+	 * getdents(2): procfs remembers only what a caller was shown, and
+	 * its gone links read but do not resolve (procfs_snap.c).
+	 */
+	bool uio_internal;
 };
 /* Moves n bytes between kaddr and the uio, advancing it. */
 int uiomove(void *kaddr, size_t n, struct uio *uio);
