@@ -127,7 +127,8 @@ chmod(const char *path, mode_t mode)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(chmod)(path, mode);
-	return hjk_fchmodat(kd, kp, mode, 0);
+	KLINKOUT(int, hjk_fchmodat(kd, kp, mode, 0), true,
+	    HOST(chmod)(hp, mode));
 }
 
 HJ_EXPORT int
@@ -136,7 +137,8 @@ lchmod(const char *path, mode_t mode)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(lchmod)(path, mode);
-	return hjk_fchmodat(kd, kp, mode, AT_SYMLINK_NOFOLLOW);
+	KLINKOUT(int, hjk_fchmodat(kd, kp, mode, AT_SYMLINK_NOFOLLOW), false,
+	    HOST(fchmodat)(AT_FDCWD, hp, mode, AT_SYMLINK_NOFOLLOW));
 }
 
 HJ_EXPORT int
@@ -145,7 +147,9 @@ fchmodat(int dirfd, const char *path, mode_t mode, int flags)
 	ROUTE(dirfd, path);
 	if (where == HJ_HOST)
 		return HOST(fchmodat)(dirfd, path, mode, flags);
-	return hjk_fchmodat(kd, kp, mode, flags);
+	KLINKOUT(int, hjk_fchmodat(kd, kp, mode, flags),
+	    !(flags & AT_SYMLINK_NOFOLLOW),
+	    HOST(fchmodat)(AT_FDCWD, hp, mode, flags));
 }
 
 HJ_EXPORT int
@@ -162,7 +166,8 @@ chown(const char *path, uid_t uid, gid_t gid)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(chown)(path, uid, gid);
-	return hjk_fchownat(kd, kp, uid, gid, 0);
+	KLINKOUT(int, hjk_fchownat(kd, kp, uid, gid, 0), true,
+	    HOST(chown)(hp, uid, gid));
 }
 
 HJ_EXPORT int
@@ -171,7 +176,8 @@ lchown(const char *path, uid_t uid, gid_t gid)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(lchown)(path, uid, gid);
-	return hjk_fchownat(kd, kp, uid, gid, AT_SYMLINK_NOFOLLOW);
+	KLINKOUT(int, hjk_fchownat(kd, kp, uid, gid, AT_SYMLINK_NOFOLLOW),
+	    false, HOST(lchown)(hp, uid, gid));
 }
 
 HJ_EXPORT int
@@ -180,7 +186,9 @@ fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
 	ROUTE(dirfd, path);
 	if (where == HJ_HOST)
 		return HOST(fchownat)(dirfd, path, uid, gid, flags);
-	return hjk_fchownat(kd, kp, uid, gid, flags);
+	KLINKOUT(int, hjk_fchownat(kd, kp, uid, gid, flags),
+	    !(flags & AT_SYMLINK_NOFOLLOW),
+	    HOST(fchownat)(AT_FDCWD, hp, uid, gid, flags));
 }
 
 HJ_EXPORT int
@@ -310,7 +318,9 @@ utimensat(int dirfd, const char *path, const struct timespec ts[2],
 	ROUTE(dirfd, path);
 	if (where == HJ_HOST)
 		return HOST(utimensat)(dirfd, path, ts, flags);
-	return hjk_utimensat(kd, kp, ts, flags);
+	KLINKOUT(int, hjk_utimensat(kd, kp, ts, flags),
+	    !(flags & AT_SYMLINK_NOFOLLOW),
+	    HOST(utimensat)(AT_FDCWD, hp, ts, flags));
 }
 
 HJ_EXPORT int
@@ -334,7 +344,8 @@ utime(const char *path, const struct utimbuf *t)
 		ts[1].tv_sec = t->modtime;
 		ts[0].tv_nsec = ts[1].tv_nsec = 0;
 	}
-	return hjk_utimensat(kd, kp, t != NULL ? ts : NULL, 0);
+	KLINKOUT(int, hjk_utimensat(kd, kp, t != NULL ? ts : NULL, 0), true,
+	    HOST(utime)(hp, t));
 }
 
 HJ_EXPORT int
@@ -348,7 +359,8 @@ utimes(const char *path, const struct timeval tv[2])
 		return HOST(utimes)(path, tv);
 	if (tv2ts(tv, ts, &tp) != 0)
 		return -1;
-	return hjk_utimensat(kd, kp, tp, 0);
+	KLINKOUT(int, hjk_utimensat(kd, kp, tp, 0), true,
+	    HOST(utimensat)(AT_FDCWD, hp, tp, 0));
 }
 
 HJ_EXPORT int
@@ -362,7 +374,8 @@ lutimes(const char *path, const struct timeval tv[2])
 		return HOST(lutimes)(path, tv);
 	if (tv2ts(tv, ts, &tp) != 0)
 		return -1;
-	return hjk_utimensat(kd, kp, tp, AT_SYMLINK_NOFOLLOW);
+	KLINKOUT(int, hjk_utimensat(kd, kp, tp, AT_SYMLINK_NOFOLLOW), false,
+	    HOST(utimensat)(AT_FDCWD, hp, tp, AT_SYMLINK_NOFOLLOW));
 }
 
 HJ_EXPORT int
@@ -396,7 +409,8 @@ futimesat(int dirfd, const char *path, const struct timeval tv[2])
 		return HOST(futimesat)(dirfd, path, tv);
 	if (tv2ts(tv, ts, &tp) != 0)
 		return -1;
-	return hjk_utimensat(kd, kp, tp, 0);
+	KLINKOUT(int, hjk_utimensat(kd, kp, tp, 0), true,
+	    HOST(utimensat)(AT_FDCWD, hp, tp, 0));
 }
 
 /* --- truncate, mknod, mkfifo ---------------------------------------------- */
@@ -407,7 +421,7 @@ truncate64(const char *path, off_t len)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(truncate64)(path, len);
-	return hjk_truncate(kp, len);
+	KLINKOUT(int, hjk_truncate(kp, len), true, HOST(truncate64)(hp, len));
 }
 
 HJ_EXPORT int
@@ -459,7 +473,7 @@ statfs(const char *path, struct statfs *buf)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(statfs)(path, buf);
-	return hjk_statfs(kp, buf);
+	KLINKOUT(int, hjk_statfs(kp, buf), true, HOST(statfs)(hp, buf));
 }
 
 HJ_EXPORT int
@@ -678,7 +692,8 @@ getxattr(const char *path, const char *name, void *val, size_t size)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(getxattr)(path, name, val, size);
-	return k_noxattr(kd, kp, 0, false);
+	KLINKOUT(ssize_t, k_noxattr(kd, kp, 0, false), true,
+	    HOST(getxattr)(hp, name, val, size));
 }
 
 HJ_EXPORT ssize_t
@@ -687,7 +702,8 @@ lgetxattr(const char *path, const char *name, void *val, size_t size)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(lgetxattr)(path, name, val, size);
-	return k_noxattr(kd, kp, AT_SYMLINK_NOFOLLOW, false);
+	KLINKOUT(ssize_t, k_noxattr(kd, kp, AT_SYMLINK_NOFOLLOW, false), false,
+	    HOST(lgetxattr)(hp, name, val, size));
 }
 
 HJ_EXPORT ssize_t
@@ -706,7 +722,8 @@ setxattr(const char *path, const char *name, const void *val, size_t size,
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(setxattr)(path, name, val, size, flags);
-	return k_noxattr(kd, kp, 0, false);
+	KLINKOUT(int, k_noxattr(kd, kp, 0, false), true,
+	    HOST(setxattr)(hp, name, val, size, flags));
 }
 
 HJ_EXPORT int
@@ -716,7 +733,8 @@ lsetxattr(const char *path, const char *name, const void *val, size_t size,
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(lsetxattr)(path, name, val, size, flags);
-	return k_noxattr(kd, kp, AT_SYMLINK_NOFOLLOW, false);
+	KLINKOUT(int, k_noxattr(kd, kp, AT_SYMLINK_NOFOLLOW, false), false,
+	    HOST(lsetxattr)(hp, name, val, size, flags));
 }
 
 HJ_EXPORT int
@@ -734,7 +752,8 @@ listxattr(const char *path, char *list, size_t size)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(listxattr)(path, list, size);
-	return k_noxattr(kd, kp, 0, true);
+	KLINKOUT(ssize_t, k_noxattr(kd, kp, 0, true), true,
+	    HOST(listxattr)(hp, list, size));
 }
 
 HJ_EXPORT ssize_t
@@ -743,7 +762,8 @@ llistxattr(const char *path, char *list, size_t size)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(llistxattr)(path, list, size);
-	return k_noxattr(kd, kp, AT_SYMLINK_NOFOLLOW, true);
+	KLINKOUT(ssize_t, k_noxattr(kd, kp, AT_SYMLINK_NOFOLLOW, true), false,
+	    HOST(llistxattr)(hp, list, size));
 }
 
 HJ_EXPORT ssize_t
@@ -760,7 +780,8 @@ removexattr(const char *path, const char *name)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(removexattr)(path, name);
-	return k_noxattr(kd, kp, 0, false);
+	KLINKOUT(int, k_noxattr(kd, kp, 0, false), true,
+	    HOST(removexattr)(hp, name));
 }
 
 HJ_EXPORT int
@@ -769,7 +790,8 @@ lremovexattr(const char *path, const char *name)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(lremovexattr)(path, name);
-	return k_noxattr(kd, kp, AT_SYMLINK_NOFOLLOW, false);
+	KLINKOUT(int, k_noxattr(kd, kp, AT_SYMLINK_NOFOLLOW, false), false,
+	    HOST(lremovexattr)(hp, name));
 }
 
 HJ_EXPORT int

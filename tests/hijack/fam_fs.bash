@@ -421,6 +421,7 @@ stat -L -c "%F %s" /rump/f; stat -c %F /rump/f
 ln -s "$HD" /rump/d && ls /rump/d
 cd /rump/d && pwd -P && cat file; cd /
 mkdir /rump/d/made && echo made >/rump/d/made/x && rm /rump/d/made/x && rmdir /rump/d/made
+chmod 600 /rump/d/file && touch -d 2001-02-03 /rump/d/file && stat -c "%a %y" "$HD/file" | cut -c1-14
 python3 -c "import os; print(os.path.realpath(\"/rump/d/file\"), open(\"/rump/f\").read().strip())"
 echo kernel >/rump/k && ln -s /rump/k /rump/back && cat /rump/back
 ln -s /nonexistent/x /rump/gone; cat /rump/gone 2>&1 | sed "s/.*: //"'
@@ -436,6 +437,7 @@ ln -s /nonexistent/x /rump/gone; cat /rump/gone 2>&1 | sed "s/.*: //"'
 	assert_line "$HD/file a host file"
 	assert_line "kernel"
 	assert_line "No such file or directory"
+	assert_line "600 2001-02-03"
 	[ ! -e "$HD/made" ]
 }
 
