@@ -16,6 +16,7 @@
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+bats_require_minimum_version 1.5.0
 load 'hijack/common'
 load 'hijack/fam_fs'
 load 'hijack/fam_content'
