@@ -221,8 +221,8 @@ va_read(FILE *f, const struct sentry *e, const struct sarg *a)
 {
 	const char *last = e->args[e->nargs - 2].name;
 
-	fprintf(f, "\t%s = 0;\n\tva_list ap;\n\n\tva_start(ap, %s);\n",
-	    decl(&a->type, a->name), last);
+	fprintf(f, "\t%s = %s;\n\tva_list ap;\n\n\tva_start(ap, %s);\n",
+	    decl(&a->type, a->name), a->type.nptr > 0 ? "NULL" : "0", last);
 	switch (a->va) {
 	case VA_MODE:
 		/* As the kernel tells O_TMPFILE: both of its bits. */
@@ -234,6 +234,9 @@ va_read(FILE *f, const struct sentry *e, const struct sarg *a)
 		emit_fcntl_va(f, last, a->name, a->type.text);
 		break;
 	case VA_IOCTL:
+		/* Always, as glibc and musl: whether a request takes one is
+		 * not in its number (FIOCLEX, TIOCNOTTY: none), and reading
+		 * one more register or stack slot is harmless on Linux ABIs. */
 		fprintf(f, "\t%s = va_arg(ap, %s);\n", a->name, a->type.text);
 		break;
 	case VA_NONE:

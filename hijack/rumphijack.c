@@ -84,7 +84,7 @@ usage_why(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "rumphijack: ");
 	fprintf(stderr, fmt, arg);
-	fputs("\n(rumphijack --help: the usage)\n", stderr);
+	fputs("\n(see rumphijack --help)\n", stderr);
 	exit(2);
 }
 
