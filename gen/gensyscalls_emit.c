@@ -127,9 +127,26 @@ va_arg_of(const struct sentry *e)
 	    &e->args[e->nargs - 1] : NULL;
 }
 
-/* One prototype per entry: RTYPE PREFIXname(ARGS); "..." for @va ones. */
+/*
+ * An argument as libc declares it: a struct sockaddr pointer as glibc's
+ * __SOCKADDR_ARG (under _GNU_SOURCE a transparent union of every
+ * sockaddr_* pointer, so that a struct sockaddr_in * needs no cast).
+ */
+static char *
+libc_decl(const struct sarg *a)
+{
+	if (a->type.nptr == 1 && strcmp(a->type.base, "struct sockaddr") == 0)
+		return xprintf("%s %s", a->type.isconst ?
+		    "RUMP_CONST_SOCKADDR_ARG" : "RUMP_SOCKADDR_ARG", a->name);
+	return decl(&a->type, a->name);
+}
+
+/*
+ * One prototype per entry: RTYPE PREFIXname(ARGS).  As libc's (libc):
+ * "..." for @va arguments, glibc's sockaddr parameters.
+ */
 static void
-emit_protos(FILE *f, const struct master *m, const char *pfx, bool variadic)
+emit_protos(FILE *f, const struct master *m, const char *pfx, bool libc)
 {
 	for (int i = 0; i < m->nents; i++) {
 		const struct sentry *e = m->bynum[i];
@@ -137,8 +154,9 @@ emit_protos(FILE *f, const struct master *m, const char *pfx, bool variadic)
 		int j;
 
 		for (j = 0; j < e->nargs; j++)
-			items[j] = decl(&e->args[j].type, e->args[j].name);
-		if (variadic && va_arg_of(e) != NULL)
+			items[j] = libc ? libc_decl(&e->args[j]) :
+			    decl(&e->args[j].type, e->args[j].name);
+		if (libc && va_arg_of(e) != NULL)
 			items[e->nargs - 1] = "...";
 		prefix = xprintf("%s(", decl(&e->rtype,
 		    xprintf("%s%s", pfx, e->name)));
@@ -178,7 +196,18 @@ emit_public_h(const struct master *m, const char *out)
 	    f);
 	fputs("\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
 	    "/* Declared here so that clients need no _GNU_SOURCE. */\n"
-	    "struct statx;\nstruct open_how;\nstruct mmsghdr;\n\n", f);
+	    "struct statx;\nstruct open_how;\nstruct mmsghdr;\n\n"
+	    "/*\n * glibc's sockaddr parameters: with _GNU_SOURCE (in C) a "
+	    "transparent union\n * of the sockaddr_* pointers, passed as the "
+	    "pointer; the stubs are\n * defined with the plain pointer, which "
+	    "the union's declaration allows.\n * (A macro or, for the union, "
+	    "a typedef: <sys/socket.h> has either.)\n */\n"
+	    "#ifdef __GLIBC__\n"
+	    "#define RUMP_SOCKADDR_ARG\t__SOCKADDR_ARG\n"
+	    "#define RUMP_CONST_SOCKADDR_ARG\t__CONST_SOCKADDR_ARG\n#else\n"
+	    "#define RUMP_SOCKADDR_ARG\tstruct sockaddr *\n"
+	    "#define RUMP_CONST_SOCKADDR_ARG\tconst struct sockaddr *\n"
+	    "#endif\n\n", f);
 	for (int i = 0; i < m->nents; i++) {
 		const struct sentry *e = m->bynum[i];
 

@@ -52,6 +52,7 @@ emit_fcntl_va(FILE *f, const char *cmd, const char *arg, const char *type)
 enum how {
 	CHK_GNU,	/* compared with _GNU_SOURCE (the default) */
 	CHK_POSIX,	/* compared without it: see the reason */
+	CHK_BOTH,	/* compared with it and without it */
 	CHK_AS,		/* compared with glibc's function of another name */
 	CHK_SKIP	/* not comparable: the reason says why */
 };
@@ -62,22 +63,16 @@ static const struct libc_rule {
 	const char *libc;	/* CHK_AS: glibc's name */
 	const char *why;
 } rules[] = {
-	/* With _GNU_SOURCE, glibc's sockaddr parameters are a transparent
-	 * union of every sockaddr_* pointer, a GNU C extension. */
-	{ "accept", CHK_POSIX, NULL, "_GNU_SOURCE: sockaddr transparent union" },
-	{ "bind", CHK_POSIX, NULL, "_GNU_SOURCE: sockaddr transparent union" },
-	{ "connect", CHK_POSIX, NULL, "_GNU_SOURCE: sockaddr transparent "
-	    "union" },
-	{ "getpeername", CHK_POSIX, NULL, "_GNU_SOURCE: sockaddr transparent "
-	    "union" },
-	{ "getsockname", CHK_POSIX, NULL, "_GNU_SOURCE: sockaddr transparent "
-	    "union" },
-	{ "recvfrom", CHK_POSIX, NULL, "_GNU_SOURCE: sockaddr transparent "
-	    "union" },
-	{ "sendto", CHK_POSIX, NULL, "_GNU_SOURCE: sockaddr transparent union" },
-	{ "accept4", CHK_SKIP, NULL, "glibc declares it only with _GNU_SOURCE, "
-	    "with the sockaddr transparent union (accept's check covers the "
-	    "rest)" },
+	/* With _GNU_SOURCE glibc's sockaddr parameters are a transparent
+	 * union, as ours (RUMP_SOCKADDR_ARG), and a union is compatible
+	 * with each of its pointers: only the plain build tells apart. */
+	{ "accept", CHK_BOTH, NULL, NULL },
+	{ "bind", CHK_BOTH, NULL, NULL },
+	{ "connect", CHK_BOTH, NULL, NULL },
+	{ "getpeername", CHK_BOTH, NULL, NULL },
+	{ "getsockname", CHK_BOTH, NULL, NULL },
+	{ "recvfrom", CHK_BOTH, NULL, NULL },
+	{ "sendto", CHK_BOTH, NULL, NULL },
 	/* With _GNU_SOURCE the resource is an enum __rlimit_resource. */
 	{ "getrlimit", CHK_POSIX, NULL, "_GNU_SOURCE: the resource is enum "
 	    "__rlimit_resource" },
@@ -161,9 +156,9 @@ emit_libc_check(const struct master *m, const char *out)
 	    "twice: with\n"
 	    " * _GNU_SOURCE, and with RUMP_LIBC_CHECK_POSIX for the calls "
 	    "whose\n"
-	    " * _GNU_SOURCE declaration is a GNU extension (the other build "
-	    "lists them\n"
-	    " * as skipped).  Calls glibc declares differently on purpose are "
+	    " * _GNU_SOURCE declaration is a GNU extension (the sockaddr "
+	    "union, the\n"
+	    " * rlimit enum).  Calls glibc declares differently on purpose are "
 	    "skipped,\n"
 	    " * with the reason (gen/gensyscalls_libc.c).\n"
 	    " */\n"
@@ -183,7 +178,7 @@ emit_libc_check(const struct master *m, const char *out)
 		const char *n = m->bynum[i]->name;
 		const struct libc_rule *r = rule_of(n);
 
-		if (r == NULL)
+		if (r == NULL || r->how == CHK_BOTH)
 			same_row(f, n, n);
 		else if (r->how == CHK_AS)
 			same_row(f, n, r->libc);
@@ -198,7 +193,7 @@ emit_libc_check(const struct master *m, const char *out)
 		const char *n = m->bynum[i]->name;
 		const struct libc_rule *r = rule_of(n);
 
-		if (r != NULL && r->how == CHK_POSIX)
+		if (r != NULL && (r->how == CHK_POSIX || r->how == CHK_BOTH))
 			same_row(f, n, n);
 	}
 	fputs("#endif\n};\n\n"

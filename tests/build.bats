@@ -107,20 +107,27 @@ teardown() {
 	[ ! -e "$TMP/k" ]
 }
 
-# A program written against glibc's <fcntl.h> and <sys/ioctl.h>.
+# A program written against glibc's <fcntl.h>, <sys/ioctl.h> and
+# <sys/socket.h> (_GNU_SOURCE: bind takes a sockaddr_un * uncast).
 libc_program() {
 	cat >"$TMP/prog.c" <<'PROG'
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 int
 main(void)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	int fd, dfd, n = 0;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX, .sun_path = "/s" };
+	struct sockaddr_un got;
+	socklen_t len = sizeof(got);
+	int fd, dfd, n = 0, s;
 
 	if ((fd = open("/f", O_CREAT | O_WRONLY | O_TRUNC, 0644)) < 0 ||
 	    write(fd, "abc", 3) != 3 || close(fd) != 0)
@@ -136,13 +143,19 @@ main(void)
 	if (ioctl(fd, FIOCLEX) != 0 || fcntl(fd, F_GETFD) != FD_CLOEXEC ||
 	    ioctl(fd, FIONREAD, &n) != 0 || n != 3)
 		return 4;
+	/* glibc's sockaddr union: a sockaddr_un * needs no cast. */
+	if ((s = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
+	    bind(s, &sun, sizeof(sun)) != 0 ||
+	    getsockname(s, &got, &len) != 0 || close(s) != 0 ||
+	    strcmp(got.sun_path, "/s") != 0)
+		return 5;
 	printf("ok %d\n", n);
 	return 0;
 }
 PROG
 	cc -std=c11 -Wall -Wextra -Werror -c -o "$TMP/prog.o" "$TMP/prog.c"
 	# Every call renamed, nothing else changed but the header.
-	sed -E 's/\<(open|openat|fcntl|ioctl|write|close)\(/rump_sys_\1(/g;
+	sed -E 's/\<(open|openat|fcntl|ioctl|write|close|socket|bind|getsockname)\(/rump_sys_\1(/g;
 	    s|#include <unistd.h>|&\n#include <rump/rump.h>\n#include <rump/rump_syscalls.h>|' \
 	    "$TMP/prog.c" >"$TMP/rprog.c"
 	grep -q 'rump_sys_open("/f", O_RDWR)' "$TMP/rprog.c"
