@@ -34,11 +34,13 @@ struct side {
 };
 
 static int h_open(const char *p, int f, mode_t m) { return open(p, f, m); }
+static int k_open(const char *p, int f, mode_t m)
+{ return rump_sys_open(p, f, m); }
 static ssize_t h_getdents(int fd, void *b, size_t n) { return syscall(SYS_getdents64, fd, b, n); }
 
 static struct side host = { "host", "", h_open, close, read, write, stat,
 	mkdir, unlink, rmdir, h_getdents };
-static struct side kern = { "rump", "", rump_sys_open, rump_sys_close,
+static struct side kern = { "rump", "", k_open, rump_sys_close,
 	rump_sys_read, rump_sys_write, rump_sys_stat, rump_sys_mkdir,
 	rump_sys_unlink, rump_sys_rmdir, rump_sys_getdents64 };
 

@@ -7,6 +7,8 @@
  *   gensyscalls kernel MASTER OUTDIR [FAC...]  syscallargs.h and one
  *                                              syscalls_FAC.c per faction
  *   gensyscalls names  MASTER OUT.c            rump_syscall_names[]
+ *   gensyscalls libc   MASTER OUT.c            the check of the public
+ *                                              prototypes against glibc's
  *
  * Exit status: 0 done, 1 bad master or write error (message on stderr),
  * 2 usage.
@@ -25,7 +27,8 @@ usage(void)
 	    "       gensyscalls kernel MASTER OUTDIR [FACTION ...]\n"
 	    "       gensyscalls names MASTER OUT.c\n"
 	    "       gensyscalls remote MASTER OUT.c\n"
-	    "       gensyscalls hijack MASTER OUT.h OUT.c\n");
+	    "       gensyscalls hijack MASTER OUT.h OUT.c\n"
+	    "       gensyscalls libc MASTER OUT.c\n");
 	exit(2);
 }
 
@@ -75,7 +78,8 @@ main(int argc, char **argv)
 	    (strcmp(argv[1], "kernel") == 0 && argc >= 4) ||
 	    (strcmp(argv[1], "names") == 0 && argc == 4) ||
 	    (strcmp(argv[1], "remote") == 0 && argc == 4) ||
-	    (strcmp(argv[1], "hijack") == 0 && argc == 5)))
+	    (strcmp(argv[1], "hijack") == 0 && argc == 5) ||
+	    (strcmp(argv[1], "libc") == 0 && argc == 4)))
 		usage();
 	if (master_parse(argv[2], &m) != 0)
 		return 1;
@@ -90,5 +94,7 @@ main(int argc, char **argv)
 		rv = emit_remote(&m, argv[3]);
 	else if (strcmp(argv[1], "hijack") == 0)
 		rv = emit_hijack(&m, argv[3], argv[4]);
+	else if (strcmp(argv[1], "libc") == 0)
+		rv = emit_libc_check(&m, argv[3]);
 	return rv != 0;
 }

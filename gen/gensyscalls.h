@@ -42,6 +42,17 @@ enum annkind {
 	ANN_MMSG_RECV	/* @mmsg_recv(cnt): ... recvmmsg fills */
 };
 
+/*
+ * How a public stub reads an argument libc's prototype makes variadic
+ * (@va): the public prototype ends in "..." in its place.
+ */
+enum vakind {
+	VA_NONE,
+	VA_MODE,	/* @va(mode): open's mode, there with O_CREAT/O_TMPFILE */
+	VA_FCNTL,	/* @va(fcntl): an int, a pointer or nothing, by command */
+	VA_IOCTL	/* @va(ioctl): one pointer-sized argument */
+};
+
 /* A C type as written: "const char *" is base "char", isconst, nptr 1. */
 struct ctype {
 	char *text;	/* normalized public spelling: "const char *" */
@@ -58,6 +69,7 @@ struct sarg {
 	bool outret;	/* @out(SIZE,ret): valid length is the return value */
 	char *outelem;	/* @out(SIZE,ret*ELEM): ... counted in ELEMs */
 	bool opt;	/* @opt: may be NULL */
+	enum vakind va;	/* @va(KIND): variadic in the public prototype */
 };
 
 struct sentry {
@@ -106,6 +118,12 @@ char *decl(const struct ctype *t, const char *name);
 
 /* The hijack's stubs hjk_NAME() (hj_ksys.h, hj_ksys.c). */
 int emit_hijack(const struct master *m, const char *outh, const char *outc);
+
+/* gensyscalls_libc.c: the check of the prototypes against glibc's. */
+int emit_libc_check(const struct master *m, const char *out);
+/* The switch reading fcntl's variadic argument in a public stub. */
+void emit_fcntl_va(FILE *f, const char *cmd, const char *arg,
+    const char *type);
 
 /* gensyscalls_remote.c: the sysproxy marshaling table (sp_systab.c). */
 int emit_remote(const struct master *m, const char *out);

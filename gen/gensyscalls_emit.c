@@ -119,9 +119,34 @@ wrap(FILE *f, const char *prefix, char *const *items, int n,
 	fputc('\n', f);
 }
 
-/* One prototype per entry: RTYPE PREFIXname(ARGS); */
+/* The entry's variadic argument (@va), or NULL. */
+static const struct sarg *
+va_arg_of(const struct sentry *e)
+{
+	return e->nargs > 0 && e->args[e->nargs - 1].va != VA_NONE ?
+	    &e->args[e->nargs - 1] : NULL;
+}
+
+/*
+ * An argument as libc declares it: a struct sockaddr pointer as glibc's
+ * __SOCKADDR_ARG (under _GNU_SOURCE a transparent union of every
+ * sockaddr_* pointer, so that a struct sockaddr_in * needs no cast).
+ */
+static char *
+libc_decl(const struct sarg *a)
+{
+	if (a->type.nptr == 1 && strcmp(a->type.base, "struct sockaddr") == 0)
+		return xprintf("%s %s", a->type.isconst ?
+		    "RUMP_CONST_SOCKADDR_ARG" : "RUMP_SOCKADDR_ARG", a->name);
+	return decl(&a->type, a->name);
+}
+
+/*
+ * One prototype per entry: RTYPE PREFIXname(ARGS).  As libc's (libc):
+ * "..." for @va arguments, glibc's sockaddr parameters.
+ */
 static void
-emit_protos(FILE *f, const struct master *m, const char *pfx)
+emit_protos(FILE *f, const struct master *m, const char *pfx, bool libc)
 {
 	for (int i = 0; i < m->nents; i++) {
 		const struct sentry *e = m->bynum[i];
@@ -129,7 +154,10 @@ emit_protos(FILE *f, const struct master *m, const char *pfx)
 		int j;
 
 		for (j = 0; j < e->nargs; j++)
-			items[j] = decl(&e->args[j].type, e->args[j].name);
+			items[j] = libc ? libc_decl(&e->args[j]) :
+			    decl(&e->args[j].type, e->args[j].name);
+		if (libc && va_arg_of(e) != NULL)
+			items[e->nargs - 1] = "...";
 		prefix = xprintf("%s(", decl(&e->rtype,
 		    xprintf("%s%s", pfx, e->name)));
 		if (e->nargs == 0)
@@ -168,7 +196,18 @@ emit_public_h(const struct master *m, const char *out)
 	    f);
 	fputs("\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
 	    "/* Declared here so that clients need no _GNU_SOURCE. */\n"
-	    "struct statx;\nstruct open_how;\nstruct mmsghdr;\n\n", f);
+	    "struct statx;\nstruct open_how;\nstruct mmsghdr;\n\n"
+	    "/*\n * glibc's sockaddr parameters: with _GNU_SOURCE (in C) a "
+	    "transparent union\n * of the sockaddr_* pointers, passed as the "
+	    "pointer; the stubs are\n * defined with the plain pointer, which "
+	    "the union's declaration allows.\n * (A macro or, for the union, "
+	    "a typedef: <sys/socket.h> has either.)\n */\n"
+	    "#ifdef __GLIBC__\n"
+	    "#define RUMP_SOCKADDR_ARG\t__SOCKADDR_ARG\n"
+	    "#define RUMP_CONST_SOCKADDR_ARG\t__CONST_SOCKADDR_ARG\n#else\n"
+	    "#define RUMP_SOCKADDR_ARG\tstruct sockaddr *\n"
+	    "#define RUMP_CONST_SOCKADDR_ARG\tconst struct sockaddr *\n"
+	    "#endif\n\n", f);
 	for (int i = 0; i < m->nents; i++) {
 		const struct sentry *e = m->bynum[i];
 
@@ -183,7 +222,7 @@ emit_public_h(const struct master *m, const char *out)
 		fputc('\n', f);
 	}
 	fputc('\n', f);
-	emit_protos(f, m, "rump_sys_");
+	emit_protos(f, m, "rump_sys_", true);
 	fputs("\n#ifdef __cplusplus\n}\n#endif\n\n"
 	    "#endif /* RUMP_RUMP_SYSCALLS_H */\n", f);
 	return out_close(f, out);
@@ -194,22 +233,60 @@ struct stubstyle {
 	const char *prefix;	/* "rump_sys_" */
 	const char *call;	/* "rump_syscall" */
 	const char *seterr;	/* "rumpuser_seterrno(error)" */
+	bool variadic;		/* libc's "..." for @va arguments */
 };
 static const struct stubstyle public_style = {
-	"rump_sys_", "rump_syscall", "rumpuser_seterrno(error)" };
+	"rump_sys_", "rump_syscall", "rumpuser_seterrno(error)", true };
+/* The hijack decodes libc's variadic calls itself and passes all. */
 static const struct stubstyle hijack_style = {
-	"hjk_", "hj_syscall", "errno = error" };
+	"hjk_", "hj_syscall", "errno = error", false };
+
+/*
+ * The declaration of a stub's variadic argument and the code reading it
+ * from ap, after the last fixed argument LAST: only when the call has it.
+ */
+static void
+va_read(FILE *f, const struct sentry *e, const struct sarg *a)
+{
+	const char *last = e->args[e->nargs - 2].name;
+
+	fprintf(f, "\t%s = %s;\n\tva_list ap;\n\n\tva_start(ap, %s);\n",
+	    decl(&a->type, a->name), a->type.nptr > 0 ? "NULL" : "0", last);
+	switch (a->va) {
+	case VA_MODE:
+		/* As the kernel tells O_TMPFILE: both of its bits. */
+		fprintf(f, "\tif ((%s & O_CREAT) != 0 || (%s & O_TMPFILE) == "
+		    "O_TMPFILE)\n\t\t%s = va_arg(ap, %s);\n", last, last,
+		    a->name, a->type.text);
+		break;
+	case VA_FCNTL:
+		emit_fcntl_va(f, last, a->name, a->type.text);
+		break;
+	case VA_IOCTL:
+		/* Always, as glibc and musl: whether a request takes one is
+		 * not in its number (FIOCLEX, TIOCNOTTY: none), and reading
+		 * one more register or stack slot is harmless on Linux ABIs. */
+		fprintf(f, "\t%s = va_arg(ap, %s);\n", a->name, a->type.text);
+		break;
+	case VA_NONE:
+		break;
+	}
+	fputs("\tva_end(ap);\n", f);
+}
 
 static void
 public_stub(FILE *f, const struct sentry *e, const struct stubstyle *st)
 {
 	const struct ctype *rt = &e->rtype;
 	bool isvoid = rt->nptr == 0 && strcmp(rt->base, "void") == 0;
+	const struct sarg *va = st->variadic ? va_arg_of(e) : NULL;
 	char *items[GEN_MAXARGS];
 	int j;
 
 	for (j = 0; j < e->nargs; j++)
 		items[j] = decl(&e->args[j].type, e->args[j].name);
+	if (va != NULL)
+		items[e->nargs - 1] = "...";
 	fprintf(f, "\n%s\n%s%s(", rt->text, st->prefix, e->name);
 	if (e->nargs == 0)
 		fputs("void)\n", f);
@@ -221,6 +298,8 @@ public_stub(FILE *f, const struct sentry *e, const struct stubstyle *st)
 	fputs("\tint64_t rv = 0;\n", f);
 	if (!isvoid)
 		fputs("\tint error;\n", f);
+	if (va != NULL)
+		va_read(f, e, va);
 	fputc('\n', f);
 	for (j = 0; j < e->nargs; j++)
 		fprintf(f, "\targs[%d] = (int64_t)%s%s;\n", j,
@@ -257,8 +336,11 @@ emit_public_c(const struct master *m, const char *out)
 	    "-1 (or NULL)\n"
 	    " * with errno set, the one place where that convention is made.\n"
 	    " */\n"
+	    "/* O_TMPFILE and Linux's fcntl commands. */\n"
+	    "#ifndef _GNU_SOURCE\n#define _GNU_SOURCE\n#endif\n"
 	    "#include <rump/rump_syscalls.h>\n#include <rump/rump.h>\n"
-	    "#include <rump/rumpuser.h>\n#include <stdint.h>\n", f);
+	    "#include <rump/rumpuser.h>\n#include <fcntl.h>\n"
+	    "#include <stdarg.h>\n#include <stdint.h>\n", f);
 	for (int i = 0; i < m->nents; i++)
 		public_stub(f, m->bynum[i], &public_style);
 	return out_close(f, out);
@@ -278,7 +360,7 @@ emit_hijack(const struct master *m, const char *outh, const char *outc)
 	    "#include <rump/rump_syscalls.h>\n\n"
 	    "int hj_syscall(int num, const int64_t *args, int nargs, "
 	    "int64_t *retval);\n\n", f);
-	emit_protos(f, m, "hjk_");
+	emit_protos(f, m, "hjk_", false);
 	fputs("\n#endif /* HJ_KSYS_H */\n", f);
 	if (out_close(f, outh) != 0 || (f = out_open(outc)) == NULL)
 		return -1;

@@ -346,6 +346,33 @@ next_ann(char *s, char **word, char **param, const char *what)
 	return trim(s);
 }
 
+/* @va(mode|fcntl|ioctl): how a stub reads libc's variadic argument. */
+static int
+parse_va(struct sarg *a, const char *param)
+{
+	static const struct {
+		const char *name;
+		enum vakind kind;
+	} kinds[] = {
+		{ "mode", VA_MODE }, { "fcntl", VA_FCNTL }, { "ioctl", VA_IOCTL },
+	};
+
+	if (a->va != VA_NONE) {
+		perr("argument %s: @va given twice", a->name);
+		return -1;
+	}
+	for (size_t i = 0; param != NULL && i < sizeof(kinds) /
+	    sizeof(kinds[0]); i++) {
+		if (strcmp(param, kinds[i].name) == 0) {
+			a->va = kinds[i].kind;
+			return 0;
+		}
+	}
+	perr("argument %s: @va(mode), @va(fcntl) or @va(ioctl) expected",
+	    a->name);
+	return -1;
+}
+
 static int
 parse_arg_anns(struct sarg *a, char *s)
 {
@@ -361,6 +388,11 @@ parse_arg_anns(struct sarg *a, char *s)
 				return -1;
 			}
 			a->opt = true;
+			continue;
+		}
+		if (strcmp(word, "va") == 0) {
+			if (parse_va(a, param) != 0)
+				return -1;
 			continue;
 		}
 		ai = NULL;
@@ -419,6 +451,35 @@ parse_arg_anns(struct sarg *a, char *s)
 			}
 		}
 		a->expr = param;
+	}
+	return 0;
+}
+
+/*
+ * A variadic argument is the last one, after at least one fixed one, and
+ * of the kind its rule reads: open's mode a scalar after the flags,
+ * fcntl's a scalar @fcntl argument (a pointer travels in it as a long),
+ * ioctl's an @ioctl pointer.
+ */
+static int
+check_va(const struct sentry *e, const struct sarg *a)
+{
+	const char *why = NULL;
+	bool ptr = a->type.nptr > 0;
+
+	if (a != &e->args[e->nargs - 1] || e->nargs < 2)
+		why = "only the last argument, after a fixed one, can be "
+		    "variadic";
+	else if (a->va == VA_MODE && (ptr || e->args[e->nargs - 2].type.nptr
+	    > 0))
+		why = "@va(mode) needs a scalar after scalar flags";
+	else if (a->va == VA_FCNTL && (ptr || a->ann != ANN_FCNTL))
+		why = "@va(fcntl) needs a scalar @fcntl(CMD) argument";
+	else if (a->va == VA_IOCTL && (!ptr || a->ann != ANN_IOCTL))
+		why = "@va(ioctl) needs a pointer @ioctl(REQ) argument";
+	if (why != NULL) {
+		perr("argument %s: %s", a->name, why);
+		return -1;
 	}
 	return 0;
 }
@@ -507,6 +568,8 @@ check_arg(struct sentry *e, struct sarg *a)
 		perr("argument %s: @opt on a non-pointer", a->name);
 		return -1;
 	}
+	if (a->va != VA_NONE && check_va(e, a) != 0)
+		return -1;
 	if (a->outret && e->rtype.nptr == 0 &&
 	    strcmp(e->rtype.base, "void") == 0) {
 		perr("argument %s: @out(...,ret) but the call returns "

@@ -1,17 +1,24 @@
 /*
- * rumphijack: runs a command tree on one private rump kernel that lives
- * exactly as long as the command.
+ * rumphijack: runs a command tree on one rump kernel: a private one that
+ * lives exactly as long as the command, or a rump_server's.
  *
  *   rumphijack [options] -- command [args...]
  *
- * This process boots the kernel, serves it on a private unix socket (in
- * the abstract namespace, for this uid only), and runs the command with
+ * Private (the default without RUMP_SERVER, or --private): this process
+ * boots the kernel, serves it on a private unix socket (in the abstract
+ * namespace, for this uid only), and runs the command with
  * LD_PRELOAD=librumphijack.so and RUMP_SERVER pointing at that socket, so
  * every process of the tree (fork, exec, pipelines, subshells) reaches the
- * same kernel.  Exit status: the command's (128+N for a signal).
+ * same kernel.  On a server (--server URL, or an exported RUMP_SERVER):
+ * the same, with RUMP_SERVER the server's; this process is a client of it
+ * (librumpclient, loaded on demand) that checks it is there and copies
+ * trees in and out.  Exit status: the command's (128+N for a signal); 2
+ * for a usage error (a malformed URL included); 127 when the tree cannot
+ * start (no shim, no kernel, no server), 126 when the command cannot run.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -29,22 +36,55 @@
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
 
+#include "sp_url.h"
+
 #define MAXCOPY	16
 
 static void
-usage(void)
+usage_to(FILE *f)
 {
-	fprintf(stderr,
-	    "usage: rumphijack [-nv] [-c ncpu] [-r memlimit] [-H RUMPHIJACK]\n"
+	fprintf(f,
+	    "usage: rumphijack [-nvP] [-S URL] [-c ncpu] [-r memlimit] "
+	    "[-H RUMPHIJACK]\n"
 	    "           [-i HOSTDIR:KDIR]... [-o KDIR:HOSTDIR]... -- command "
 	    "[args...]\n"
+	    "  -S, --server URL  run the tree on that rump_server's kernel\n"
+	    "      (unix:///path, unix://@name, tcp://addr:port); without it\n"
+	    "      an exported RUMP_SERVER is used the same way\n"
+	    "  -P, --private   a private kernel even if RUMP_SERVER is set\n"
+	    "      (the default without RUMP_SERVER); it ends with the "
+	    "command\n"
 	    "  -H  what is routed (default path=/rump,socket=all:nolocal:\n"
 	    "      sockets are the kernel's, which has only loopback: the\n"
 	    "      command does not reach the host's network)\n"
 	    "  -n, --host-net  sockets stay the host's (socket=none)\n"
 	    "  -i, --copy-in   copy a host tree into the kernel before\n"
 	    "  -o, --copy-out  copy a kernel tree to the host after\n"
-	    "  -c, -r, -v      RUMP_NCPU, RUMP_MEMLIMIT, RUMP_VERBOSE\n");
+	    "  -c, -r          RUMP_NCPU, RUMP_MEMLIMIT (a private kernel "
+	    "only)\n"
+	    "  -v              RUMP_VERBOSE\n"
+	    "exit status: the command's (128+N for a signal); 2: usage, a "
+	    "malformed\n"
+	    "URL included; 127: no tree (no shim, the kernel did not boot, "
+	    "the server\n"
+	    "cannot be reached, a copy-in failed); 126: the command cannot "
+	    "run\n");
+}
+
+static _Noreturn void
+usage(void)
+{
+	usage_to(stderr);
+	exit(2);
+}
+
+/* A usage error with its reason: that line and a pointer to --help. */
+static _Noreturn void
+usage_why(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "rumphijack: ");
+	fprintf(stderr, fmt, arg);
+	fputs("\n(see rumphijack --help)\n", stderr);
 	exit(2);
 }
 
@@ -75,6 +115,15 @@ static const struct side host = { h_open, read, write, close, lstat, mkdir,
 static const struct side kern = { k_open, rump_sys_read, rump_sys_write,
     rump_sys_close, rump_sys_lstat, rump_sys_mkdir, k_getdents,
     rump_sys_readlink, rump_sys_symlink };
+
+/* A server's kernel, through the librumpclient next to the shim. */
+static int (*r_open_p)(const char *, int, ...);
+static ssize_t (*r_getdents_p)(int, void *, size_t);
+static int r_open(const char *p, int f, mode_t m) { return r_open_p(p, f, m); }
+static ssize_t r_getdents(int fd, void *b, size_t n)
+{ return r_getdents_p(fd, b, n); }
+static struct side remote = { r_open, NULL, NULL, NULL, NULL, NULL,
+    r_getdents, NULL, NULL };
 
 static int
 fail(const char *what, const char *path)
@@ -157,6 +206,11 @@ copy_tree(const struct side *from, const char *src, const struct side *to,
 	return n < 0 ? fail("read directory", src) : rv;
 }
 
+/* A --copy-in or --copy-out argument, "A:B", and its two halves. */
+struct copy {
+	char *arg, *from, *to;
+};
+
 /* "A:B" into a and b. */
 static int
 split(char *arg, char **a, char **b)
@@ -225,6 +279,125 @@ own_kernel(void)
 	return rump_proc_setcred(u, g, n, groups);
 }
 
+/* Boots the private kernel and serves it on a fresh abstract socket. */
+static int
+boot_private(char *url, size_t len)
+{
+	unsigned char rnd[8];
+	int error;
+
+	unsetenv("RUMP_SERVER");
+	if ((error = rump_init()) != 0) {
+		fprintf(stderr, "rumphijack: rump_init: %s\n",
+		    strerror(error));
+		return -1;
+	}
+	if ((error = own_kernel()) != 0) {
+		fprintf(stderr, "rumphijack: the kernel's identity: %s\n",
+		    strerror(error));
+		return -1;
+	}
+	/* Abstract: no file to leave behind however we end; only our uid
+	 * (and root) is served, checked with SO_PEERCRED. */
+	if (getentropy(rnd, sizeof(rnd)) != 0)
+		return -1;
+	snprintf(url, len, "unix://@rumphijack-%d-%02x%02x%02x%02x"
+	    "%02x%02x%02x%02x", (int)getpid(), rnd[0], rnd[1], rnd[2], rnd[3],
+	    rnd[4], rnd[5], rnd[6], rnd[7]);
+	return rump_init_server(url) == 0 ? 0 : -1;
+}
+
+/*
+ * Connects this process to the server at url through librumpclient
+ * (dlopen'ed as the shim does: its rump_sys_* stay apart from the kernel
+ * linked into this program) and fills the remote side of the copies.
+ * A server that cannot be reached is found here, before the command runs.
+ */
+static int
+connect_server(const char *shim, const char *url)
+{
+	static const struct {
+		const char *name;
+		void **fn;
+	} fns[] = {
+		{ "rump_sys_open", (void **)&r_open_p },
+		{ "rump_sys_getdents64", (void **)&r_getdents_p },
+		{ "rump_sys_read", (void **)&remote.read },
+		{ "rump_sys_write", (void **)&remote.write },
+		{ "rump_sys_close", (void **)&remote.close },
+		{ "rump_sys_lstat", (void **)&remote.lstat },
+		{ "rump_sys_mkdir", (void **)&remote.mkdir },
+		{ "rump_sys_readlink", (void **)&remote.readlink },
+		{ "rump_sys_symlink", (void **)&remote.symlink },
+	};
+	char path[PATH_MAX + 32], dir[PATH_MAX];
+	const char *slash = strrchr(shim, '/');
+	int (*init)(void);
+	void *h = NULL;
+
+	/* Beside the shim (installed), or in the build tree's client/. */
+	snprintf(dir, sizeof(dir), "%.*s", slash != NULL ?
+	    (int)(slash - shim) : 1, slash != NULL ? shim : ".");
+	snprintf(path, sizeof(path), "%s/librumpclient.so", dir);
+	if (access(path, R_OK) != 0)
+		snprintf(path, sizeof(path), "%s/../client/librumpclient.so",
+		    dir);
+	if (access(path, R_OK) == 0)
+		h = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+	if (h == NULL && (h = dlopen("librumpclient.so", RTLD_NOW |
+	    RTLD_LOCAL | RTLD_DEEPBIND)) == NULL) {
+		fprintf(stderr, "rumphijack: cannot load librumpclient.so: "
+		    "%s\n", dlerror());
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+		if ((*fns[i].fn = dlsym(h, fns[i].name)) == NULL) {
+			fprintf(stderr, "rumphijack: librumpclient.so has no "
+			    "%s\n", fns[i].name);
+			return -1;
+		}
+	if ((*(void **)&init = dlsym(h, "rumpclient_init")) == NULL)
+		return -1;
+	setenv("RUMP_SERVER", url, 1);
+	/* librumpclient says why on stderr ("cannot reach URL: ..."). */
+	return init() == 0 ? 0 : -1;
+}
+
+/* The server's URL, checked, or NULL for a private kernel. */
+static const char *
+server_url(const char *opt, bool private, bool kparams)
+{
+	const char *url = opt, *what = "--server";
+	struct sp_addr a;
+
+	if (opt != NULL && private)
+		usage_why("%s", "--server and --private exclude each other");
+	if (url == NULL && !private && (url = getenv("RUMP_SERVER")) != NULL) {
+		what = "RUMP_SERVER";
+		if (*url == '\0')
+			url = NULL;
+	}
+	if (url == NULL)
+		return NULL;
+	if (kparams)
+		usage_why("-c and -r are a private kernel's parameters, and "
+		    "the tree runs on the server %s (--private: a private "
+		    "kernel)", url);
+	switch (sp_url_parse(url, &a)) {
+	case 0:
+		return url;
+	case ENAMETOOLONG:
+		fprintf(stderr, "rumphijack: %s %s: the socket path is too "
+		    "long\n", what, url);
+		break;
+	default:
+		fprintf(stderr, "rumphijack: %s %s: not a server URL "
+		    "(unix:///path, unix://@name or tcp://addr:port)\n", what,
+		    url);
+	}
+	exit(2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -232,33 +405,47 @@ main(int argc, char **argv)
 		{ "copy-in", required_argument, NULL, 'i' },
 		{ "copy-out", required_argument, NULL, 'o' },
 		{ "host-net", no_argument, NULL, 'n' },
+		{ "server", required_argument, NULL, 'S' },
+		{ "private", no_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *copyin[MAXCOPY], *copyout[MAXCOPY];
+	struct copy copyin[MAXCOPY], copyout[MAXCOPY];
 	int nin = 0, nout = 0, ch, error, status, rv;
-	char shim[PATH_MAX], url[128], preload[2 * PATH_MAX];
-	unsigned char rnd[8];
-	const char *old;
-	bool hostnet = false;
+	char shim[PATH_MAX], privurl[128], preload[2 * PATH_MAX];
+	const char *old, *server = NULL, *url;
+	bool hostnet = false, private = false, kparams = false;
+	const struct side *ks;
 	pid_t pid;
 
-	while ((ch = getopt_long(argc, argv, "+c:r:vnH:i:o:", longopts, NULL))
-	    != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:r:vnH:i:o:S:Ph", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
-		case 'c': setenv("RUMP_NCPU", optarg, 1); break;
-		case 'r': setenv("RUMP_MEMLIMIT", optarg, 1); break;
+		case 'c':
+			setenv("RUMP_NCPU", optarg, 1);
+			kparams = true;
+			break;
+		case 'r':
+			setenv("RUMP_MEMLIMIT", optarg, 1);
+			kparams = true;
+			break;
 		case 'v': setenv("RUMP_VERBOSE", "1", 1); break;
 		case 'H': setenv("RUMPHIJACK", optarg, 1); break;
 		case 'n': hostnet = true; break;
+		case 'S': server = optarg; break;
+		case 'P': private = true; break;
+		case 'h':
+			usage_to(stdout);
+			return 0;
 		case 'i':
 			if (nin == MAXCOPY)
 				usage();
-			copyin[nin++] = optarg;
+			copyin[nin++].arg = optarg;
 			break;
 		case 'o':
 			if (nout == MAXCOPY)
 				usage();
-			copyout[nout++] = optarg;
+			copyout[nout++].arg = optarg;
 			break;
 		default:
 			usage();
@@ -266,6 +453,15 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage();
+	/* Checked before any kernel is touched. */
+	for (int i = 0; i < nin + nout; i++) {
+		struct copy *c = i < nin ? &copyin[i] : &copyout[i - nin];
+
+		if (split(c->arg, &c->from, &c->to) != 0)
+			usage_why("%s: HOSTDIR:KDIR or KDIR:HOSTDIR expected",
+			    c->arg);
+	}
+	server = server_url(server, private, kparams);
 	if (hostnet) {
 		/* The last socket= item decides. */
 		const char *h = getenv("RUMPHIJACK");
@@ -282,34 +478,20 @@ main(int argc, char **argv)
 		fprintf(stderr, "rumphijack: cannot find librumphijack.so\n");
 		return 127;
 	}
-	unsetenv("RUMP_SERVER");
-	if ((error = rump_init()) != 0) {
-		fprintf(stderr, "rumphijack: rump_init: %s\n",
-		    strerror(error));
-		return 127;
-	}
-	if ((error = own_kernel()) != 0) {
-		fprintf(stderr, "rumphijack: the kernel's identity: %s\n",
-		    strerror(error));
-		return 127;
-	}
-	for (int i = 0; i < nin; i++) {
-		char *a, *b;
-
-		if (split(copyin[i], &a, &b) != 0)
-			usage();
-		if (copy_tree(&host, a, &kern, b) != 0)
+	if (server != NULL) {
+		if (connect_server(shim, server) != 0)
 			return 127;
+		ks = &remote;
+		url = server;
+	} else {
+		if (boot_private(privurl, sizeof(privurl)) != 0)
+			return 127;
+		ks = &kern;
+		url = privurl;
 	}
-	/* Abstract: no file to leave behind however we end; only our uid
-	 * (and root) is served, checked with SO_PEERCRED. */
-	if (getentropy(rnd, sizeof(rnd)) != 0)
-		return 127;
-	snprintf(url, sizeof(url), "unix://@rumphijack-%d-%02x%02x%02x%02x"
-	    "%02x%02x%02x%02x", (int)getpid(), rnd[0], rnd[1], rnd[2], rnd[3],
-	    rnd[4], rnd[5], rnd[6], rnd[7]);
-	if (rump_init_server(url) != 0)
-		return 127;
+	for (int i = 0; i < nin; i++)
+		if (copy_tree(&host, copyin[i].from, ks, copyin[i].to) != 0)
+			return 127;
 
 	if ((old = getenv("LD_PRELOAD")) != NULL && *old != '\0')
 		snprintf(preload, sizeof(preload), "%s:%s", shim, old);
@@ -324,8 +506,10 @@ main(int argc, char **argv)
 	if (error != 0) {
 		fprintf(stderr, "rumphijack: %s: %s\n", argv[optind],
 		    strerror(error));
-		rump_server_shutdown();
-		rump_halt();
+		if (server == NULL) {
+			rump_server_shutdown();
+			rump_halt();
+		}
 		return error == ENOENT ? 127 : 126;
 	}
 	/* The command's signals are its own business. */
@@ -335,15 +519,15 @@ main(int argc, char **argv)
 		continue;
 	rv = WIFEXITED(status) ? WEXITSTATUS(status) :
 	    128 + WTERMSIG(status);
-	rump_server_shutdown();
-	for (int i = 0; i < nout; i++) {
-		char *a, *b;
-
-		if (split(copyout[i], &a, &b) != 0 ||
-		    copy_tree(&kern, a, &host, b) != 0)
+	if (server == NULL)
+		rump_server_shutdown();
+	for (int i = 0; i < nout; i++)
+		if (copy_tree(ks, copyout[i].from, &host, copyout[i].to) != 0)
 			rv = rv ? rv : 1;
+	/* A server's kernel goes on: its own sync and halt are its own. */
+	if (server == NULL) {
+		rump_sys_sync();
+		rump_halt();
 	}
-	rump_sys_sync();
-	rump_halt();
 	return rv;
 }

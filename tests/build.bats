@@ -12,6 +12,7 @@ setup() {
 }
 
 teardown() {
+	if [ -n "${SRV:-}" ]; then kill -TERM "$SRV" 2>/dev/null; wait "$SRV" || true; fi
 	rm -rf "$TMP"
 }
 
@@ -104,4 +105,103 @@ teardown() {
 	kill -TERM "$pid"
 	wait "$pid"
 	[ ! -e "$TMP/k" ]
+}
+
+# A program written against glibc's <fcntl.h>, <sys/ioctl.h> and
+# <sys/socket.h> (_GNU_SOURCE: bind takes a sockaddr_un * uncast).
+libc_program() {
+	cat >"$TMP/prog.c" <<'PROG'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+int
+main(void)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct sockaddr_un sun = { .sun_family = AF_UNIX, .sun_path = "/s" };
+	struct sockaddr_un got;
+	socklen_t len = sizeof(got);
+	int fd, dfd, n = 0, s;
+
+	if ((fd = open("/f", O_CREAT | O_WRONLY | O_TRUNC, 0644)) < 0 ||
+	    write(fd, "abc", 3) != 3 || close(fd) != 0)
+		return 1;
+	if ((fd = open("/f", O_RDWR)) < 0 || (dfd = open("/", O_RDONLY |
+	    O_DIRECTORY)) < 0 || close(openat(dfd, "f", O_RDONLY)) != 0 ||
+	    close(openat(dfd, "g", O_CREAT | O_RDWR, 0600)) != 0)
+		return 2;
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) != 0 ||
+	    !(fcntl(fd, F_GETFL) & O_NONBLOCK) ||
+	    fcntl(fd, F_SETLK, &fl) != 0 || fcntl(fd, F_GETFD) != 0)
+		return 3;
+	if (ioctl(fd, FIOCLEX) != 0 || fcntl(fd, F_GETFD) != FD_CLOEXEC ||
+	    ioctl(fd, FIONREAD, &n) != 0 || n != 3)
+		return 4;
+	/* glibc's sockaddr union: a sockaddr_un * needs no cast. */
+	if ((s = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
+	    bind(s, &sun, sizeof(sun)) != 0 ||
+	    getsockname(s, &got, &len) != 0 || close(s) != 0 ||
+	    strcmp(got.sun_path, "/s") != 0)
+		return 5;
+	printf("ok %d\n", n);
+	return 0;
+}
+PROG
+	cc -std=c11 -Wall -Wextra -Werror -c -o "$TMP/prog.o" "$TMP/prog.c"
+	# Every call renamed, nothing else changed but the header.
+	sed -E 's/\<(open|openat|fcntl|ioctl|write|close|socket|bind|getsockname)\(/rump_sys_\1(/g;
+	    s|#include <unistd.h>|&\n#include <rump/rump.h>\n#include <rump/rump_syscalls.h>|' \
+	    "$TMP/prog.c" >"$TMP/rprog.c"
+	grep -q 'rump_sys_open("/f", O_RDWR)' "$TMP/rprog.c"
+}
+
+@test "a glibc program renamed to rump_sys_* compiles with -Wall -Werror and runs, kernel and remote" {
+	export PKG_CONFIG_PATH="$B/meson-uninstalled"
+	libc_program
+	# Against the kernel: rump_init() first, the one line added.
+	sed -i 's|int fd, dfd, n = 0;|&\n\n\tif (rump_init() != 0) return 9;|' \
+	    "$TMP/rprog.c"
+	cc -std=c11 -Wall -Wextra -Werror -o "$TMP/kprog" "$TMP/rprog.c" \
+	    $(pkg-config --cflags --libs rump)
+	libpath=$(pkg-config --libs-only-L rump | sed 's/-L//g; s/ /:/g')
+	run env LD_LIBRARY_PATH="$libpath" "$TMP/kprog"
+	assert_success
+	assert_output "ok 3"
+	# Against librumpclient and a server, from the same renamed source.
+	sed -i '/rump_init/d' "$TMP/rprog.c"
+	cc -std=c11 -Wall -Wextra -Werror -o "$TMP/cprog" "$TMP/rprog.c" \
+	    $(pkg-config --cflags --libs rumpclient)
+	"$B/server/rump_server" -s "unix://$TMP/k" &
+	SRV=$!
+	for i in $(seq 100); do [ -S "$TMP/k" ] && break; sleep 0.05; done
+	libpath=$(pkg-config --libs-only-L rumpclient | sed 's/-L//g; s/ /:/g')
+	run env RUMP_SERVER="unix://$TMP/k" LD_LIBRARY_PATH="$libpath" \
+	    timeout 10 "$TMP/cprog"
+	assert_success
+	assert_output "ok 3"
+}
+
+@test "gensyscalls rejects a misplaced or unknown @va with file:line" {
+	printf '1\tvfs\tSTD\tint f(int a @va(mode), int b)\n' >"$TMP/m1"
+	run "$B/gen/gensyscalls" check "$TMP/m1"
+	assert_failure 1
+	assert_output --partial "$TMP/m1:1: f: argument a: only the last argument"
+	printf '1\tvfs\tSTD\tint f(int a, int b @va(maybe))\n' >"$TMP/m2"
+	run "$B/gen/gensyscalls" check "$TMP/m2"
+	assert_failure 1
+	assert_output --partial "$TMP/m2:1: f: argument b: @va(mode), @va(fcntl) or @va(ioctl) expected"
+	printf '1\tvfs\tSTD\tint f(int a, long b @va(fcntl))\n' >"$TMP/m3"
+	run "$B/gen/gensyscalls" check "$TMP/m3"
+	assert_failure 1
+	assert_output --partial "@va(fcntl) needs a scalar @fcntl(CMD) argument"
+	printf '1\tvfs\tSTD\tint f(int a, void *b @ioctl(a) @va(ioctl) @va(ioctl))\n' >"$TMP/m4"
+	run "$B/gen/gensyscalls" check "$TMP/m4"
+	assert_failure 1
+	assert_output --partial "@va given twice"
 }

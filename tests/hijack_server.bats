@@ -16,6 +16,7 @@
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+bats_require_minimum_version 1.5.0
 load 'hijack/common'
 load 'hijack/fam_fs'
 load 'hijack/fam_content'
@@ -127,4 +128,119 @@ EOS
 	assert_line --index 7 "setresuid 65534                  ok"
 	assert_line --index 9 "kernel euid 65534"
 	assert_line --index 10 "setuid 0 after                   EPERM"
+}
+
+# --- rumphijack --server: the tree on a rump_server's kernel ------------
+
+@test "cat (rumphijack --server)" { rhserver_mode; fam_cat; }
+@test "cp -a host -> kernel -> host (rumphijack --server)" { rhserver_mode; fam_cp; }
+@test "a command tree shares one kernel (rumphijack --server)" { rhserver_mode; fam_tree; }
+@test "fdrules: fork (rumphijack --server)" { rhserver_mode; fdrules fork; }
+@test "fdrules: exec keeps non-cloexec, closes cloexec (rumphijack --server)" { rhserver_mode; fdrules exec; }
+@test "fdrules: F_DUPFD, dup (rumphijack --server)" { rhserver_mode; fdrules dupfd; }
+
+# LD_PRELOAD cat on the server of this test.
+server_cat() {
+	(cd "$TMP/cwd" && timeout "$T" env LD_PRELOAD="$SHIM" \
+	    RUMP_SERVER="$URL" cat "$@" </dev/null 3>&-)
+}
+
+@test "rumphijack --server: what the tree writes is on the server for a later client" {
+	start_server
+	run timeout "$T" "$RH" --server "$URL" -- sh -c \
+	    'mkdir /rump/rh && echo "from the tree" >/rump/rh/f && cat /rump/rh/f'
+	assert_success
+	assert_output "from the tree"
+	run server_cat /rump/rh/f
+	assert_success
+	assert_output "from the tree"
+	# -S is --server; a second tree sees the first's file.
+	run timeout "$T" "$RH" -S "$URL" -- cat /rump/rh/f
+	assert_success
+	assert_output "from the tree"
+	[ ! -e /rump ]
+}
+
+@test "rumphijack with RUMP_SERVER exported runs on that server; --private does not" {
+	start_server
+	run env RUMP_SERVER="$URL" timeout "$T" "$RH" -- sh -c \
+	    'echo exported >/rump/e'
+	assert_success
+	assert_output ""
+	run server_cat /rump/e
+	assert_success
+	assert_output exported
+	# --private: a kernel of its own, which has no /e, and the same tree
+	# sees RUMP_SERVER as its private kernel's, not the exported one.
+	run env RUMP_SERVER="$URL" timeout "$T" "$RH" --private -- sh -c \
+	    'cat /rump/e; echo "[$?]"; echo private >/rump/p'
+	assert_success
+	assert_output "cat: /rump/e: No such file or directory
+[1]"
+	run server_cat /rump/p
+	assert_failure
+	# An empty RUMP_SERVER is no server: a private kernel.
+	run env RUMP_SERVER= timeout "$T" "$RH" -- sh -c 'echo ok >/rump/x && cat /rump/x'
+	assert_success
+	assert_output ok
+	# The private kernel's parameters make no sense on a server.
+	run env RUMP_SERVER="$URL" timeout "$T" "$RH" -c 2 -- true
+	assert_failure 2
+	assert_line --index 0 --partial "rumphijack: -c and -r are a private kernel's parameters"
+	run env RUMP_SERVER="$URL" timeout "$T" "$RH" -P -c 2 -- true
+	assert_success
+}
+
+@test "rumphijack --server: --copy-in before, --copy-out after, on the server's kernel" {
+	start_server
+	run timeout "$T" "$RH" --server "$URL" --copy-in "$S:/in" \
+	    --copy-out "/in:$TMP/out" -- sh -c \
+	    'cat /rump/in/a/f1 && echo added >/rump/in/new'
+	assert_success
+	assert_output hello
+	# Out: the tree as copied in, and what the command added.
+	[ "$(cat "$TMP/out/new")" = added ]
+	rm "$TMP/out/new"
+	diff -r --no-dereference "$S" "$TMP/out"
+	# In: on the server's kernel, for later clients too.
+	run server_cat /rump/in/a/b/nums
+	assert_success
+	assert_output "$(seq 1 1000)"
+	# A copy-in that fails: no command, status 127.
+	run -127 timeout "$T" "$RH" --server "$URL" --copy-in "$TMP/none:/x" -- \
+	    touch "$TMP/ran"
+	assert_failure 127
+	assert_output --partial "rumphijack: stat $TMP/none"
+	[ ! -e "$TMP/ran" ]
+	[ ! -e /rump ]
+}
+
+@test "rumphijack --server: a bad or unreachable URL is a clear error, and the command never runs" {
+	local url
+	for url in foo unix:// tcp://nohost http://x/y; do
+		run timeout "$T" "$RH" --server "$url" -- touch "$TMP/ran"
+		assert_failure 2
+		assert_output "rumphijack: --server $url: not a server URL (unix:///path, unix://@name or tcp://addr:port)"
+		run env RUMP_SERVER="$url" timeout "$T" "$RH" -- touch "$TMP/ran"
+		assert_failure 2
+		assert_output "rumphijack: RUMP_SERVER $url: not a server URL (unix:///path, unix://@name or tcp://addr:port)"
+	done
+	run timeout "$T" "$RH" --server "unix://$TMP/$(printf 'x%.0s' $(seq 120))" -- touch "$TMP/ran"
+	assert_failure 2
+	assert_output --partial "the socket path is too long"
+	# Well-formed, nobody there: the tree cannot start (127).
+	run -127 timeout "$T" "$RH" --server "unix://$TMP/nobody" -- touch "$TMP/ran"
+	assert_failure 127
+	assert_output --partial "cannot reach unix://$TMP/nobody"
+	run timeout "$T" "$RH" --server unix://@$TMP/nobody -P -- touch "$TMP/ran"
+	assert_failure 2
+	assert_line --index 0 "rumphijack: --server and --private exclude each other"
+	run timeout "$T" "$RH" --server
+	assert_failure 2
+	[ ! -e "$TMP/ran" ]
+	# --help: the usage on stdout, status 0.
+	run "$RH" --help
+	assert_success
+	assert_line --index 0 --partial "usage: rumphijack"
+	assert_output --partial "an exported RUMP_SERVER is used the same way"
 }

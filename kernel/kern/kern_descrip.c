@@ -430,7 +430,7 @@ sys_dup3(struct lwp *l __unused, int oldfd, int newfd, int flags,
 
 int
 sys_close_range(struct lwp *l __unused, unsigned int first, unsigned int last,
-    unsigned int flags, register_t *retval __unused)
+    int flags, register_t *retval __unused)
 {
 	struct filedesc *fdp = curproc->p_fd;
 	struct file *fp;

@@ -3,7 +3,8 @@
 # mode), loaded by both: setup and teardown (a temporary tree with the
 # source tree S, and afterwards no process of the test left and the host's
 # root as it was), kern (a command on the kernel of the test's mode:
-# rumphijack, or LD_PRELOAD on a rump_server that server_mode starts),
+# rumphijack, LD_PRELOAD on a rump_server that server_mode starts, or
+# rumphijack --server on one that rhserver_mode starts),
 # both (a command line on the host and on the kernel, outputs compared
 # once the directory names are normalized, and the host unchanged but for
 # O), and the filters lsnorm and statnorm.  The command families that both
@@ -127,6 +128,13 @@ server_mode() {
 	start_server
 }
 
+# rhserver_mode: the test runs `rumphijack --server` on a rump_server of
+# its own.
+rhserver_mode() {
+	MODE=rhserver
+	start_server
+}
+
 # kern CMD [ARGS...]: CMD on the kernel of MODE, from the empty host
 # directory $TMP/cwd, stdin /dev/null, under a timeout.
 kern() {
@@ -134,6 +142,10 @@ kern() {
 		start_server || return 1
 		(cd "$TMP/cwd" && timeout "$T" env LD_PRELOAD="$SHIM" \
 		    RUMP_SERVER="$URL" "$@" </dev/null 3>&-)
+	elif [ "$MODE" = rhserver ]; then
+		start_server || return 1
+		(cd "$TMP/cwd" && timeout "$T" "$RH" --server "$URL" -- "$@" \
+		    </dev/null 3>&-)
 	else
 		(cd "$TMP/cwd" && timeout "$T" "$RH" -- "$@" </dev/null 3>&-)
 	fi
