@@ -97,6 +97,9 @@ static const struct libc_rule {
 	{ "epoll_pwait2", CHK_SKIP, NULL, "the call takes the mask's size "
 	    "after the mask, which glibc's epoll_pwait2() supplies" },
 	{ "openat2", CHK_SKIP, NULL, "glibc (2.36) has no openat2()" },
+	{ "prctl", CHK_SKIP, NULL, "glibc's prctl() is variadic; the "
+	    "kernel's answers only its own option (RUMP_PR_LINKOUT), the "
+	    "call's five arguments" },
 };
 
 static const struct libc_rule *
