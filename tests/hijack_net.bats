@@ -131,3 +131,29 @@ PYEOF
 	assert_line "main thread: free while 0 returned"
 	assert_line "accept: b'hello' recv: b'ping' poll ready: 1"
 }
+
+@test "getaddrinfo of localhost and numeric addresses, a server on localhost (rumphijack)" {
+	net_setup
+	export PORT=$(free_port)
+	cat >"$TMP/localhost.py" <<'PYEOF'
+import os, socket, subprocess, threading
+port = int(os.environ["PORT"])
+fams = sorted({ai[0].name for ai in socket.getaddrinfo("localhost", port, type=socket.SOCK_STREAM)})
+print("localhost:", " ".join(fams))
+print("numeric:", socket.getaddrinfo("127.0.0.1", port)[0][4][0], socket.getaddrinfo("::1", port)[0][4][0])
+l = socket.create_server(("localhost", port))
+t = threading.Thread(target=lambda: l.accept()[0].sendall(b"via localhost"))
+t.start()
+print(socket.create_connection(("localhost", port)).recv(100).decode())
+t.join()
+print(subprocess.run([os.environ["H_CHECK"], str(port)], env={"PATH": os.environ["PATH"]},
+                     capture_output=True, text=True).stdout.strip())
+PYEOF
+	run kern "$PY" "$TMP/localhost.py"
+	echo "$output"
+	assert_success
+	assert_line --regexp "^localhost: .*AF_INET"
+	assert_line "numeric: 127.0.0.1 ::1"
+	assert_line "via localhost"
+	assert_line "host: $PORT free"
+}
