@@ -69,6 +69,7 @@ load 'hijack/fam_programs'
 @test "fdrules: EPOLLET and EPOLLONESHOT on a kernel fifo (rumphijack)" { fdrules epollet; }
 @test "fdrules: a dup of an epoll descriptor keeps its kernel fifo (rumphijack)" { fdrules epolldup; }
 @test "fdrules: poll of a host pipe and a kernel fifo (rumphijack)" { fdrules pollfifo; }
+@test "splice, tee, vmsplice, sendfile, copy_file_range, kernel and host (rumphijack)" { fam_splice; }
 
 # --- rumphijack itself ---------------------------------------------------
 

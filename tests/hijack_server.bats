@@ -75,6 +75,7 @@ open_server_mode() {
 @test "fdrules: EPOLLET and EPOLLONESHOT on a kernel fifo (rump_server)" { server_mode; fdrules epollet; }
 @test "fdrules: a dup of an epoll descriptor keeps its kernel fifo (rump_server)" { server_mode; fdrules epolldup; }
 @test "fdrules: poll of a host pipe and a kernel fifo (rump_server)" { server_mode; fdrules pollfifo; }
+@test "splice, tee, vmsplice, sendfile, copy_file_range, kernel and host (rump_server)" { server_mode; fam_splice; }
 
 # --- rump_server: the kernel outlives its clients ----------------------
 

@@ -283,6 +283,13 @@ fdrules() {
 	both "\"\$FDRULES\" \"\$W\" $1"
 }
 
+# splice, tee, vmsplice between kernel FIFOs (in W) and host pipes and
+# files (in O), and sendfile and copy_file_range in every direction:
+# tests/hijack/splicep, its lines and checksums equal to the host's.
+fam_splice() {
+	both '"$SPLICEP" "$W" "$O"'
+}
+
 # Identities: tests/hijack/idprobe creates files as root, drops to 65534
 # and probes them (each errno, then owners and modes); and setpriv (an
 # su-style helper: setgroups, setresgid, setresuid, then exec) runs a
