@@ -70,6 +70,7 @@ load 'hijack/fam_programs'
 @test "fdrules: a dup of an epoll descriptor keeps its kernel fifo (rumphijack)" { fdrules epolldup; }
 @test "fdrules: poll of a host pipe and a kernel fifo (rumphijack)" { fdrules pollfifo; }
 @test "splice, tee, vmsplice, sendfile, copy_file_range, kernel and host (rumphijack)" { fam_splice; }
+@test "preadv2, pwritev2 and their flags (rumphijack)" { fam_rwv2; }
 
 # --- rumphijack itself ---------------------------------------------------
 

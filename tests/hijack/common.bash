@@ -16,7 +16,8 @@ setup() {
 	SHIM=$B/hijack/librumphijack.so
 	SERVER=$B/server/rump_server
 	T=${HIJACK_TIMEOUT:-60}
-	export FDRULES=$B/tests/hijack/fdrules SPLICEP=$B/tests/hijack/splicep
+	export FDRULES=$B/tests/hijack/fdrules SPLICEP=$B/tests/hijack/splicep \
+	    RWV2P=$B/tests/hijack/rwv2p
 	export IDPROBE=$B/tests/hijack/idprobe IDCLIENT=$B/tests/hijack/idclient
 	export PY=/usr/bin/python3
 	[ -x "$PY" ] || PY=$(command -v python3)

@@ -290,6 +290,12 @@ fam_splice() {
 	both '"$SPLICEP" "$W" "$O"'
 }
 
+# preadv2/pwritev2 and their RWF_* flags on a file and a FIFO in W:
+# tests/hijack/rwv2p prints each errno, compared with the host's.
+fam_rwv2() {
+	both '"$RWV2P" "$W"'
+}
+
 # Identities: tests/hijack/idprobe creates files as root, drops to 65534
 # and probes them (each errno, then owners and modes); and setpriv (an
 # su-style helper: setgroups, setresgid, setresuid, then exec) runs a
