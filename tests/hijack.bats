@@ -71,6 +71,7 @@ load 'hijack/fam_programs'
 @test "fdrules: poll of a host pipe and a kernel fifo (rumphijack)" { fdrules pollfifo; }
 @test "splice, tee, vmsplice, sendfile, copy_file_range, kernel and host (rumphijack)" { fam_splice; }
 @test "preadv2, pwritev2 and their flags (rumphijack)" { fam_rwv2; }
+@test "execvp, execlp, posix_spawnp through a PATH entry in the kernel (rumphijack)" { fam_execpath; }
 
 # --- rumphijack itself ---------------------------------------------------
 

@@ -77,6 +77,7 @@ open_server_mode() {
 @test "fdrules: poll of a host pipe and a kernel fifo (rump_server)" { server_mode; fdrules pollfifo; }
 @test "splice, tee, vmsplice, sendfile, copy_file_range, kernel and host (rump_server)" { server_mode; fam_splice; }
 @test "preadv2, pwritev2 and their flags (rump_server)" { server_mode; fam_rwv2; }
+@test "execvp, execlp, posix_spawnp through a PATH entry in the kernel (rump_server)" { server_mode; fam_execpath; }
 
 # --- rump_server: the kernel outlives its clients ----------------------
 

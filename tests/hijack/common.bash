@@ -17,7 +17,8 @@ setup() {
 	SERVER=$B/server/rump_server
 	T=${HIJACK_TIMEOUT:-60}
 	export FDRULES=$B/tests/hijack/fdrules SPLICEP=$B/tests/hijack/splicep \
-	    RWV2P=$B/tests/hijack/rwv2p
+	    RWV2P=$B/tests/hijack/rwv2p \
+	    EXECP=$B/tests/hijack/execp
 	export IDPROBE=$B/tests/hijack/idprobe IDCLIENT=$B/tests/hijack/idclient
 	export PY=/usr/bin/python3
 	[ -x "$PY" ] || PY=$(command -v python3)

@@ -296,6 +296,22 @@ fam_rwv2() {
 	both '"$RWV2P" "$W"'
 }
 
+# execvp, execvpe, execlp and posix_spawnp by name through PATH=$W/bin:...
+# (tests/hijack/execp: a script, a copied binary, a script without "#!",
+# a file that is not executable, a missing name), and env and xargs,
+# which find their programs with execvp.
+fam_execpath() {
+	both '"$EXECP" "$W"'
+	both <<'EOS'
+mkdir "$W/b2" && printf '#!/bin/sh\necho "hi $*"\n' >"$W/b2/hi" && chmod +x "$W/b2/hi"
+cp /bin/true "$W/b2/ktrue"
+PATH=$W/b2:$PATH env hi from env
+echo x y | PATH=$W/b2:$PATH xargs hi
+PATH=$W/b2:$PATH env ktrue && echo ktrue ran
+PATH=$W/b2:$PATH env nosuch; echo "exit $?"
+EOS
+}
+
 # Identities: tests/hijack/idprobe creates files as root, drops to 65534
 # and probes them (each errno, then owners and modes); and setpriv (an
 # su-style helper: setgroups, setresgid, setresuid, then exec) runs a
