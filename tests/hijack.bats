@@ -72,6 +72,7 @@ load 'hijack/fam_programs'
 @test "splice, tee, vmsplice, sendfile, copy_file_range, kernel and host (rumphijack)" { fam_splice; }
 @test "preadv2, pwritev2 and their flags (rumphijack)" { fam_rwv2; }
 @test "execvp, execlp, posix_spawnp through a PATH entry in the kernel (rumphijack)" { fam_execpath; }
+@test "fts_open, fts_read, fts_children, fts_set over the kernel (rumphijack)" { fam_fts; }
 
 # --- rumphijack itself ---------------------------------------------------
 

@@ -78,6 +78,7 @@ open_server_mode() {
 @test "splice, tee, vmsplice, sendfile, copy_file_range, kernel and host (rump_server)" { server_mode; fam_splice; }
 @test "preadv2, pwritev2 and their flags (rump_server)" { server_mode; fam_rwv2; }
 @test "execvp, execlp, posix_spawnp through a PATH entry in the kernel (rump_server)" { server_mode; fam_execpath; }
+@test "fts_open, fts_read, fts_children, fts_set over the kernel (rump_server)" { server_mode; fam_fts; }
 
 # --- rump_server: the kernel outlives its clients ----------------------
 

@@ -300,6 +300,13 @@ fam_rwv2() {
 # (tests/hijack/execp: a script, a copied binary, a script without "#!",
 # a file that is not executable, a missing name), and env and xargs,
 # which find their programs with execvp.
+# glibc's fts (fts64_* and fts_*) over a tree in W: tests/hijack/ftsp's
+# walks (physical, logical with a cycle, FTS_SEEDOT, FTS_NOSTAT, fts_set
+# and fts_children, FTS_COMFOLLOW) line for line as the host's.
+fam_fts() {
+	both '"$FTSP" "$W" && mkdir "$W/32" && "$FTSP32" "$W/32"'
+}
+
 fam_execpath() {
 	both '"$EXECP" "$W"'
 	both <<'EOS'
