@@ -1,8 +1,8 @@
 /*
  * hj_wrap_misc.c: descriptor calls beyond read and write: fallocate,
  * flock, lockf, ioctl and the terminal queries, sync, fadvise, sendfile,
- * copy_file_range, splice, tee and vmsplice, pathconf; and the mkstemp family, which glibc
- * implements over its internal open (so it must be redone here for a
+ * copy_file_range, splice, tee and vmsplice, pathconf; and the mkstemp
+ * family, which glibc implements over its internal open (so it must be redone here for a
  * template in the kernel).
  */
 #include <stdarg.h>
@@ -387,6 +387,8 @@ sync_file_range(int fd, off64_t off, off64_t n, unsigned flags)
 struct end {
 	int fd, k;		/* host number; kernel descriptor or -1 */
 	off_t *off;
+	dev_t dev;		/* end_probe: the file's, to tell one pipe */
+	ino_t ino;
 };
 
 static ssize_t
@@ -462,8 +464,9 @@ copy_loop(struct end *in, struct end *out, size_t count)
 HJ_EXPORT ssize_t
 sendfile64(int out_fd, int in_fd, off_t *off, size_t count)
 {
-	struct end in = { in_fd, hj_fd_kernel(in_fd), off };
-	struct end out = { out_fd, hj_fd_kernel(out_fd), NULL };
+	struct end in = { .fd = in_fd, .k = hj_fd_kernel(in_fd), .off = off };
+	struct end out = { .fd = out_fd,
+	    .k = hj_fd_kernel(out_fd), .off = NULL };
 
 	if (in.k < 0 && out.k < 0)
 		return HOST(sendfile64)(out_fd, in_fd, off, count);
@@ -484,8 +487,10 @@ HJ_EXPORT ssize_t
 copy_file_range(int in_fd, off64_t *in_off, int out_fd, off64_t *out_off,
     size_t len, unsigned flags)
 {
-	struct end in = { in_fd, hj_fd_kernel(in_fd), in_off };
-	struct end out = { out_fd, hj_fd_kernel(out_fd), out_off };
+	struct end in = { .fd = in_fd,
+	    .k = hj_fd_kernel(in_fd), .off = in_off };
+	struct end out = { .fd = out_fd,
+	    .k = hj_fd_kernel(out_fd), .off = out_off };
 	int fl;
 
 	if (in.k < 0 && out.k < 0)
@@ -519,9 +524,10 @@ copy_file_range(int in_fd, off64_t *in_off, int out_fd, off64_t *out_off,
 	SPLICE_F_GIFT)
 #define SPLICE_CHUNK	(1 << 16)
 
-/* One end: its file type and access mode; -1 with errno (EBADF). */
+/* One end: its file type and access mode (and e->dev, e->ino); -1 with
+ * errno (EBADF). */
 static int
-end_probe(const struct end *e, bool *pipe, int *accmode)
+end_probe(struct end *e, bool *pipe, int *accmode)
 {
 	struct stat64 hst;
 	struct stat st;
@@ -531,6 +537,8 @@ end_probe(const struct end *e, bool *pipe, int *accmode)
 		if (HOST(fstat64)(e->fd, &hst) != 0)
 			return -1;
 		st.st_mode = hst.st_mode;
+		st.st_dev = hst.st_dev;
+		st.st_ino = hst.st_ino;
 	} else if (hjk_fstat(e->k, &st) != 0)
 		return -1;
 	fl = e->k < 0 ? HOST(fcntl64)(e->fd, F_GETFL) :
@@ -539,7 +547,18 @@ end_probe(const struct end *e, bool *pipe, int *accmode)
 		return -1;
 	*pipe = S_ISFIFO(st.st_mode);
 	*accmode = fl;
+	e->dev = st.st_dev;
+	e->ino = st.st_ino;
 	return 0;
+}
+
+/* Both ends the same pipe (Linux: EINVAL).  A host and a kernel file are
+ * never the same. */
+static bool
+same_pipe(const struct end *a, const struct end *b)
+{
+	return (a->k < 0) == (b->k < 0) && a->dev == b->dev &&
+	    a->ino == b->ino;
 }
 
 /* SPLICE_F_NONBLOCK: whether a pipe end is ready now (EAGAIN if not). */
@@ -592,8 +611,10 @@ HJ_EXPORT ssize_t
 splice(int fd_in, off64_t *off_in, int fd_out, off64_t *off_out, size_t len,
     unsigned int flags)
 {
-	struct end in = { fd_in, hj_fd_kernel(fd_in), off_in };
-	struct end out = { fd_out, hj_fd_kernel(fd_out), off_out };
+	struct end in = { .fd = fd_in,
+	    .k = hj_fd_kernel(fd_in), .off = off_in };
+	struct end out = { .fd = fd_out,
+	    .k = hj_fd_kernel(fd_out), .off = off_out };
 	bool pin, pout, nb = (flags & SPLICE_F_NONBLOCK) != 0;
 	int min, mout;
 	size_t want;
@@ -610,7 +631,8 @@ splice(int fd_in, off64_t *off_in, int fd_out, off64_t *off_out, size_t len,
 		return -1;
 	}
 	if ((flags & ~SPLICE_FLAGS) != 0 || (!pin && !pout) ||
-	    (!pout && (mout & O_APPEND))) {
+	    (!pout && (mout & O_APPEND)) ||
+	    (pin && pout && same_pipe(&in, &out))) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -707,7 +729,7 @@ tee_hostin(int fd_in, struct end *out, size_t len, unsigned flags)
 static ssize_t
 tee_kernin(int kin, struct end *out, size_t len, bool nb)
 {
-	struct end in = { -1, kin, NULL };
+	struct end in = { .fd = -1, .k = kin, .off = NULL };
 	int avail = 0;
 	ssize_t r, w;
 	char *buf;
@@ -754,8 +776,9 @@ tee_kernin(int kin, struct end *out, size_t len, bool nb)
 HJ_EXPORT ssize_t
 tee(int fd_in, int fd_out, size_t len, unsigned int flags)
 {
-	struct end in = { fd_in, hj_fd_kernel(fd_in), NULL };
-	struct end out = { fd_out, hj_fd_kernel(fd_out), NULL };
+	struct end in = { .fd = fd_in, .k = hj_fd_kernel(fd_in), .off = NULL };
+	struct end out = { .fd = fd_out,
+	    .k = hj_fd_kernel(fd_out), .off = NULL };
 	bool pin, pout;
 	int min, mout;
 
@@ -768,7 +791,8 @@ tee(int fd_in, int fd_out, size_t len, unsigned int flags)
 		errno = EBADF;
 		return -1;
 	}
-	if ((flags & ~SPLICE_FLAGS) != 0 || !pin || !pout) {
+	if ((flags & ~SPLICE_FLAGS) != 0 || !pin || !pout ||
+	    same_pipe(&in, &out)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -792,7 +816,7 @@ tee(int fd_in, int fd_out, size_t len, unsigned int flags)
 HJ_EXPORT ssize_t
 vmsplice(int fd, const struct iovec *iov, size_t nr, unsigned int flags)
 {
-	struct end e = { fd, hj_fd_kernel(fd), NULL };
+	struct end e = { .fd = fd, .k = hj_fd_kernel(fd), .off = NULL };
 	bool pipe;
 	int mode;
 

@@ -247,11 +247,18 @@ main(int argc, char **argv)
 	close(fd);
 	errno = 0;
 	check(splice(kp, NULL, hout, NULL, 10, SPLICE_F_NONBLOCK) == -1 &&
-	    errno == EAGAIN, "splice from an empty kernel pipe, NONBLOCK: EAGAIN");
+	    errno == EAGAIN,
+	    "splice from an empty kernel pipe, NONBLOCK: EAGAIN");
 	errno = 0;
 	check(splice(kf, NULL, kp, NULL, 10, 0x100) == -1 && errno == EINVAL,
 	    "splice unknown flag: EINVAL");
 	check(splice(kf, NULL, kp, NULL, 0, 0) == 0, "splice of 0 bytes");
+	errno = 0;
+	check(splice(kp, NULL, kp, NULL, 10, 0) == -1 && errno == EINVAL,
+	    "splice of a kernel pipe into itself: EINVAL");
+	errno = 0;
+	check(tee(kp, kp, 10, 0) == -1 && errno == EINVAL,
+	    "tee of a kernel pipe into itself: EINVAL");
 
 	/* tee: the input keeps its bytes. */
 	check(write(hp[1], "teehost", 7) == 7 &&

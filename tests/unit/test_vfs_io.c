@@ -1,7 +1,7 @@
 /*
  * test_vfs_io.c: file data: read/write, pread64/pwrite64, readv/writev,
- * preadv/pwritev, preadv2/pwritev2 with their RWF_* flags, lseek (incl. SEEK_DATA/SEEK_HOLE), sparse files past
- * 4 GiB, truncate/ftruncate, fallocate, fsync/fdatasync/sync/syncfs, and
+ * preadv/pwritev, preadv2/pwritev2 with their RWF_* flags, lseek (incl.
+ * SEEK_DATA/SEEK_HOLE), sparse files past 4 GiB, truncate/ftruncate, fallocate, fsync/fdatasync/sync/syncfs, and
  * space reclaimed when an open-but-unlinked file is closed.
  */
 #include "compat.h"
