@@ -4,6 +4,8 @@
 #ifndef HJ_SPAWN_H
 #define HJ_SPAWN_H
 
+#include <stdbool.h>
+
 /*
  * execve of a file in the kernel: path is what the program passed (it
  * becomes a script's argument), kpath what hj_route made of it (relative
@@ -15,5 +17,13 @@
  */
 int hj_exec_kernel_file(const char *path, const char *kpath,
     char *const argv[], char *const envp[]);
+
+/*
+ * execvpe's PATH search ending in our execve (so PATH entries in the
+ * kernel count); sh: a file the kernel refused with ENOEXEC runs with
+ * /bin/sh, as glibc's execvp does (posix_spawnp does not).  -1 and errno.
+ */
+int hj_execvpe(const char *file, char *const argv[], char *const envp[],
+    bool sh);
 
 #endif /* HJ_SPAWN_H */

@@ -24,6 +24,8 @@ HOST_CACHE(readv);
 HOST_CACHE(writev);
 HOST_CACHE(preadv64);
 HOST_CACHE(pwritev64);
+HOST_CACHE(preadv64v2);
+HOST_CACHE(pwritev64v2);
 HOST_CACHE(lseek64);
 HOST_CACHE(dup);
 HOST_CACHE(dup2);
@@ -268,6 +270,38 @@ HJ_EXPORT ssize_t
 pwritev(int fd, const struct iovec *iov, int cnt, off_t off)
 {
 	return pwritev64(fd, iov, cnt, off);
+}
+
+/* The v2 calls: the kernel has preadv2/pwritev2 with Linux's RWF_* flags
+ * and offset -1 for the file offset. */
+HJ_EXPORT ssize_t
+preadv64v2(int fd, const struct iovec *iov, int cnt, off_t off, int flags)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(preadv64v2)(fd, iov, cnt, off, flags) :
+	    hjk_preadv2(k, iov, cnt, off, flags);
+}
+
+HJ_EXPORT ssize_t
+preadv2(int fd, const struct iovec *iov, int cnt, off_t off, int flags)
+{
+	return preadv64v2(fd, iov, cnt, off, flags);
+}
+
+HJ_EXPORT ssize_t
+pwritev64v2(int fd, const struct iovec *iov, int cnt, off_t off, int flags)
+{
+	int k = hj_fd_kernel(fd);
+
+	return k < 0 ? HOST(pwritev64v2)(fd, iov, cnt, off, flags) :
+	    hj_sigpipe(hjk_pwritev2(k, iov, cnt, off, flags), 0);
+}
+
+HJ_EXPORT ssize_t
+pwritev2(int fd, const struct iovec *iov, int cnt, off_t off, int flags)
+{
+	return pwritev64v2(fd, iov, cnt, off, flags);
 }
 
 HJ_EXPORT off_t

@@ -94,40 +94,101 @@ execve(const char *path, char *const argv[], char *const envp[])
 	return rv;
 }
 
-/* execvpe's search, ending in our execve. */
-HJ_EXPORT int
-execvpe(const char *file, char *const argv[], char *const envp[])
+/*
+ * A file without "#!" that the kernel refused (ENOEXEC): glibc's execvp
+ * runs it with /bin/sh, the file then its arguments.
+ */
+static int
+exec_sh(const char *file, char *const argv[], char *const envp[])
+{
+	size_t n = 0;
+	char **nargv;
+
+	while (argv[n] != NULL)
+		n++;
+	nargv = alloca((n + 2) * sizeof(char *));
+	nargv[0] = (char *)"/bin/sh";
+	nargv[1] = (char *)file;
+	for (size_t i = 1; i <= n; i++)
+		nargv[i + 1] = argv[i];
+	if (n == 0)
+		nargv[2] = NULL;
+	return execve("/bin/sh", nargv, envp);
+}
+
+/*
+ * execvpe's search of PATH as glibc does it, each candidate through our
+ * execve, so that a PATH entry in the kernel (PATH=/rump/bin:$PATH) finds
+ * the kernel's programs.  No PATH: "/bin:/usr/bin"; an empty entry: the
+ * current directory; a name longer than NAME_MAX: ENAMETOOLONG; an entry
+ * too long to join is skipped.  EACCES, ENOENT, ENOTDIR, ESTALE, ENODEV
+ * and ETIMEDOUT go on to the next entry (EACCES is remembered); any other
+ * error ends the search.  sh: ENOEXEC runs the file with /bin/sh
+ * (execvp; posix_spawnp does not).
+ */
+int
+hj_execvpe(const char *file, char *const argv[], char *const envp[], bool sh)
 {
 	const char *path;
 	char buf[PATH_MAX];
-	int err = ENOENT;
+	size_t flen;
+	bool eacces = false;
 
 	if (hj_nopath(file)) {
 		errno = ENOENT;
 		return -1;
 	}
-	if (strchr(file, '/') != NULL)
-		return execve(file, argv, envp);
+	if (strchr(file, '/') != NULL) {
+		execve(file, argv, envp);
+		if (errno == ENOEXEC && sh)
+			exec_sh(file, argv, envp);
+		return -1;
+	}
+	if ((flen = strlen(file)) > NAME_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	if ((path = getenv("PATH")) == NULL)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	while (*path != '\0') {
+		path = "/bin:/usr/bin";
+	for (;;) {
 		const char *colon = strchr(path, ':');
 		size_t len = colon ? (size_t)(colon - path) : strlen(path);
 
-		if (len == 0)
-			snprintf(buf, sizeof(buf), "%s", file);
-		else
-			snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path,
-			    file);
-		execve(buf, argv, envp);
-		if (errno == EACCES)
-			err = EACCES;
-		else if (errno != ENOENT && errno != ENOTDIR)
-			return -1;
-		path += len + (colon ? 1 : 0);
+		if (len + 1 + flen < sizeof(buf)) {
+			if (len == 0)
+				memcpy(buf, file, flen + 1);
+			else
+				snprintf(buf, sizeof(buf), "%.*s/%s", (int)len,
+				    path, file);
+			execve(buf, argv, envp);
+			if (errno == ENOEXEC && sh)
+				exec_sh(buf, argv, envp);
+			switch (errno) {
+			case EACCES:
+				eacces = true;
+				break;
+			case ENOENT:
+			case ENOTDIR:
+			case ESTALE:
+			case ENODEV:
+			case ETIMEDOUT:
+				break;
+			default:
+				return -1;
+			}
+		}
+		if (colon == NULL)
+			break;
+		path = colon + 1;
 	}
-	errno = err;
+	errno = eacces ? EACCES : ENOENT;
 	return -1;
+}
+
+HJ_EXPORT int
+execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	return hj_execvpe(file, argv, envp, true);
 }
 
 HJ_EXPORT int

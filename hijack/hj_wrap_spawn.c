@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "hj.h"
+#include "hj_spawn.h"
 
 extern char **environ;
 
@@ -392,7 +393,7 @@ child(struct spawn *s)
 		mask = s->oldmask;
 	sigprocmask(SIG_SETMASK, &mask, NULL);
 	if (s->search)
-		execvpe(s->file, s->argv, s->envp);
+		hj_execvpe(s->file, s->argv, s->envp, false);
 	else
 		execve(s->file, s->argv, s->envp);
 	err = errno;

@@ -69,6 +69,10 @@ load 'hijack/fam_programs'
 @test "fdrules: EPOLLET and EPOLLONESHOT on a kernel fifo (rumphijack)" { fdrules epollet; }
 @test "fdrules: a dup of an epoll descriptor keeps its kernel fifo (rumphijack)" { fdrules epolldup; }
 @test "fdrules: poll of a host pipe and a kernel fifo (rumphijack)" { fdrules pollfifo; }
+@test "splice, tee, vmsplice, sendfile, copy_file_range, kernel and host (rumphijack)" { fam_splice; }
+@test "preadv2, pwritev2 and their flags (rumphijack)" { fam_rwv2; }
+@test "execvp, execlp, posix_spawnp through a PATH entry in the kernel (rumphijack)" { fam_execpath; }
+@test "fts_open, fts_read, fts_children, fts_set over the kernel (rumphijack)" { fam_fts; }
 
 # --- rumphijack itself ---------------------------------------------------
 

@@ -75,6 +75,10 @@ open_server_mode() {
 @test "fdrules: EPOLLET and EPOLLONESHOT on a kernel fifo (rump_server)" { server_mode; fdrules epollet; }
 @test "fdrules: a dup of an epoll descriptor keeps its kernel fifo (rump_server)" { server_mode; fdrules epolldup; }
 @test "fdrules: poll of a host pipe and a kernel fifo (rump_server)" { server_mode; fdrules pollfifo; }
+@test "splice, tee, vmsplice, sendfile, copy_file_range, kernel and host (rump_server)" { server_mode; fam_splice; }
+@test "preadv2, pwritev2 and their flags (rump_server)" { server_mode; fam_rwv2; }
+@test "execvp, execlp, posix_spawnp through a PATH entry in the kernel (rump_server)" { server_mode; fam_execpath; }
+@test "fts_open, fts_read, fts_children, fts_set over the kernel (rump_server)" { server_mode; fam_fts; }
 
 # --- rump_server: the kernel outlives its clients ----------------------
 

@@ -48,13 +48,17 @@ rw_check(struct file *fp, enum uio_rw rw)
 	return 0;
 }
 
-/* Runs the op; explicit: the pread family (uio_offset, f_offset kept). */
+/* Runs the op; explicit: the pread family (uio_offset, f_offset kept);
+ * fflags: FOF_* besides FOF_UPDATE_OFFSET. */
 static int
-rw_do(struct file *fp, struct uio *uio, bool explicit, register_t *retval)
+rw_do(struct file *fp, struct uio *uio, bool explicit, int fflags,
+    register_t *retval)
 {
 	size_t want = uio->uio_resid, done;
-	int fflags = explicit ? 0 : FOF_UPDATE_OFFSET;
 	int error;
+
+	if (!explicit)
+		fflags |= FOF_UPDATE_OFFSET;
 
 	if (uio->uio_rw == UIO_READ)
 		error = fp->f_ops->fo_read(fp, uio, fflags);
@@ -113,13 +117,40 @@ rw_one(int fd, void *buf, size_t count, bool explicit, int64_t off,
 		.uio_rw = rw,
 		.uio_kernel = false,
 	};
-	error = rw_do(fp, &uio, explicit, retval);
+	error = rw_do(fp, &uio, explicit, 0, retval);
 out:
 	file_rele(fp);
 	return error;
 }
 
-/* The vector calls; flags are preadv2's RWF_*: none is supported. */
+/*
+ * preadv2/pwritev2's RWF_* flags as FOF_* for the file op.  RWF_HIPRI
+ * (polled completion) means nothing without a block device: accepted.
+ * RWF_NOWAIT: a pipe from pipe2 then never waits; every other file here
+ * answers EOPNOTSUPP, as Linux's tmpfs files and named FIFOs do (they
+ * lack FMODE_NOWAIT).
+ * Anything else is EOPNOTSUPP.
+ */
+static int
+rw_flags(struct file *fp, int flags, int *fflags)
+{
+	*fflags = 0;
+	if ((flags & ~(RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT |
+	    RWF_APPEND)) != 0)
+		return EOPNOTSUPP;
+	if (flags & RWF_NOWAIT) {
+		if (fp->f_ops->fo_read != pipe_fo_read || fp->f_vnode != NULL)
+			return EOPNOTSUPP;
+		*fflags |= FOF_NOWAIT;
+	}
+	if (flags & RWF_APPEND)
+		*fflags |= FOF_APPEND;
+	if (flags & (RWF_DSYNC | RWF_SYNC))
+		*fflags |= FOF_SYNC;
+	return 0;
+}
+
+/* The vector calls; flags are preadv2's RWF_* (rw_flags). */
 static int
 rw_vec(int fd, const void *uiov, int iovcnt, bool explicit, int64_t off,
     int flags, enum uio_rw rw, register_t *retval)
@@ -128,7 +159,7 @@ rw_vec(int fd, const void *uiov, int iovcnt, bool explicit, int64_t off,
 	struct file *fp;
 	struct uio uio;
 	size_t left;
-	int error, i;
+	int error, i, fflags = 0;
 
 	if (explicit && off < 0)
 		return EINVAL;
@@ -164,10 +195,8 @@ rw_vec(int fd, const void *uiov, int iovcnt, bool explicit, int64_t off,
 		goto out;
 	}
 	/* Linux rejects RWF_* flags when the I/O starts, after the above. */
-	if (flags != 0) {
-		error = EOPNOTSUPP;
+	if ((error = rw_flags(fp, flags, &fflags)) != 0)
 		goto out;
-	}
 	/* Like import_iovec(): the total is cut down to MAX_RW_COUNT. */
 	if (uio.uio_resid > (size_t)MAX_RW_COUNT) {
 		left = MAX_RW_COUNT;
@@ -178,7 +207,7 @@ rw_vec(int fd, const void *uiov, int iovcnt, bool explicit, int64_t off,
 		}
 		uio.uio_resid = MAX_RW_COUNT;
 	}
-	error = rw_do(fp, &uio, explicit, retval);
+	error = rw_do(fp, &uio, explicit, fflags, retval);
 out:
 	if (kiov != small)
 		kmem_free(kiov, (size_t)iovcnt * sizeof(*kiov));

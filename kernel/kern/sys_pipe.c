@@ -184,7 +184,7 @@ pipe_fill(struct pipe *pp, struct uio *uio)
 }
 
 int
-pipe_fo_read(struct file *fp, struct uio *uio, int fflags __unused)
+pipe_fo_read(struct file *fp, struct uio *uio, int fflags)
 {
 	struct pipe *pp = fp->f_data;
 	size_t want = uio->uio_resid;
@@ -197,7 +197,8 @@ pipe_fo_read(struct file *fp, struct uio *uio, int fflags __unused)
 	while (pp->pp_count == 0) {
 		if (pp->pp_writers == 0)
 			goto out;			/* EOF */
-		if (file_flags(fp) & O_NONBLOCK) {
+		if ((file_flags(fp) & O_NONBLOCK) ||
+		    (fflags & FOF_NOWAIT)) {
 			error = EAGAIN;
 			goto out;
 		}
@@ -222,7 +223,7 @@ out:
 }
 
 int
-pipe_fo_write(struct file *fp, struct uio *uio, int fflags __unused)
+pipe_fo_write(struct file *fp, struct uio *uio, int fflags)
 {
 	struct pipe *pp = fp->f_data;
 	size_t total = uio->uio_resid, room;
@@ -245,7 +246,8 @@ pipe_fo_write(struct file *fp, struct uio *uio, int fflags __unused)
 		}
 		room = pp->pp_size - pp->pp_count;
 		if (room == 0 || (atomic && room < total)) {
-			if (file_flags(fp) & O_NONBLOCK) {
+			if ((file_flags(fp) & O_NONBLOCK) ||
+			    (fflags & FOF_NOWAIT)) {
 				error = EAGAIN;
 				break;
 			}

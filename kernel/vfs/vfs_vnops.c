@@ -460,9 +460,9 @@ vn_write(struct file *fp, struct uio *uio, int fflags)
 	}
 	if (uio->uio_resid == 0)
 		return 0;
-	if (ff & O_APPEND)
+	if ((ff & O_APPEND) || (fflags & FOF_APPEND))
 		ioflag |= IO_APPEND;
-	if (ff & (O_SYNC | O_DSYNC))
+	if ((ff & (O_SYNC | O_DSYNC)) || (fflags & FOF_SYNC))
 		ioflag |= IO_SYNC;
 	if (upd) {
 		mutex_enter(&fp->f_lock);

@@ -16,7 +16,10 @@ setup() {
 	SHIM=$B/hijack/librumphijack.so
 	SERVER=$B/server/rump_server
 	T=${HIJACK_TIMEOUT:-60}
-	export FDRULES=$B/tests/hijack/fdrules
+	export FDRULES=$B/tests/hijack/fdrules SPLICEP=$B/tests/hijack/splicep \
+	    RWV2P=$B/tests/hijack/rwv2p \
+	    EXECP=$B/tests/hijack/execp \
+	    FTSP=$B/tests/hijack/ftsp FTSP32=$B/tests/hijack/ftsp32
 	export IDPROBE=$B/tests/hijack/idprobe IDCLIENT=$B/tests/hijack/idclient
 	export PY=/usr/bin/python3
 	[ -x "$PY" ] || PY=$(command -v python3)

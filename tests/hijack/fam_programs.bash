@@ -283,6 +283,42 @@ fdrules() {
 	both "\"\$FDRULES\" \"\$W\" $1"
 }
 
+# splice, tee, vmsplice between kernel FIFOs (in W) and host pipes and
+# files (in O), and sendfile and copy_file_range in every direction:
+# tests/hijack/splicep, its lines and checksums equal to the host's.
+fam_splice() {
+	both '"$SPLICEP" "$W" "$O"'
+}
+
+# preadv2/pwritev2 and their RWF_* flags on a file and a FIFO in W:
+# tests/hijack/rwv2p prints each errno, compared with the host's.
+fam_rwv2() {
+	both '"$RWV2P" "$W"'
+}
+
+# execvp, execvpe, execlp and posix_spawnp by name through PATH=$W/bin:...
+# (tests/hijack/execp: a script, a copied binary, a script without "#!",
+# a file that is not executable, a missing name), and env and xargs,
+# which find their programs with execvp.
+# glibc's fts (fts64_* and fts_*) over a tree in W: tests/hijack/ftsp's
+# walks (physical, logical with a cycle, FTS_SEEDOT, FTS_NOSTAT, fts_set
+# and fts_children, FTS_COMFOLLOW) line for line as the host's.
+fam_fts() {
+	both '"$FTSP" "$W" && mkdir "$W/32" && "$FTSP32" "$W/32"'
+}
+
+fam_execpath() {
+	both '"$EXECP" "$W"'
+	both <<'EOS'
+mkdir "$W/b2" && printf '#!/bin/sh\necho "hi $*"\n' >"$W/b2/hi" && chmod +x "$W/b2/hi"
+cp /bin/true "$W/b2/ktrue"
+PATH=$W/b2:$PATH env hi from env
+echo x y | PATH=$W/b2:$PATH xargs hi
+PATH=$W/b2:$PATH env ktrue && echo ktrue ran
+PATH=$W/b2:$PATH env nosuch; echo "exit $?"
+EOS
+}
+
 # Identities: tests/hijack/idprobe creates files as root, drops to 65534
 # and probes them (each errno, then owners and modes); and setpriv (an
 # su-style helper: setgroups, setresgid, setresuid, then exec) runs a

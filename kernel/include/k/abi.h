@@ -220,6 +220,12 @@ struct open_how {
 #define F_DUPFD_CLOEXEC	1030
 #define F_SETPIPE_SZ	1031
 #define F_GETPIPE_SZ	1032
+/* preadv2/pwritev2 flags */
+#define RWF_HIPRI	0x01
+#define RWF_DSYNC	0x02
+#define RWF_SYNC	0x04
+#define RWF_NOWAIT	0x08
+#define RWF_APPEND	0x10
 #define FD_CLOEXEC	1
 #define F_RDLCK		0
 #define F_WRLCK		1

@@ -23,6 +23,11 @@ struct vnode;
  * count moved (as Linux does) and drops the error.
  */
 #define FOF_UPDATE_OFFSET	0x01	/* use and advance f_offset */
+/* preadv2/pwritev2's flags for this call only (RWF_NOWAIT, RWF_APPEND,
+ * RWF_DSYNC/RWF_SYNC): as if the file had O_NONBLOCK, O_APPEND, O_SYNC. */
+#define FOF_NOWAIT		0x02
+#define FOF_APPEND		0x04
+#define FOF_SYNC		0x08
 
 struct fileops {
 	int (*fo_read)(struct file *, struct uio *, int fflags);
