@@ -1,0 +1,194 @@
+/*
+ * fcopy.c: fault-safe copies of a caller's memory (fcopy.h).
+ *
+ * A copy arms a per-thread recovery point (sigsetjmp without the signal
+ * mask: no system call) and runs; a SIGSEGV or SIGBUS while it is armed
+ * jumps back and the copy answers EFAULT.  A fault with nothing armed is
+ * not ours: it goes to the handler that was there before (the program's,
+ * a sanitizer's), or, for the default action, the handler steps aside and
+ * the fault repeats with the default action.  The handler is installed
+ * on the first copy.  Addresses in the null page and ranges that wrap are
+ * EFAULT without a try.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "fcopy.h"
+
+#ifndef FCOPY_API
+#define FCOPY_API
+#endif
+
+#define FC_MINADDR	4096
+
+/* volatile: the stores around a copy are not dead to the handler. */
+static __thread sigjmp_buf *volatile fc_armed;
+static struct sigaction fc_old_segv, fc_old_bus;
+static pthread_once_t fc_once = PTHREAD_ONCE_INIT;
+
+static void
+fc_handler(int sig, siginfo_t *si, void *uc)
+{
+	struct sigaction *old = sig == SIGBUS ? &fc_old_bus : &fc_old_segv;
+	sigjmp_buf *env = fc_armed;
+
+	if (env != NULL) {
+		fc_armed = NULL;
+		siglongjmp(*env, 1);
+	}
+	if (old->sa_flags & SA_SIGINFO) {
+		old->sa_sigaction(sig, si, uc);
+	} else if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
+		old->sa_handler(sig);
+	} else {
+		/* A fault of the program: let it die the way it would. */
+		sigaction(sig, old, NULL);
+	}
+}
+
+static void
+fc_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = fc_handler;
+	/* NODEFER: the jump out leaves the signal unblocked, since the
+	 * recovery point keeps no mask. */
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, &fc_old_segv);
+	sigaction(SIGBUS, &sa, &fc_old_bus);
+}
+
+static bool
+fc_range_ok(const void *p, size_t len)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	return a >= FC_MINADDR && a + len >= a;
+}
+
+/* A plain loop under ASan: its memcpy would check the shadow of a wild
+ * address and report it before the fault we recover from. */
+#if defined(__SANITIZE_ADDRESS__)
+__attribute__((no_sanitize_address, noinline))
+static void
+fc_move(void *dst, const void *src, size_t len)
+{
+	volatile unsigned char *d = dst;
+	const volatile unsigned char *s = src;
+
+	while (len-- > 0)
+		*d++ = *s++;
+}
+__attribute__((no_sanitize_address, noinline))
+static size_t
+fc_strnlen(const char *s, size_t max)
+{
+	const volatile char *p = s;
+	size_t n = 0;
+
+	while (n < max && p[n] != '\0')
+		n++;
+	return n;
+}
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+__attribute__((no_sanitize_address))
+#endif
+__attribute__((noinline))
+static void
+fc_touch(void *p, size_t len, int writable, size_t step)
+{
+	volatile unsigned char *b = p;
+	size_t off = 0;
+
+	for (;;) {
+		unsigned char c = b[off];
+
+		if (writable)
+			b[off] = c;
+		if (off == len - 1)
+			break;
+		off = len - 1 - off > step ? off + step : len - 1;
+	}
+}
+#if !defined(__SANITIZE_ADDRESS__)
+#define fc_move		memcpy
+#define fc_strnlen	strnlen
+#endif
+
+FCOPY_API int
+FCOPY(fcopy)(void *dst, const void *src, size_t len)
+{
+	sigjmp_buf env, *volatile prev;
+
+	if (len == 0)
+		return 0;
+	if (!fc_range_ok(src, len) || !fc_range_ok(dst, len))
+		return EFAULT;
+	pthread_once(&fc_once, fc_install);
+	prev = fc_armed;
+	if (sigsetjmp(env, 0) != 0) {
+		fc_armed = prev;
+		return EFAULT;
+	}
+	fc_armed = &env;
+	atomic_signal_fence(memory_order_seq_cst);
+	fc_move(dst, src, len);
+	atomic_signal_fence(memory_order_seq_cst);
+	fc_armed = prev;
+	return 0;
+}
+
+FCOPY_API int
+FCOPY(fstrnlen)(const char *s, size_t max, size_t *lenp)
+{
+	sigjmp_buf env, *volatile prev;
+
+	if ((uintptr_t)s < FC_MINADDR)
+		return EFAULT;
+	pthread_once(&fc_once, fc_install);
+	prev = fc_armed;
+	if (sigsetjmp(env, 0) != 0) {
+		fc_armed = prev;
+		return EFAULT;
+	}
+	fc_armed = &env;
+	atomic_signal_fence(memory_order_seq_cst);
+	*lenp = fc_strnlen(s, max);
+	atomic_signal_fence(memory_order_seq_cst);
+	fc_armed = prev;
+	return 0;
+}
+
+FCOPY_API int
+FCOPY(fprobe)(void *p, size_t len, int writable)
+{
+	sigjmp_buf env, *volatile prev;
+
+	if (len == 0)
+		return 0;
+	if (!fc_range_ok(p, len))
+		return EFAULT;
+	pthread_once(&fc_once, fc_install);
+	prev = fc_armed;
+	if (sigsetjmp(env, 0) != 0) {
+		fc_armed = prev;
+		return EFAULT;
+	}
+	fc_armed = &env;
+	atomic_signal_fence(memory_order_seq_cst);
+	/* One byte a page reaches every page: 4096 is the smallest. */
+	fc_touch(p, len, writable, 4096);
+	atomic_signal_fence(memory_order_seq_cst);
+	fc_armed = prev;
+	return 0;
+}
