@@ -94,6 +94,7 @@ hj_route(int dirfd, const char *path, char *kbuf, size_t kbuflen,
 {
 	const struct hj_prefix *x;
 	char norm[PATH_MAX + 2];
+	size_t plen;
 	int kd;
 
 	if (hj_inside)			/* the shim's own libc calls */
@@ -102,6 +103,15 @@ hj_route(int dirfd, const char *path, char *kbuf, size_t kbuflen,
 		hj_setup();
 	if (path == NULL || !hj_cfg.vfs)
 		return HJ_HOST;
+	/*
+	 * Everything below reads the path: first once under a recovery
+	 * point (a few ns, no system call), so that one in unmapped memory
+	 * is EFAULT as on the host rather than a fault in the shim.
+	 */
+	if (hj_fstrnlen(path, PATH_MAX + 1, &plen) != 0) {
+		errno = EFAULT;
+		return -1;
+	}
 	if (path[0] != '/') {
 		if (dirfd == AT_FDCWD) {
 			if (!hj_cwd_kernel)

@@ -69,6 +69,7 @@ load 'hijack/fam_programs'
 @test "fdrules: EPOLLET and EPOLLONESHOT on a kernel fifo (rumphijack)" { fdrules epollet; }
 @test "fdrules: a dup of an epoll descriptor keeps its kernel fifo (rumphijack)" { fdrules epolldup; }
 @test "fdrules: poll of a host pipe and a kernel fifo (rumphijack)" { fdrules pollfifo; }
+@test "bad pointers: every path wrapper answers EFAULT (rumphijack)" { fam_badptr; }
 
 # --- rumphijack itself ---------------------------------------------------
 

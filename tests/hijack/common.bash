@@ -17,6 +17,7 @@ setup() {
 	SERVER=$B/server/rump_server
 	T=${HIJACK_TIMEOUT:-60}
 	export FDRULES=$B/tests/hijack/fdrules
+	export BADPTR=$B/tests/hijack/badptr_wrappers
 	export IDPROBE=$B/tests/hijack/idprobe IDCLIENT=$B/tests/hijack/idclient
 	export PY=/usr/bin/python3
 	[ -x "$PY" ] || PY=$(command -v python3)

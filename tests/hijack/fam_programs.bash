@@ -283,6 +283,14 @@ fdrules() {
 	both "\"\$FDRULES\" \"\$W\" $1"
 }
 
+# Bad pointers: tests/hijack/badptr_wrappers calls every path wrapper
+# with a path in a PROT_NONE page and a file of W with buffers there:
+# each answers EFAULT (the program says so and exits 0), and its NULL
+# cases answer as the host's.
+fam_badptr() {
+	both '"$BADPTR" "$W/bp"'
+}
+
 # Identities: tests/hijack/idprobe creates files as root, drops to 65534
 # and probes them (each errno, then owners and modes); and setpriv (an
 # su-style helper: setgroups, setresgid, setresuid, then exec) runs a
