@@ -81,6 +81,7 @@ void *hj_next(void **cache, const char *name);
  * EFAULT. */
 int hj_fcopy(void *dst, const void *src, size_t len);
 int hj_fstrnlen(const char *s, size_t max, size_t *lenp);
+int hj_fpeek(const char *s, size_t max, size_t *lenp);
 
 /* A path argument that is "" (libc declares them nonnull; callers may
  * still pass NULL, which must not crash the test; one in unmapped memory

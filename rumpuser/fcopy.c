@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <ucontext.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -28,9 +29,52 @@
 #define FC_MINADDR	4096
 
 /* volatile: the stores around a copy are not dead to the handler. */
-static __thread sigjmp_buf *volatile fc_armed;
+#ifndef FCOPY_TLS
+#define FCOPY_TLS
+#endif
+static __thread sigjmp_buf *volatile fc_armed FCOPY_TLS;
 static struct sigaction fc_old_segv, fc_old_bus;
 static pthread_once_t fc_once = PTHREAD_ONCE_INIT;
+
+#if defined(__x86_64__)
+/*
+ * fc_peek(s, max): strnlen, or (size_t)-1 if a byte could not be read,
+ * with no recovery point to arm: a fault at the one load resumes at the
+ * fixup (the handler moves the instruction pointer), as a kernel's
+ * exception table does.  For the shim's look at every path.
+ */
+#define FC_S2(x)	#x
+#define FC_S(x)		FC_S2(x)
+#define FC_PEEK		FCOPY(fc_peek)
+#define FC_PEEK_LOAD	FCOPY(fc_peek_load)
+#define FC_PEEK_FIX	FCOPY(fc_peek_fix)
+#define FC_SYM(x)	".globl " FC_S(x) "\n.hidden " FC_S(x) "\n"
+__asm__(
+	".text\n"
+	".p2align 4\n"
+	FC_SYM(FC_PEEK)
+	".type " FC_S(FC_PEEK) ", @function\n"
+	FC_S(FC_PEEK) ":\n"
+	"	xorl %eax, %eax\n"
+	"1:	cmpq %rsi, %rax\n"
+	"	jae 2f\n"
+	FC_SYM(FC_PEEK_LOAD)
+	FC_S(FC_PEEK_LOAD) ":\n"
+	"	movzbl (%rdi,%rax), %ecx\n"
+	"	testl %ecx, %ecx\n"
+	"	je 2f\n"
+	"	incq %rax\n"
+	"	jmp 1b\n"
+	"2:	ret\n"
+	FC_SYM(FC_PEEK_FIX)
+	FC_S(FC_PEEK_FIX) ":\n"
+	"	movq $-1, %rax\n"
+	"	ret\n"
+	".size " FC_S(FC_PEEK) ", .-" FC_S(FC_PEEK) "\n");
+__attribute__((visibility("hidden"))) size_t FC_PEEK(const char *, size_t);
+__attribute__((visibility("hidden"))) extern const char FC_PEEK_LOAD[];
+__attribute__((visibility("hidden"))) extern const char FC_PEEK_FIX[];
+#endif
 
 static void
 fc_handler(int sig, siginfo_t *si, void *uc)
@@ -38,6 +82,16 @@ fc_handler(int sig, siginfo_t *si, void *uc)
 	struct sigaction *old = sig == SIGBUS ? &fc_old_bus : &fc_old_segv;
 	sigjmp_buf *env = fc_armed;
 
+#if defined(__x86_64__)
+	{
+		greg_t *rip = &((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
+
+		if (*rip == (greg_t)(uintptr_t)FC_PEEK_LOAD) {
+			*rip = (greg_t)(uintptr_t)FC_PEEK_FIX;
+			return;
+		}
+	}
+#endif
 	if (env != NULL) {
 		fc_armed = NULL;
 		siglongjmp(*env, 1);
@@ -52,6 +106,8 @@ fc_handler(int sig, siginfo_t *si, void *uc)
 	}
 }
 
+static int fc_installed;
+
 static void
 fc_install(void)
 {
@@ -65,6 +121,7 @@ fc_install(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, &fc_old_segv);
 	sigaction(SIGBUS, &sa, &fc_old_bus);
+	__atomic_store_n(&fc_installed, 1, __ATOMIC_RELEASE);
 }
 
 static bool
@@ -191,4 +248,24 @@ FCOPY(fprobe)(void *p, size_t len, int writable)
 	atomic_signal_fence(memory_order_seq_cst);
 	fc_armed = prev;
 	return 0;
+}
+
+FCOPY_API int
+FCOPY(fpeek)(const char *s, size_t max, size_t *lenp)
+{
+#if defined(__x86_64__)
+	size_t n;
+
+	if ((uintptr_t)s < FC_MINADDR)
+		return EFAULT;
+	if (__builtin_expect(!__atomic_load_n(&fc_installed, __ATOMIC_ACQUIRE),
+	    0))
+		pthread_once(&fc_once, fc_install);
+	if ((n = FC_PEEK(s, max)) == (size_t)-1)
+		return EFAULT;
+	*lenp = n;
+	return 0;
+#else
+	return FCOPY(fstrnlen)(s, max, lenp);
+#endif
 }

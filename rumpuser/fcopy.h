@@ -12,6 +12,12 @@
 
 #ifndef FCOPY_PREFIX
 #error "FCOPY_PREFIX: the library's prefix, e.g. -DFCOPY_PREFIX=sp_"/*
+ * fstrnlen for short scans: on x86_64 a plain loop whose load the
+ * handler knows (no recovery point to arm: a nanosecond, for the shim's
+ * look at every path); elsewhere fstrnlen.
+ */
+int FCOPY(fpeek)(const char *s, size_t max, size_t *lenp);
+/*
  * Touches each page of [p, p + len): 0 if all can be read (and, with
  * writable, written: each probed byte is written back as it was read),
  * else EFAULT.  For a buffer that will be read or written later, out of
@@ -31,6 +37,12 @@ int FCOPY(fcopy)(void *dst, const void *src, size_t len);
  * without a NUL in max bytes gives *lenp == max.
  */
 int FCOPY(fstrnlen)(const char *s, size_t max, size_t *lenp);
+/*
+ * fstrnlen for short scans: on x86_64 a plain loop whose load the
+ * handler knows (no recovery point to arm: a nanosecond, for the shim's
+ * look at every path); elsewhere fstrnlen.
+ */
+int FCOPY(fpeek)(const char *s, size_t max, size_t *lenp);
 /*
  * Touches each page of [p, p + len): 0 if all can be read (and, with
  * writable, written: each probed byte is written back as it was read),

@@ -200,6 +200,31 @@ main(int argc, char **argv)
 	if (chdir("/") != 0)
 		return 2;
 
+	/* Paths that end at the edge of an unmapped page: without their
+	 * NUL (EFAULT), and with it as the page's last byte (no fault). */
+	{
+		char *m = mmap(NULL, (size_t)pagesz * 2, PROT_READ |
+		    PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		size_t n = strlen(fpath);
+
+		if (m == MAP_FAILED ||
+		    mprotect(m + pagesz, (size_t)pagesz, PROT_NONE) != 0)
+			return 2;
+		memcpy(m + pagesz - n, fpath, n);
+		EXPECT("stat (no NUL before the page)",
+		    stat(m + pagesz - n, &st), EFAULT);
+		memcpy(m + pagesz - n - 1, fpath, n + 1);
+		ncase++;
+		if (stat(m + pagesz - n - 1, &st) != 0) {
+			nfail++;
+			printf("stat (NUL last in the page): FAIL: %s\n",
+			    strerror(errno));
+		} else {
+			printf("stat (NUL last in the page): 0\n");
+		}
+		munmap(m, (size_t)pagesz * 2);
+	}
+
 	/* Buffers in unmapped memory, a file of DIR. */
 	EXPECT("write", write(fd, bad, 4), EFAULT);
 	EXPECT("pwrite", pwrite(fd, bad, 4, 0), EFAULT);
