@@ -1,9 +1,11 @@
 /*
  * fcopy.c: fault-safe copies of a caller's memory (fcopy.h).
  *
- * A copy arms a per-thread recovery point (sigsetjmp without the signal
- * mask: no system call) and runs; a SIGSEGV or SIGBUS while it is armed
- * jumps back and the copy answers EFAULT.  A fault with nothing armed is
+ * On x86_64 a copy is one instruction the handler knows (rep movsb, or a
+ * byte load for strings): a SIGSEGV or SIGBUS there resumes at a fixup
+ * that answers EFAULT.  Elsewhere, and for fprobe, a copy arms a
+ * per-thread recovery point (sigsetjmp without the signal mask: no
+ * system call); a fault while it is armed jumps back: EFAULT.  A fault with nothing armed is
  * not ours: it goes to the handler that was there before (the program's,
  * a sanitizer's), or, for the default action, the handler steps aside and
  * the fault repeats with the default action.  The handler is installed
@@ -71,6 +73,35 @@ __asm__(
 	"	movq $-1, %rax\n"
 	"	ret\n"
 	".size " FC_S(FC_PEEK) ", .-" FC_S(FC_PEEK) "\n");
+/*
+ * fc_xmove(dst, src, len): 0, or EFAULT when the copy faulted (part of
+ * dst may be written), the same way: the one rep movsb is the
+ * instruction the handler knows.
+ */
+#define FC_XMOVE	FCOPY(fc_xmove)
+#define FC_XMOVE_LOAD	FCOPY(fc_xmove_load)
+#define FC_XMOVE_FIX	FCOPY(fc_xmove_fix)
+__asm__(
+	".text\n"
+	".p2align 4\n"
+	FC_SYM(FC_XMOVE)
+	".type " FC_S(FC_XMOVE) ", @function\n"
+	FC_S(FC_XMOVE) ":\n"
+	"	movq %rdx, %rcx\n"
+	FC_SYM(FC_XMOVE_LOAD)
+	FC_S(FC_XMOVE_LOAD) ":\n"
+	"	rep movsb\n"
+	"	xorl %eax, %eax\n"
+	"	ret\n"
+	FC_SYM(FC_XMOVE_FIX)
+	FC_S(FC_XMOVE_FIX) ":\n"
+	"	movl $" FC_S(EFAULT) ", %eax\n"
+	"	ret\n"
+	".size " FC_S(FC_XMOVE) ", .-" FC_S(FC_XMOVE) "\n");
+__attribute__((visibility("hidden"))) int FC_XMOVE(void *, const void *,
+    size_t);
+__attribute__((visibility("hidden"))) extern const char FC_XMOVE_LOAD[];
+__attribute__((visibility("hidden"))) extern const char FC_XMOVE_FIX[];
 __attribute__((visibility("hidden"))) size_t FC_PEEK(const char *, size_t);
 __attribute__((visibility("hidden"))) extern const char FC_PEEK_LOAD[];
 __attribute__((visibility("hidden"))) extern const char FC_PEEK_FIX[];
@@ -88,6 +119,10 @@ fc_handler(int sig, siginfo_t *si, void *uc)
 
 		if (*rip == (greg_t)(uintptr_t)FC_PEEK_LOAD) {
 			*rip = (greg_t)(uintptr_t)FC_PEEK_FIX;
+			return;
+		}
+		if (*rip == (greg_t)(uintptr_t)FC_XMOVE_LOAD) {
+			*rip = (greg_t)(uintptr_t)FC_XMOVE_FIX;
 			return;
 		}
 	}
@@ -191,6 +226,13 @@ FCOPY(fcopy)(void *dst, const void *src, size_t len)
 		return 0;
 	if (!fc_range_ok(src, len) || !fc_range_ok(dst, len))
 		return EFAULT;
+#if defined(__x86_64__)
+	/* Nothing to arm: the kernel's copies are many and small. */
+	if (__builtin_expect(!__atomic_load_n(&fc_installed, __ATOMIC_ACQUIRE),
+	    0))
+		pthread_once(&fc_once, fc_install);
+	return FC_XMOVE(dst, src, len);
+#endif
 	pthread_once(&fc_once, fc_install);
 	prev = fc_armed;
 	if (sigsetjmp(env, 0) != 0) {
@@ -212,6 +254,10 @@ FCOPY(fstrnlen)(const char *s, size_t max, size_t *lenp)
 
 	if ((uintptr_t)s < FC_MINADDR)
 		return EFAULT;
+#if defined(__x86_64__)
+	/* Paths: short, and a byte loop costs less than arming. */
+	return FCOPY(fpeek)(s, max, lenp);
+#endif
 	pthread_once(&fc_once, fc_install);
 	prev = fc_armed;
 	if (sigsetjmp(env, 0) != 0) {
