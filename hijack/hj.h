@@ -77,12 +77,34 @@ void *hj_next(void **cache, const char *name);
 	    hj_next(&hj_hostcache_##fn, #fn)))
 #define HOST_CACHE(fn)	static void *hj_hostcache_##fn __attribute__((unused))
 
+/* Fault-safe reads of the caller's memory (rumpuser/fcopy.h): 0 or
+ * EFAULT. */
+int hj_fcopy(void *dst, const void *src, size_t len);
+int hj_fstrnlen(const char *s, size_t max, size_t *lenp);
+int hj_fpeek(const char *s, size_t max, size_t *lenp);
+
 /* A path argument that is "" (libc declares them nonnull; callers may
- * still pass NULL, which must not crash the test). */
+ * still pass NULL, which must not crash the test; one in unmapped memory
+ * is not "": hj_route answers EFAULT for it). */
 static inline bool
 hj_empty(const char *p)
 {
-	return p != NULL && p[0] == '\0';
+	char c;
+
+	return p != NULL && hj_fcopy(&c, p, 1) == 0 && c == '\0';
+}
+
+/*
+ * Two paths on different sides because one is NULL: the host's answer
+ * to the NULL (EFAULT) comes before EXDEV.  The empty asm hides the
+ * pointers from the compiler, which would take libc's nonnull
+ * declarations of the wrapper's parameters to mean "never NULL".
+ */
+static inline bool
+hj_nullpair(const char *a, const char *b)
+{
+	__asm__("" : "+r"(a), "+r"(b));
+	return a == NULL || b == NULL;
 }
 
 static inline bool
@@ -179,10 +201,12 @@ void hj_fd_import(const char *s);
 
 enum hj_where { HJ_HOST = 0, HJ_KERNEL = 1 };
 
+
 /*
  * Where (dirfd, path) lives.  HJ_KERNEL: *kdirfd (a kernel descriptor or
  * AT_FDCWD) and *kpath (kbuf or path itself) are what the kernel gets.
- * -1: errno (ENAMETOOLONG, or the kernel could not be reached).
+ * -1: errno (ENAMETOOLONG, EFAULT for a path the shim cannot read, or
+ * the kernel could not be reached).
  */
 int hj_route(int dirfd, const char *path, char *kbuf, size_t kbuflen,
     int *kdirfd, const char **kpath);

@@ -88,12 +88,27 @@ maybe_kernel(const char *path)
 	return path[1] == '/' || path[1] == '.';
 }
 
+/* How far maybe_kernel() reads a path: the longest prefix and a byte. */
+static size_t peek;
+
+static size_t
+peek_len(void)
+{
+	size_t n = 2;
+
+	for (int i = 0; i < hj_cfg.nprefix; i++)
+		if (hj_cfg.prefix[i].len + 1 > n)
+			n = hj_cfg.prefix[i].len + 1;
+	return n;
+}
+
 int
 hj_route(int dirfd, const char *path, char *kbuf, size_t kbuflen,
     int *kdirfd, const char **kpath)
 {
 	const struct hj_prefix *x;
 	char norm[PATH_MAX + 2];
+	size_t plen, n;
 	int kd;
 
 	if (hj_inside)			/* the shim's own libc calls */
@@ -102,6 +117,22 @@ hj_route(int dirfd, const char *path, char *kbuf, size_t kbuflen,
 		hj_setup();
 	if (path == NULL || !hj_cfg.vfs)
 		return HJ_HOST;
+	/*
+	 * What reads the path below is first read under a recovery point
+	 * (no system call), so that a path in unmapped memory is EFAULT as
+	 * on the host rather than a fault in the shim: only as far as the
+	 * host/kernel decision looks (a prefix and a byte), the whole path
+	 * once it may be the kernel's.
+	 */
+	if (__builtin_expect((n = __atomic_load_n(&peek, __ATOMIC_RELAXED))
+	    == 0, 0)) {
+		n = peek_len();
+		__atomic_store_n(&peek, n, __ATOMIC_RELAXED);
+	}
+	if (hj_fpeek(path, n, &plen) != 0) {
+		errno = EFAULT;
+		return -1;
+	}
 	if (path[0] != '/') {
 		if (dirfd == AT_FDCWD) {
 			if (!hj_cwd_kernel)
@@ -116,6 +147,10 @@ hj_route(int dirfd, const char *path, char *kbuf, size_t kbuflen,
 	}
 	if (!maybe_kernel(path))
 		return HJ_HOST;
+	if (plen == n && hj_fstrnlen(path, PATH_MAX + 1, &plen) != 0) {
+		errno = EFAULT;
+		return -1;
+	}
 	if (normalize(path, norm, sizeof(norm)) != 0) {
 		errno = ENAMETOOLONG;
 		return -1;

@@ -62,7 +62,8 @@ HOST_CACHE(removexattr);
 HOST_CACHE(lremovexattr);
 HOST_CACHE(fremovexattr);
 
-/* The second path of link/linkat: EXDEV when it is on the other side. */
+/* The second path of link/linkat: EXDEV when it is on the other side;
+ * a NULL one (the host's side) is EFAULT, as the host answers it. */
 #define ROUTE2(dirfd, path)						\
 	char kb2[PATH_MAX];						\
 	const char *kp2;						\
@@ -71,7 +72,7 @@ HOST_CACHE(fremovexattr);
 	if (where2 < 0)							\
 		return -1;						\
 	if (where2 != where) {						\
-		errno = EXDEV;						\
+		errno = hj_nullpair(oldpath, path) ? EFAULT : EXDEV;	\
 		return -1;						\
 	}
 

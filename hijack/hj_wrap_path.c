@@ -67,7 +67,7 @@ fstatat(int dirfd, const char *path, struct stat *st, int flags)
 	int k;
 
 	/* fstatat(kfd, "", st, AT_EMPTY_PATH) is an fstat. */
-	if (hj_empty(path) && (flags & AT_EMPTY_PATH) &&
+	if ((flags & AT_EMPTY_PATH) && hj_empty(path) &&
 	    (k = hj_fd_kernel(dirfd)) >= 0)
 		return hjk_newfstatat(k, "", st, flags);
 	ROUTE(dirfd, path);
@@ -90,7 +90,7 @@ statx(int dirfd, const char *path, int flags, unsigned mask,
 {
 	int k;
 
-	if (hj_empty(path) && (flags & AT_EMPTY_PATH) &&
+	if ((flags & AT_EMPTY_PATH) && hj_empty(path) &&
 	    (k = hj_fd_kernel(dirfd)) >= 0)
 		return hjk_statx(k, "", flags, mask, stx);
 	ROUTE(dirfd, path);
@@ -161,7 +161,7 @@ renameat2(int olddirfd, const char *oldpath, int newdirfd,
 	if (where2 < 0)
 		return -1;
 	if (where != where2) {
-		errno = EXDEV;
+		errno = hj_nullpair(oldpath, newpath) ? EFAULT : EXDEV;
 		return -1;
 	}
 	if (where == HJ_HOST)

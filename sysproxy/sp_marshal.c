@@ -133,15 +133,22 @@ is_msg(uint8_t kind)
  * to, clamped to SP_MAXVALRES (no address or option is longer, so the
  * kernel answers the same); 0 without a length.  Client side.
  */
-static uint64_t
-valres_room(const int64_t *args, int ref)
+/* The room a value-result buffer says it has: 0, or EFAULT if its
+ * length cannot be read. */
+static int
+valres_room(const int64_t *args, int ref, uint64_t *room)
 {
 	const socklen_t *lenp = ref >= 0 ?
 	    (const socklen_t *)(intptr_t)args[ref] : NULL;
+	socklen_t len;
 
+	*room = 0;
 	if (lenp == NULL)
 		return 0;
-	return *lenp > SP_MAXVALRES ? SP_MAXVALRES : *lenp;
+	if (sp_fcopy(&len, lenp, sizeof(len)) != 0)
+		return EFAULT;
+	*room = len > SP_MAXVALRES ? SP_MAXVALRES : len;
+	return 0;
 }
 
 static bool
@@ -236,7 +243,8 @@ sp_creq_build(struct sp_creq *r, int num, const int64_t *args, int nargs)
 			if (d->ref >= 0 && (uintptr_t)r->args[d->ref] != 0 &&
 			    (uintptr_t)r->args[d->ref] < 4096)
 				return creq_fail(r, EFAULT);
-			r->size[i] = valres_room(r->args, d->ref);
+			if (valres_room(r->args, d->ref, &r->size[i]) != 0)
+				return creq_fail(r, EFAULT);
 			break;
 		case SPA_MSG_SEND: case SPA_MSG_RECV:
 		case SPA_MMSG_SEND: case SPA_MMSG_RECV:
@@ -246,8 +254,10 @@ sp_creq_build(struct sp_creq *r, int num, const int64_t *args, int nargs)
 			total += r->mseglen[i];
 			break;
 		case SPA_PATH: {
-			size_t n = strnlen(p, SP_MAXPATH);
+			size_t n;
 
+			if (sp_fstrnlen(p, SP_MAXPATH, &n) != 0)
+				return creq_fail(r, EFAULT);
 			if (n >= SP_MAXPATH)
 				return creq_fail(r, ENAMETOOLONG);
 			seglen[i] = n + 1;
@@ -265,13 +275,25 @@ sp_creq_build(struct sp_creq *r, int num, const int64_t *args, int nargs)
 				seglen[i] = r->size[i];
 				total += r->size[i];
 			}
+			/* An unreadable buffer is EFAULT before the call:
+			 * no frame leaves half sent. */
+			if (r->kind[i] != SPA_OUT &&
+			    sp_fprobe((void *)(uintptr_t)p, r->size[i], 0))
+				return creq_fail(r, EFAULT);
 			break;
 		case SPA_IOV_IN: case SPA_IOV_OUT: {
-			const struct iovec *v = p;
+			struct iovec *v;
 			uint64_t cnt = r->size[i], bytes = 0;
 
 			if (cnt > SP_MAXIOV)
 				return creq_fail(r, EINVAL);
+			/* Read once, safely: the array may be unmapped. */
+			v = malloc(cnt * sizeof(*v) + 1);
+			if (v == NULL)
+				return creq_fail(r, ENOMEM);
+			r->uiov[i] = v;
+			if (sp_fcopy(v, p, cnt * sizeof(*v)) != 0)
+				return creq_fail(r, EFAULT);
 			for (uint64_t k = 0; k < cnt; k++) {
 				if (v[k].iov_len > SSIZE_MAX ||
 				    bytes + v[k].iov_len > SSIZE_MAX)
@@ -284,6 +306,16 @@ sp_creq_build(struct sp_creq *r, int num, const int64_t *args, int nargs)
 			/* More than one frame holds: a short transfer. */
 			bytes = bytes > SP_MAXDATA ? SP_MAXDATA : bytes;
 			r->iovbytes[i] = bytes;
+			for (uint64_t k = 0, left = bytes;
+			    r->kind[i] == SPA_IOV_IN && k < cnt && left > 0;
+			    k++) {
+				uint64_t c = v[k].iov_len > left ?
+				    left : v[k].iov_len;
+
+				if (sp_fprobe(v[k].iov_base, c, 0) != 0)
+					return creq_fail(r, EFAULT);
+				left -= c;
+			}
 			if (r->kind[i] == SPA_IOV_IN) {
 				seglen[i] += bytes;
 				total += bytes;
@@ -330,7 +362,7 @@ sp_creq_build(struct sp_creq *r, int num, const int64_t *args, int nargs)
 			push(r, r->mseg[i], seglen[i]);
 			break;
 		case SPA_IOV_IN: case SPA_IOV_OUT: {
-			const struct iovec *v = p;
+			const struct iovec *v = r->uiov[i];
 			uint64_t cnt = r->size[i], left = r->iovbytes[i];
 			uint8_t *lens = meta_take(r, 8 * cnt);
 
@@ -426,7 +458,7 @@ sp_creq_finish(struct sp_creq *r, const uint8_t *body, size_t len,
 			if (!sp_msg_copyout(r, i, rh.retval, body + off, n))
 				goto bad;
 		} else if (r->kind[i] == SPA_IOV_OUT) {
-			const struct iovec *v = p;
+			const struct iovec *v = r->uiov[i];
 			uint64_t left = n;
 			const uint8_t *src = body + off;
 
@@ -435,8 +467,8 @@ sp_creq_finish(struct sp_creq *r, const uint8_t *body, size_t len,
 				    left : v[k].iov_len;
 
 				/* An empty iovec's base may be NULL. */
-				if (c > 0)
-					memcpy(v[k].iov_base, src, c);
+				if (c > 0 && sp_fcopy(v[k].iov_base, src, c))
+					return EFAULT;
 				src += c;
 				left -= c;
 			}
@@ -445,8 +477,10 @@ sp_creq_finish(struct sp_creq *r, const uint8_t *body, size_t len,
 		} else {
 			if (n > r->size[i])
 				goto bad;
-			if (n > 0)
-				memcpy(p, body + off, n);
+			/* Unmapped: the call was made, its result is
+			 * lost, as when a kernel's copyout faults. */
+			if (n > 0 && sp_fcopy(p, body + off, n) != 0)
+				return EFAULT;
 		}
 		if (!skip(len, &off, n))
 			goto bad;
@@ -468,6 +502,8 @@ sp_creq_free(struct sp_creq *r)
 	r->meta = NULL;
 	r->iov = NULL;
 	for (int i = 0; i < SP_MAXARGS; i++) {
+		free(r->uiov[i]);
+		r->uiov[i] = NULL;
 		free(r->mseg[i]);
 		free(r->mplan[i]);
 		r->mseg[i] = NULL;

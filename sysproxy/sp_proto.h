@@ -106,6 +106,12 @@ struct sp_buf {
 };
 
 /* Sends all of iov (n entries); 0 or errno (EPIPE when the peer left). */
+/* Fault-safe copies of the caller's buffers (rumpuser/fcopy.h): 0 or
+ * EFAULT. */
+int sp_fcopy(void *dst, const void *src, size_t len);
+int sp_fstrnlen(const char *s, size_t max, size_t *lenp);
+int sp_fprobe(void *p, size_t len, int writable);
+
 int sp_sendv(int fd, struct iovec *iov, int n);
 /* Sends a frame of type with body and one descriptor alongside. */
 int sp_sendfd(int fd, uint16_t type, const void *body, size_t len,
@@ -202,6 +208,7 @@ struct sp_creq {
 	uint8_t *mseg[SP_MAXARGS];	/* MSG/MMSG: the encoded segment */
 	uint64_t mseglen[SP_MAXARGS];
 	void *mplan[SP_MAXARGS];	/* ... what each message expects back */
+	struct iovec *uiov[SP_MAXARGS];	/* IOV_*: the caller's array, read */
 };
 
 /*

@@ -153,6 +153,23 @@ gather(uint8_t *dst, const struct iovec *iov, int n)
 	}
 }
 
+/*
+ * The same for a request, whose pieces include the caller's buffers: one
+ * in unmapped memory is EFAULT (sp_fcopy) before anything is posted.
+ */
+static int
+gather_user(uint8_t *dst, const struct iovec *iov, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (iov[i].iov_len == 0)
+			continue;
+		if (sp_fcopy(dst, iov[i].iov_base, iov[i].iov_len) != 0)
+			return EFAULT;
+		dst += iov[i].iov_len;
+	}
+	return 0;
+}
+
 static size_t
 frame_len(const struct iovec *iov, int n)
 {
@@ -353,14 +370,8 @@ sp_shm_call(struct sp_shm *s, int fd, struct sp_buf *b, struct iovec *iov,
 		*body = b->data;
 		return error;
 	}
-	for (int i = 0; i < n; i++) {
-		uintptr_t a = (uintptr_t)iov[i].iov_base;
-
-		if (iov[i].iov_len > 0 && (a < USER_MINADDR ||
-		    a + iov[i].iov_len < a))
-			return EFAULT;
-	}
-	gather(s->area, iov, n);
+	if (gather_user(s->area, iov, n) != 0)
+		return EFAULT;
 	post_request(s, SP_SHM_INLINE, total);
 	if (atomic_load(&ctl->srv_sleeping) != 0 &&
 	    atomic_exchange(&ctl->srv_sleeping, 0) != 0 &&

@@ -67,6 +67,7 @@ open_server_mode() {
 @test "fdrules: dup2 onto stdout (rump_server)" { server_mode; fdrules dup2; }
 @test "fdrules: fork (rump_server)" { server_mode; fdrules fork; }
 @test "fdrules: exec keeps non-cloexec, closes cloexec (rump_server)" { server_mode; fdrules exec; }
+@test "bad pointers: every path wrapper answers EFAULT (rump_server)" { server_mode; fam_badptr; }
 @test "fdrules: F_DUPFD, dup (rump_server)" { server_mode; fdrules dupfd; }
 @test "fdrules: close_range (rump_server)" { server_mode; fdrules closerange; }
 @test "fdrules: select (rump_server)" { server_mode; fdrules select; }

@@ -63,6 +63,15 @@ int rumpuser_clock_sleep(int which, int64_t sec, long nsec);
 #define RUMPUSER_RANDOM_NOWAIT	0x02
 int rumpuser_getrandom(void *buf, size_t buflen, int flags, size_t *retp);
 
+/* --- a caller's memory ------------------------------------------------- */
+/*
+ * Copies that answer EFAULT instead of faulting when a pointer (either)
+ * is in the null page, wraps, or points at unmapped memory; 0 otherwise.
+ * rumpuser_fstrnlen: *lenp = strnlen(s, max) if s can be read that far.
+ */
+int rumpuser_fcopy(void *dst, const void *src, size_t len);
+int rumpuser_fstrnlen(const char *s, size_t max, size_t *lenp);
+
 /* --- threads ------------------------------------------------------------- */
 int rumpuser_thread_create(void *(*fn)(void *), void *arg, const char *name,
     int joinable, void **cookiep);

@@ -2,13 +2,15 @@
  * copy.c: moving data between client buffers and the kernel.
  *
  * Client buffers live in this address space (local clients) or were staged
- * into it by the sysproxy server (remote clients), so a copy is a memcpy
- * after the checks a kernel can make without an MMU: a null page address
- * (below 4096) or a range that wraps around the address space is EFAULT.
- * A copy of zero bytes succeeds whatever the address, as on Linux.
- * A pointer into unmapped memory cannot be caught here; a local client
- * that passes one crashes the way it would in libc.
+ * into it by the sysproxy server (remote clients).  A copy goes through the
+ * hypercall rumpuser_fcopy, which answers EFAULT for a null page address
+ * (below 4096), a range that wraps around the address space, or memory
+ * that is not mapped (or not readable/writable): a bad pointer of a local
+ * client is EFAULT as on Linux, not a crash (doc/DESIGN.md, "Bad
+ * pointers").  A copy of zero bytes succeeds whatever the address.
  */
+#include <rump/rumpuser.h>
+
 #include "k/kernel.h"
 
 #include "kern_private.h"
@@ -30,8 +32,7 @@ copyin(const void *uaddr, void *kaddr, size_t len)
 		return 0;
 	if (!user_range_ok(uaddr, len))
 		return EFAULT;
-	memcpy(kaddr, uaddr, len);
-	return 0;
+	return rumpuser_fcopy(kaddr, uaddr, len);
 }
 
 int
@@ -41,8 +42,7 @@ copyout(const void *kaddr, void *uaddr, size_t len)
 		return 0;
 	if (!user_range_ok(uaddr, len))
 		return EFAULT;
-	memcpy(uaddr, kaddr, len);
-	return 0;
+	return rumpuser_fcopy(uaddr, kaddr, len);
 }
 
 /*
@@ -53,26 +53,29 @@ copyout(const void *kaddr, void *uaddr, size_t len)
 int
 copyinstr(const char *uaddr, char *kaddr, size_t len, size_t *donep)
 {
-	uintptr_t a = (uintptr_t)uaddr;
-	size_t i;
+	size_t n;
+	int error;
 
 	if (donep != NULL)
 		*donep = 0;
-	if (a < USER_MINADDR)
+	if ((uintptr_t)uaddr < USER_MINADDR)
 		return EFAULT;
-	for (i = 0; i < len; i++) {
-		if (a + i < a)
-			return EFAULT;
-		kaddr[i] = uaddr[i];
-		if (kaddr[i] == '\0') {
-			if (donep != NULL)
-				*donep = i + 1;
-			return 0;
-		}
+	/* One checked scan, then one checked copy of what it found. */
+	if ((error = rumpuser_fstrnlen(uaddr, len, &n)) != 0)
+		return error;
+	if (n == len) {
+		if ((error = rumpuser_fcopy(kaddr, uaddr, len)) != 0)
+			return error;
+		if (donep != NULL)
+			*donep = len;
+		return ENAMETOOLONG;
 	}
+	if ((error = rumpuser_fcopy(kaddr, uaddr, n + 1)) != 0)
+		return error;
+	kaddr[n] = '\0';	/* another thread may have changed it */
 	if (donep != NULL)
-		*donep = len;
-	return ENAMETOOLONG;
+		*donep = n + 1;
+	return 0;
 }
 
 int

@@ -20,6 +20,7 @@ setup() {
 	    RWV2P=$B/tests/hijack/rwv2p \
 	    EXECP=$B/tests/hijack/execp \
 	    FTSP=$B/tests/hijack/ftsp FTSP32=$B/tests/hijack/ftsp32
+	export BADPTR=$B/tests/hijack/badptr_wrappers
 	export IDPROBE=$B/tests/hijack/idprobe IDCLIENT=$B/tests/hijack/idclient
 	export PY=/usr/bin/python3
 	[ -x "$PY" ] || PY=$(command -v python3)
