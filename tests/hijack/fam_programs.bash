@@ -317,6 +317,8 @@ echo x y | PATH=$W/b2:$PATH xargs hi
 PATH=$W/b2:$PATH env ktrue && echo ktrue ran
 PATH=$W/b2:$PATH env nosuch; echo "exit $?"
 EOS
+}
+
 # Bad pointers: tests/hijack/badptr_wrappers calls every path wrapper
 # with a path in a PROT_NONE page and a file of W with buffers there:
 # each answers EFAULT (the program says so and exits 0), and its NULL
