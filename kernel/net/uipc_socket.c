@@ -479,10 +479,9 @@ sowakeup_error(struct socket *so, int error)
 {
 	so->so_error = error;
 	cv_broadcast(&so->so_cv);
-	cv_broadcast(&so->so_rcv.sb_cv);
-	cv_broadcast(&so->so_snd.sb_cv);
-	selwakeup(&so->so_rcv.sb_sel, 0);
-	selwakeup(&so->so_snd.sb_sel, 0);
+	/* Through sbwakeup: a waiter spinning in sbspin must see it. */
+	sbwakeup(&so->so_rcv, 0);
+	sbwakeup(&so->so_snd, 0);
 }
 
 struct socket *
@@ -681,6 +680,7 @@ soaccept(struct socket *head, bool nbio, struct socket **sop,
 	kmutex_t *lk;
 	int64_t deadline;
 	int error;
+	bool spun;
 
 	*sop = NULL;
 	solock(head);
@@ -703,12 +703,16 @@ soaccept(struct socket *head, bool nbio, struct socket **sop,
 			return EAGAIN;
 		}
 		/* A connection completes on head's lock: it may be a
-		 * shared one, so the spin drops lk itself. */
-		if (sbspin(head, &head->so_rcv)) {
-			lk = head->so_lock;
-			continue;
-		}
+		 * shared one, so the spin drops lk itself.  What changed
+		 * while it was dropped is checked before any sleep. */
+		spun = sbspin(head, &head->so_rcv);
 		lk = head->so_lock;
+		if (!(head->so_options & SOF_ACCEPTCONN)) {
+			mutex_exit(lk);
+			return EINVAL;
+		}
+		if (spun || head->so_qlen != 0 || head->so_error != 0)
+			continue;
 		error = file_cv_wait(&head->so_cv, lk, deadline);
 		if (error == ETIMEDOUT)
 			error = EAGAIN;
