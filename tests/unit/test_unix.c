@@ -315,6 +315,29 @@ dgram_full_and_emsgsize(void **state)
 	CHECK_OK(rump_sys_close(sv[1]));
 }
 
+/* msg: the one byte "byte" (iov) with n descriptors as SCM_RIGHTS in
+ * cbuf (room for them); its control header, for tests to spoil. */
+static struct cmsghdr *
+rights_msg(struct msghdr *msg, struct iovec *iov, const char *byte,
+    void *cbuf, const int *fds, int n)
+{
+	struct cmsghdr *cm;
+
+	memset(msg, 0, sizeof(*msg));
+	iov->iov_base = (void *)byte;
+	iov->iov_len = 1;
+	msg->msg_iov = iov;
+	msg->msg_iovlen = 1;
+	msg->msg_control = cbuf;
+	msg->msg_controllen = CMSG_SPACE(n * sizeof(int));
+	cm = CMSG_FIRSTHDR(msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
+	return cm;
+}
+
 static void
 scm_rights(void **state)
 {
@@ -329,18 +352,7 @@ scm_rights(void **state)
 	put_file(tp("passed"), "content of the file");
 	fd = (int)CHECK_OK(rump_sys_open(tp("passed"), O_RDONLY, 0));
 	CHECK_OK(rump_sys_socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = "F";
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf;
-	msg.msg_controllen = CMSG_SPACE(sizeof(int));
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	cm = rights_msg(&msg, &iov, "F", cbuf, &fd, 1);
 	assert_int_equal(CHECK_OK(rump_sys_sendmsg(sv[0], &msg, 0)), 1);
 	/* The sender's descriptor may go: the file is in flight. */
 	CHECK_OK(rump_sys_close(fd));
@@ -371,18 +383,7 @@ scm_rights(void **state)
 	/* No room for the descriptors: MSG_CTRUNC, and they are dropped. */
 	fds[0] = sv[0];
 	fds[1] = sv[1];
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = "G";
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf;
-	msg.msg_controllen = CMSG_SPACE(2 * sizeof(int));
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(2 * sizeof(int));
-	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
+	cm = rights_msg(&msg, &iov, "G", cbuf, fds, 2);
 	assert_int_equal(CHECK_OK(rump_sys_sendmsg(sv[0], &msg, 0)), 1);
 	memset(&msg, 0, sizeof(msg));
 	iov.iov_base = buf;
@@ -394,19 +395,8 @@ scm_rights(void **state)
 	assert_int_equal(msg.msg_controllen, 0);
 
 	/* A bad descriptor, a bad header. */
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = "H";
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf;
-	msg.msg_controllen = CMSG_SPACE(sizeof(int));
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	fd = 999;
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	cm = rights_msg(&msg, &iov, "H", cbuf, &fd, 1);
 	CHECK_ERR(rump_sys_sendmsg(sv[0], &msg, 0), EBADF);
 	cm->cmsg_len = CMSG_SPACE(sizeof(int)) + 64;
 	CHECK_ERR(rump_sys_sendmsg(sv[0], &msg, 0), EINVAL);
@@ -437,18 +427,7 @@ scm_rights_read_boundary(void **state)
 	fd = (int)CHECK_OK(rump_sys_open(tp("b"), O_RDONLY, 0));
 	CHECK_OK(rump_sys_socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
 	assert_int_equal(CHECK_OK(rump_sys_write(sv[0], "ab", 2)), 2);
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = "F";
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf;
-	msg.msg_controllen = sizeof(cbuf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	cm = rights_msg(&msg, &iov, "F", cbuf, &fd, 1);
 	assert_int_equal(CHECK_OK(rump_sys_sendmsg(sv[0], &msg, 0)), 1);
 	assert_int_equal(CHECK_OK(rump_sys_write(sv[0], "HELLO", 5)), 5);
 	/* Plain bytes before run into the descriptors' byte; the read
