@@ -24,7 +24,15 @@ void sbdropfirst(struct sockbuf *sb);
 extern int64_t net_rmem_default, net_wmem_default, net_rmem_max,
     net_wmem_max, net_somaxconn;
 int socket_init(void);
+
+/* uipc_solife.c */
+void solife_init(void);
 long socket_count(void);
+/* A zeroed socket of protocol pr, not attached, unlocked, own lock. */
+struct socket *soalloc(const struct protosw *pr);
+void sodealloc(struct socket *so);
+/* Frees so if nothing refers to it any more (so_lock held). */
+void somaybefree(struct socket *so);
 void so_reap(void);
 /* file_rele() later, without socket locks (AF_UNIX's in-flight files). */
 struct file;
