@@ -12,6 +12,7 @@
  */
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,11 +46,13 @@ HOST_CACHE(__vdprintf_chk);
 struct kfile {
 	int fd;
 	FILE *f;
+	struct hj_wide w;	/* its wide-character side (hj_wrap_wstdio.c) */
 	struct kfile *next;
 };
 
 static pthread_mutex_t list_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct kfile *list;
+static atomic_int nlisted;	/* so a host stream's check is one load */
 static __thread int no_fixup;
 
 static struct kfile *
@@ -73,9 +76,21 @@ kfile_unlist(struct kfile *kf)
 	for (struct kfile **p = &list; *p != NULL; p = &(*p)->next)
 		if (*p == kf) {
 			*p = kf->next;
+			atomic_fetch_sub(&nlisted, 1);
 			break;
 		}
 	pthread_mutex_unlock(&list_lock);
+}
+
+struct hj_wide *
+hj_stdio_wide(FILE *f)
+{
+	struct kfile *kf;
+
+	if (atomic_load_explicit(&nlisted, memory_order_relaxed) == 0)
+		return NULL;
+	kf = kfile_find(f);
+	return kf != NULL ? &kf->w : NULL;
 }
 
 /* Closes a number, the kernel's or the host's. */
@@ -140,6 +155,7 @@ c_close(void *c)
 	int rv = kf->fd >= 0 ? close_number(kf->fd) : 0;
 
 	kfile_unlist(kf);
+	hj_wide_reset(&kf->w, NULL);
 	free(kf);
 	return rv;
 }
@@ -156,6 +172,7 @@ kfile_new(int fd, const char *cmode)
 	if (kf == NULL)
 		return NULL;
 	kf->fd = fd;
+	hj_wide_init(&kf->w);
 	if ((f = fopencookie(kf, cmode, io)) == NULL) {
 		free(kf);
 		return NULL;
@@ -166,6 +183,7 @@ kfile_new(int fd, const char *cmode)
 	pthread_mutex_lock(&list_lock);
 	kf->next = list;
 	list = kf;
+	atomic_fetch_add(&nlisted, 1);
 	pthread_mutex_unlock(&list_lock);
 	return f;
 }
@@ -176,9 +194,13 @@ struct fmode {
 	int flags;		/* open(2)'s */
 	bool cloexec;
 	char cmode[3];		/* fopencookie's */
+	const char *ccs;	/* ",ccs=NAME": the wide charset, or NULL */
 };
 
-/* fopen's mode string: r, w, a, then any of +, b, x, e (up to ","). */
+/*
+ * fopen's mode string: r, w, a, then any of +, b, x, e (up to ","), then
+ * glibc's ",ccs=NAME", which makes the stream wide with that charset.
+ */
 static int
 parse_mode(const char *mode, struct fmode *m)
 {
@@ -206,6 +228,9 @@ parse_mode(const char *mode, struct fmode *m)
 		return -1;
 	}
 	m->cloexec = false;
+	m->ccs = strstr(mode, ",ccs=");
+	if (m->ccs != NULL)
+		m->ccs += 5;
 	m->cmode[0] = mode[0];
 	m->cmode[1] = m->cmode[2] = '\0';
 	for (int i = 1; i < 7 && mode[i] != '\0' && mode[i] != ','; i++) {
@@ -275,6 +300,22 @@ stream_on(int fd, const char *cmode)
 	return f;
 }
 
+/* ",ccs=" binds the stream's charset and orientation at once, as glibc. */
+static FILE *
+stream_ccs(FILE *f, const char *ccs)
+{
+	struct kfile *kf = kfile_find(f);
+
+	if (kf != NULL && ccs != NULL && hj_wide_ccs(&kf->w, ccs) != 0) {
+		int e = errno;
+
+		fclose(f);
+		errno = e;
+		return NULL;
+	}
+	return f;
+}
+
 /* --- fopen, fdopen ------------------------------------------------------ */
 
 static FILE *
@@ -293,7 +334,7 @@ do_fopen(const char *path, const char *mode, bool is64)
 		if (parse_mode(mode, &m) != 0 || (fd = k_open(kd, kp, &m,
 		    0)) < 0)
 			return NULL;
-		return stream_on(fd, m.cmode);
+		return stream_ccs(stream_on(fd, m.cmode), m.ccs);
 	default:
 		return NULL;
 	}
@@ -390,6 +431,7 @@ reopen_ours(struct kfile *kf, int where, int kd, const char *kp,
 	}
 	/* A stream as fresh from fopen: empty buffer, the new mode. */
 	flockfile(f);
+	hj_wide_reset(&kf->w, NULL);
 	kf->fd = fd;
 	f->_fileno = fd;
 	f->_flags &= ~(IO_NO_READS | IO_NO_WRITES | IO_IS_APPENDING |
@@ -403,7 +445,7 @@ reopen_ours(struct kfile *kf, int where, int kd, const char *kp,
 	f->_IO_write_base = f->_IO_write_ptr = f->_IO_write_end =
 	    f->_IO_buf_base;
 	funlockfile(f);
-	return f;
+	return stream_ccs(f, m->ccs);
 }
 
 /*
@@ -436,7 +478,7 @@ reopen_host(FILE *f, int kd, const char *kp, const struct fmode *m)
 	if (var == &stderr)
 		setvbuf(nf, NULL, _IONBF, 0);
 	*var = nf;
-	return nf;
+	return stream_ccs(nf, m->ccs);
 }
 
 static FILE *

@@ -73,6 +73,7 @@ load 'hijack/fam_programs'
 @test "preadv2, pwritev2 and their flags (rumphijack)" { fam_rwv2; }
 @test "execvp, execlp, posix_spawnp through a PATH entry in the kernel (rumphijack)" { fam_execpath; }
 @test "fts_open, fts_read, fts_children, fts_set over the kernel (rumphijack)" { fam_fts; }
+@test "fwprintf, fgetws, fwscanf and the wide stdio on kernel streams (rumphijack)" { fam_wstdio; }
 @test "bad pointers: every path wrapper answers EFAULT (rumphijack)" { fam_badptr; }
 
 # --- rumphijack itself ---------------------------------------------------

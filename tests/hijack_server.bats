@@ -80,6 +80,7 @@ open_server_mode() {
 @test "preadv2, pwritev2 and their flags (rump_server)" { server_mode; fam_rwv2; }
 @test "execvp, execlp, posix_spawnp through a PATH entry in the kernel (rump_server)" { server_mode; fam_execpath; }
 @test "fts_open, fts_read, fts_children, fts_set over the kernel (rump_server)" { server_mode; fam_fts; }
+@test "fwprintf, fgetws, fwscanf and the wide stdio on kernel streams (rump_server)" { server_mode; fam_wstdio; }
 
 # --- rump_server: the kernel outlives its clients ----------------------
 

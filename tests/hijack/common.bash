@@ -19,7 +19,8 @@ setup() {
 	export FDRULES=$B/tests/hijack/fdrules SPLICEP=$B/tests/hijack/splicep \
 	    RWV2P=$B/tests/hijack/rwv2p \
 	    EXECP=$B/tests/hijack/execp \
-	    FTSP=$B/tests/hijack/ftsp FTSP32=$B/tests/hijack/ftsp32
+	    FTSP=$B/tests/hijack/ftsp FTSP32=$B/tests/hijack/ftsp32 \
+	    WSTDIOP=$B/tests/hijack/wstdiop
 	export BADPTR=$B/tests/hijack/badptr_wrappers
 	export IDPROBE=$B/tests/hijack/idprobe IDCLIENT=$B/tests/hijack/idclient
 	export PY=/usr/bin/python3

@@ -307,6 +307,17 @@ fam_fts() {
 	both '"$FTSP" "$W" && mkdir "$W/32" && "$FTSP32" "$W/32"'
 }
 
+# Wide-character stdio on kernel streams: tests/hijack/wstdiop writes and
+# reads with fwprintf, fputwc, fputws, fgetwc, fgetws, ungetwc and fwscanf
+# (",ccs=UTF-8" and ISO-8859-1, the locale's charset, an invalid byte, a
+# character cut by the end), then wscanf, fgetws, wprintf and putwchar on
+# stdin and stdout redirected to kernel files: line for line as the host.
+fam_wstdio() {
+	both '"$WSTDIOP" "$W" &&
+printf "3 4 tail\303\251\n\303\270" >"$W/in" &&
+"$WSTDIOP" "$W" in <"$W/in" >"$W/out" && cat "$W/out"'
+}
+
 fam_execpath() {
 	both '"$EXECP" "$W"'
 	both <<'EOS'
