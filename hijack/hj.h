@@ -158,6 +158,9 @@ int hj_kernel_takeids(const unsigned u[4], const unsigned g[4], int ng,
 pid_t hj_kernel_fork(void);
 /* execve(2) keeping the kernel process (remote) where possible. */
 int hj_kernel_exec(const char *path, char *const argv[], char *const envp[]);
+/* A close-on-exec memfd with a copy of kernel file k (named after path's
+ * last part), or -1 with errno (hj_wrap_exec.c). */
+int hj_kernel_memfd(int k, const char *path);
 
 /* --- descriptors (hj_fd.c) ---------------------------------------------- */
 

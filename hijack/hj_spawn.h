@@ -8,14 +8,14 @@
 
 /*
  * execve of a file in the kernel: path is what the program passed (it
- * becomes a script's argument), kpath what hj_route made of it (relative
- * to the kernel's current directory).  The host cannot exec a file it
+ * becomes a script's argument), kd and kpath what hj_route made of it
+ * (relative to kernel directory kd, or the kernel's current directory).  The host cannot exec a file it
  * does not have, so an executable is copied into a memfd and exec'd from
  * there; a "#!" script runs its interpreter (host or kernel) on path.
  * envp is passed as given: the caller has built it.  Returns -1 and
  * errno, like execve.
  */
-int hj_exec_kernel_file(const char *path, const char *kpath,
+int hj_exec_kernel_file(const char *path, int kd, const char *kpath,
     char *const argv[], char *const envp[]);
 
 /*

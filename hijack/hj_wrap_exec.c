@@ -152,6 +152,12 @@ fail:
 	return -1;
 }
 
+int
+hj_kernel_memfd(int k, const char *path)
+{
+	return to_memfd(k, path, true);
+}
+
 /* The first bytes of kernel file k into head (size max + 1); -1 or n. */
 static ssize_t
 read_head(int k, char *head, size_t max)
@@ -223,10 +229,10 @@ fail:
 }
 
 int
-hj_exec_kernel_file(const char *path, const char *kpath,
+hj_exec_kernel_file(const char *path, int kd, const char *kpath,
     char *const argv[], char *const envp[])
 {
-	return exec_kernel(path, AT_FDCWD, kpath, argv, envp, 0);
+	return exec_kernel(path, kd, kpath, argv, envp, 0);
 }
 
 HJ_EXPORT int

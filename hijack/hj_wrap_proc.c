@@ -11,10 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hj.h"
 #include "hj_spawn.h"
+
+HOST_CACHE(execveat);
 
 extern char **environ;
 
@@ -69,29 +72,96 @@ exec_env(char *const envp[], char **fdmap, char *cwd, char **server)
 	return e;
 }
 
-HJ_EXPORT int
-execve(const char *path, char *const argv[], char *const envp[])
+/* execve once routed: the kernel state goes into the environment. */
+static int
+exec_routed(const char *path, int where, int kd, const char *kp,
+    char *const argv[], char *const envp[])
 {
-	char cwd[32], *fdmap = NULL, *server = NULL, **env, kb[PATH_MAX];
-	const char *kp;
-	int rv, e, kd, where;
+	char cwd[32], *fdmap = NULL, *server = NULL, **env;
+	int rv, e;
 
-	/* A file in the kernel: the host cannot exec it (hj_wrap_exec.c). */
-	if ((where = hj_route(AT_FDCWD, path, kb, sizeof(kb), &kd, &kp)) < 0)
-		return -1;
 	if (hj_fdmap == NULL && !hj_cwd_kernel && !hj_remote &&
 	    where == HJ_HOST)
 		return hj_kernel_exec(path, argv, envp);
 	if ((env = exec_env(envp, &fdmap, cwd, &server)) == NULL)
 		return -1;
-	rv = where == HJ_KERNEL ? hj_exec_kernel_file(path, kp, argv, env) :
-	    hj_kernel_exec(path, argv, env);
+	/* A file in the kernel: the host cannot exec it (hj_wrap_exec.c). */
+	rv = where == HJ_KERNEL ? hj_exec_kernel_file(path, kd, kp, argv,
+	    env) : hj_kernel_exec(path, argv, env);
 	e = errno;
 	free(fdmap);
 	free(server);
 	free(env);
 	errno = e;
 	return rv;
+}
+
+HJ_EXPORT int
+execve(const char *path, char *const argv[], char *const envp[])
+{
+	char kb[PATH_MAX];
+	const char *kp;
+	int kd, where;
+
+	if ((where = hj_route(AT_FDCWD, path, kb, sizeof(kb), &kd, &kp)) < 0)
+		return -1;
+	return exec_routed(path, where, kd, kp, argv, envp);
+}
+
+/*
+ * execveat: AT_EMPTY_PATH is fexecve's case; a path relative to a host
+ * directory descriptor becomes /proc/self/fd/N/path for the host's
+ * execve (the state in the environment must still be passed on), one
+ * relative to a kernel directory its full path under the prefix.
+ */
+HJ_EXPORT int
+execveat(int dirfd, const char *path, char *const argv[],
+    char *const envp[], int flags)
+{
+	char kb[PATH_MAX], hp[PATH_MAX + 32], dir[PATH_MAX], kb2[64];
+	const char *kp;
+	struct stat st;
+	int kd, where, n = 0;
+
+	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (hj_empty(path) && (flags & AT_EMPTY_PATH))
+		return fexecve(dirfd, argv, envp);
+	if ((where = hj_route(dirfd, path, kb, sizeof(kb), &kd, &kp)) < 0)
+		return -1;
+	if (where == HJ_HOST && hj_fdmap == NULL && !hj_cwd_kernel &&
+	    !hj_remote)
+		return HOST(execveat)(dirfd, path, argv, envp, flags);
+	if ((flags & AT_SYMLINK_NOFOLLOW) &&
+	    fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode)) {
+		errno = ELOOP;
+		return -1;
+	}
+	if (path[0] != '/' && dirfd != AT_FDCWD) {
+		/* A script's interpreter gets this path: one it can open. */
+		if (where == HJ_HOST)
+			n = snprintf(hp, sizeof(hp), "/proc/self/fd/%d/%s",
+			    dirfd, path);
+		else if ((n = (int)hjk_readlinkat(AT_FDCWD, (snprintf(kb2,
+		    sizeof(kb2), "/proc/self/fd/%d", kd), kb2), dir,
+		    sizeof(dir) - 1)) >= 0) {
+			dir[n] = '\0';
+			n = snprintf(hp, sizeof(hp), "%s%s/%s",
+			    hj_show_prefix(), strcmp(dir, "/") ? dir : "",
+			    path);
+		}
+		if (n < 0)
+			return -1;
+		if (n >= (int)sizeof(hp)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		path = hp;
+	}
+	return exec_routed(path, where, kd, kp, argv, envp);
 }
 
 /*

@@ -74,6 +74,7 @@ load 'hijack/fam_programs'
 @test "execvp, execlp, posix_spawnp through a PATH entry in the kernel (rumphijack)" { fam_execpath; }
 @test "fts_open, fts_read, fts_children, fts_set over the kernel (rumphijack)" { fam_fts; }
 @test "fwprintf, fgetws, fwscanf and the wide stdio on kernel streams (rumphijack)" { fam_wstdio; }
+@test "remove, setmntent, ftok, tempnam, dlopen, execveat, tc*, sockatmark, bindresvport on the kernel (rumphijack)" { fam_glibc; }
 @test "bad pointers: every path wrapper answers EFAULT (rumphijack)" { fam_badptr; }
 
 # --- rumphijack itself ---------------------------------------------------

@@ -81,6 +81,7 @@ open_server_mode() {
 @test "execvp, execlp, posix_spawnp through a PATH entry in the kernel (rump_server)" { server_mode; fam_execpath; }
 @test "fts_open, fts_read, fts_children, fts_set over the kernel (rump_server)" { server_mode; fam_fts; }
 @test "fwprintf, fgetws, fwscanf and the wide stdio on kernel streams (rump_server)" { server_mode; fam_wstdio; }
+@test "remove, setmntent, ftok, tempnam, dlopen, execveat, tc*, sockatmark, bindresvport on the kernel (rump_server)" { server_mode; fam_glibc; }
 
 # --- rump_server: the kernel outlives its clients ----------------------
 

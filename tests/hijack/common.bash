@@ -20,7 +20,8 @@ setup() {
 	    RWV2P=$B/tests/hijack/rwv2p \
 	    EXECP=$B/tests/hijack/execp \
 	    FTSP=$B/tests/hijack/ftsp FTSP32=$B/tests/hijack/ftsp32 \
-	    WSTDIOP=$B/tests/hijack/wstdiop
+	    WSTDIOP=$B/tests/hijack/wstdiop GLIBCP=$B/tests/hijack/glibcp \
+	    DLTESTLIB=$B/tests/hijack/libdltest.so
 	export BADPTR=$B/tests/hijack/badptr_wrappers
 	export IDPROBE=$B/tests/hijack/idprobe IDCLIENT=$B/tests/hijack/idclient
 	export PY=/usr/bin/python3

@@ -318,6 +318,15 @@ printf "3 4 tail\303\251\n\303\270" >"$W/in" &&
 "$WSTDIOP" "$W" in <"$W/in" >"$W/out" && cat "$W/out"'
 }
 
+# glibc functions that work with glibc's internal calls, redone by the
+# shim for the kernel (hijack/hj_wrap_glibc.c): tests/hijack/glibcp runs
+# remove, setmntent/getmntent, ftok, tempnam, dlopen of a library copied
+# into W, the tc* controls, backtrace_symbols_fd, eventfd_read/write,
+# sockatmark, bindresvport and execveat, line for line as the host.
+fam_glibc() {
+	both '"$GLIBCP" "$W" "$DLTESTLIB"'
+}
+
 fam_execpath() {
 	both '"$EXECP" "$W"'
 	both <<'EOS'
