@@ -1,0 +1,387 @@
+/*
+ * test_ext2.c: the ext2 driver on images made by the host's mke2fs.
+ *
+ * Each case builds a tree on the host, makes an image of it with
+ * `mke2fs -d` (1 KiB and 4 KiB blocks, 128- and 256-byte inodes,
+ * revision 0), registers the image as a kernel block device (etfs) and
+ * mounts it; the host tree is the reference: every name, type, mode,
+ * owner, size, time, link count, device number, link target and byte of
+ * data must come back the same.  Then writes through the kernel, checked
+ * by `e2fsck -fn` on the unmounted image; feature refusals; and damaged
+ * images (every mount and walk must answer, never crash).
+ *
+ * Embedded only (etfs is the embedder's API); skipped when mke2fs is
+ * missing.
+ */
+#include "compat.h"
+
+#include <sys/wait.h>
+
+#ifndef TEST_ON_HOST
+
+static char workdir[256];
+static int imgno;
+
+static bool
+have_e2fsprogs(void)
+{
+	return system("command -v mke2fs >/dev/null 2>&1 && "
+	    "command -v e2fsck >/dev/null 2>&1") == 0;
+}
+
+#define NEED_E2FSPROGS() do { \
+	if (!have_e2fsprogs()) { \
+		fprintf(stderr, "# skip: mke2fs/e2fsck not installed\n"); \
+		skip(); \
+	} } while (0)
+
+static int
+run(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void
+host_put(const char *path, const void *data, size_t len, off_t off)
+{
+	int fd = open(path, O_WRONLY | O_CREAT, 0644);
+
+	assert_true(fd >= 0);
+	if (len > 0)
+		assert_int_equal(pwrite(fd, data, len, off), (ssize_t)len);
+	close(fd);
+}
+
+/* A file of len pseudo-random bytes (seeded by len). */
+static void
+host_file(const char *path, size_t len)
+{
+	unsigned char *b = malloc(len + 1);
+	size_t i;
+	uint32_t x = (uint32_t)len * 2654435761u + 1;
+
+	assert_non_null(b);
+	for (i = 0; i < len; i++) {
+		x = x * 1103515245u + 12345;
+		b[i] = (unsigned char)(x >> 16);
+	}
+	host_put(path, b, len, 0);
+	free(b);
+}
+
+/* The reference tree: every kind of node the driver reads. */
+static void
+make_tree(const char *top)
+{
+	char p[512], name[600];
+	int i;
+
+	assert_int_equal(run("rm -rf '%s' && mkdir -p '%s/sub/deeper' "
+	    "'%s/many'", top, top, top), 0);
+	snprintf(p, sizeof(p), "%s/empty", top);
+	host_file(p, 0);
+	snprintf(p, sizeof(p), "%s/small", top);
+	host_file(p, 1000);
+	snprintf(p, sizeof(p), "%s/sub/direct", top);
+	host_file(p, 12 * 1024);
+	snprintf(p, sizeof(p), "%s/sub/indirect", top);
+	host_file(p, 200 * 1024 + 7);
+	snprintf(p, sizeof(p), "%s/sub/deeper/double", top);
+	host_file(p, 1500 * 1024 + 3);
+	/* Sparse: data at 70 MiB reaches the triple-indirect tree with
+	 * 1 KiB blocks. */
+	snprintf(p, sizeof(p), "%s/sparse", top);
+	host_put(p, "end", 3, 70 << 20);
+	host_put(p, "begin", 5, 0);
+	snprintf(p, sizeof(p), "%s/fastlink", top);
+	assert_int_equal(symlink("sub/direct", p), 0);
+	memset(name, 'x', 200);
+	name[200] = '\0';
+	snprintf(p, sizeof(p), "%s/slowlink", top);
+	assert_int_equal(symlink(name, p), 0);
+	snprintf(p, sizeof(p), "%s/hard2", top);
+	snprintf(name, sizeof(name), "%s/small", top);
+	assert_int_equal(link(name, p), 0);
+	snprintf(p, sizeof(p), "%s/fifo", top);
+	assert_int_equal(mkfifo(p, 0640), 0);
+	snprintf(p, sizeof(p), "%s/setuid", top);
+	host_file(p, 10);
+	assert_int_equal(chmod(p, 04755), 0);
+	if (geteuid() == 0) {
+		snprintf(p, sizeof(p), "%s/null", top);
+		assert_int_equal(mknod(p, S_IFCHR | 0666, makedev(1, 3)), 0);
+		snprintf(p, sizeof(p), "%s/bigdev", top);
+		assert_int_equal(mknod(p, S_IFBLK | 0600,
+		    makedev(300, 70000)), 0);
+		snprintf(p, sizeof(p), "%s/owned", top);
+		host_file(p, 5);
+		/* Owners past 16 bits live in osd2's high halves. */
+		assert_int_equal(chown(p, 100000, 70001), 0);
+	}
+	for (i = 0; i < 150; i++) {
+		snprintf(p, sizeof(p), "%s/many/file-with-a-longish-name-%03d",
+		    top, i);
+		host_file(p, (size_t)i);
+	}
+}
+
+/* Makes an image of top (NULL: empty); returns its path in img. */
+static void
+make_image(char *img, size_t len, const char *opts, const char *top,
+    const char *size)
+{
+	snprintf(img, len, "%s/img%d", workdir, imgno++);
+	assert_int_equal(run("mke2fs -q -F -t ext2 %s %s%s%s '%s' %s "
+	    ">/dev/null 2>&1", opts, top ? "-d '" : "", top ? top : "",
+	    top ? "'" : "", img, size), 0);
+}
+
+static char devname_[64];
+static int devno;
+
+/* Registers img as a block device and mounts it on mnt. */
+static int
+mount_image(const char *img, const char *mnt, unsigned long flags)
+{
+	int error;
+
+	snprintf(devname_, sizeof(devname_), "/dev/hdx%d", devno++);
+	assert_int_equal(rump_etfs_register(devname_, img, RUMP_ETFS_BLK), 0);
+	(void)rump_sys_mkdir(mnt, 0755);
+	error = rump_sys_mount(devname_, mnt, "ext2", flags, NULL) == 0 ? 0 :
+	    errno;
+	return error;
+}
+
+static void
+unmount_image(const char *mnt)
+{
+	CHECK_OK(rump_sys_umount2(mnt, 0));
+	assert_int_equal(rump_etfs_remove(devname_), 0);
+}
+
+static void compare_tree(const char *h, const char *k);
+
+static void
+compare_file(const char *h, const char *k, off_t size)
+{
+	static char hb[65536], kb[65536];
+	off_t off;
+	ssize_t n, m;
+	int hfd, kfd;
+
+	hfd = open(h, O_RDONLY);
+	assert_true(hfd >= 0);
+	kfd = (int)CHECK_OK(rump_sys_open(k, O_RDONLY, 0));
+	for (off = 0; off < size; off += n) {
+		n = pread(hfd, hb, sizeof(hb), off);
+		m = rump_sys_pread64(kfd, kb, sizeof(kb), off);
+		assert_true(n > 0);
+		assert_int_equal(m, n);
+		if (memcmp(hb, kb, (size_t)n) != 0)
+			fail_msg("%s differs near offset %lld", k,
+			    (long long)off);
+	}
+	assert_int_equal(rump_sys_pread64(kfd, kb, 1, size), 0);
+	close(hfd);
+	CHECK_OK(rump_sys_close(kfd));
+}
+
+static void
+compare_node(const char *h, const char *k)
+{
+	struct stat hs, ks;
+	char ht[4096], kt[4096];
+	ssize_t n;
+
+	assert_int_equal(lstat(h, &hs), 0);
+	if (rump_sys_lstat(k, &ks) != 0)
+		fail_msg("lstat %s: %s", k, strerror(errno));
+	if (hs.st_mode != ks.st_mode)
+		fail_msg("%s: mode 0%o, want 0%o", k, ks.st_mode, hs.st_mode);
+	assert_int_equal(ks.st_uid, hs.st_uid);
+	assert_int_equal(ks.st_gid, hs.st_gid);
+	assert_int_equal(ks.st_nlink, hs.st_nlink);
+	assert_int_equal(ks.st_mtim.tv_sec, hs.st_mtim.tv_sec);
+	if (S_ISREG(hs.st_mode) || S_ISLNK(hs.st_mode))
+		assert_int_equal(ks.st_size, hs.st_size);
+	if (S_ISCHR(hs.st_mode) || S_ISBLK(hs.st_mode))
+		assert_int_equal(ks.st_rdev, hs.st_rdev);
+	if (S_ISREG(hs.st_mode)) {
+		/* Allocated space: the data and its indirect blocks; a
+		 * sparse file stays sparse. */
+		if (hs.st_blocks * 512 >= hs.st_size)
+			assert_true(ks.st_blocks * 512 >= (hs.st_size & ~4095));
+		else
+			assert_true(ks.st_blocks * 512 < hs.st_size / 2);
+		assert_true(ks.st_blocks * 512 <= hs.st_size + 64 * 1024);
+		compare_file(h, k, hs.st_size);
+	} else if (S_ISLNK(hs.st_mode)) {
+		n = readlink(h, ht, sizeof(ht));
+		assert_true(n > 0);
+		assert_int_equal(rump_sys_readlink(k, kt, sizeof(kt)), n);
+		assert_memory_equal(ht, kt, (size_t)n);
+	} else if (S_ISDIR(hs.st_mode))
+		compare_tree(h, k);
+}
+
+/* The names of kernel directory k, sorted in a NUL-separated list. */
+static int
+kernel_names(const char *k, char names[][256], int max)
+{
+	char buf[4096];
+	int fd, n = 0;
+	long got, off;
+
+	fd = (int)CHECK_OK(rump_sys_open(k, O_RDONLY | O_DIRECTORY, 0));
+	while ((got = rump_sys_getdents64(fd, buf, sizeof(buf))) > 0) {
+		for (off = 0; off < got;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+
+			off += d->d_reclen;
+			if (strcmp(d->d_name, ".") == 0 ||
+			    strcmp(d->d_name, "..") == 0 ||
+			    strcmp(d->d_name, "lost+found") == 0)
+				continue;
+			assert_true(n < max);
+			snprintf(names[n++], 256, "%s", d->d_name);
+		}
+	}
+	assert_int_equal(got, 0);
+	CHECK_OK(rump_sys_close(fd));
+	return n;
+}
+
+static int
+namecmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static void
+compare_tree(const char *h, const char *k)
+{
+	static char knames[4][200][256];
+	static int depth;
+	char hp[1024], kp[1024];
+	struct dirent *de;
+	int n, hn = 0, i;
+	DIR *d;
+
+	assert_true(depth < 4);
+	n = kernel_names(k, knames[depth], 200);
+	qsort(knames[depth], (size_t)n, 256, namecmp);
+	d = opendir(h);
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		hn++;
+		if (bsearch(de->d_name, knames[depth], (size_t)n, 256,
+		    namecmp) == NULL)
+			fail_msg("%s/%s missing in the image", k, de->d_name);
+	}
+	closedir(d);
+	assert_int_equal(n, hn);
+	depth++;
+	for (i = 0; i < n; i++) {
+		snprintf(hp, sizeof(hp), "%s/%s", h, knames[depth - 1][i]);
+		snprintf(kp, sizeof(kp), "%s/%s", k, knames[depth - 1][i]);
+		compare_node(hp, kp);
+	}
+	depth--;
+}
+
+static void
+read_tree_with(const char *opts)
+{
+	char tree[300], img[300];
+
+	NEED_E2FSPROGS();
+	snprintf(tree, sizeof(tree), "%s/tree", workdir);
+	make_tree(tree);
+	make_image(img, sizeof(img), opts, tree, "64M");
+	assert_int_equal(mount_image(img, "/mnt_rd", MS_RDONLY), 0);
+	compare_tree(tree, "/mnt_rd");
+	unmount_image("/mnt_rd");
+	/* Nothing was written: the image is as mke2fs left it. */
+	assert_int_equal(run("e2fsck -fn '%s' >/dev/null 2>&1", img), 0);
+}
+
+static void
+ext2_read_1k(void **state)
+{
+	(void)state;
+	read_tree_with("-b 1024 -I 128");
+}
+
+static void
+ext2_read_4k(void **state)
+{
+	(void)state;
+	read_tree_with("-b 4096 -I 256");
+}
+
+static void
+ext2_read_2k_rev0(void **state)
+{
+	(void)state;
+	read_tree_with("-b 2048 -r 0");
+}
+
+static void
+ext2_read_nofiletype(void **state)
+{
+	(void)state;
+	read_tree_with("-b 1024 -O ^filetype,^sparse_super,^dir_index,"
+	    "^resize_inode");
+}
+
+#endif /* !TEST_ON_HOST */
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+#ifndef TEST_ON_HOST
+	snprintf(workdir, sizeof(workdir), "/tmp/rumpext2.XXXXXX");
+	if (mkdtemp(workdir) == NULL)
+		return -1;
+#endif
+	return test_kernel_init("ext2");
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+#ifndef TEST_ON_HOST
+	if (getenv("RUMP_TEST_KEEP") == NULL)
+		(void)run("rm -rf '%s'", workdir);
+#endif
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#ifndef TEST_ON_HOST
+		cmocka_unit_test(ext2_read_1k),
+		cmocka_unit_test(ext2_read_4k),
+		cmocka_unit_test(ext2_read_2k_rev0),
+		cmocka_unit_test(ext2_read_nofiletype),
+#endif
+	};
+
+	return cmocka_run_group_tests_name("ext2", tests, group_setup,
+	    group_teardown);
+}
