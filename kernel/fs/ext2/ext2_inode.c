@@ -352,6 +352,7 @@ ext2_iinit(struct ext2_mount *em, uint32_t ino, uint16_t mode,
 {
 	static uint32_t generation;
 	struct ext2_inode *ip;
+	size_t got;
 	struct ext2_buf *bp;
 	uint32_t blk, off, xsize = 0;
 	int error;
@@ -380,7 +381,7 @@ ext2_iinit(struct ext2_mount *em, uint32_t ino, uint16_t mode,
 	ip->i_hasnsec = xsize != 0;
 	if (generation == 0)
 		(void)kern_getrandom(&generation, sizeof(generation),
-		    GRND_INSECURE, NULL);
+		    GRND_INSECURE, &got);
 	ip->i_generation = ++generation;
 	ext2_itimes(ip, true, true, true);
 	ip->i_crtime = ip->i_mtime;
