@@ -155,7 +155,6 @@ ext2_find_fn(struct ext2_inode *dp, struct ext2_buf *bp,
 	if (!ext2_dent_is(de, f->f_name, f->f_len))
 		return 0;
 	f->f_found = true;
-	f->f_ino = de->d_ino;
 	p = bp->b_data + de->d_off;
 	switch (f->f_op) {
 	case FIND_REMOVE:
@@ -170,13 +169,14 @@ ext2_find_fn(struct ext2_inode *dp, struct ext2_buf *bp,
 		ext2_dir_touched(dp);
 		break;
 	case FIND_REWRITE:
-		ext2_put32(p, f->f_ino = f->f_ino == 0 ? de->d_ino : f->f_ino);
+		ext2_put32(p, f->f_ino);
 		if (em->em_filetype)
 			p[7] = ext2_mode_to_ft(f->f_mode);
 		ext2_bdirty(em, bp);
 		ext2_dir_touched(dp);
 		break;
 	default:
+		f->f_ino = de->d_ino;
 		break;
 	}
 	return EXT2_STOP;
