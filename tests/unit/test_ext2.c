@@ -210,6 +210,8 @@ static void
 read_tree_with(const char *opts)
 {
 	char tree[300], img[300];
+	off_t hole, data;
+	int fd;
 
 	NEED_E2FSPROGS();
 	snprintf(tree, sizeof(tree), "%s/tree", workdir);
@@ -217,6 +219,16 @@ read_tree_with(const char *opts)
 	make_image(img, sizeof(img), opts, tree, "64M");
 	assert_int_equal(mount_image(img, "/mnt_rd", MS_RDONLY), 0);
 	compare_tree(tree, "/mnt_rd");
+	/* The sparse file's hole and its data after it. */
+	fd = (int)CHECK_OK(rump_sys_open("/mnt_rd/sparse", O_RDONLY, 0));
+	hole = rump_sys_lseek(fd, 0, SEEK_HOLE);
+	assert_true(hole > 0 && hole <= 4096);
+	data = rump_sys_lseek(fd, hole, SEEK_DATA);
+	assert_true(data > (70 << 20) - 4096 && data <= 70 << 20);
+	assert_int_equal(rump_sys_lseek(fd, data, SEEK_HOLE),
+	    (70 << 20) + 3);
+	CHECK_ERR(rump_sys_lseek(fd, (70 << 20) + 3, SEEK_DATA), ENXIO);
+	CHECK_OK(rump_sys_close(fd));
 	unmount_image("/mnt_rd");
 	/* Nothing was written: the image is as mke2fs left it. */
 	assert_int_equal(run("e2fsck -fn '%s' >/dev/null 2>&1", img), 0);

@@ -197,6 +197,30 @@ ext2_corrupt_images(void **state)
 	put_file("/after-corruption", "ok");
 }
 
+/* Two directories each other's "..": walks up must end. */
+static void
+ext2_dotdot_cycle(void **state)
+{
+	char tree[300], img[300], buf[4096];
+
+	(void)state;
+	NEED_E2FSPROGS();
+	snprintf(tree, sizeof(tree), "%s/cyc", workdir);
+	assert_int_equal(run("rm -rf '%s' && mkdir -p '%s/a/b' '%s/x'", tree,
+	    tree, tree), 0);
+	make_image(img, sizeof(img), "-b 1024", tree, "4M");
+	assert_int_equal(run("debugfs -w -R 'unlink /a/..' '%s' >/dev/null "
+	    "2>&1 && debugfs -w -R 'link /a/b /a/..' '%s' >/dev/null 2>&1",
+	    img, img), 0);
+	assert_int_equal(mount_image(img, "/mnt_cyc", 0), 0);
+	/* The loop check of rename meets the cycle: refused, not a hang. */
+	CHECK_ERR(rump_sys_rename("/mnt_cyc/x", "/mnt_cyc/a/b/y"), EINVAL);
+	CHECK_OK(rump_sys_chdir("/mnt_cyc/a/b"));
+	assert_true(rump_sys_getcwd(buf, sizeof(buf)) == NULL);
+	CHECK_OK(rump_sys_chdir("/"));
+	unmount_image("/mnt_cyc");
+}
+
 /* A file 40 times the cache's bound, under RUMP_MEMLIMIT (meson: 16m). */
 static void
 ext2_big_file(void **state)
@@ -254,6 +278,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ext2_refusals),
 		cmocka_unit_test(ext2_corrupt_images),
+		cmocka_unit_test(ext2_dotdot_cycle),
 		cmocka_unit_test(ext2_big_file),
 	};
 

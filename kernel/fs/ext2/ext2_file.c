@@ -280,6 +280,38 @@ ext2_readlink(struct vnode *vp, struct uio *uio)
 	return error;
 }
 
+/*
+ * SEEK_DATA / SEEK_HOLE: a block not mapped is a hole (indirect blocks
+ * are walked one data block at a time: bounded by the file's size).
+ */
+int
+ext2_seekdata(struct vnode *vp, int whence, int64_t off, int64_t *resultp)
+{
+	struct ext2_inode *ip = VTOI(vp);
+	struct ext2_mount *em = ip->i_em;
+	uint64_t lbn, last;
+	uint32_t pbn;
+	int error;
+
+	if (vp->v_type != VREG)
+		return EINVAL;
+	if (off < 0 || (uint64_t)off >= ip->i_size)
+		return ENXIO;
+	last = (ip->i_size - 1) >> em->em_bshift;
+	for (lbn = (uint64_t)off >> em->em_bshift; lbn <= last; lbn++) {
+		if ((error = ext2_bmap(ip, lbn, false, &pbn, NULL)) != 0)
+			return error;
+		if ((pbn != 0) == (whence == SEEK_DATA)) {
+			*resultp = MAX(off, (int64_t)(lbn << em->em_bshift));
+			return 0;
+		}
+	}
+	if (whence == SEEK_DATA)
+		return ENXIO;
+	*resultp = (int64_t)ip->i_size;	/* the hole at the end */
+	return 0;
+}
+
 int
 ext2_fsync(struct vnode *vp, bool dataonly)
 {

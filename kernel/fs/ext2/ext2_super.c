@@ -177,8 +177,7 @@ ext2_ispow(uint32_t n, uint32_t base)
 	return n == 1;
 }
 
-/* True if group g keeps a copy of the superblock and descriptors. */
-static bool
+bool
 ext2_group_has_super(struct ext2_mount *em, uint32_t g)
 {
 	if (!(em->em_rocompat & EXT2F_ROCOMPAT_SPARSE_SUPER))

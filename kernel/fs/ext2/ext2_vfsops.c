@@ -283,8 +283,7 @@ ext2_statfs(struct mount *mp, struct statfs *sf)
 	overhead = em->em_first_data_block;
 	for (g = 0; g < em->em_ngroups; g++) {
 		overhead += 2 + em->em_itb_per_group;
-		if (ext2_is_metablock(em, em->em_first_data_block +
-		    g * em->em_bpg))
+		if (ext2_group_has_super(em, g))
 			overhead += 1 + em->em_gdblocks + em->em_rsvd_gdt;
 	}
 	memset(sf, 0, sizeof(*sf));

@@ -48,6 +48,7 @@ const struct vnodeops ext2_vnodeops = {
 	.vop_setattr = ext2_setattr,
 	.vop_read = ext2_read,
 	.vop_write = ext2_write,
+	.vop_seekdata = ext2_seekdata,
 	.vop_fsync = ext2_fsync,
 	.vop_inactive = ext2_inactive,
 	.vop_reclaim = ext2_reclaim,

@@ -287,6 +287,8 @@ int ext2_gd_write(struct ext2_mount *em);
 /* True if blkno holds file-system metadata of its group (sb, gdt,
  * bitmaps, inode table): never a file's block. */
 bool ext2_is_metablock(struct ext2_mount *em, uint32_t blkno);
+/* True if group g keeps a copy of the superblock and descriptors. */
+bool ext2_group_has_super(struct ext2_mount *em, uint32_t g);
 void ext2_corrupt(struct ext2_mount *em, const char *fmt, ...)
     __printflike(2, 3);
 
@@ -342,6 +344,7 @@ int ext2_setattr(struct vnode *, const struct vattr *);
 int ext2_read(struct vnode *, struct uio *, int);
 int ext2_write(struct vnode *, struct uio *, int);
 int ext2_fsync(struct vnode *, bool);
+int ext2_seekdata(struct vnode *, int, int64_t, int64_t *);
 int ext2_readlink(struct vnode *, struct uio *);
 void ext2_inactive(struct vnode *);
 void ext2_reclaim(struct vnode *);
