@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,8 +47,9 @@ usage_to(FILE *f)
 	fprintf(f,
 	    "usage: rumphijack [-nvP] [-S URL] [-c ncpu] [-r memlimit] "
 	    "[-H RUMPHIJACK]\n"
-	    "           [-i HOSTDIR:KDIR]... [-o KDIR:HOSTDIR]... -- command "
-	    "[args...]\n"
+	    "           [-i HOSTDIR:KDIR]... [-o KDIR:HOSTDIR]... "
+	    "[-I IMAGE:KDIR[:ro]]...\n"
+	    "           -- command [args...]\n"
 	    "  -S, --server URL  run the tree on that rump_server's kernel\n"
 	    "      (unix:///path, unix://@name, tcp://addr:port); without it\n"
 	    "      an exported RUMP_SERVER is used the same way\n"
@@ -60,6 +62,14 @@ usage_to(FILE *f)
 	    "  -n, --host-net  sockets stay the host's (socket=none)\n"
 	    "  -i, --copy-in   copy a host tree into the kernel before\n"
 	    "  -o, --copy-out  copy a kernel tree to the host after\n"
+	    "  -I, --image IMAGE:KDIR[:ro]  mount the ext2 image (a host "
+	    "file) on\n"
+	    "      the kernel's KDIR (the command sees it under the prefix: "
+	    "/rump/KDIR),\n"
+	    "      read-only with :ro; unmounted (and left clean) at the end; "
+	    "a\n"
+	    "      private kernel only (on a server: rump_server -d and "
+	    "mount)\n"
 	    "  -c, -r          RUMP_NCPU, RUMP_MEMLIMIT (a private kernel "
 	    "only)\n"
 	    "  -v              RUMP_VERBOSE\n"
@@ -222,6 +232,80 @@ split(char *arg, char **a, char **b)
 	*colon = '\0';
 	*a = arg;
 	*b = colon + 1;
+	return 0;
+}
+
+/* An --image argument: IMAGE:KDIR or IMAGE:KDIR:ro. */
+struct image {
+	char *arg, *path, *kdir;
+	bool rdonly;
+	bool mounted;
+};
+
+static int
+split_image(struct image *im)
+{
+	size_t len = strlen(im->arg);
+
+	im->rdonly = false;
+	if (len > 3 && strcmp(im->arg + len - 3, ":ro") == 0) {
+		im->arg[len - 3] = '\0';
+		im->rdonly = true;
+	} else if (len > 3 && strcmp(im->arg + len - 3, ":rw") == 0)
+		im->arg[len - 3] = '\0';
+	if (split(im->arg, &im->path, &im->kdir) != 0 || im->kdir[0] != '/')
+		return -1;
+	return 0;
+}
+
+/* mkdir -p in the kernel. */
+static int
+kmkdirs(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t i;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return ENAMETOOLONG;
+	for (i = 1; buf[i] != '\0'; i++) {
+		if (buf[i] != '/')
+			continue;
+		buf[i] = '\0';
+		if (rump_sys_mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return errno;
+		buf[i] = '/';
+	}
+	if (rump_sys_mkdir(buf, 0755) != 0 && errno != EEXIST)
+		return errno;
+	return 0;
+}
+
+/* Registers image n as /dev/imageN and mounts it on its KDIR. */
+static int
+mount_image(struct image *im, int n)
+{
+	char dev[64];
+	int error;
+
+	snprintf(dev, sizeof(dev), "/dev/image%d", n);
+	if ((error = rump_etfs_register(dev, im->path, RUMP_ETFS_BLK)) != 0) {
+		fprintf(stderr, "rumphijack: --image %s: %s\n", im->path,
+		    strerror(error));
+		return -1;
+	}
+	if ((error = kmkdirs(im->kdir)) != 0) {
+		fprintf(stderr, "rumphijack: --image: %s: %s\n", im->kdir,
+		    strerror(error));
+		return -1;
+	}
+	if (rump_sys_mount(dev, im->kdir, "ext2", im->rdonly ? MS_RDONLY : 0,
+	    NULL) != 0) {
+		fprintf(stderr, "rumphijack: --image %s: mount on %s: %s%s\n",
+		    im->path, im->kdir, strerror(errno), errno == EINVAL ?
+		    " (not ext2, or a feature it lacks: see -v)" : "");
+		return -1;
+	}
+	im->mounted = true;
 	return 0;
 }
 
@@ -407,18 +491,20 @@ main(int argc, char **argv)
 		{ "host-net", no_argument, NULL, 'n' },
 		{ "server", required_argument, NULL, 'S' },
 		{ "private", no_argument, NULL, 'P' },
+		{ "image", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct copy copyin[MAXCOPY], copyout[MAXCOPY];
-	int nin = 0, nout = 0, ch, error, status, rv;
+	struct image images[MAXCOPY];
+	int nin = 0, nout = 0, nimg = 0, ch, error, status, rv;
 	char shim[PATH_MAX], privurl[128], preload[2 * PATH_MAX];
 	const char *old, *server = NULL, *url;
 	bool hostnet = false, private = false, kparams = false;
 	const struct side *ks;
 	pid_t pid;
 
-	while ((ch = getopt_long(argc, argv, "+c:r:vnH:i:o:S:Ph", longopts,
+	while ((ch = getopt_long(argc, argv, "+c:r:vnH:i:o:S:PhI:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -447,6 +533,12 @@ main(int argc, char **argv)
 				usage();
 			copyout[nout++].arg = optarg;
 			break;
+		case 'I':
+			if (nimg == MAXCOPY)
+				usage();
+			images[nimg].mounted = false;
+			images[nimg++].arg = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -461,7 +553,15 @@ main(int argc, char **argv)
 			usage_why("%s: HOSTDIR:KDIR or KDIR:HOSTDIR expected",
 			    c->arg);
 	}
+	for (int i = 0; i < nimg; i++)
+		if (split_image(&images[i]) != 0)
+			usage_why("%s: IMAGE:KDIR or IMAGE:KDIR:ro expected "
+			    "(KDIR absolute)", images[i].arg);
 	server = server_url(server, private, kparams);
+	if (server != NULL && nimg > 0)
+		usage_why("--image needs a private kernel; on a server: "
+		    "rump_server -d key=/dev/hd0,hostpath=%s and mount",
+		    images[0].path);
 	if (hostnet) {
 		/* The last socket= item decides. */
 		const char *h = getenv("RUMPHIJACK");
@@ -488,6 +588,12 @@ main(int argc, char **argv)
 			return 127;
 		ks = &kern;
 		url = privurl;
+		for (int i = 0; i < nimg; i++)
+			if (mount_image(&images[i], i) != 0) {
+				rump_server_shutdown();
+				rump_halt();
+				return 127;
+			}
 	}
 	for (int i = 0; i < nin; i++)
 		if (copy_tree(&host, copyin[i].from, ks, copyin[i].to) != 0)
@@ -526,6 +632,13 @@ main(int argc, char **argv)
 			rv = rv ? rv : 1;
 	/* A server's kernel goes on: its own sync and halt are its own. */
 	if (server == NULL) {
+		/* Images are unmounted, so they are left clean (a mount still
+		 * busy is made clean by the kernel's halt). */
+		for (int i = nimg - 1; i >= 0; i--)
+			if (images[i].mounted &&
+			    rump_sys_umount2(images[i].kdir, 0) != 0)
+				fprintf(stderr, "rumphijack: unmount %s: %s\n",
+				    images[i].kdir, strerror(errno));
 		rump_sys_sync();
 		rump_halt();
 	}

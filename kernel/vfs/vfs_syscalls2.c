@@ -340,17 +340,23 @@ sys_rmdir(struct lwp *l, const char *path, register_t *retval)
 
 /* --- rename --------------------------------------------------------------------------- */
 
-/* Is anc vp itself or above it (walking ".." inside one mount)? */
+/*
+ * Is anc vp itself or above it (walking ".." inside one mount)?  A walk
+ * longer than any path could be is a cycle of ".." entries (a damaged
+ * disk image): answered as "above", so the rename is refused.
+ */
+#define VN_ANCESTOR_MAXSTEPS	(PATH_MAX / 2)
 static bool
 vn_isancestor(struct vnode *anc, struct vnode *vp)
 {
 	struct vnode *cur, *parent;
 	bool found = false;
+	int steps = 0;
 
 	cur = vp;
 	vref(cur);
 	for (;;) {
-		if (cur == anc) {
+		if (cur == anc || ++steps > VN_ANCESTOR_MAXSTEPS) {
 			found = true;
 			break;
 		}
