@@ -80,8 +80,10 @@ struct in_route {
 	bool ro_bcast;			/* dst is a broadcast address */
 };
 /*
- * Part 1: every local address, 127/8 and ::1 route to lo; anything else
- * is ENETUNREACH.  Part 2 replaces this with the routing table.
+ * Every local address, 127/8 and ::1 route to lo; broadcasts and
+ * multicast leave by their interface (multicast without one: lo);
+ * anything else by route_lookup (net/route.h): ENETUNREACH without a
+ * route, EHOSTUNREACH for an unreachable one; ENODEV for a bad ifindex.
  */
 int in_route_lookup(int af, const struct in6_addr *dst, int ifindex,
     struct in_route *ro);
