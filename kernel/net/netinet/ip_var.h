@@ -232,7 +232,7 @@ struct ipstat {
 	    ips_badlen, ips_badvers, ips_noproto, ips_delivered, ips_fragments,
 	    ips_fragdropped, ips_fragtimeout, ips_reassembled, ips_localout,
 	    ips_fragmented, ips_cantfrag, ips_noroute, ips_odropped,
-	    ips_forward_dropped;
+	    ips_forward_dropped, ips_forwarded;
 };
 extern struct ipstat ipstat, ip6stat;
 
