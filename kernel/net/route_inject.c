@@ -114,3 +114,63 @@ rump_net_route_get(int af, const void *dst, int oif, void *gw,
 		*type = ri.ri_type;
 	return 0;
 }
+
+/*
+ * rump_net_neigh(op, af, addr, ifindex, lladdr, lllen, state): the
+ * neighbour table for tests.  op 1 adds (CREATE|EXCL, as `ip neigh add`),
+ * 2 replaces (CREATE|REPLACE), 0 deletes, 3 looks up (then *state gets
+ * the entry's NUD_* state and lladdr its address, lllen bytes at most),
+ * 4 flushes af on ifindex (returns the count).  Errors as neigh_* give.
+ */
+int rump_net_neigh(int op, int af, const void *addr, int ifindex,
+    void *lladdr, int lllen, int *state);
+
+int
+rump_net_neigh(int op, int af, const void *addr, int ifindex, void *lladdr,
+    int lllen, int *state)
+{
+	struct neigh_info ni;
+	struct lwp *l;
+	int error;
+
+	memset(&ni, 0, sizeof(ni));
+	if (op != 4 && (addr == NULL ||
+	    (error = addr_in(af, addr, &ni.ni_addr)) != 0))
+		return addr == NULL ? EINVAL : error;
+	if (lllen < 0 || lllen > NEIGH_LLMAX)
+		return EINVAL;
+	ni.ni_af = af;
+	ni.ni_ifindex = ifindex;
+	if ((error = kernel_enter(&l)) != 0)
+		return error;
+	switch (op) {
+	case 1:
+	case 2:
+		if (lladdr != NULL)
+			memcpy(ni.ni_lladdr, lladdr, (size_t)lllen);
+		ni.ni_lllen = lladdr != NULL ? lllen : 0;
+		ni.ni_state = state != NULL ? (uint16_t)*state : 0;
+		error = neigh_add(&ni, op == 1 ? RT_F_CREATE | RT_F_EXCL :
+		    RT_F_CREATE | RT_F_REPLACE);
+		break;
+	case 0:
+		error = neigh_delete(af, &ni.ni_addr, ifindex);
+		break;
+	case 3:
+		if ((error = neigh_lookup(af, &ni.ni_addr, ifindex, &ni)) == 0) {
+			if (state != NULL)
+				*state = ni.ni_state;
+			if (lladdr != NULL)
+				memcpy(lladdr, ni.ni_lladdr,
+				    (size_t)MIN(lllen, ni.ni_lllen));
+		}
+		break;
+	case 4:
+		error = -neigh_flush(af, ifindex);
+		break;
+	default:
+		error = EINVAL;
+	}
+	kernel_exit(l);
+	return error < 0 ? -error : error;
+}

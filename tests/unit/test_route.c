@@ -5,7 +5,8 @@
  * prefix match in IPv4 and IPv6, metrics, default routes, gateways (on
  * link or refused), unreachable routes (EHOSTUNREACH), no route
  * (ENETUNREACH), deletion (ESRCH for a missing route), the connected
- * routes of lo's addresses, and the forwarding sysctls.  Routes go
+ * routes of lo's addresses, the forwarding sysctls, and the neighbour
+ * table's configuration side (rump_net_neigh).  Routes go
  * through lo (index 1), the only interface of a unit-test kernel.  Runs
  * in the rump kernel only: the host's tables are not the test's to change.
  */
@@ -21,6 +22,12 @@ int rump_net_route(int op, int af, const void *dst, int plen, const void *gw,
 int rump_net_route_get(int af, const void *dst, int oif, void *gw,
     int *ifindex, int *plen, int *type);
 
+int rump_net_neigh(int op, int af, const void *addr, int ifindex,
+    void *lladdr, int lllen, int *state);
+
+#define NUD_REACHABLE	0x02
+#define NUD_NOARP	0x40
+#define NUD_PERMANENT	0x80
 #define RTN_UNICAST	1
 #define RTN_LOCAL	2
 #define RTN_UNREACHABLE	7
@@ -281,10 +288,52 @@ route_forward_sysctl(void **state)
 	assert_string_equal(buf, "0\n");
 }
 
+/* The neighbour table's configuration side (ip neigh, SIOCSARP). */
+static void
+neigh_table(void **state)
+{
+	struct in_addr a = a4("10.9.9.9");
+	struct in6_addr b = a6("2001:db8::9");
+	int st = 0;
+
+	(void)state;
+	assert_int_equal(rump_net_neigh(3, AF_INET, &a, 1, NULL, 0, &st),
+	    ENOENT);
+	/* state 0: permanent, as ip neigh add without nud */
+	assert_int_equal(rump_net_neigh(1, AF_INET, &a, 1, NULL, 0, &st), 0);
+	assert_int_equal(rump_net_neigh(1, AF_INET, &a, 1, NULL, 0, &st),
+	    EEXIST);
+	assert_int_equal(rump_net_neigh(3, AF_INET, &a, 1, NULL, 0, &st), 0);
+	assert_int_equal(st, NUD_PERMANENT);
+	st = NUD_NOARP;
+	assert_int_equal(rump_net_neigh(2, AF_INET, &a, 1, NULL, 0, &st), 0);
+	st = 0;
+	assert_int_equal(rump_net_neigh(3, AF_INET, &a, 1, NULL, 0, &st), 0);
+	assert_int_equal(st, NUD_NOARP);
+	/* A link address of the wrong length for the interface (lo: 0). */
+	st = NUD_REACHABLE;
+	assert_int_equal(rump_net_neigh(1, AF_INET6, &b, 1, "abcdef", 6,
+	    &st), EINVAL);
+	assert_int_equal(rump_net_neigh(1, AF_INET6, &b, 99, NULL, 0, NULL),
+	    ENODEV);
+	assert_int_equal(rump_net_neigh(1, AF_INET6, &b, 1, NULL, 0, NULL), 0);
+	/* flush keeps permanent and noarp entries, as Linux's ip neigh
+	 * flush */
+	assert_int_equal(rump_net_neigh(4, 0, NULL, 1, NULL, 0, NULL), 0);
+	assert_int_equal(rump_net_neigh(3, AF_INET6, &b, 1, NULL, 0, &st), 0);
+	assert_int_equal(rump_net_neigh(0, AF_INET6, &b, 1, NULL, 0, NULL), 0);
+	assert_int_equal(rump_net_neigh(0, AF_INET6, &b, 1, NULL, 0, NULL),
+	    ENOENT);
+	assert_int_equal(rump_net_neigh(0, AF_INET, &a, 1, NULL, 0, NULL), 0);
+	assert_int_equal(rump_net_neigh(3, AF_INET, &a, 1, NULL, 0, &st),
+	    ENOENT);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(neigh_table),
 		cmocka_unit_test(route_lpm_v4),
 		cmocka_unit_test(route_lpm_v6),
 		cmocka_unit_test(route_connected),
