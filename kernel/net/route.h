@@ -255,6 +255,8 @@ int neigh_flush(int af, int ifindex);
  * dropped) and a solicitation sent; the entry sends it later or drops it
  * when resolution fails (the sender's next packet gets EHOSTUNREACH).
  * EHOSTUNREACH: the entry is NUD_FAILED (m freed).  Owns m unless 0.
+ * Today (no Ethernet layer) only the first and last answers exist: no
+ * valid entry is EHOSTUNREACH, nothing is queued or solicited.
  */
 int neigh_resolve(struct ifnet *ifp, int af, const struct in6_addr *nexthop,
     struct mbuf *m, uint8_t *lladdr);
