@@ -29,8 +29,9 @@
  * IPv6 and refuses for IPv4: we refuse too, EINVAL).
  *
  * Locking: one reader/writer lock (route_lock) over both tables; lookups
- * read, changes write.  It is taken after if_lock when both are (the
- * connected-route hooks run with if_lock NOT held).  Walk callbacks run
+ * read, changes write.  if_lock may be taken (for reading) under it -
+ * lookups check the interfaces - never the other way round: the
+ * connected-route hooks run with if_lock NOT held.  Walk callbacks run
  * with route_lock held for reading: they must not call route_* or sleep
  * (copy what you need; netlink dumps copy into their skb).  No socket lock
  * is ever taken under route_lock.  The neighbour table has its own leaf
