@@ -9,6 +9,7 @@
 #include "k/kernel.h"
 #include "k/abi_net.h"
 #include "net/if.h"
+#include "net/route.h"
 #include "net/netinet/in_pcb.h"
 #include "net/netinet/ip_var.h"
 #include "net/netinet/in_var.h"
@@ -22,6 +23,8 @@ void
 if_init(void)
 {
 	rw_init(&if_lock);
+	route_init();
+	neigh_init();
 }
 
 int
@@ -69,6 +72,8 @@ if_detach(struct ifnet *ifp)
 	ifa_freelist(&ifp->if_ifa4);
 	ifa_freelist(&ifp->if_ifa6);
 	rw_exit(&if_lock);
+	route_if_detached(ifp);
+	neigh_if_detached(ifp);
 }
 
 struct ifnet *
@@ -165,6 +170,7 @@ if_addr_add(struct ifnet *ifp, int af, const struct in6_addr *addr,
 	}
 	TAILQ_INSERT_TAIL(h, ifa, ifa_list);
 	rw_exit(&if_lock);
+	route_ifa_added(ifp, af, addr, plen);
 	return 0;
 }
 
@@ -173,6 +179,7 @@ if_addr_del(struct ifnet *ifp, int af, const struct in6_addr *addr)
 {
 	struct ifaddrhead *h = af == AF_INET ? &ifp->if_ifa4 : &ifp->if_ifa6;
 	struct ifaddr *ifa;
+	int plen;
 
 	rw_enter(&if_lock, true);
 	TAILQ_FOREACH(ifa, h, ifa_list)
@@ -184,7 +191,9 @@ if_addr_del(struct ifnet *ifp, int af, const struct in6_addr *addr)
 	}
 	TAILQ_REMOVE(h, ifa, ifa_list);
 	rw_exit(&if_lock);
+	plen = ifa->ifa_plen;
 	kmem_free(ifa, sizeof(*ifa));
+	route_ifa_removed(ifp, af, addr, plen);
 	return 0;
 }
 

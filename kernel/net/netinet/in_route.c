@@ -1,7 +1,8 @@
 /*
- * in_route.c: the route lookup of part 1 (every local address, 127/8 and
- * ::1 go to lo; nothing else is reachable), source address selection and
- * the path MTU cache (contract in netinet/ip_var.h).
+ * in_route.c: the route lookup of the output path (our own addresses,
+ * 127/8 and ::1 go to lo; broadcasts and multicast to their interface;
+ * the rest by the routing table of net/route.c), source address
+ * selection and the path MTU cache (contract in netinet/ip_var.h).
  *
  * The PMTU cache is a small array under pmtu_lock (a leaf lock), entries
  * expiring after 10 minutes as Linux's net.ipv4.route.mtu_expires.
@@ -9,6 +10,7 @@
 #include "k/kernel.h"
 #include "k/abi_net.h"
 #include "net/if.h"
+#include "net/route.h"
 #include "net/netinet/in_pcb.h"
 #include "net/netinet/ip_var.h"
 #include "net/netinet/in_var.h"
@@ -94,31 +96,84 @@ in_pmtu_update(int af, const struct in6_addr *dst, uint32_t mtu)
 	mutex_exit(&pmtu_lock);
 }
 
+/* Fills ro for a packet leaving through ifp towards nexthop. */
+static int
+route_via(struct ifnet *ifp, int af, const struct in6_addr *dst,
+    const struct in6_addr *nexthop, const struct in6_addr *prefsrc,
+    uint32_t mtu, struct in_route *ro)
+{
+	uint32_t pm;
+
+	ro->ro_ifp = ifp;
+	ro->ro_nexthop = *nexthop;
+	ro->ro_mtu = mtu != 0 && mtu < ifp->if_mtu ? mtu : ifp->if_mtu;
+	if ((pm = pmtu_cached(dst)) != 0 && pm < ro->ro_mtu)
+		ro->ro_mtu = pm;
+	if (prefsrc != NULL) {
+		ro->ro_src = *prefsrc;
+		return 0;
+	}
+	return if_srcaddr(ifp, af, dst, &ro->ro_src);
+}
+
 int
 in_route_lookup(int af, const struct in6_addr *dst, int ifindex,
     struct in_route *ro)
 {
-	struct ifnet *ifp;
+	struct ifnet *ifp, *want = NULL;
+	struct route_info ri;
 	bool bcast = false;
 	uint32_t pm;
+	int error;
 
 	memset(ro, 0, sizeof(*ro));
+	if (ifindex != 0 && (want = if_byindex(ifindex)) == NULL)
+		return ENODEV;
 	ifp = if_ours(af, dst, &bcast);
-	if (ifp == NULL && af == AF_INET &&
-	    IN_MULTICAST(ntohl(in6_v4addr(dst))))
-		ifp = lo_ifp;		/* multicast loops back on lo */
-	if (ifp == NULL && af == AF_INET6 && in6_is_multicast(dst))
+	if (ifp != NULL && bcast && want != NULL &&
+	    !(want->if_flags & IFF_LOOPBACK)) {
+		/* A broadcast sent out of the interface asked for. */
+		ro->ro_bcast = true;
+		return route_via(want, af, dst, dst, NULL, 0, ro);
+	}
+	if (ifp != NULL && bcast && !(ifp->if_flags & IFF_LOOPBACK)) {
+		/* A directed broadcast of one of our subnets: the wire. */
+		ro->ro_bcast = true;
+		return route_via(ifp, af, dst, dst, NULL, 0, ro);
+	}
+	if (ifp == NULL && ((af == AF_INET &&
+	    IN_MULTICAST(ntohl(in6_v4addr(dst)))) ||
+	    (af == AF_INET6 && in6_is_multicast(dst)))) {
+		/* Multicast: the interface asked for, else the route to the
+		 * group, else the loopback (as part 1: a kernel without
+		 * interfaces still loops its multicast back). */
+		if (want != NULL && !(want->if_flags & IFF_LOOPBACK))
+			return route_via(want, af, dst, dst, NULL, 0, ro);
+		if (want == NULL && route_lookup(af, dst, 0, &ri) == 0 &&
+		    ri.ri_type == RTN_UNICAST &&
+		    (ifp = if_byindex(ri.ri_ifindex)) != NULL &&
+		    !(ifp->if_flags & IFF_LOOPBACK))
+			return route_via(ifp, af, dst, dst, NULL, ri.ri_mtu,
+			    ro);
 		ifp = lo_ifp;
-	if (ifp == NULL)
-		return ENETUNREACH;
-	if (ifindex != 0 && ifindex != ifp->if_index) {
-		struct ifnet *want = if_byindex(ifindex);
-
-		if (want == NULL)
-			return ENODEV;
-		/* Bound elsewhere: only lo reaches our own addresses. */
-		if (!(ifp->if_flags & IFF_LOOPBACK))
+	}
+	if (ifp == NULL) {
+		/* Not ours: the routing table (net/route.c). */
+		if ((error = route_lookup(af, dst, ifindex, &ri)) != 0)
+			return error;
+		if ((ifp = if_byindex(ri.ri_ifindex)) == NULL)
 			return ENETUNREACH;
+		if (ri.ri_type == RTN_BROADCAST)
+			ro->ro_bcast = true;
+		if (ri.ri_type != RTN_LOCAL)
+			return route_via(ifp, af, dst,
+			    (ri.ri_flags & RTF_GATEWAY) ? &ri.ri_gw : dst,
+			    ri.ri_has_prefsrc ? &ri.ri_prefsrc : NULL,
+			    ri.ri_mtu, ro);
+	}
+	if (want != NULL && want != ifp && !(ifp->if_flags & IFF_LOOPBACK)) {
+		/* Bound elsewhere: only lo reaches our own addresses. */
+		return ENETUNREACH;
 	}
 	/* Local traffic leaves through the loopback (Linux's local table). */
 	ro->ro_ifp = lo_ifp != NULL ? lo_ifp : ifp;

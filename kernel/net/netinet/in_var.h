@@ -39,6 +39,9 @@ extern int64_t ipfrag_time;		/* net.ipv4.ipfrag_time (seconds) */
 extern int64_t ipfrag_max_queues;	/* queues held at once */
 /* Splits an IPv4 packet (header at the front) into fragments of mtu. */
 int ip_fragment(struct mbuf *m, uint32_t mtu, struct mbuf **listp);
+/* A packet not for us (ip_forward.c): forwarded if the family's switch
+ * is on (ip_forwarding), else the caller drops it.  Owns m. */
+void ip_forward(struct mbuf *m, int af);
 int ip6_fragment(struct mbuf *m, size_t unfraglen, uint8_t nxt,
     uint32_t mtu, struct mbuf **listp);
 

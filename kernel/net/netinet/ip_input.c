@@ -4,13 +4,14 @@
  * netinet/ip_var.h).
  *
  * Called from if_input with no lock held.  A packet not for us is
- * dropped: part 1 does not forward (net.ipv4.ip_forward is part 2's).
+ * dropped, or forwarded (ip_forward.c) when net.ipv4.ip_forward is 1.
  * The transport table is written at component init only, read without a
  * lock after.
  */
 #include "k/kernel.h"
 #include "k/abi_net.h"
 #include "net/if.h"
+#include "net/route.h"
 #include "net/netinet/in_pcb.h"
 #include "net/netinet/ip_var.h"
 #include "net/netinet/in_var.h"
@@ -125,7 +126,11 @@ ip_input(struct mbuf *m)
 	if (IN_MULTICAST(dst))
 		r.flags |= IPRCV_MCAST;
 	else if (if_ours(AF_INET, &r.dst, &bcast) == NULL) {
-		/* Not for us, and we do not forward. */
+		/* Not for us: a router forwards it (net.ipv4.ip_forward). */
+		if (ip_forwarding(AF_INET)) {
+			ip_forward(m, AF_INET);
+			return;
+		}
 		atomic_fetch_add(&ipstat.ips_forward_dropped, 1);
 		goto drop;
 	}

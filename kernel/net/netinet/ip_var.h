@@ -80,8 +80,10 @@ struct in_route {
 	bool ro_bcast;			/* dst is a broadcast address */
 };
 /*
- * Part 1: every local address, 127/8 and ::1 route to lo; anything else
- * is ENETUNREACH.  Part 2 replaces this with the routing table.
+ * Every local address, 127/8 and ::1 route to lo; broadcasts and
+ * multicast leave by their interface (multicast without one: lo);
+ * anything else by route_lookup (net/route.h): ENETUNREACH without a
+ * route, EHOSTUNREACH for an unreachable one; ENODEV for a bad ifindex.
  */
 int in_route_lookup(int af, const struct in6_addr *dst, int ifindex,
     struct in_route *ro);
@@ -230,7 +232,7 @@ struct ipstat {
 	    ips_badlen, ips_badvers, ips_noproto, ips_delivered, ips_fragments,
 	    ips_fragdropped, ips_fragtimeout, ips_reassembled, ips_localout,
 	    ips_fragmented, ips_cantfrag, ips_noroute, ips_odropped,
-	    ips_forward_dropped;
+	    ips_forward_dropped, ips_forwarded;
 };
 extern struct ipstat ipstat, ip6stat;
 

@@ -3,14 +3,15 @@
  * (hop-by-hop, routing, destination options, fragment), local delivery
  * (contract in netinet/ip_var.h).
  *
- * Called from if_input with no lock held.  Not ours: dropped (no
- * forwarding in part 1).  Unknown options are handled by their two high
+ * Called from if_input with no lock held.  Not ours: dropped, or
+ * forwarded (ip_forward.c) with net.ipv6.conf.all.forwarding 1.  Unknown options are handled by their two high
  * bits (RFC 8200 4.2); a routing header with segments left is refused with
  * a parameter problem, as a host must.
  */
 #include "k/kernel.h"
 #include "k/abi_net.h"
 #include "net/if.h"
+#include "net/route.h"
 #include "net/netinet/in_pcb.h"
 #include "net/netinet/ip_var.h"
 #include "net/netinet/in_var.h"
@@ -114,6 +115,10 @@ ip6_input(struct mbuf *m)
 	if (in6_is_multicast(&r.dst))
 		r.flags |= IPRCV_MCAST;
 	else if (if_ours(AF_INET6, &r.dst, NULL) == NULL) {
+		if (ip_forwarding(AF_INET6)) {
+			ip_forward(m, AF_INET6);
+			return;
+		}
 		atomic_fetch_add(&ip6stat.ips_forward_dropped, 1);
 		goto drop;
 	}
