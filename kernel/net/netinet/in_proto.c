@@ -288,6 +288,7 @@ netinet_init(void)
 	if (!net_up())
 		return 0;		/* the faction said why */
 	if_init();
+	netcfg_ioctl_init();
 	ip_reass_init();
 	in_pmtu_init();
 	icmp_init();

@@ -14,6 +14,8 @@ struct inpcb;
 
 /* if.c, if_loop.c */
 void if_init(void);
+/* if_ioctl.c: registers the interface ioctls with the socket layer. */
+void netcfg_ioctl_init(void);
 int lo_attach(void);
 int lo_sysctl_init(void);
 
