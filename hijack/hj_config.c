@@ -7,8 +7,8 @@
  *   socket=all:nolocal  address families routed (all, none, inet, inet6,
  *                       unix, netlink, packet; "no" before one removes
  *                       it; nolocal keeps AF_UNIX on the host; "all" is
- *                       every family but netlink, which stays the
- *                       host's until the kernel has one: ip and ss)
+ *                       every family, netlink included: ip talks to
+ *                       the kernel's rtnetlink)
  *   vfs=yes|no          route file system calls at all (default yes)
  *   sysctl=yes|no       /proc/sys goes to the kernel (default no)
  *   modctl=yes|no, fdoff=N   accepted for NetBSD strings; no effect here
@@ -26,8 +26,8 @@
 
 struct hj_config hj_cfg;
 
-/* "all": netlink stays the host's (ip, ss) until the kernel has one. */
-#define HJ_SOCKFAM_ALL	(~0ull & ~HJ_SOCKFAM(AF_NETLINK))
+/* "all": every family, netlink too (the kernel answers ip itself). */
+#define HJ_SOCKFAM_ALL	(~0ull)
 
 static const struct {
 	const char *name;

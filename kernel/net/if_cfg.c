@@ -255,3 +255,48 @@ ifc_addr_setbrd(struct ifnet *ifp, const struct in6_addr *addr,
 	rw_exit(&if_lock);
 	return 0;
 }
+
+/* --- creatable kinds ------------------------------------------------------ */
+
+#define IF_MAXKINDS	8
+
+static struct {
+	char kind[IFNAMSIZ];
+	if_create_t create;
+} if_kinds[IF_MAXKINDS];
+
+int
+if_kind_register(const char *kind, if_create_t create)
+{
+	int error = ENOSPC;
+
+	rw_enter(&if_lock, true);
+	for (int i = 0; i < IF_MAXKINDS; i++) {
+		if (if_kinds[i].create == NULL) {
+			kstrlcpy(if_kinds[i].kind, kind, IFNAMSIZ);
+			if_kinds[i].create = create;
+			error = 0;
+			break;
+		}
+	}
+	rw_exit(&if_lock);
+	return error;
+}
+
+int
+if_kind_create(const char *kind, const char *name)
+{
+	if_create_t fn = NULL;
+
+	rw_enter(&if_lock, false);
+	for (int i = 0; i < IF_MAXKINDS; i++)
+		if (if_kinds[i].create != NULL &&
+		    strcmp(if_kinds[i].kind, kind) == 0)
+			fn = if_kinds[i].create;
+	rw_exit(&if_lock);
+	if (fn == NULL)
+		return EOPNOTSUPP;
+	if (!ifc_validname(name))
+		return EINVAL;
+	return fn(name);
+}

@@ -45,4 +45,14 @@ int ifc_addr4_setbrd(struct ifnet *ifp, in_addr_t brd);
 int ifc_addr_setbrd(struct ifnet *ifp, const struct in6_addr *addr,
     const struct in6_addr *brd);
 
+/*
+ * Interface kinds that can be created by name ("ip link add NAME type
+ * KIND"): a driver (shmif, tap) registers its creator, which attaches an
+ * interface called name (0 or an errno: EEXIST, EINVAL ...).  Creating
+ * an unknown kind is EOPNOTSUPP.  ENOSPC when the table is full.
+ */
+typedef int (*if_create_t)(const char *name);
+int if_kind_register(const char *kind, if_create_t create);
+int if_kind_create(const char *kind, const char *name);
+
 #endif /* NET_IF_CFG_H */

@@ -307,7 +307,8 @@ netinet_init(void)
 		return error;
 	if ((error = tcp_attach_proto()) != 0)
 		return error;
-	if ((error = domain_register(&inetdomain)) != 0)
+	if ((error = domain_register(&inetdomain)) != 0 ||
+	    (error = netlink_init()) != 0)
 		return error;
 	return domain_register(&inet6domain);
 }

@@ -16,6 +16,8 @@ struct inpcb;
 void if_init(void);
 /* if_ioctl.c: registers the interface ioctls with the socket layer. */
 void netcfg_ioctl_init(void);
+/* netlink/af_netlink.c: registers AF_NETLINK (NETLINK_ROUTE). */
+int netlink_init(void);
 int lo_attach(void);
 int lo_sysctl_init(void);
 
