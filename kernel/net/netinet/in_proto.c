@@ -308,7 +308,8 @@ netinet_init(void)
 	if ((error = tcp_attach_proto()) != 0)
 		return error;
 	if ((error = domain_register(&inetdomain)) != 0 ||
-	    (error = netlink_init()) != 0)
+	    (error = netlink_init()) != 0 ||
+	    (error = in_procnet_init()) != 0)
 		return error;
 	return domain_register(&inet6domain);
 }

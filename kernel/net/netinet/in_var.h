@@ -18,6 +18,8 @@ void if_init(void);
 void netcfg_ioctl_init(void);
 /* netlink/af_netlink.c: registers AF_NETLINK (NETLINK_ROUTE). */
 int netlink_init(void);
+/* in_procnet.c: /proc/net/dev, tcp, tcp6, udp, udp6, raw, raw6. */
+int in_procnet_init(void);
 int lo_attach(void);
 int lo_sysctl_init(void);
 
