@@ -112,7 +112,7 @@ ifc_rename(struct ifnet *ifp, const char *name)
 in_addr_t
 ifc_brd4(const struct ifaddr *ifa)
 {
-	if (!(ifa->ifa_ifp->if_flags & IFF_BROADCAST))
+	if (!(ifa->ifa_ifp->if_flags & IFF_BROADCAST) && !ifa->ifa_brdset)
 		return 0;
 	return in6_v4addr(&ifa->ifa_broad);
 }
@@ -230,6 +230,7 @@ ifc_addr4_setbrd(struct ifnet *ifp, in_addr_t brd)
 		memset(&ifa->ifa_broad, 0, sizeof(ifa->ifa_broad));
 	else
 		in6_set_v4mapped(&ifa->ifa_broad, brd);
+	ifa->ifa_brdset = true;
 	rw_exit(&if_lock);
 	return 0;
 }
@@ -252,6 +253,7 @@ ifc_addr_setbrd(struct ifnet *ifp, const struct in6_addr *addr,
 		memset(&ifa->ifa_broad, 0, sizeof(ifa->ifa_broad));
 	else
 		ifa->ifa_broad = *brd;
+	ifa->ifa_brdset = true;
 	rw_exit(&if_lock);
 	return 0;
 }
