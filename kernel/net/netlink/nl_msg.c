@@ -4,8 +4,9 @@
  * marks the reply (nr_nomem) and the request is answered ENOBUFS.
  * Reading is strict: an attribute whose header or length overruns the
  * message, a length too short for its type, a string without its NUL,
- * or leftover bytes after the last attribute are EINVAL with an
- * extended-ack text, never a read past the request.
+ * or leftover bytes after the last attribute are EINVAL (a number
+ * attribute too short: ERANGE, as Linux) with an extended-ack text,
+ * never a read past the request.
  */
 #include "netlink.h"
 
@@ -278,10 +279,14 @@ nl_parse(struct nlmsg_ctx *c, const uint8_t *buf, size_t len,
 		t = a->nla_type & NLA_TYPE_MASK;
 		if (t <= maxtype) {
 			if (policy != NULL && !policy_ok(a, &policy[t])) {
+				uint8_t pt = policy[t].type;
+
 				c->nc_extoff = (uint32_t)(buf + off -
 				    (const uint8_t *)c->nc_req);
-				return nl_err(c, EINVAL, "Attribute failed "
-				    "policy validation");
+				/* Linux: too short for a number is ERANGE. */
+				return nl_err(c, pt >= NLA_U8 && pt <= NLA_U64 ?
+				    ERANGE : EINVAL, "Attribute failed policy "
+				    "validation");
 			}
 			tb[t] = a;
 		}
