@@ -71,6 +71,7 @@ steps() {
 	    "ifconfig lo" "ifconfig nosuch0"
 	assert_output --partial "lo: flags=73<UP,LOOPBACK,RUNNING>  mtu 65536"
 	assert_output --partial "inet 127.0.0.1  netmask 255.0.0.0"
+	assert_output --partial "inet6 ::1  prefixlen 128  scopeid 0x10<host>"
 	assert_output --partial "inet 127.0.0.1  netmask 255.255.0.0"
 	assert_output --partial "nosuch0: error fetching interface information: Device not found"
 }

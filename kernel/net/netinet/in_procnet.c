@@ -2,7 +2,7 @@
  * in_procnet.c: /proc/net/dev, tcp, tcp6, udp, udp6 in Linux's exact
  * formats (net/core/net-procfs.c, net/ipv4/tcp_ipv4.c, udp.c,
  * net/ipv6/tcp_ipv6.c), the files net-tools' ifconfig and netstat and
- * iproute2's ss (without sock_diag) read.  Timer, retransmit and queue
+ * iproute2's ss (without sock_diag) read; if_inet6 (ifconfig's IPv6).  Timer, retransmit and queue
  * columns the stack does not keep are 0; the pointer column is 0.
  *
  * Locking: if_lock (read) for dev; each pcb table's ipt_lock for the
@@ -46,6 +46,34 @@ gen_dev(struct ktext *t)
 		    (unsigned long long)atomic_load(&k->oerrors),
 		    (unsigned long long)atomic_load(&k->odrops), 0u, 0u, 0u,
 		    0u);
+	}
+	rw_exit(&if_lock);
+	return 0;
+}
+
+/* if_inet6: address, index, prefix, scope (IPV6_ADDR_* class), flags. */
+static int
+gen_if_inet6(struct ktext *t)
+{
+	struct ifnet *ifp;
+	struct ifaddr *ifa;
+
+	rw_enter(&if_lock, false);
+	TAILQ_FOREACH(ifp, &if_all, if_list) {
+		if (ifp->if_gone)
+			continue;
+		TAILQ_FOREACH(ifa, &ifp->if_ifa6, ifa_list) {
+			int scope = ifa->ifa_scope == RT_SCOPE_HOST ? 0x10 :
+			    ifa->ifa_scope == RT_SCOPE_LINK ? 0x20 :
+			    ifa->ifa_scope == RT_SCOPE_SITE ? 0x40 : 0;
+
+			for (int i = 0; i < 16; i++)
+				ktext_printf(t, "%02x",
+				    ifa->ifa_addr.s6_addr[i]);
+			ktext_printf(t, " %02x %02x %02x %02x %8s\n",
+			    ifp->if_index, ifa->ifa_plen, scope,
+			    ifa->ifa_flags & 0xff, ifp->if_name);
+		}
 	}
 	rw_exit(&if_lock);
 	return 0;
@@ -143,7 +171,7 @@ in_procnet_init(void)
 	} files[] = {
 		{ "dev", gen_dev }, { "tcp", gen_tcp }, { "tcp6", gen_tcp6 },
 		{ "udp", gen_udp }, { "udp6", gen_udp6 }, { "raw", gen_raw },
-		{ "raw6", gen_raw6 },
+		{ "raw6", gen_raw6 }, { "if_inet6", gen_if_inet6 },
 	};
 	int error;
 
