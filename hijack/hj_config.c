@@ -7,8 +7,8 @@
  *   socket=all:nolocal  address families routed (all, none, inet, inet6,
  *                       unix, netlink, packet; "no" before one removes
  *                       it; nolocal keeps AF_UNIX on the host; "all" is
- *                       every family but netlink, which stays the
- *                       host's until the kernel has one: ip and ss)
+ *                       every family, netlink included: ip talks to
+ *                       the kernel's rtnetlink)
  *   vfs=yes|no          route file system calls at all (default yes)
  *   sysctl=yes|no       /proc/sys goes to the kernel (default no)
  *   modctl=yes|no, fdoff=N   accepted for NetBSD strings; no effect here
@@ -26,8 +26,8 @@
 
 struct hj_config hj_cfg;
 
-/* "all": netlink stays the host's (ip, ss) until the kernel has one. */
-#define HJ_SOCKFAM_ALL	(~0ull & ~HJ_SOCKFAM(AF_NETLINK))
+/* "all": every family, netlink too (the kernel answers ip itself). */
+#define HJ_SOCKFAM_ALL	(~0ull)
 
 static const struct {
 	const char *name;
@@ -222,5 +222,11 @@ hj_config_parse(const char *s, struct hj_config *c, char *err,
 	/* NetBSD's default prefix when only other items are given. */
 	if (!seen_path && c->nprefix == 0 && strstr(s, "blanket=") == NULL)
 		(void)add_prefix(c, "/rump", 5, true, err, errlen);
+	/* Routed inet sockets bring the kernel's /proc/net with them, so
+	 * ifconfig, netstat and ss read the kernel's interfaces and
+	 * sockets (doc/HIJACK.md). */
+	if ((c->sockfam & (HJ_SOCKFAM(AF_INET) | HJ_SOCKFAM(AF_INET6))) &&
+	    c->nprefix < HJ_MAXPREFIX)
+		(void)add_prefix(c, "/proc/net", 9, false, err, errlen);
 	return 0;
 }

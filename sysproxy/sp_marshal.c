@@ -17,6 +17,9 @@
 #include <sys/ioctl.h>
 #include <linux/fs.h>
 #include <linux/sockios.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <net/route.h>
 #include <sys/socket.h>
 
 #include "sp_proto.h"
@@ -45,6 +48,38 @@ static const struct {
 	{ BLKGETSIZE, SPA_OUT, sizeof(unsigned long) },
 	{ BLKSSZGET, SPA_OUT, sizeof(int) },
 	{ BLKROGET, SPA_OUT, sizeof(int) },
+	/* netdevice(7): a struct ifreq in and out. */
+	{ SIOCGIFNAME, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCGIFFLAGS, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCSIFFLAGS, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCGIFADDR, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCSIFADDR, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCGIFDSTADDR, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCSIFDSTADDR, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCGIFBRDADDR, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCSIFBRDADDR, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCGIFNETMASK, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCSIFNETMASK, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCGIFMETRIC, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCSIFMETRIC, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCGIFMTU, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCSIFMTU, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCSIFNAME, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCSIFHWADDR, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCGIFHWADDR, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCGIFINDEX, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCGIFTXQLEN, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCSIFTXQLEN, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCGIFMAP, SPA_INOUT, sizeof(struct ifreq) },
+	{ SIOCSIFMAP, SPA_INOUT, sizeof(struct ifreq) },
+	/* arp(7) */
+	{ SIOCSARP, SPA_INOUT, sizeof(struct arpreq) },
+	{ SIOCGARP, SPA_INOUT, sizeof(struct arpreq) },
+	{ SIOCDARP, SPA_INOUT, sizeof(struct arpreq) },
+	/* With pointers inside (sp_ioctl.c). */
+	{ SIOCGIFCONF, SPA_IFCONF, sizeof(struct ifconf) },
+	{ SIOCADDRT, SPA_RTENTRY, sizeof(struct rtentry) },
+	{ SIOCDELRT, SPA_RTENTRY, sizeof(struct rtentry) },
 };
 
 int
@@ -118,7 +153,15 @@ is_output(uint8_t kind)
 {
 	return kind == SPA_OUT || kind == SPA_INOUT || kind == SPA_IOV_OUT ||
 	    kind == SPA_VALRES || kind == SPA_MSG_RECV ||
-	    kind == SPA_MMSG_SEND || kind == SPA_MMSG_RECV;
+	    kind == SPA_MMSG_SEND || kind == SPA_MMSG_RECV ||
+	    kind == SPA_IFCONF;
+}
+
+/* An ioctl argument with a pointer inside (sp_ioctl.c). */
+static bool
+is_ptrarg(uint8_t kind)
+{
+	return kind == SPA_IFCONF || kind == SPA_RTENTRY;
 }
 
 static bool
@@ -253,6 +296,12 @@ sp_creq_build(struct sp_creq *r, int num, const int64_t *args, int nargs)
 			seglen[i] = r->mseglen[i];
 			total += r->mseglen[i];
 			break;
+		case SPA_IFCONF: case SPA_RTENTRY:
+			if ((error = sp_ioctlp_encode(r, i)) != 0)
+				return creq_fail(r, error);
+			seglen[i] = r->mseglen[i];
+			total += r->mseglen[i];
+			break;
 		case SPA_PATH: {
 			size_t n;
 
@@ -359,6 +408,7 @@ sp_creq_build(struct sp_creq *r, int num, const int64_t *args, int nargs)
 			break;
 		case SPA_MSG_SEND: case SPA_MSG_RECV:
 		case SPA_MMSG_SEND: case SPA_MMSG_RECV:
+		case SPA_IFCONF: case SPA_RTENTRY:
 			push(r, r->mseg[i], seglen[i]);
 			break;
 		case SPA_IOV_IN: case SPA_IOV_OUT: {
@@ -456,6 +506,9 @@ sp_creq_finish(struct sp_creq *r, const uint8_t *body, size_t len,
 			goto bad;
 		if (is_msg(r->kind[i])) {
 			if (!sp_msg_copyout(r, i, rh.retval, body + off, n))
+				goto bad;
+		} else if (is_ptrarg(r->kind[i])) {
+			if (!sp_ioctlp_copyout(r, i, body + off, n))
 				goto bad;
 		} else if (r->kind[i] == SPA_IOV_OUT) {
 			const struct iovec *v = r->uiov[i];
@@ -599,6 +652,15 @@ sp_scall_decode(struct sp_scall *c, const uint8_t *body, size_t len)
 					c->error = error;
 			}
 			break;
+		case SPA_IFCONF: case SPA_RTENTRY: {
+			int error = sp_ioctlp_decode(c, i, data, n);
+
+			if (error == EPROTO)
+				return EPROTO;
+			if (error != 0 && c->error == 0)
+				c->error = error;
+			break;
+		}
 		case SPA_OUT:
 			if (n != 0)
 				return EPROTO;
@@ -754,6 +816,14 @@ sp_scall_reply(struct sp_scall *c, int64_t retval, int error,
 		len = c->size[i];
 		if (is_msg(c->kind[i])) {
 			if (sp_msg_reply(c, i, retval) != 0) {
+				free(iov);
+				free(meta);
+				return ENOMEM;
+			}
+			len = c->rlen[i];
+			src = c->rbuf[i];
+		} else if (is_ptrarg(c->kind[i])) {
+			if (sp_ioctlp_reply(c, i) != 0) {
 				free(iov);
 				free(meta);
 				return ENOMEM;

@@ -187,6 +187,17 @@ int sp_msg_decode(struct sp_scall *c, int i, int ref, uint8_t *seg,
  * 0 or ENOMEM. */
 int sp_msg_reply(struct sp_scall *c, int i, int64_t retval);
 
+/* --- sp_ioctl.c: ioctl arguments holding pointers (SPA_IFCONF ...) ------ */
+/* Client: the request segment of argument i into r->mseg[i]; 0 or errno. */
+int sp_ioctlp_encode(struct sp_creq *r, int i);
+/* Client: the reply segment out to the caller; false if malformed. */
+bool sp_ioctlp_copyout(struct sp_creq *r, int i, const uint8_t *seg,
+    uint64_t n);
+/* Server: a kernel-ready struct in c->args[i]; 0, EPROTO or ENOMEM. */
+int sp_ioctlp_decode(struct sp_scall *c, int i, uint8_t *seg, uint64_t n);
+/* Server: the reply segment into c->rbuf[i]; 0 or ENOMEM. */
+int sp_ioctlp_reply(struct sp_scall *c, int i);
+
 /* --- sp_marshal.c ------------------------------------------------------- */
 
 /* How an SPA_IOCTL/SPA_FCNTL argument travels for a request/command. */

@@ -30,7 +30,9 @@ enum sp_argkind {
 	SPA_MSG_SEND,	/* a struct msghdr the kernel reads (sp_msg.c) */
 	SPA_MSG_RECV,	/* a struct msghdr the kernel fills */
 	SPA_MMSG_SEND,	/* struct mmsghdr[size] sent; msg_len comes back */
-	SPA_MMSG_RECV	/* struct mmsghdr[size] received */
+	SPA_MMSG_RECV,	/* struct mmsghdr[size] received */
+	SPA_IFCONF,	/* resolved IOCTL: a struct ifconf (sp_ioctl.c) */
+	SPA_RTENTRY	/* resolved IOCTL: a struct rtentry, read */
 };
 
 struct sp_argdesc {

@@ -77,6 +77,8 @@ struct ifaddr {
 	struct in6_addr ifa_addr;	/* v4-mapped for IPv4 */
 	struct in6_addr ifa_mask;	/* likewise (all ones over the prefix) */
 	struct in6_addr ifa_broad;	/* IPv4 broadcast (v4-mapped), or 0 */
+	bool ifa_brdset;		/* ifa_broad set by the user (if_cfg.c):
+					 * shown even without IFF_BROADCAST */
 	int ifa_plen;			/* prefix length: /8 is 8 (IPv4) */
 	int ifa_flags;			/* IFA_F_* */
 	int ifa_scope;			/* RT_SCOPE_* */

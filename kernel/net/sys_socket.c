@@ -434,6 +434,14 @@ soo_write(struct file *fp, struct uio *uio, int fflags __unused)
 	    &len);
 }
 
+static so_netcfg_ioctl_t so_netcfg_ioctl;
+
+void
+so_netcfg_ioctl_register(so_netcfg_ioctl_t fn)
+{
+	__atomic_store_n(&so_netcfg_ioctl, fn, __ATOMIC_RELEASE);
+}
+
 static int
 soo_ioctl(struct file *fp, unsigned long cmd, void *data)
 {
@@ -464,6 +472,15 @@ soo_ioctl(struct file *fp, unsigned long cmd, void *data)
 		sounlock(so);
 		return copyout(&v, data, sizeof(v));
 	default:
+		/* Interface, route and ARP requests (SIOCADDRT .. 0x89ff,
+		 * past SIOCGSTAMPNS): the interface code's, any family;
+		 * SIOCOUTQNSD among them is TCP's. */
+		if (cmd >= 0x890B && cmd <= 0x89ff && cmd != SIOCOUTQNSD) {
+			so_netcfg_ioctl_t fn = __atomic_load_n(
+			    &so_netcfg_ioctl, __ATOMIC_ACQUIRE);
+
+			return fn != NULL ? fn(so, cmd, data) : ENOTTY;
+		}
 		if (ur->pr_ioctl == NULL)
 			return ENOTTY;
 		solock(so);

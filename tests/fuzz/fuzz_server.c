@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <net/if.h>
+#include <net/route.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -169,6 +171,24 @@ check_decoded(const struct sp_scall *c, const uint8_t *body, size_t len)
 		case SPA_MMSG_SEND: case SPA_MMSG_RECV:
 			check_msgs(c, i, body, len);
 			break;
+		case SPA_IFCONF: {
+			const struct ifconf *ifc = p;
+
+			CHECK(p != NULL && p == c->buf[i]);
+			CHECK(ifc->ifc_buf == NULL ||
+			    ifc->ifc_buf == (const char *)(ifc + 1));
+			CHECK(ifc->ifc_len <= (int)SP_MAXDATA);
+			break;
+		}
+		case SPA_RTENTRY: {
+			const struct rtentry *rt = p;
+
+			CHECK(within(p, sizeof(*rt), body, len));
+			CHECK(rt->rt_dev == NULL || (within(rt->rt_dev,
+			    IFNAMSIZ, body, len) && memchr(rt->rt_dev, '\0',
+			    IFNAMSIZ) != NULL));
+			break;
+		}
 		case SPA_SCALAR: case SPA_FCNTL: case SPA_IOCTL:
 			break;
 		default:
@@ -204,6 +224,23 @@ kernel_run(struct sp_scall *c, unsigned seed, uint64_t cap)
 		case SPA_MSG_SEND: case SPA_MSG_RECV:
 		case SPA_MMSG_SEND: case SPA_MMSG_RECV:
 			kernel_msgs(c, i, seed, cap);
+			break;
+		case SPA_IFCONF: {
+			struct ifconf *ifc = (struct ifconf *)p;
+
+			if (ifc->ifc_buf != NULL && ifc->ifc_len > 0) {
+				fill((uint8_t *)ifc->ifc_buf,
+				    (uint64_t)ifc->ifc_len, 0,
+				    seed, i, cap);
+				ifc->ifc_len = (int)(seed % ((unsigned)
+				    ifc->ifc_len + 1));
+			} else {
+				ifc->ifc_len = (int)(seed & 0xffff);
+			}
+			break;
+		}
+		case SPA_RTENTRY:
+			sum += touch(p, sizeof(struct rtentry), cap);
 			break;
 		case SPA_IOV_IN:
 			for (uint64_t k = 0; k < c->size[i]; k++)
@@ -249,7 +286,7 @@ out_len(const struct sp_scall *c, int i, int64_t rv)
 	}
 	/* Messages: what sp_msg_reply() built (0 before the reply). */
 	if (c->kind[i] == SPA_MSG_RECV || c->kind[i] == SPA_MMSG_SEND ||
-	    c->kind[i] == SPA_MMSG_RECV)
+	    c->kind[i] == SPA_MMSG_RECV || c->kind[i] == SPA_IFCONF)
 		return c->rlen[i];
 	return n;
 }
@@ -297,7 +334,7 @@ check_reply(const struct sp_scall *c, const struct iovec *iov, int niov,
 		want = out_len(c, i, rv);
 		CHECK(n == want && total - off >= ((n + 7) & ~(uint64_t)7));
 		if (whole(c->size[i], cap) && c->kind[i] != SPA_IOV_OUT &&
-		    c->kind[i] != SPA_MSG_RECV &&
+		    c->kind[i] != SPA_MSG_RECV && c->kind[i] != SPA_IFCONF &&
 		    c->kind[i] != SPA_MMSG_SEND && c->kind[i] != SPA_MMSG_RECV)
 			for (uint64_t j = 0; j < n; j++)
 				CHECK(flat[off + j] == pat(seed, i, j));

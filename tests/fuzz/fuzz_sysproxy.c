@@ -60,7 +60,7 @@ bool
 is_output(uint8_t kind)
 {
 	return kind == SPA_OUT || kind == SPA_INOUT || kind == SPA_IOV_OUT ||
-	    kind == SPA_VALRES || kind == SPA_MSG_RECV ||
+	    kind == SPA_VALRES || kind == SPA_MSG_RECV || kind == SPA_IFCONF ||
 	    kind == SPA_MMSG_SEND || kind == SPA_MMSG_RECV;
 }
 

@@ -34,6 +34,8 @@ enum pfs_kind {
 	PFS_ROOTLNK,		/* /proc/<pid>/root -> path */
 	PFS_STATUS,		/* /proc/<pid>/status */
 	PFS_COMM,		/* /proc/<pid>/comm */
+	PFS_NETDIR,		/* /proc/net */
+	PFS_NETFILE,		/* /proc/net/dev ... (k/procnet.h index) */
 	PFS_NKINDS
 };
 

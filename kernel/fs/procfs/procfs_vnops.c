@@ -29,6 +29,7 @@
 #include "k/kernel.h"
 #include "k/vnode.h"
 
+#include "k/procnet.h"
 #include "procfs.h"
 
 #define PFS_PIDCOOKIE	16	/* first cookie of the pid entries */
@@ -43,6 +44,7 @@ static const struct pfs_fixed pfs_rootents[] = {
 	{ "self", PFS_SELF },
 	{ "mounts", PFS_MOUNTS },
 	{ "sys", PFS_SYSDIR },
+	{ "net", PFS_NETDIR },
 };
 
 /* Entries of /proc/<pid>, from cookie 2 on. */
@@ -62,6 +64,7 @@ pfs_vtype(enum pfs_kind k)
 	case PFS_SYSDIR:
 	case PFS_PIDDIR:
 	case PFS_FDDIR:
+	case PFS_NETDIR:
 		return VDIR;
 	case PFS_SELF:
 	case PFS_FD:
@@ -72,6 +75,7 @@ pfs_vtype(enum pfs_kind k)
 	case PFS_SYSFILE:
 	case PFS_STATUS:
 	case PFS_COMM:
+	case PFS_NETFILE:
 		return VREG;
 	default:
 		return VNON;
@@ -92,7 +96,10 @@ pfs_exists(uint64_t key)
 	case PFS_ROOT:
 	case PFS_SELF:
 	case PFS_MOUNTS:
+	case PFS_NETDIR:
 		return pid == 0 && idx == 0;
+	case PFS_NETFILE:
+		return pid == 0 && procnet_name((int)idx) != NULL;
 	case PFS_SYSDIR:
 		name = pfs_sys_name(idx, &isdir);
 		return pid == 0 && name != NULL && isdir;
@@ -256,6 +263,14 @@ pfs_lookup_key(struct vnode *dvp, const char *name, size_t len,
 			return ENOENT;
 		*keyp = pfs_key(PFS_FD, pid, n);
 		break;
+	case PFS_NETDIR: {
+		int i = procnet_lookup(name, len);
+
+		if (i < 0)
+			return ENOENT;
+		*keyp = pfs_key(PFS_NETFILE, 0, (uint32_t)i);
+		return 0;
+	}
 	default:
 		return ENOTDIR;
 	}
@@ -373,6 +388,13 @@ pfs_dent_next(uint64_t key, int64_t want, struct pfs_dent *de)
 		de->de_cookie = 2 + (int64_t)fd;
 		de->de_key = pfs_key(PFS_FD, pid, (uint32_t)fd);
 		pfs_dent_num(de, (uint32_t)fd);
+		return 0;
+	case PFS_NETDIR:
+		if (want - 2 >= procnet_count())
+			return ENOENT;
+		de->de_cookie = want;
+		de->de_key = pfs_key(PFS_NETFILE, 0, (uint32_t)(want - 2));
+		de->de_name = procnet_name((int)(want - 2));
 		return 0;
 	default:
 		return ENOTDIR;
@@ -512,7 +534,11 @@ pfs_attr_live(uint64_t key, struct vattr *va)
 	switch (k) {
 	case PFS_ROOT:
 	case PFS_SYSDIR:
+	case PFS_NETDIR:
 		va->va_mode = 0555;
+		break;
+	case PFS_NETFILE:
+		va->va_mode = 0444;
 		break;
 	case PFS_SELF:
 		va->va_mode = 0777;
@@ -616,6 +642,15 @@ procfs_read(struct vnode *vp, struct uio *uio, int ioflag)
 	case PFS_COMM:
 		error = pfs_gen_comm(pfs_pid(key), &t);
 		break;
+	case PFS_NETFILE: {
+		struct ktext kt = { 0 };
+
+		error = procnet_gen((int)pfs_idx(key), &kt);
+		t.t_buf = kt.t_buf;
+		t.t_len = kt.t_len;
+		t.t_cap = kt.t_cap;
+		break;
+	}
 	default:
 		return pfs_vtype(pfs_kind(key)) == VDIR ? EISDIR : EINVAL;
 	}

@@ -290,6 +290,15 @@ struct domain {
 int domain_register(struct domain *dp);
 /* The domain of a family, or NULL. */
 const struct domain *domain_find(int family);
+
+/*
+ * The interface, route and ARP ioctls (SIOCADDRT .. 0x89ff) that any
+ * socket answers: the netinet component registers the handler
+ * (net/if_ioctl.c); called with no lock held.  Without one: ENOTTY.
+ */
+typedef int (*so_netcfg_ioctl_t)(struct socket *so, unsigned long cmd,
+    void *data);
+void so_netcfg_ioctl_register(so_netcfg_ioctl_t fn);
 /*
  * False when the net faction refused to start (RUMP_THREADS=0): then
  * domain_register() answers ENOSYS and a protocol component's init should

@@ -288,6 +288,7 @@ netinet_init(void)
 	if (!net_up())
 		return 0;		/* the faction said why */
 	if_init();
+	netcfg_ioctl_init();
 	ip_reass_init();
 	in_pmtu_init();
 	icmp_init();
@@ -306,7 +307,9 @@ netinet_init(void)
 		return error;
 	if ((error = tcp_attach_proto()) != 0)
 		return error;
-	if ((error = domain_register(&inetdomain)) != 0)
+	if ((error = domain_register(&inetdomain)) != 0 ||
+	    (error = netlink_init()) != 0 ||
+	    (error = in_procnet_init()) != 0)
 		return error;
 	return domain_register(&inet6domain);
 }

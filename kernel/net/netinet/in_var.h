@@ -14,6 +14,13 @@ struct inpcb;
 
 /* if.c, if_loop.c */
 void if_init(void);
+/* if_ioctl.c: registers the interface ioctls with the socket layer. */
+void netcfg_ioctl_init(void);
+/* netlink/af_netlink.c: registers AF_NETLINK (NETLINK_ROUTE). */
+int netlink_init(void);
+/* in_procnet.c: /proc/net/dev, tcp, tcp6, udp, udp6, raw, raw6. */
+/* in_procnet.c: /proc/net/dev, tcp(6), udp(6), raw(6), if_inet6. */
+int in_procnet_init(void);
 int lo_attach(void);
 int lo_sysctl_init(void);
 
