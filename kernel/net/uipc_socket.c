@@ -351,7 +351,11 @@ sonewconn(struct socket *head, bool connected)
 	if (head->so_proto->pr_usrreqs->pr_attach(so, 0) != 0) {
 		so->so_pcb = NULL;
 		so->so_lock = &so->so_lockstore;
-		sodealloc(so);
+		/* A pcb made and dropped again (no memory for the rest) put
+		 * the socket on the free list already (SS_NOFDREF, no refs):
+		 * the reaper frees it then, not we now. */
+		if (!(so->so_state & SS_FREED))
+			sodealloc(so);
 		return NULL;
 	}
 	so->so_head = head;
