@@ -21,6 +21,7 @@ setup() {
 	    EXECP=$B/tests/hijack/execp \
 	    FTSP=$B/tests/hijack/ftsp FTSP32=$B/tests/hijack/ftsp32
 	export BADPTR=$B/tests/hijack/badptr_wrappers
+	export MMAPP=$B/tests/hijack/mmapp
 	export IDPROBE=$B/tests/hijack/idprobe IDCLIENT=$B/tests/hijack/idclient
 	export PY=/usr/bin/python3
 	[ -x "$PY" ] || PY=$(command -v python3)
