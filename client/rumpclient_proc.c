@@ -69,6 +69,48 @@ rumpclient_syncids(void)
 	return 0;
 }
 
+/*
+ * A host descriptor of the memory object of kernel file fd, to mmap with
+ * prot and flags (MAP_SHARED): the request goes on the socket, not
+ * through the shared region, since the answer brings a descriptor along
+ * (doc/PROTOCOL.md, MAPOBJ).  -1 and errno: the kernel's EACCES or
+ * ENODEV, ENODEV over TCP.
+ */
+int
+rumpclient_mapobj(int fd, int prot, int flags)
+{
+	struct sp_mapobj m = { fd, prot, flags, 0 };
+	struct sp_hdr h = { sizeof(h) + sizeof(m), SP_MAPOBJ, 0 };
+	struct iovec iov[2] = { { &h, sizeof(h) }, { &m, sizeof(m) } };
+	struct sp_replyhdr rh;
+	struct rconn *c;
+	uint16_t type;
+	size_t len;
+	int error, hfd = -1;
+
+	if ((error = thread_conn(&c)) == 0 &&
+	    (error = sp_sendv(c->fd, iov, 2)) == 0 &&
+	    (error = sp_recv(c->fd, &c->buf, SP_MAXFRAME, &type,
+	    &len)) == 0) {
+		if (type != SP_REPLY || len != sizeof(rh)) {
+			error = lost(c);
+		} else {
+			memcpy(&rh, c->buf.data, sizeof(rh));
+			hfd = sp_buf_takefd(&c->buf);
+			error = rh.error;
+			if (error == 0 && hfd < 0)
+				error = EPROTO;
+		}
+	}
+	if (error != 0) {
+		if (hfd >= 0)
+			close(hfd);
+		errno = error;
+		return -1;
+	}
+	return hfd;
+}
+
 pid_t
 rumpclient_fork(void)
 {

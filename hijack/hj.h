@@ -154,6 +154,9 @@ int hj_cred_follow(void);
  * reading of the host identity (rumpclient_syncids); ENOSYS: neither. */
 int hj_kernel_takeids(const unsigned u[4], const unsigned g[4], int ng,
     const unsigned *groups);
+/* A host descriptor of kernel file k's memory object, to mmap shared
+ * (RUMP_PR_MAPOBJ, rumpclient_mapobj); -1 and errno. */
+int hj_kernel_mapobj(int k, int prot, int flags);
 /* fork(2) that gives the child its own copy of the kernel process. */
 pid_t hj_kernel_fork(void);
 /* execve(2) keeping the kernel process (remote) where possible. */

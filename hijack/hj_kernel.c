@@ -34,6 +34,7 @@ static struct {
 	pid_t (*client_fork)(void);
 	int (*client_exec)(const char *, char *const[], char *const[]);
 	int (*client_syncids)(void);
+	int (*client_mapobj)(int, int, int);
 	/* embedded */
 	int (*init_server)(const char *);
 	int (*prefork)(unsigned char *);
@@ -104,6 +105,8 @@ up_remote(void)
 	k.syscall = (int (*)(int, const int64_t *, int, int64_t *))dlsym(h,
 	    "rump_syscall");
 	k.client_syncids = (int (*)(void))dlsym(h, "rumpclient_syncids");
+	k.client_mapobj = (int (*)(int, int, int))dlsym(h,
+	    "rumpclient_mapobj");
 	if (k.client_init == NULL || k.syscall == NULL)
 		return ELIBBAD;
 	client_isfd = (int (*)(int))dlsym(h, "rumpclient_isfd");
@@ -269,6 +272,20 @@ hj_kernel_takeids(const unsigned u[4], const unsigned g[4], int ng,
 	if (!hj_remote && k.setcred != NULL)
 		return k.setcred(u, g, ng, groups);
 	return ENOSYS;
+}
+
+int
+hj_kernel_mapobj(int k_fd, int prot, int flags)
+{
+	if (hj_remote) {
+		if (k.client_mapobj == NULL) {
+			errno = ENODEV;
+			return -1;
+		}
+		return k.client_mapobj(k_fd, prot, flags);
+	}
+	return hjk_prctl(RUMP_PR_MAPOBJ, (unsigned long)k_fd,
+	    (unsigned long)prot, (unsigned long)flags, 0);
 }
 
 bool

@@ -1,26 +1,24 @@
 /*
  * hj_wrap_mem.c: mmap of kernel files.
  *
- * The host cannot map a file it does not have, so a mapping of a kernel
- * descriptor is anonymous memory filled with the file's bytes:
- *  - MAP_PRIVATE, any protection: exact, since changes stay private
- *    anyway (the one difference: the copy is taken at mmap time, so later
- *    writes to the file by others do not show through untouched pages);
- *  - MAP_SHARED without PROT_WRITE, of a descriptor open read-only: a
- *    snapshot taken at mmap time (later writes by others do not show);
- *  - MAP_SHARED with PROT_WRITE: ENODEV (what Linux answers for a file
- *    that cannot be mapped); nothing could carry the stores back;
- *  - MAP_SHARED of a descriptor open for writing, even without
- *    PROT_WRITE: ENODEV too, because the program may write the file
- *    through it and read the mapping back expecting the new bytes, which
- *    a snapshot would silently get wrong (sqlite with mmap_size set does
- *    exactly this; on ENODEV it goes back to read()).
- * Pages past the end of the file read as zeros instead of raising
- * SIGBUS.  munmap, mprotect and msync are the host's, untouched: the
- * memory is ordinary anonymous memory.
+ *  - MAP_SHARED (and MAP_SHARED_VALIDATE), any protection: the kernel
+ *    hands over the file's memory object as a host descriptor
+ *    (hj_kernel_mapobj: RUMP_PR_MAPOBJ embedded, rumpclient_mapobj over
+ *    a unix socket) and the host maps that: the mapping shares its pages
+ *    with the kernel's file and with every other mapping of it, in this
+ *    process, its forks and other clients of the kernel on this host
+ *    (doc/DESIGN.md, "Shared mappings").  munmap, mprotect, msync,
+ *    SIGBUS past the end and fork are then the host's, exactly.  A file
+ *    without an object (not on tmpfs) and a client over TCP get ENODEV.
+ *  - MAP_PRIVATE: anonymous memory filled with the file's bytes: exact,
+ *    since changes stay private anyway (the one difference: the copy is
+ *    taken at mmap time, so later writes to the file by others do not
+ *    show through untouched pages; pages past the end of the file read
+ *    as zeros instead of raising SIGBUS).
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "hj.h"
@@ -53,6 +51,37 @@ fill(int k, char *p, size_t len, off_t off)
 	return 0;
 }
 
+/* Linux's MAP_SHARED_VALIDATE mask (LEGACY_MAP_MASK | MAP_SYNC ...). */
+#define VALIDATE_OK	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | \
+	MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE | \
+	MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | \
+	MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | MAP_FIXED_NOREPLACE | \
+	MAP_SYNC | (0x3fu << 26))
+
+static void *
+k_mmap_shared(void *addr, size_t len, int prot, int flags, int k, off_t off)
+{
+	void *p;
+	int h, e;
+
+	if (len == 0) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE &&
+	    (flags & ~VALIDATE_OK) != 0) {
+		errno = EOPNOTSUPP;
+		return MAP_FAILED;
+	}
+	if ((h = hj_kernel_mapobj(k, prot, flags)) < 0)
+		return MAP_FAILED;
+	p = HOST(mmap)(addr, len, prot, flags, h, off);
+	e = errno;
+	(void)syscall(SYS_close, h);	/* the mapping keeps the object */
+	errno = e;
+	return p;
+}
+
 static void *
 k_mmap(void *addr, size_t len, int prot, int flags, int k, off_t off)
 {
@@ -77,11 +106,8 @@ k_mmap(void *addr, size_t len, int prot, int flags, int k, off_t off)
 		errno = EINVAL;
 		return MAP_FAILED;
 	}
-	if (type != MAP_PRIVATE &&
-	    ((prot & PROT_WRITE) || (fl & O_ACCMODE) != O_RDONLY)) {
-		errno = ENODEV;		/* shared and writable: see above */
-		return MAP_FAILED;
-	}
+	if (type != MAP_PRIVATE)
+		return k_mmap_shared(addr, len, prot, flags, k, off);
 	if (hjk_fstat(k, &st) != 0)
 		return MAP_FAILED;
 	if (!S_ISREG(st.st_mode)) {

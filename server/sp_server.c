@@ -455,6 +455,11 @@ do_syscall(struct sconn *c, uint8_t *body, size_t len)
 		return error;
 	}
 	error = call.error;
+	/* A memory object comes with SP_MAPOBJ, which passes it along: a
+	 * host descriptor number of this process means nothing there. */
+	if (error == 0 && call.num == RUMP_SYS_prctl && call.nargs >= 1 &&
+	    call.args[0] == RUMP_PR_MAPOBJ)
+		error = ENODEV;
 	if (error == 0 && ident_call(call.num))
 		error = ident_gate(c, call.num, call.args, call.nargs);
 	if (error == 0)
@@ -511,6 +516,52 @@ do_shm(struct sconn *c, struct sp_buf *b, const uint8_t *body, size_t len)
 	if (rh.error == 0)
 		c->shm = shm;
 	return 0;
+}
+
+/*
+ * MAPOBJ: the kernel checks the client's descriptor and access as mmap
+ * does and gives the file's memory object, which goes to the client
+ * alongside the REPLY (SCM_RIGHTS); the client maps it.  Only over a
+ * unix socket: a client on another host could not share the pages, so
+ * TCP answers ENODEV, as Linux does for a file that cannot be mapped.
+ * The request came on the socket (never through the region), so the
+ * answer goes there too.
+ */
+static int
+do_mapobj(struct sconn *c, const uint8_t *body, size_t len)
+{
+	struct sp_replyhdr rh;
+	struct sp_mapobj m;
+	int64_t a[5], rv = -1;
+	int error, hfd = -1;
+
+	memset(&rh, 0, sizeof(rh));
+	if (len != sizeof(m))
+		return EPROTO;
+	memcpy(&m, body, sizeof(m));
+	if (!srv.addr.isunix)
+		rh.error = ENODEV;
+	else if (m.zero != 0)
+		rh.error = EINVAL;
+	else {
+		a[0] = RUMP_PR_MAPOBJ;
+		a[1] = m.fd;
+		a[2] = m.prot;
+		a[3] = m.flags;
+		a[4] = 0;
+		rh.error = rump_syscall(RUMP_SYS_prctl, a, 5, &rv);
+		if (rh.error == 0)
+			hfd = (int)rv;
+	}
+	if (hfd < 0) {
+		struct sp_hdr h = { sizeof(h) + sizeof(rh), SP_REPLY, 0 };
+		struct iovec iov[2] = { { &h, sizeof(h) }, { &rh, sizeof(rh) } };
+
+		return sp_sendv(c->fd, iov, 2);
+	}
+	error = sp_sendfd(c->fd, SP_REPLY, &rh, sizeof(rh), hfd);
+	close(hfd);
+	return error;
 }
 
 void
@@ -574,6 +625,10 @@ conn_main(void *arg)
 			break;
 		case SP_IDSYNC:
 			error = len == 0 ? do_idsync(c) : EPROTO;
+			break;
+		case SP_MAPOBJ:
+			error = c->shm.ctl != NULL && c->shm.viashm ? EPROTO :
+			    do_mapobj(c, body, len);
 			break;
 		default:
 			error = EPROTO;

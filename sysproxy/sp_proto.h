@@ -43,7 +43,17 @@ enum sp_type {
 	SP_FORKCOOKIE,		/* server: the cookie the child presents */
 	SP_SHM,			/* client: a shared region for frames (sp_shm.h) */
 	SP_RING,		/* either: look at the shared region */
-	SP_IDSYNC		/* client: take my host identity (SP_REPLY) */
+	SP_IDSYNC,		/* client: take my host identity (SP_REPLY) */
+	SP_MAPOBJ		/* client: a file's memory object (SP_REPLY
+				   with the descriptor alongside) */
+};
+
+/* SP_MAPOBJ body: mmap's arguments that the kernel checks. */
+struct sp_mapobj {
+	int32_t fd;		/* the client's kernel descriptor */
+	int32_t prot;
+	int32_t flags;
+	uint32_t zero;
 };
 
 /* Client kinds of SP_HELLO. */

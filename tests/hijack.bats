@@ -57,6 +57,9 @@ load 'hijack/fam_programs'
 @test "python3 threads: the first to use the kernel exits, the rest go on (rumphijack)" { fam_threads; }
 @test "python3 sqlite3 and sqlite3(1) (rumphijack)" { fam_sqlite; }
 @test "sqlite3 WAL mode (rumphijack)" { fam_sqlite_wal; }
+@test "sqlite3 WAL, two writer processes (rumphijack)" { fam_sqlite_wal2; }
+@test "python mmap r+b with another process (rumphijack)" { fam_pymmap; }
+@test "shared mappings: mmapp (rumphijack)" { fam_mmap; }
 @test "identities: a program that drops to 65534 (rumphijack)" { fam_identity; }
 @test "fdrules: dup2 onto stdout (rumphijack)" { fdrules dup2; }
 @test "fdrules: fork (rumphijack)" { fdrules fork; }

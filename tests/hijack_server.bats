@@ -55,6 +55,9 @@ load 'hijack/fam_programs'
 @test "python3 threads: the first to use the kernel exits, the rest go on (rump_server)" { server_mode; fam_threads; }
 @test "python3 sqlite3 and sqlite3(1) (rump_server)" { server_mode; fam_sqlite; }
 @test "sqlite3 WAL mode (rump_server)" { server_mode; fam_sqlite_wal; }
+@test "sqlite3 WAL, two writer processes (rump_server)" { server_mode; fam_sqlite_wal2; }
+@test "python mmap r+b with another process (rump_server)" { server_mode; fam_pymmap; }
+@test "shared mappings: mmapp (rump_server)" { server_mode; fam_mmap; }
 # A server 65534 may reach (abstract socket) and is served by (-U).
 open_server_mode() {
 	MODE=server

@@ -553,3 +553,26 @@ tcp_secret() {
 	assert_success
 	cmp "$TMP/one" "$TMP/one.back"
 }
+
+@test "over tcp a shared mapping of a kernel file answers ENODEV; a private one works" {
+	head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/secret"
+	chmod 600 "$TMP/secret"
+	start_tcp 127.0.0.1 -k "$TMP/secret"
+	run timeout 60 env RUMP_SERVER="$URL" RUMPCLIENT_SECRET="$TMP/secret" \
+	    LD_PRELOAD="$B/hijack/librumphijack.so" python3 -c '
+import errno, mmap
+with open("/rump/f", "w+b") as f:
+    f.write(b"tcp data")
+    f.flush()
+    try:
+        mmap.mmap(f.fileno(), 0)
+        print("shared: mapped")
+    except OSError as e:
+        print("shared:", errno.errorcode[e.errno])
+    m = mmap.mmap(f.fileno(), 0, flags=mmap.MAP_PRIVATE)
+    print("private:", m[:])
+'
+	assert_success
+	assert_output "shared: ENODEV
+private: b'tcp data'"
+}

@@ -110,6 +110,18 @@ int rump_server_prefork(unsigned char cookie[16]);
  * which is the host's).  Inherited by fork; 0 turns it off.
  */
 #define RUMP_PR_LINKOUT	0x52554d01
+/*
+ * Shared mappings of kernel files.  rump_sys_prctl(RUMP_PR_MAPOBJ, fd,
+ * prot, flags, 0), for a descriptor of a regular file and mmap's prot and
+ * flags (MAP_SHARED or MAP_SHARED_VALIDATE), returns a new host
+ * descriptor of the file's memory object, which the caller mmaps with
+ * the same prot, flags and offset and then closes: the mapping shares its
+ * pages with the kernel's file (doc/DESIGN.md, "Shared mappings").
+ * EACCES as mmap(2) for the descriptor's access mode, ENODEV for a file
+ * that has no memory object (not a tmpfs regular file).  Local kernels
+ * only: a remote client asks with rumpclient_mapobj().
+ */
+#define RUMP_PR_MAPOBJ	0x52554d02
 #define RUMP_ELINKOUT	600
 
 /* Raw entry: number from RUMP_SYS_*, up to 6 register-sized arguments. */

@@ -44,6 +44,9 @@ int rumpclient_fdbase(void);
  * program whose host ids changed.  0, or -1 with errno.
  */
 int rumpclient_syncids(void);
+/* A host descriptor of kernel file fd's memory object, to mmap shared
+ * with prot and flags, then close (unix sockets only; TCP: ENODEV). */
+int rumpclient_mapobj(int fd, int prot, int flags);
 /* 1 if fd is one of the client's own sockets. */
 int rumpclient_isfd(int fd);
 

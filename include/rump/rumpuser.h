@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RUMPUSER_VERSION 2
+#define RUMPUSER_VERSION 3
 
 /* Upcalls from the hypervisor into the kernel, handed over at init. */
 struct rumpuser_hyperup {
@@ -43,6 +43,26 @@ void rumpuser_free(void *mem, size_t len);
 #define RUMPUSER_PAGE_SIZE 4096
 int rumpuser_page_alloc(void **pagep);
 void rumpuser_page_free(void *page);
+
+/*
+ * Memory objects (rumpuser_mobj.c): the data of a file that clients map
+ * shared, in host memory a client can map too, so that the kernel and
+ * every mapping see the same pages (doc/DESIGN.md, "Shared mappings").
+ * An object has a size, like a file: the kernel's view (*basep) may be
+ * read and written below it only, and a resize may move the view.  The
+ * kernel's copies to and from the view must be fault-safe (a client
+ * holding the object could shrink it).  _export gives a new host
+ * descriptor for the object, read-only or read-write, that the caller
+ * owns (it maps it, or passes it to a remote client).  EMFILE, ENOMEM,
+ * ENOSPC.
+ */
+struct rumpuser_mobj;
+int rumpuser_mobj_create(uint64_t size, struct rumpuser_mobj **mop,
+    void **basep);
+int rumpuser_mobj_setsize(struct rumpuser_mobj *mo, uint64_t size,
+    void **basep);
+int rumpuser_mobj_export(struct rumpuser_mobj *mo, int writable, int *fdp);
+void rumpuser_mobj_destroy(struct rumpuser_mobj *mo);
 
 /* --- console ------------------------------------------------------------ */
 void rumpuser_console_write(const char *buf, size_t len);

@@ -78,8 +78,8 @@ copyinstr(const char *uaddr, char *kaddr, size_t len, size_t *donep)
 	return 0;
 }
 
-int
-uiomove(void *kaddr, size_t n, struct uio *uio)
+static int
+uiomove1(void *kaddr, size_t n, struct uio *uio, bool fsafe)
 {
 	char *cp = kaddr;
 	int error;
@@ -98,12 +98,19 @@ uiomove(void *kaddr, size_t n, struct uio *uio)
 		}
 		cnt = MIN(cnt, n);
 		cnt = MIN(cnt, uio->uio_resid);
-		if (uio->uio_kernel) {
+		if (uio->uio_kernel && fsafe) {
+			error = uio->uio_rw == UIO_READ ?
+			    rumpuser_fcopy(iov->iov_base, cp, cnt) :
+			    rumpuser_fcopy(cp, iov->iov_base, cnt);
+			if (error != 0)
+				return error;
+		} else if (uio->uio_kernel) {
 			if (uio->uio_rw == UIO_READ)
 				memcpy(iov->iov_base, cp, cnt);
 			else
 				memcpy(cp, iov->iov_base, cnt);
 		} else {
+			/* copyin/copyout are fault-safe on both sides. */
 			if (uio->uio_rw == UIO_READ)
 				error = copyout(cp, iov->iov_base, cnt);
 			else
@@ -119,6 +126,18 @@ uiomove(void *kaddr, size_t n, struct uio *uio)
 		n -= cnt;
 	}
 	return 0;
+}
+
+int
+uiomove(void *kaddr, size_t n, struct uio *uio)
+{
+	return uiomove1(kaddr, n, uio, false);
+}
+
+int
+uiomove_fsafe(void *kaddr, size_t n, struct uio *uio)
+{
+	return uiomove1(kaddr, n, uio, true);
 }
 
 /*

@@ -7,6 +7,7 @@
  * euid 0 (cred_capable), standing for CAP_SYS_ADMIN / CAP_SYS_RESOURCE.
  * Locking: p_lock for p_umask and p_rlimit.
  */
+#include "k/file.h"
 #include "k/kernel.h"
 #include "k/syscall.h"
 
@@ -51,6 +52,35 @@ sys_umask(struct lwp *l, mode_t mask, register_t *retval)
 	return 0;
 }
 
+/*
+ * RUMP_PR_MAPOBJ(fd, prot, flags): mmap(2)'s checks of the descriptor,
+ * then the file's memory object as a new host descriptor, read-write if
+ * the descriptor is open for writing (so mprotect may add PROT_WRITE to
+ * a shared mapping, as on Linux), read-only otherwise.
+ */
+static int
+prctl_mapobj(int fd, unsigned long prot, unsigned long flags,
+    register_t *retval)
+{
+	struct file *fp;
+	int error, type = (int)(flags & MAP_TYPE), hfd;
+
+	if (type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
+		return EINVAL;
+	if ((error = fd_getfile_io(fd, &fp)) != 0)
+		return error;
+	if (fp->f_ops->fo_mapobj == NULL)
+		error = ENODEV;
+	else if (!FREAD(fp))
+		error = EACCES;
+	else if ((prot & PROT_WRITE) && !FWRITE(fp))
+		error = EACCES;
+	else if ((error = fp->f_ops->fo_mapobj(fp, FWRITE(fp), &hfd)) == 0)
+		*retval = hfd;
+	file_rele(fp);
+	return error;
+}
+
 /* prctl: only the kernel's own options; every Linux one is EINVAL here. */
 int
 sys_prctl(struct lwp *l, int option, unsigned long arg2, unsigned long arg3,
@@ -58,6 +88,11 @@ sys_prctl(struct lwp *l, int option, unsigned long arg2, unsigned long arg3,
 {
 	struct proc *p = l->l_proc;
 
+	if (option == RUMP_PR_MAPOBJ) {
+		if (arg2 > INT32_MAX || arg5 != 0)
+			return arg2 > INT32_MAX ? EBADF : EINVAL;
+		return prctl_mapobj((int)arg2, arg3, arg4, retval);
+	}
 	if (option != RUMP_PR_LINKOUT || arg2 > 1 || arg3 != 0 ||
 	    arg4 != 0 || arg5 != 0)
 		return EINVAL;

@@ -177,6 +177,34 @@ kmem_page_free(void *p)
 	kmem_uncharge(KMEM_PAGE_SIZE);
 }
 
+/*
+ * Charges npages pages of file data that live elsewhere (a memory object,
+ * doc/DESIGN.md "Shared mappings") as kmem_page_alloc() would; false if
+ * that passes the limit after one reclaim.
+ */
+bool
+kmem_pages_charge(uint64_t npages)
+{
+	uint64_t cost = npages * kmem_cost(KMEM_PAGE_SIZE);
+	uint64_t old;
+
+	for (int tries = 0; tries < 2; tries++) {
+		old = atomic_fetch_add(&kmem_used, cost);
+		if (kmem_max == 0 || old + cost <= kmem_max)
+			return true;
+		atomic_fetch_sub(&kmem_used, cost);
+		if (tries == 0)
+			kmem_reclaim();
+	}
+	return false;
+}
+
+void
+kmem_pages_uncharge(uint64_t npages)
+{
+	atomic_fetch_sub(&kmem_used, npages * kmem_cost(KMEM_PAGE_SIZE));
+}
+
 char *
 kmem_strdup(const char *s)
 {

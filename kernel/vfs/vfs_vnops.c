@@ -27,6 +27,7 @@ static int vn_poll(struct file *, int);
 static int vn_stat(struct file *, struct stat *);
 static int vn_close(struct file *);
 static int vn_seek(struct file *, int64_t, int, int64_t *);
+static int vn_mapobj(struct file *, int, int *);
 
 const struct fileops vn_fileops = {
 	.fo_read = vn_read,
@@ -36,6 +37,7 @@ const struct fileops vn_fileops = {
 	.fo_stat = vn_stat,
 	.fo_close = vn_close,
 	.fo_seek = vn_seek,
+	.fo_mapobj = vn_mapobj,
 };
 
 static int
@@ -725,4 +727,20 @@ vn_fifo_close(struct file *fp)
 	vrele(vp);
 	vfs_unlock();
 	return 0;
+}
+
+/* Shared mappings: regular files of a file system that has objects. */
+static int
+vn_mapobj(struct file *fp, int writable, int *hfdp)
+{
+	struct vnode *vp = fp->f_vnode;
+	int error;
+
+	if (vp == NULL || vp->v_type != VREG ||
+	    vp->v_op->vop_mapobj == NULL)
+		return ENODEV;
+	vfs_lock();
+	error = vp->v_op->vop_mapobj(vp, writable, hfdp);
+	vfs_unlock();
+	return error;
 }

@@ -23,6 +23,7 @@ setup() {
 	    WSTDIOP=$B/tests/hijack/wstdiop GLIBCP=$B/tests/hijack/glibcp \
 	    DLTESTLIB=$B/tests/hijack/libdltest.so
 	export BADPTR=$B/tests/hijack/badptr_wrappers
+	export MMAPP=$B/tests/hijack/mmapp
 	export IDPROBE=$B/tests/hijack/idprobe IDCLIENT=$B/tests/hijack/idclient
 	export PY=/usr/bin/python3
 	[ -x "$PY" ] || PY=$(command -v python3)

@@ -267,9 +267,8 @@ EOF
 }
 
 fam_sqlite_wal() {
-	# WAL: the -shm file is shared memory, a kernel file mmap'd shared
-	# and writable, which the shim refuses with ENODEV (README: not done).
-	skip "writable MAP_SHARED of kernel files is not done (ENODEV)"
+	# WAL: the -shm file is a kernel file mmap'd shared and writable by
+	# every connection (doc/DESIGN.md, "Shared mappings").
 	both <<'EOF'
 sqlite3 "$W/db" 'pragma journal_mode=wal; create table t (k, v); insert into t values (1, "a"), (2, "b"); select count(*) from t;'
 sqlite3 "$W/db" 'select * from t; pragma wal_checkpoint(truncate);'
@@ -277,6 +276,76 @@ sqlite3 "$W/db" 'select * from t; pragma wal_checkpoint(truncate);'
 sqlite3 "$W/db" 'pragma journal_mode=delete;'
 ls "$W"
 EOF
+}
+
+# Two writer processes on one WAL database, each with its connection open
+# all along, inserting in turns (pipes hand the turn over, so each must
+# see the other's rows through the shared -shm index), then both counted
+# and the database checked; and two sqlite3 shells inserting at once.
+fam_sqlite_wal2() {
+	both <<'EOF'
+cat >"$O/w.py" <<'PYEOF'
+import os, sqlite3, sys
+path, me, rfd, wfd = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+db = sqlite3.connect(path, timeout=30, isolation_level=None)
+db.execute("pragma journal_mode=wal")
+for i in range(20):
+    if me == "b" or i > 0:
+        os.read(rfd, 1)
+    seen = db.execute("select count(*) from t").fetchone()[0]
+    db.execute("insert into t values (?, ?)", (me, i))
+    if seen != (2 * i if me == "a" else 2 * i + 1):
+        print(me, "saw", seen, "at", i)
+    os.write(wfd, b"x")
+db.close()
+PYEOF
+cat >"$O/run.py" <<'PYEOF'
+import os, subprocess, sys
+ab_r, ab_w = os.pipe()
+ba_r, ba_w = os.pipe()
+a = subprocess.Popen([sys.executable, sys.argv[2], sys.argv[1], "a", str(ba_r), str(ab_w)], pass_fds=(ba_r, ab_w))
+b = subprocess.Popen([sys.executable, sys.argv[2], sys.argv[1], "b", str(ab_r), str(ba_w)], pass_fds=(ab_r, ba_w))
+print(a.wait(), b.wait())
+PYEOF
+sqlite3 "$W/db" 'pragma journal_mode=wal; create table t (p, i);'
+"$PY" "$O/run.py" "$W/db" "$O/w.py"
+for p in c d; do
+	( for i in 1 2 3 4 5 6 7 8 9 10; do sqlite3 "$W/db" ".timeout 20000" "insert into t values ('$p', $i);" || echo fail; done ) &
+done
+wait
+sqlite3 "$W/db" 'select p, count(*) from t group by p; pragma integrity_check;'
+rm -f "$O/w.py" "$O/run.py"
+EOF
+}
+
+# Python's mmap of a file opened r+b: stores through the mapping read back
+# by another process with read(), and the other way round.
+fam_pymmap() {
+	both <<'EOF'
+printf 'abcdefghij' >"$W/m"
+cat >"$O/m.py" <<'PYEOF'
+import mmap, subprocess, sys
+p = sys.argv[1]
+with open(p, "r+b") as f:
+    m = mmap.mmap(f.fileno(), 0)
+    m[0:3] = b"XYZ"
+    print(subprocess.run(["cat", p], capture_output=True).stdout)
+    subprocess.run(["sh", "-c", 'printf 123 | dd of="$1" bs=1 seek=5 conv=notrunc status=none', "sh", p])
+    print(m[:])
+    m.flush()
+    m.close()
+print(open(p, "rb").read())
+PYEOF
+"$PY" "$O/m.py" "$W/m"
+rm -f "$O/m.py"
+EOF
+}
+
+# tests/hijack/mmapp: coherence with read/write, fork and another process,
+# msync, munmap, ftruncate (SIGBUS past the end), unlink while mapped, bad
+# arguments' errno, a key-value store's pattern; equal to the host's.
+fam_mmap() {
+	both '"$MMAPP" "$W"'
 }
 
 fdrules() {

@@ -8,6 +8,9 @@
  * at most one vnode (tn_vnode), found through the vnode cache with the
  * node's address as key.
  *
+ * A regular file that a client maps MAP_SHARED moves its data for good
+ * into a host memory object (tmpfs_mobj.c), which clients map too.
+ *
  * Directories keep their entries twice: on a list in insertion order
  * (readdir, with a stable per-directory cookie) and in a hash table that
  * grows by doubling (lookup).  Regular files keep their data in sparse
@@ -44,7 +47,12 @@ struct tmpfs_pagepool {
 	uint64_t pp_maxpages;		/* size= limit, 0 for none */
 };
 
-/* The data of one regular file: a radix tree of pages. */
+struct rumpuser_mobj;
+
+/*
+ * The data of one regular file: a radix tree of pages, or (tp_mobj not
+ * NULL) a memory object whose size is the file's, seen at tp_base.
+ */
 struct tmpfs_pages {
 	/*
 	 * Height 0: tp_root is the page of index 0 (or NULL).  Height h > 0:
@@ -53,6 +61,8 @@ struct tmpfs_pages {
 	void *tp_root;
 	int tp_height;
 	uint64_t tp_npages;		/* pages of this file */
+	struct rumpuser_mobj *tp_mobj;	/* or NULL: the radix tree */
+	char *tp_base;			/* the kernel's view of tp_mobj */
 };
 
 struct tmpfs_node;
@@ -163,7 +173,8 @@ int tmpfs_pages_read(struct tmpfs_pages *tp, int64_t size, struct uio *uio);
 /* Writes at uio_offset, raising *sizep as data lands; see the file. */
 int tmpfs_pages_write(struct tmpfs_pagepool *pp, struct tmpfs_pages *tp,
     struct uio *uio, int64_t *sizep);
-void tmpfs_pages_truncate(struct tmpfs_pagepool *pp, struct tmpfs_pages *tp,
+/* Can fail only for a memory object that must grow (ENOSPC). */
+int tmpfs_pages_truncate(struct tmpfs_pagepool *pp, struct tmpfs_pages *tp,
     int64_t oldsize, int64_t newsize);
 /* Pages in [off, off+len) not yet allocated. */
 uint64_t tmpfs_pages_missing(struct tmpfs_pages *tp, int64_t off,
@@ -177,6 +188,21 @@ int tmpfs_pages_zero(struct tmpfs_pagepool *pp, struct tmpfs_pages *tp,
 int tmpfs_pages_seek(struct tmpfs_pages *tp, int64_t size, int whence,
     int64_t off, int64_t *resultp);
 void tmpfs_pages_free(struct tmpfs_pagepool *pp, struct tmpfs_pages *tp);
+/* Moves the file's data into a memory object (once). */
+int tmpfs_pages_tomobj(struct tmpfs_pagepool *pp, struct tmpfs_pages *tp,
+    int64_t size);
+
+/* --- tmpfs_mobj.c: the data of a mapped file (a memory object) ----------- */
+/* Charges and sizes the object for size bytes (pages of a file). */
+int tmpfs_mobj_resize(struct tmpfs_pagepool *pp, struct tmpfs_pages *tp,
+    int64_t oldsize, int64_t newsize);
+int tmpfs_mobj_read(struct tmpfs_pages *tp, int64_t size, struct uio *uio);
+int tmpfs_mobj_write(struct tmpfs_pagepool *pp, struct tmpfs_pages *tp,
+    struct uio *uio, int64_t *sizep);
+int tmpfs_mobj_fallocate(struct tmpfs_pagepool *pp, struct tmpfs_pages *tp,
+    int64_t *sizep, int mode, int64_t off, int64_t len);
+int tmpfs_mobj_seek(int64_t size, int whence, int64_t off, int64_t *resultp);
+void tmpfs_mobj_free(struct tmpfs_pagepool *pp, struct tmpfs_pages *tp);
 
 /* --- tmpfs_vfsops.c ------------------------------------------------------ */
 /* Data pages still available to this mount (statfs f_bavail). */
@@ -207,6 +233,7 @@ int tmpfs_write(struct vnode *, struct uio *, int);
 int tmpfs_fallocate(struct vnode *, int, int64_t, int64_t);
 int tmpfs_seekdata(struct vnode *, int, int64_t, int64_t *);
 int tmpfs_fsync(struct vnode *, bool);
+int tmpfs_mapobj(struct vnode *, int, int *);
 void tmpfs_inactive(struct vnode *);
 void tmpfs_reclaim(struct vnode *);
 

@@ -16,6 +16,8 @@
  *
  * Locking: vfs_giant, held by the caller.
  */
+#include <rump/rumpuser.h>
+
 #include "tmpfs.h"
 
 int
@@ -88,8 +90,11 @@ tmpfs_setattr(struct vnode *vp, const struct vattr *va)
 	}
 	getnanotime(&now);
 	if (mask & VA_SIZE) {
-		tmpfs_pages_truncate(&node->tn_mount->tm_pool, &node->tn_data,
-		    node->tn_size, va->va_size);
+		int error = tmpfs_pages_truncate(&node->tn_mount->tm_pool,
+		    &node->tn_data, node->tn_size, va->va_size);
+
+		if (error != 0)
+			return error;
 		node->tn_size = va->va_size;
 		node->tn_mtime = now;
 		changed = true;
@@ -188,6 +193,13 @@ tmpfs_fallocate(struct vnode *vp, int mode, int64_t off, int64_t len)
 		return EINVAL;
 	if (off > TMPFS_MAXFILESIZE - len)
 		return EFBIG;
+	if (node->tn_data.tp_mobj != NULL) {
+		if ((error = tmpfs_mobj_fallocate(&tm->tm_pool, &node->tn_data,
+		    &node->tn_size, mode, off, len)) != 0)
+			return error;
+		tmpfs_update(node, TMPFS_UPD_MTIME | TMPFS_UPD_CTIME);
+		return 0;
+	}
 	switch (mode) {
 	case 0:
 	case FALLOC_FL_KEEP_SIZE:
@@ -234,6 +246,25 @@ tmpfs_fsync(struct vnode *vp, bool dataonly)
 	(void)vp;
 	(void)dataonly;
 	return 0;
+}
+
+/*
+ * A host descriptor for the file's memory object (made on the first
+ * shared mapping), writable or not; the caller owns it.  The checks of
+ * the descriptor's access mode were made by the caller (sys_prctl).
+ */
+int
+tmpfs_mapobj(struct vnode *vp, int writable, int *hfdp)
+{
+	struct tmpfs_node *node = VTOTN(vp);
+	int error;
+
+	if (node->tn_type != VREG)
+		return ENODEV;
+	if ((error = tmpfs_pages_tomobj(&node->tn_mount->tm_pool,
+	    &node->tn_data, node->tn_size)) != 0)
+		return error;
+	return rumpuser_mobj_export(node->tn_data.tp_mobj, writable, hfdp);
 }
 
 void

@@ -16,6 +16,8 @@
  *
  * Locking: vfs_giant, held by the caller.
  */
+#include <rump/rumpuser.h>
+
 #include "tmpfs.h"
 
 struct tmpfs_rnode {
@@ -281,6 +283,8 @@ tmpfs_pages_read(struct tmpfs_pages *tp, int64_t size, struct uio *uio)
 	char *pg;
 	int error;
 
+	if (tp->tp_mobj != NULL)
+		return tmpfs_mobj_read(tp, size, uio);
 	if (uio->uio_offset < 0)
 		return EINVAL;
 	while (uio->uio_resid > 0 && uio->uio_offset < size) {
@@ -310,6 +314,8 @@ tmpfs_pages_write(struct tmpfs_pagepool *pp, struct tmpfs_pages *tp,
 	char *pg;
 	int error;
 
+	if (tp->tp_mobj != NULL)
+		return tmpfs_mobj_write(pp, tp, uio, sizep);
 	if (uio->uio_offset < 0)
 		return EINVAL;
 	while (uio->uio_resid > 0) {
@@ -346,19 +352,22 @@ page_zero(struct tmpfs_pages *tp, uint64_t idx, uint64_t off, uint64_t len)
  * its size (fallocate(KEEP_SIZE) pages past EOF go too); growing only
  * moves the size, the bytes past the old size being zero already.
  */
-void
+int
 tmpfs_pages_truncate(struct tmpfs_pagepool *pp, struct tmpfs_pages *tp,
     int64_t oldsize, int64_t newsize)
 {
 	uint64_t ns;
 
+	if (tp->tp_mobj != NULL)
+		return tmpfs_mobj_resize(pp, tp, oldsize, newsize);
 	if (newsize > oldsize)
-		return;
+		return 0;
 	ns = (uint64_t)newsize;
 	radix_free_range(pp, tp, howmany(ns, TMPFS_PAGE_SIZE), NOIDX);
 	if ((ns & TMPFS_PAGE_MASK) != 0)
 		page_zero(tp, ns >> TMPFS_PAGE_SHIFT, ns & TMPFS_PAGE_MASK,
 		    TMPFS_PAGE_SIZE - (ns & TMPFS_PAGE_MASK));
+	return 0;
 }
 
 uint64_t
@@ -445,6 +454,8 @@ tmpfs_pages_seek(struct tmpfs_pages *tp, int64_t size, int whence,
 	uint64_t idx, r, maxidx;
 	int64_t pos;
 
+	if (tp->tp_mobj != NULL)
+		return tmpfs_mobj_seek(size, whence, off, resultp);
 	if (off < 0 || off >= size)
 		return ENXIO;
 	idx = (uint64_t)off >> TMPFS_PAGE_SHIFT;
@@ -484,6 +495,56 @@ tmpfs_pages_seek(struct tmpfs_pages *tp, int64_t size, int whence,
 void
 tmpfs_pages_free(struct tmpfs_pagepool *pp, struct tmpfs_pages *tp)
 {
+	if (tp->tp_mobj != NULL) {
+		tmpfs_mobj_free(pp, tp);
+		return;
+	}
 	radix_free_range(pp, tp, 0, NOIDX);
 	KASSERT(tp->tp_npages == 0);
+}
+
+/*
+ * The first shared mapping: the pages move into a memory object of the
+ * file's size (tmpfs_mobj.c).  The object is charged in full before the
+ * pages are given back, so for a moment the file counts twice; a limit
+ * that cannot take that answers ENOMEM, as mmap does on Linux.
+ */
+int
+tmpfs_pages_tomobj(struct tmpfs_pagepool *pp, struct tmpfs_pages *tp,
+    int64_t size)
+{
+	uint64_t np = howmany((uint64_t)size, TMPFS_PAGE_SIZE), idx;
+	struct rumpuser_mobj *mo;
+	void *base;
+	char *pg;
+	int error;
+
+	if (tp->tp_mobj != NULL)
+		return 0;
+	if (pp->pp_maxpages != 0 &&
+	    pp->pp_pages - tp->tp_npages + np > pp->pp_maxpages)
+		return ENOMEM;
+	if (!kmem_pages_charge(np))
+		return ENOMEM;
+	if ((error = rumpuser_mobj_create((uint64_t)size, &mo, &base)) != 0) {
+		kmem_pages_uncharge(np);
+		return error == ENOSPC ? ENOMEM : error;
+	}
+	/* Nobody else has the object yet: plain copies are safe. */
+	for (idx = 0; tp->tp_root != NULL && idx < np; idx++) {
+		idx = radix_find_data(tp->tp_root, tp->tp_height, 0, idx);
+		if (idx == NOIDX || idx >= np)
+			break;
+		pg = radix_lookup(tp, idx);
+		memcpy((char *)base + idx * TMPFS_PAGE_SIZE, pg,
+		    (size_t)MIN(TMPFS_PAGE_SIZE,
+		    (uint64_t)size - idx * TMPFS_PAGE_SIZE));
+	}
+	radix_free_range(pp, tp, 0, NOIDX);
+	KASSERT(tp->tp_npages == 0);
+	tp->tp_mobj = mo;
+	tp->tp_base = base;
+	tp->tp_npages = np;
+	pp->pp_pages += np;
+	return 0;
 }

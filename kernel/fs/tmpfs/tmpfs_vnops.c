@@ -32,6 +32,7 @@ const struct vnodeops tmpfs_vnodeops = {
 	.vop_read = tmpfs_read,
 	.vop_write = tmpfs_write,
 	.vop_fallocate = tmpfs_fallocate,
+	.vop_mapobj = tmpfs_mapobj,
 	.vop_seekdata = tmpfs_seekdata,
 	.vop_fsync = tmpfs_fsync,
 	.vop_inactive = tmpfs_inactive,

@@ -102,6 +102,15 @@ typedef int64_t register_t;
  * the process's link prefix, i.e. on the host (RUMP_ELINKOUT, rump.h). */
 #define ELINKOUT	600
 #define RUMP_PR_LINKOUT	0x52554d01	/* prctl: ELINKOUT wanted (rump.h) */
+#define RUMP_PR_MAPOBJ	0x52554d02	/* prctl: a file's memory object */
+
+/* mmap(2) protections and types (RUMP_PR_MAPOBJ checks them) */
+#define PROT_READ	0x1
+#define PROT_WRITE	0x2
+#define MAP_SHARED	0x01
+#define MAP_PRIVATE	0x02
+#define MAP_SHARED_VALIDATE	0x03
+#define MAP_TYPE	0x0f
 
 /* open(2) flags (identical on x86_64 and aarch64 except the four below) */
 #define O_ACCMODE	00000003

@@ -41,6 +41,8 @@ struct fileops {
 	int (*fo_close)(struct file *);
 	/* SEEK_* on this file, or ESPIPE. */
 	int (*fo_seek)(struct file *, int64_t off, int whence, int64_t *newoffp);
+	/* A host descriptor to map shared (RUMP_PR_MAPOBJ); NULL: ENODEV. */
+	int (*fo_mapobj)(struct file *, int writable, int *hfdp);
 };
 
 enum ftype { DTYPE_VNODE = 1, DTYPE_PIPE, DTYPE_SOCKET, DTYPE_MISC };

@@ -69,6 +69,9 @@ void kmem_free(void *p, size_t size);
 #define KMEM_PAGE_SIZE	4096
 void *kmem_page_alloc(void);
 void kmem_page_free(void *p);
+/* Pages kept outside kmem (memory objects), counted against the limit. */
+bool kmem_pages_charge(uint64_t npages);
+void kmem_pages_uncharge(uint64_t npages);
 char *kmem_strdup(const char *s);		/* free with kmem_strfree */
 void kmem_strfree(char *s);
 /* Bytes in use, and the limit (0 = none). */
@@ -173,6 +176,9 @@ struct uio {
 };
 /* Moves n bytes between kaddr and the uio, advancing it. */
 int uiomove(void *kaddr, size_t n, struct uio *uio);
+/* uiomove, with the kernel side's copy fault-safe too (EFAULT): for
+ * memory a client may unmap or shrink (memory objects). */
+int uiomove_fsafe(void *kaddr, size_t n, struct uio *uio);
 /* Builds a uio over a user iovec array (checked, at most UIO_MAXIOV). */
 int uio_setup_user(struct uio *uio, struct iovec *kiov, const void *uiov,
     int iovcnt, int64_t off, enum uio_rw rw);

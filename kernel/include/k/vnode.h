@@ -111,6 +111,9 @@ struct vnodeops {
 	int (*vop_seekdata)(struct vnode *vp, int whence, int64_t off,
 	    int64_t *resultp);
 	int (*vop_fsync)(struct vnode *vp, bool dataonly);
+	/* A new host descriptor of the file's memory object, for a shared
+	 * mapping (doc/DESIGN.md "Shared mappings"); NULL: ENODEV. */
+	int (*vop_mapobj)(struct vnode *vp, int writable, int *hfdp);
 	/* usecount reached zero; free the node if it has no links left. */
 	void (*vop_inactive)(struct vnode *vp);
 	/* The vnode leaves the cache: drop the node's pointer to it. */
