@@ -87,8 +87,35 @@ for c in ([\"ss\", \"-tln\"], [\"netstat\", \"-tan\"], [\"netstat\", \"-uan\"]):
 	assert_line --regexp '^udp6 +0 +0 ::1:8098 +:::\*'
 }
 
-@test "ip route and ip neigh answer (empty until the routing tables exist) (rump_server)" {
-	steps "ip route show; echo rc=\$?" "ip neigh; echo rc=\$?"
+@test "ip route add/del/get/show, route -n, netstat -rn: the kernel's routing table (rump_server)" {
+	# The lines expected are what Linux prints for the same commands
+	# (checked on a host in a namespace of its own).
+	steps "ip addr add 10.1.0.1/24 dev lo" \
+	    "ip route add 10.2.0.0/16 via 10.1.0.5" \
+	    "ip route add default via 10.1.0.9 metric 5" \
+	    "ip -6 route add 2001:db8::/32 dev lo" \
+	    "ip route add 10.2.0.0/16 via 10.1.0.5" \
+	    "ip route add 10.9.0.0/16 via 10.7.0.1" \
+	    "ip route show" "ip -6 route show" "ip route show table all" \
+	    "ip route get 10.2.3.4" "route -n" "netstat -rn" \
+	    "ip route del 10.2.0.0/16" "ip route del 10.2.0.0/16" \
+	    "route -n" "ip neigh; echo rc=\$?"
+	assert_line --regexp '^default via 10\.1\.0\.9 dev lo metric 5 *$'
+	assert_line --regexp '^10\.2\.0\.0/16 via 10\.1\.0\.5 dev lo *$'
+	assert_line --regexp '^2001:db8::/32 dev lo metric 1024'
+	assert_line --regexp '^local 10\.1\.0\.0/24 dev lo table local proto kernel scope host src 10\.1\.0\.1 *$'
+	assert_line --regexp '^broadcast 10\.1\.0\.255 dev lo table local proto kernel scope link src 10\.1\.0\.1 *$'
+	assert_line --regexp '^10\.2\.3\.4 via 10\.1\.0\.5 dev lo'
+	assert_line "RTNETLINK answers: File exists"
+	assert_line "Error: Nexthop has invalid gateway."
+	assert_line "RTNETLINK answers: No such process"
+	assert_line --regexp '^0\.0\.0\.0 +10\.1\.0\.9 +0\.0\.0\.0 +UG +5 +0 +0 lo$'
+	assert_line --regexp '^10\.2\.0\.0 +10\.1\.0\.5 +255\.255\.0\.0 +UG +0 +0 +0 lo$'
+	assert_line --regexp '^10\.2\.0\.0 +10\.1\.0\.5 +255\.255\.0\.0 +UG +0 0 +0 lo$'
 	assert_output --partial "rc=0"
-	refute_output --partial "RTNETLINK answers"
+	# After the delete, the last route -n lists only the default.
+	run awk '/^== route -n/ { buf = ""; on = 1 } /^== ip neigh/ { on = 0 }
+	    on { buf = buf $0 "\n" } END { printf "%s", buf }' <<<"$output"
+	assert_output --partial "0.0.0.0         10.1.0.9"
+	refute_output --partial "10.2.0.0"
 }

@@ -146,8 +146,14 @@ gw_onlink(int af, const struct in6_addr *gw, int ifindex)
 	TAILQ_FOREACH(rn, &rt_all, rn_list) {
 		const struct route_info *r = &rn->rn_ri;
 
-		if (r->ri_af != af || r->ri_table != RT_TABLE_MAIN ||
-		    r->ri_type != RTN_UNICAST || (r->ri_flags & RTF_GATEWAY) ||
+		/* A loopback's prefix (local 10.1.0.0/24 dev lo) is a link
+		 * too: Linux takes RTN_LOCAL results for a gateway. */
+		bool lo_prefix = r->ri_table == RT_TABLE_LOCAL &&
+		    r->ri_type == RTN_LOCAL && r->ri_plen < maxplen(af);
+
+		if (r->ri_af != af || (!lo_prefix &&
+		    (r->ri_table != RT_TABLE_MAIN ||
+		    r->ri_type != RTN_UNICAST)) || (r->ri_flags & RTF_GATEWAY) ||
 		    r->ri_ifindex == 0 ||
 		    (ifindex != 0 && r->ri_ifindex != ifindex) ||
 		    !prefix_match(af, &r->ri_dst, r->ri_plen, gw))
@@ -195,7 +201,8 @@ route_add(const struct route_info *in, int flags)
 	if (ri.ri_type == RTN_UNREACHABLE || ri.ri_type == RTN_PROHIBIT ||
 	    ri.ri_type == RTN_BLACKHOLE)
 		ri.ri_flags |= RTF_REJECT;
-	if (ri.ri_scope == RT_SCOPE_UNIVERSE) {
+	/* IPv6 routes have no scope in Linux: all are universe. */
+	if (ri.ri_scope == RT_SCOPE_UNIVERSE && ri.ri_af == AF_INET) {
 		if (ri.ri_type == RTN_LOCAL)
 			ri.ri_scope = RT_SCOPE_HOST;
 		else if (ri.ri_type == RTN_BROADCAST ||
@@ -494,8 +501,11 @@ route_ifa_added(struct ifnet *ifp, int af, const struct in6_addr *addr,
 	} else {
 		kroute(ifp, af, RT_TABLE_LOCAL, RTN_LOCAL, RT_SCOPE_UNIVERSE,
 		    addr, 128, NULL, 0);
-		kroute(ifp, af, RT_TABLE_MAIN, RTN_UNICAST, RT_SCOPE_UNIVERSE,
-		    addr, plen, NULL, RT6_METRIC_KERNEL);
+		/* A /128 gets no prefix route (::1 on lo is local only). */
+		if (plen < 128)
+			kroute(ifp, af, RT_TABLE_MAIN, RTN_UNICAST,
+			    RT_SCOPE_UNIVERSE, addr, plen, NULL,
+			    RT6_METRIC_KERNEL);
 	}
 }
 

@@ -28,6 +28,7 @@ struct req {
 	union {
 		struct ifinfomsg ifi;
 		struct ifaddrmsg ifa;
+		struct rtmsg rtm;
 	} u;
 	uint8_t attrs[256];
 };
@@ -243,6 +244,73 @@ malformed_requests(void **state)
 	CHECK_OK(rump_sys_close(s));
 }
 
+/* An RTM_NEWROUTE/DELROUTE for 10.88.0.0/plen via gw (0: dev lo). */
+static void
+route_req(struct req *r, int type, int flags, int plen, const char *gw)
+{
+	struct in_addr dst, g;
+	uint32_t oif = 1;
+
+	memset(r, 0, sizeof(*r));
+	r->h.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+	r->h.nlmsg_type = (uint16_t)type;
+	r->h.nlmsg_flags = (uint16_t)(NLM_F_REQUEST | NLM_F_ACK | flags);
+	r->u.rtm.rtm_family = AF_INET;
+	r->u.rtm.rtm_dst_len = (unsigned char)plen;
+	r->u.rtm.rtm_table = RT_TABLE_MAIN;
+	r->u.rtm.rtm_protocol = RTPROT_BOOT;
+	r->u.rtm.rtm_type = RTN_UNICAST;
+	r->u.rtm.rtm_scope = gw != NULL ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	inet_pton(AF_INET, "10.88.0.0", &dst);
+	put_attr(r, RTA_DST, &dst, 4);
+	if (gw != NULL) {
+		inet_pton(AF_INET, gw, &g);
+		put_attr(r, RTA_GATEWAY, &g, 4);
+	} else {
+		put_attr(r, RTA_OIF, &oif, 4);
+	}
+}
+
+/* Routes as ip route add/del send them; errnos as Linux answers. */
+static void
+newroute_delroute(void **state)
+{
+	int s = nlsock();
+	struct req r;
+	struct in_addr a;
+	char ext[128];
+
+	(void)state;
+	route_req(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, 16, NULL);
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s, NULL, 0), 0);
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s, NULL, 0), EEXIST);
+	/* A gateway no direct route reaches. */
+	route_req(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, 24,
+	    "192.0.2.1");
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s, ext, sizeof(ext)), ENETUNREACH);
+	assert_string_equal(ext, "Nexthop has invalid gateway");
+	/* Bad input: a prefix past 32, a destination of the wrong size. */
+	route_req(&r, RTM_NEWROUTE, NLM_F_CREATE, 33, NULL);
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s, NULL, 0), EINVAL);
+	route_req(&r, RTM_NEWROUTE, NLM_F_CREATE, 16, NULL);
+	r.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+	inet_pton(AF_INET, "10.88.0.0", &a);
+	put_attr(&r, RTA_DST, &a, 3);
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s, NULL, 0), ERANGE);
+	/* Deleted once; the second time there is none (ESRCH). */
+	route_req(&r, RTM_DELROUTE, 0, 16, NULL);
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s, NULL, 0), 0);
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s, NULL, 0), ESRCH);
+	rump_sys_close(s);
+}
+
 static void
 other_protocols(void **state)
 {
@@ -270,6 +338,7 @@ main(void)
 		cmocka_unit_test(getlink_by_name),
 		cmocka_unit_test(newaddr_deladdr),
 		cmocka_unit_test(malformed_requests),
+		cmocka_unit_test(newroute_delroute),
 		cmocka_unit_test(other_protocols),
 	};
 

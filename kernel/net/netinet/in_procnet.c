@@ -11,6 +11,7 @@
  */
 #include "k/kernel.h"
 #include "k/procnet.h"
+#include "net/route.h"
 #include "k/socket.h"
 #include "net/if.h"
 #include "net/netinet/in_pcb.h"
@@ -162,6 +163,41 @@ static int gen_udp6(struct ktext *t) { return gen_inet(t, &udbtable, AF_INET6, f
 static int gen_raw(struct ktext *t) { return gen_inet(t, &rawtable, AF_INET, false); }
 static int gen_raw6(struct ktext *t) { return gen_inet(t, &rawtable, AF_INET6, false); }
 
+/* /proc/net/route: the main table's IPv4 routes, each line padded to 127
+ * characters as Linux's fib_route_seq_show pads them. */
+static int
+route_line(const struct route_info *ri, void *arg)
+{
+	struct ktext *t = arg;
+	struct ifnet *ifp;
+	char line[160];
+	uint32_t mask = ri->ri_plen == 0 ? 0 :
+	    htonl(~0u << (32 - ri->ri_plen));
+	int n, fl = ri->ri_flags & (RTF_UP | RTF_GATEWAY | RTF_HOST |
+	    RTF_REJECT);
+
+	if (ri->ri_table != RT_TABLE_MAIN)
+		return 0;
+	ifp = ri->ri_ifindex != 0 ? if_byindex(ri->ri_ifindex) : NULL;
+	n = ksnprintf(line, sizeof(line),
+	    "%s\t%08X\t%08X\t%04X\t0\t0\t%u\t%08X\t%d\t%u\t%u",
+	    ifp != NULL ? ifp->if_name : "*", in6_v4addr(&ri->ri_dst),
+	    (ri->ri_flags & RTF_GATEWAY) ? in6_v4addr(&ri->ri_gw) : 0, fl,
+	    ri->ri_metric, mask, ri->ri_mtu != 0 ? (int)ri->ri_mtu + 40 : 0,
+	    0u, 0u);
+	ktext_printf(t, "%-127.*s\n", n, line);
+	return 0;
+}
+
+static int
+gen_route(struct ktext *t)
+{
+	ktext_printf(t, "%-127s\n", "Iface\tDestination\tGateway "
+	    "\tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT");
+	(void)route_walk(AF_INET, RT_TABLE_MAIN, NULL, route_line, t);
+	return t->t_nomem ? ENOMEM : 0;
+}
+
 int
 in_procnet_init(void)
 {
@@ -172,6 +208,7 @@ in_procnet_init(void)
 		{ "dev", gen_dev }, { "tcp", gen_tcp }, { "tcp6", gen_tcp6 },
 		{ "udp", gen_udp }, { "udp6", gen_udp6 }, { "raw", gen_raw },
 		{ "raw6", gen_raw6 }, { "if_inet6", gen_if_inet6 },
+		{ "route", gen_route },
 	};
 	int error;
 

@@ -166,6 +166,9 @@ int rtnl_setlink(struct nlmsg_ctx *c);
 int rtnl_getaddr(struct nlmsg_ctx *c, bool dump);
 int rtnl_newaddr(struct nlmsg_ctx *c);
 int rtnl_deladdr(struct nlmsg_ctx *c);
+int rtnl_getroute(struct nlmsg_ctx *c, bool dump);
+int rtnl_newroute(struct nlmsg_ctx *c);
+int rtnl_delroute(struct nlmsg_ctx *c);
 
 /* af_netlink.c */
 int netlink_init(void);

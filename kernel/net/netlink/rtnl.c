@@ -2,10 +2,8 @@
  * rtnl.c: NETLINK_ROUTE (rtnetlink(7)): links and addresses, as Linux's
  * rtnetlink_rcv_msg dispatches them: a type past RTM_MAX or without a
  * handler is EOPNOTSUPP, every kind but GET needs CAP_NET_ADMIN (EPERM).
- * Routes, neighbours and rules belong to the netif work's tables: until
- * they exist, their dumps are empty (the kernel's only route is the
- * loopback's local one, which Linux keeps in the local table) and
- * changes answer EOPNOTSUPP.
+ * Routes are the routing table's (rtnl_route.c); neighbours and rules
+ * are not served yet: their dumps are empty and changes EOPNOTSUPP.
  */
 #include "netlink.h"
 #include "net/if_cfg.h"
@@ -29,10 +27,13 @@ rtnl_rcv(struct nlmsg_ctx *c)
 	case RTM_GETADDR:	return rtnl_getaddr(c, dump);
 	case RTM_NEWADDR:	return rtnl_newaddr(c);
 	case RTM_DELADDR:	return rtnl_deladdr(c);
-	case RTM_GETROUTE: case RTM_GETNEIGH: case RTM_GETRULE:
+	case RTM_GETROUTE:	return rtnl_getroute(c, dump);
+	case RTM_NEWROUTE:	return rtnl_newroute(c);
+	case RTM_DELROUTE:	return rtnl_delroute(c);
+	case RTM_GETNEIGH: case RTM_GETRULE:
 		if (!dump)
-			return nl_err(c, EOPNOTSUPP, "no routing or "
-			    "neighbour table yet");
+			return nl_err(c, EOPNOTSUPP, "no neighbour or "
+			    "rule requests yet");
 		nl_done(c, 0);
 		return 0;
 	default:
