@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
@@ -363,24 +364,19 @@ own_kernel(void)
 	return rump_proc_setcred(u, g, n, groups);
 }
 
-/* Boots the private kernel and serves it on a fresh abstract socket. */
+/*
+ * The private kernel's socket: a fresh abstract one, listening before the
+ * command starts but held (rump_server_hold) until boot_private has
+ * booted the kernel, so the boot overlaps the command's own start and a
+ * command that never calls the kernel (true) does not wait for it.
+ */
 static int
-boot_private(char *url, size_t len)
+listen_private(char *url, size_t len)
 {
 	unsigned char rnd[8];
 	int error;
 
 	unsetenv("RUMP_SERVER");
-	if ((error = rump_init()) != 0) {
-		fprintf(stderr, "rumphijack: rump_init: %s\n",
-		    strerror(error));
-		return -1;
-	}
-	if ((error = own_kernel()) != 0) {
-		fprintf(stderr, "rumphijack: the kernel's identity: %s\n",
-		    strerror(error));
-		return -1;
-	}
 	/* Abstract: no file to leave behind however we end; only our uid
 	 * (and root) is served, checked with SO_PEERCRED. */
 	if (getentropy(rnd, sizeof(rnd)) != 0)
@@ -388,7 +384,38 @@ boot_private(char *url, size_t len)
 	snprintf(url, len, "unix://@rumphijack-%d-%02x%02x%02x%02x"
 	    "%02x%02x%02x%02x", (int)getpid(), rnd[0], rnd[1], rnd[2], rnd[3],
 	    rnd[4], rnd[5], rnd[6], rnd[7]);
-	return rump_init_server(url) == 0 ? 0 : -1;
+	rump_server_hold();
+	if ((error = rump_init_server(url)) != 0) {
+		fprintf(stderr, "rumphijack: %s: %s\n", url, strerror(error));
+		return -1;
+	}
+	return 0;
+}
+
+/* Boots the private kernel and lets the held connections in. */
+static int boot_result;
+static int
+boot_private(void)
+{
+	int error;
+
+	if ((error = rump_init()) != 0)
+		fprintf(stderr, "rumphijack: rump_init: %s\n",
+		    strerror(error));
+	else if ((error = own_kernel()) != 0)
+		fprintf(stderr, "rumphijack: the kernel's identity: %s\n",
+		    strerror(error));
+	rump_server_release(error);
+	return error ? -1 : 0;
+}
+
+static void *
+boot_main(void *arg)
+{
+	(void)arg;
+	__atomic_store_n(&boot_result, boot_private() == 0 ? 1 : -1,
+	    __ATOMIC_RELEASE);
+	return NULL;
 }
 
 /*
@@ -501,6 +528,8 @@ main(int argc, char **argv)
 	char shim[PATH_MAX], privurl[128], preload[2 * PATH_MAX];
 	const char *old, *server = NULL, *url;
 	bool hostnet = false, private = false, kparams = false;
+	bool booted = false, bootfail = false, threaded = false;
+	pthread_t booter;
 	const struct side *ks;
 	pid_t pid;
 
@@ -584,10 +613,16 @@ main(int argc, char **argv)
 		ks = &remote;
 		url = server;
 	} else {
-		if (boot_private(privurl, sizeof(privurl)) != 0)
+		if (listen_private(privurl, sizeof(privurl)) != 0)
 			return 127;
 		ks = &kern;
 		url = privurl;
+		/* Copies and images need the kernel before the command. */
+		if ((nin > 0 || nimg > 0) && boot_private() != 0) {
+			rump_server_shutdown();
+			return 127;
+		}
+		booted = nin > 0 || nimg > 0;
 		for (int i = 0; i < nimg; i++)
 			if (mount_image(&images[i], i) != 0) {
 				rump_server_shutdown();
@@ -621,10 +656,34 @@ main(int argc, char **argv)
 	/* The command's signals are its own business. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+	/* The boot runs beside the command's start (rump_server_hold). */
+	if (server == NULL && !booted &&
+	    pthread_create(&booter, NULL, boot_main, NULL) != 0 &&
+	    boot_private() != 0)
+		bootfail = true;
+	else if (server == NULL && !booted)
+		threaded = true;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		continue;
 	rv = WIFEXITED(status) ? WEXITSTATUS(status) :
 	    128 + WTERMSIG(status);
+	if (threaded) {
+		/* Nobody reached a kernel still booting, and nothing is to be
+		 * copied out: no boot to wait for, nothing to sync; _exit
+		 * leaves the boot where it is. */
+		if (__atomic_load_n(&boot_result, __ATOMIC_ACQUIRE) == 0 &&
+		    nout == 0) {
+			rump_server_shutdown();
+			fflush(NULL);
+			_exit(rv);
+		}
+		pthread_join(booter, NULL);
+		bootfail = boot_result < 0;
+	}
+	if (bootfail) {
+		rump_server_shutdown();
+		return 127;
+	}
 	if (server == NULL)
 		rump_server_shutdown();
 	for (int i = 0; i < nout; i++)

@@ -188,6 +188,43 @@ rump_init_server(const char *url)
 	return rump_init_server_config(url, NULL);
 }
 
+/*
+ * The gate (rump_server_hold/release): a launcher listens before its
+ * command starts and boots the kernel meanwhile; a client that connects
+ * early waits for the boot here instead of finding no kernel.
+ */
+void
+rump_server_hold(void)
+{
+	pthread_mutex_lock(&srv.lock);
+	srv.held = 1;
+	srv.gate_error = 0;
+	pthread_mutex_unlock(&srv.lock);
+}
+
+void
+rump_server_release(int error)
+{
+	pthread_mutex_lock(&srv.lock);
+	srv.held = 0;
+	srv.gate_error = error;
+	pthread_cond_broadcast(&srv.gate_cv);
+	pthread_mutex_unlock(&srv.lock);
+}
+
+int
+gate_wait(void)
+{
+	int error;
+
+	pthread_mutex_lock(&srv.lock);
+	while (srv.held && srv.running)
+		pthread_cond_wait(&srv.gate_cv, &srv.lock);
+	error = srv.running ? srv.gate_error : ESHUTDOWN;
+	pthread_mutex_unlock(&srv.lock);
+	return error;
+}
+
 void
 rump_server_shutdown(void)
 {
@@ -200,6 +237,7 @@ rump_server_shutdown(void)
 		return;
 	}
 	__atomic_store_n(&srv.running, 0, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&srv.gate_cv);	/* held ones leave */
 	shutdown(srv.lfd, SHUT_RDWR);
 	pthread_mutex_unlock(&srv.lock);
 	pthread_join(srv.acceptor, NULL);

@@ -33,6 +33,7 @@ struct srv_state srv = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.idle = PTHREAD_COND_INITIALIZER,
 	.lfd = -1,
+	.gate_cv = PTHREAD_COND_INITIALIZER,
 };
 
 void
@@ -592,7 +593,7 @@ conn_main(void *arg)
 	size_t len;
 	int error = 0;
 
-	if (peer_ids_init(c) != 0)
+	if (gate_wait() != 0 || peer_ids_init(c) != 0)
 		goto out;
 	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	tv.tv_sec = SEND_TIMEOUT;

@@ -78,6 +78,10 @@ struct srv_state {
 	unsigned nallow;
 	int allow_any;
 	int verbose;
+	/* rump_server_hold: connections wait in conn_main until release. */
+	pthread_cond_t gate_cv;
+	int held;
+	int gate_error;			/* release's: nonzero closes them */
 };
 
 extern struct srv_state srv;
@@ -89,6 +93,8 @@ void reap_forks(time_t now);
 void *conn_main(void *arg);
 /* Takes c off srv.conns (wakes shutdown when it was the last). */
 void conn_unlink(struct sconn *c);
+/* Waits while the server is held: 0, or release's errno. */
+int gate_wait(void);
 
 /* sp_ident.c: a peer's host identity (at accept, c->fd set), and the
  * rule for identity calls. */

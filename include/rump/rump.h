@@ -94,6 +94,14 @@ int rump_init_server_config(const char *url,
  * socket.  Clients' processes in the kernel end.  Safe to call twice. */
 void rump_server_shutdown(void);
 /*
+ * Holding the door: after rump_server_hold(), connections are accepted
+ * but wait, before their handshake, until rump_server_release(0) (the
+ * kernel is up: they are served) or release(errno) (they are closed).
+ * For a launcher that listens, starts its command and boots meanwhile.
+ */
+void rump_server_hold(void);
+void rump_server_release(int error);
+/*
  * A process serving its embedded kernel that forks: forks the calling
  * thread's kernel process and returns the cookie under which the host
  * child claims it (librumpclient: RUMPCLIENT__FORKCOOKIE, 32 hex digits).
