@@ -33,5 +33,12 @@ void arp_request(struct ifnet *ifp, const struct in6_addr *tip,
 void nd6_ns_output(struct ifnet *ifp, const struct in6_addr *target,
     const uint8_t *unicast);
 void nd6_if_detached(struct ifnet *ifp);
+struct ip_rcv;
+/* An NS or NA (from icmp6_input, checksum checked); does not own m. */
+void nd6_input(struct mbuf *m, const struct ip_rcv *r);
+/* A tentative address was added (if_addr_add): one DAD probe, a timer. */
+void nd6_dad_start(struct ifnet *ifp, const struct in6_addr *addr);
+/* The interface came up: its EUI-64 link-local address (then DAD). */
+void nd6_ifup(struct ifnet *ifp);
 
 #endif /* NET_ETHER_VAR_H */

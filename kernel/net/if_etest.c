@@ -16,7 +16,7 @@
  *     transmitted frame (copied, truncated to buflen; *len its length).
  *     0, EAGAIN (none), ENODEV.
  *   rump_etest_pending(ifindex): transmitted frames waiting (or -1).
- *   rump_etest_stats, rump_etest_flags: below.
+ *   rump_etest_stats, rump_etest_flags, rump_etest_addrflags: below.
  *
  * The ring holds ETEST_RING frames; xmit answers ENOBUFS when it is full,
  * as a driver whose queue is full does.
@@ -286,4 +286,33 @@ rump_etest_flags(int ifindex, int set, int clear)
 	sc->sc_if.if_flags = (sc->sc_if.if_flags | set) & ~clear;
 	rw_exit(&if_lock);
 	return 0;
+}
+
+/* rump_etest_addrflags(ifindex, af, addr): the IFA_F_* flags of one of
+ * the interface's addresses, or -1 (none, or no such interface). */
+int rump_etest_addrflags(int ifindex, int af, const void *addr);
+
+int
+rump_etest_addrflags(int ifindex, int af, const void *addr)
+{
+	struct etest_softc *sc = etest_find(ifindex);
+	struct ifaddr *ifa;
+	struct in6_addr a;
+	uint32_t v4;
+	int f = -1;
+
+	if (sc == NULL || addr == NULL)
+		return -1;
+	if (af == AF_INET) {
+		memcpy(&v4, addr, 4);
+		in6_set_v4mapped(&a, v4);
+	} else
+		memcpy(&a, addr, 16);
+	rw_enter(&if_lock, false);
+	TAILQ_FOREACH(ifa, af == AF_INET ? &sc->sc_if.if_ifa4 :
+	    &sc->sc_if.if_ifa6, ifa_list)
+		if (in6_equal(&ifa->ifa_addr, &a))
+			f = ifa->ifa_flags;
+	rw_exit(&if_lock);
+	return f;
 }

@@ -189,8 +189,11 @@ ether_ifattach(struct ifnet *ifp, const uint8_t lladdr[ETHER_ADDR_LEN],
 		ifp->if_l2 = NULL;
 		mutex_destroy(&es->es_lock);
 		kmem_free(es, sizeof(*es));
+		return error;
 	}
-	return error;
+	if (ifp->if_flags & IFF_UP)
+		nd6_ifup(ifp);
+	return 0;
 }
 
 void
@@ -201,7 +204,6 @@ ether_ifdetach(struct ifnet *ifp)
 	 * and an ifnet is never freed either (net/if.h). */
 	nd6_if_detached(ifp);
 	if_detach(ifp);
-	neigh_if_detached(ifp);
 }
 
 /*
