@@ -481,16 +481,23 @@ int
 neigh_resolve(struct ifnet *ifp, int af, const struct in6_addr *nexthop,
     struct mbuf *m, uint8_t *lladdr)
 {
-	struct neigh *n, *nn;
+	struct neigh *n, *nn = NULL;
 	int error = 0;
 	bool solicit = false;
 
-	if ((nn = kmem_zalloc(sizeof(*nn))) == NULL) {
-		m_freem(m);
-		return ENOBUFS;
-	}
 	mutex_enter(&neigh_lock);
 	n = neigh_find(af, nexthop, ifp->if_index);
+	if (n == NULL) {
+		/* Allocate outside the lock (only for a new neighbour, not
+		 * per packet), then look again. */
+		mutex_exit(&neigh_lock);
+		if ((nn = kmem_zalloc(sizeof(*nn))) == NULL) {
+			m_freem(m);
+			return ENOBUFS;
+		}
+		mutex_enter(&neigh_lock);
+		n = neigh_find(af, nexthop, ifp->if_index);
+	}
 	if (n == NULL) {
 		if ((n = neigh_insert(nn, af, nexthop, ifp->if_index)) ==
 		    NULL) {

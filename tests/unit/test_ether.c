@@ -32,6 +32,7 @@ int rump_net_neigh(int op, int af, const void *addr, int ifindex,
 #define NUD_INCOMPLETE	0x01
 #define NUD_REACHABLE	0x02
 #define NUD_STALE	0x04
+#define NUD_DELAY	0x08
 #define NUD_FAILED	0x20
 #define IFF_PROMISC	0x100
 #define IFF_ALLMULTI	0x200
@@ -252,6 +253,27 @@ arp_gratuitous(void **state)
 	assert_int_equal(neigh_state("10.0.0.2"), NUD_STALE);
 }
 
+/* A STALE entry used: sent at once, DELAY; a reply confirms it. */
+static void
+arp_stale_use(void **state)
+{
+	uint8_t f[2048], req[64];
+	uint8_t other[6] = { 0x02, 0, 0, 0, 0, 0x20 };
+	size_t n;
+
+	(void)state;
+	drain();
+	assert_int_equal(neigh_state("10.0.0.2"), NUD_STALE);
+	assert_int_equal(udp_to("10.0.0.2", "use"), 3);
+	n = next_frame(f, sizeof(f));
+	assert_memory_equal(f, other, 6);	/* the address learnt */
+	assert_int_equal(f[12] << 8 | f[13], 0x0800);
+	assert_int_equal(neigh_state("10.0.0.2"), NUD_DELAY);
+	n = arp_frame(req, mymac, other, 2, "10.0.0.2", mymac, "10.0.0.1");
+	assert_int_equal(rump_etest_input(ifx, req, n), 0);
+	assert_int_equal(neigh_state("10.0.0.2"), NUD_REACHABLE);
+}
+
 static void
 arp_bad(void **state)
 {
@@ -400,6 +422,7 @@ main(void)
 		cmocka_unit_test(arp_fail),
 		cmocka_unit_test(arp_answer),
 		cmocka_unit_test(arp_gratuitous),
+		cmocka_unit_test(arp_stale_use),
 		cmocka_unit_test(arp_bad),
 		cmocka_unit_test(ether_filter),
 		cmocka_unit_test(ether_runts),

@@ -6,7 +6,7 @@
  * next hop's MAC with TTL / hop limit one less and (IPv4) a correct
  * header checksum; a packet arriving with TTL / hop limit 1 is answered
  * with ICMP time exceeded (type 11) / ICMPv6 time exceeded (type 3) back
- * to the sender.  Neighbours are permanent entries, so no ARP/ND round
+ * to the sender; a received ICMP redirect changes no route.  Neighbours are permanent entries, so no ARP/ND round
  * is needed.  Runs in the rump kernel only.
  */
 #include "compat.h"
@@ -22,6 +22,10 @@ int rump_etest_addr(int ifindex, int af, const void *addr, int plen,
 int rump_etest_input(int ifindex, const void *frame, size_t len);
 int rump_etest_read(int ifindex, void *buf, size_t buflen, size_t *len);
 int rump_etest_pending(int ifindex);
+int rump_net_route(int op, int af, const void *dst, int plen, const void *gw,
+    int ifindex, unsigned metric, int type);
+int rump_net_route_get(int af, const void *dst, int oif, void *gw,
+    int *ifindex, int *plen, int *type);
 int rump_net_neigh(int op, int af, const void *addr, int ifindex,
     void *lladdr, int lllen, int *state);
 
@@ -191,6 +195,56 @@ fwd_v6(void **state)
 	put_file("/proc/sys/net/ipv6/conf/all/forwarding", "0");
 }
 
+/* An ICMP host redirect from the gateway changes no route: redirects
+ * are never obeyed (Linux's default for a router, accept_redirects). */
+static void
+redirect_ignored(void **state)
+{
+	uint8_t f[128], *ip = f + 14, *ic = ip + 20;
+	in_addr_t net = inet_addr("10.9.0.0"), gw = inet_addr("10.1.0.2");
+	in_addr_t d = inet_addr("10.9.0.5"), other = inet_addr("10.1.0.3");
+	in_addr_t me = inet_addr("10.1.0.1"), got = 0;
+	int ifindex = 0, plen = 0, type = 0;
+	uint16_t sum;
+
+	(void)state;
+	assert_int_equal(rump_net_route(1, AF_INET, &net, 16, &gw, 0, 0, 0),
+	    0);
+	memset(f, 0, sizeof(f));
+	memcpy(f, mac1, 6);
+	memcpy(f + 6, host1, 6);
+	f[12] = 0x08;
+	ip[0] = 0x45;
+	ip[3] = 20 + 8 + 28;
+	ip[8] = 64;
+	ip[9] = 1;
+	memcpy(ip + 12, &gw, 4);
+	memcpy(ip + 16, &me, 4);
+	sum = sum16(ip, 20, 0);
+	ip[10] = (uint8_t)(sum >> 8);
+	ip[11] = (uint8_t)sum;
+	ic[0] = 5;			/* redirect */
+	ic[1] = 1;			/* for the host */
+	memcpy(ic + 4, &other, 4);
+	ic[8] = 0x45;			/* the quoted datagram we "sent" */
+	ic[11] = 28;
+	ic[16] = 64;
+	ic[17] = 17;
+	memcpy(ic + 20, &me, 4);
+	memcpy(ic + 24, &d, 4);
+	sum = sum16(ic, 36, 0);
+	ic[2] = (uint8_t)(sum >> 8);
+	ic[3] = (uint8_t)sum;
+	assert_int_equal(rump_etest_input(if1, f, 14 + 20 + 36), 0);
+	assert_int_equal(rump_net_route_get(AF_INET, &d, 0, &got, &ifindex,
+	    &plen, &type), 0);
+	assert_memory_equal(&got, &gw, 4);
+	assert_int_equal(ifindex, if1);
+	assert_int_equal(plen, 16);
+	assert_int_equal(rump_net_route(0, AF_INET, &net, 16, NULL, 0, 0, 0),
+	    0);
+}
+
 static int
 setup(void **state)
 {
@@ -228,6 +282,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fwd_v4),
 		cmocka_unit_test(fwd_v6),
+		cmocka_unit_test(redirect_ignored),
 	};
 
 	if (test_kernel_init("forward") != 0)

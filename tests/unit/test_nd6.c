@@ -294,7 +294,13 @@ nd_bad(void **state)
 	assert_int_equal(rump_etest_pending(ifx), 0);
 	assert_int_equal(rump_net_neigh(3, AF_INET6, &p4, ifx, NULL, 0, &st),
 	    ENOENT);
-	/* an NS for a tentative address is not answered (another DAD) */
+	/* an NS for a tentative (here: duplicate) address is not answered */
+	opt[1] = 1;
+	n = nd_frame(f, (const uint8_t *)"\x33\x33\xff\x00\x00\x66",
+	    "2001:db8::4", "ff02::1:ff00:66", 255, 135, 0, "2001:db8::66",
+	    opt, 8);
+	assert_int_equal(rump_etest_input(ifx, f, n), 0);
+	assert_int_equal(rump_etest_pending(ifx), 0);
 }
 
 static int
