@@ -9,6 +9,7 @@
 #include "k/kernel.h"
 #include "k/abi_net.h"
 #include "net/if.h"
+#include "net/ether_var.h"
 #include "net/route.h"
 #include "net/netinet/in_pcb.h"
 #include "net/netinet/ip_var.h"
@@ -132,6 +133,7 @@ if_addr_add(struct ifnet *ifp, int af, const struct in6_addr *addr,
 {
 	struct ifaddrhead *h;
 	struct ifaddr *ifa, *o;
+	bool ifa_tentative;
 
 	if ((af != AF_INET && af != AF_INET6) || plen < 0 ||
 	    plen > (af == AF_INET ? 32 : 128) ||
@@ -144,6 +146,10 @@ if_addr_add(struct ifnet *ifp, int af, const struct in6_addr *addr,
 	ifa->ifa_addr = *addr;
 	ifa->ifa_plen = plen;
 	ifa->ifa_flags = flags | IFA_F_PERMANENT;
+	/* RFC 4862: an address on a link with neighbours is tentative
+	 * until duplicate address detection (nd6.c) passes. */
+	if (af == AF_INET6 && ifp->if_l2 != NULL && !(flags & IFA_F_NODAD))
+		ifa->ifa_flags |= IFA_F_TENTATIVE;
 	plen_mask(af, plen, &ifa->ifa_mask);
 	if (af == AF_INET && plen < 31) {
 		for (int i = 0; i < 4; i++)
@@ -169,8 +175,11 @@ if_addr_add(struct ifnet *ifp, int af, const struct in6_addr *addr,
 			ifa->ifa_flags |= IFA_F_SECONDARY;
 	}
 	TAILQ_INSERT_TAIL(h, ifa, ifa_list);
+	ifa_tentative = (ifa->ifa_flags & IFA_F_TENTATIVE) != 0;
 	rw_exit(&if_lock);
 	route_ifa_added(ifp, af, addr, plen);
+	if (ifa_tentative)
+		nd6_dad_start(ifp, addr);
 	return 0;
 }
 
@@ -227,8 +236,12 @@ if_ours(int af, const struct in6_addr *addr, bool *bcast)
 					goto hit;
 			}
 		} else {
+			/* A tentative or duplicate address is not ours
+			 * yet (RFC 4862 5.4: only ND reaches it). */
 			TAILQ_FOREACH(ifa, &ifp->if_ifa6, ifa_list)
-				if (in6_equal(&ifa->ifa_addr, addr))
+				if (in6_equal(&ifa->ifa_addr, addr) &&
+				    !(ifa->ifa_flags & (IFA_F_TENTATIVE |
+				    IFA_F_DADFAILED)))
 					goto hit;
 		}
 		continue;

@@ -117,6 +117,10 @@ struct ifnet {
 	void (*if_mcast)(struct ifnet *ifp, int af,
 	    const struct in6_addr *group, bool join);
 	void *if_softc;			/* the driver's */
+	/* The link layer's state (net/if_ether.c: its transmit function
+	 * and multicast filter); NULL for lo.  Added with the Ethernet
+	 * layer, so drivers keep if_softc for themselves. */
+	void *if_l2;
 };
 TAILQ_HEAD(ifnethead, ifnet);
 

@@ -7,6 +7,7 @@
 #include "k/kernel.h"
 #include "k/abi_net.h"
 #include "net/if_cfg.h"
+#include "net/ether_var.h"
 #include "net/netinet/in_pcb.h"
 
 /* What dev_change_flags lets a user change. */
@@ -35,8 +36,10 @@ int
 ifc_setflags(struct ifnet *ifp, unsigned flags)
 {
 	int f;
+	bool wasup;
 
 	rw_enter(&if_lock, true);
+	wasup = (ifp->if_flags & IFF_UP) != 0;
 	f = (ifp->if_flags & ~IFF_CHANGEABLE) | ((int)flags & IFF_CHANGEABLE);
 	if (f & IFF_UP)
 		f |= IFF_RUNNING | IFF_LOWER_UP;
@@ -44,6 +47,9 @@ ifc_setflags(struct ifnet *ifp, unsigned flags)
 		f &= ~(IFF_RUNNING | IFF_LOWER_UP);
 	ifp->if_flags = f;
 	rw_exit(&if_lock);
+	/* An Ethernet interface coming up gets its link-local address. */
+	if (!wasup && (f & IFF_UP))
+		nd6_ifup(ifp);
 	return 0;
 }
 

@@ -255,9 +255,11 @@ int neigh_flush(int af, int ifindex);
  * entry (at most 3 packets, Linux's unres_qlen_bytes-ish; older ones
  * dropped) and a solicitation sent; the entry sends it later or drops it
  * when resolution fails (the sender's next packet gets EHOSTUNREACH).
- * EHOSTUNREACH: the entry is NUD_FAILED (m freed).  Owns m unless 0.
- * Today (no Ethernet layer) only the first and last answers exist: no
- * valid entry is EHOSTUNREACH, nothing is queued or solicited.
+ * EHOSTUNREACH: the entry is NUD_FAILED (m freed; a new round of
+ * solicitations starts, as Linux retries a failed neighbour on use).
+ * ENOBUFS: no memory or the table is full (m freed).  Owns m unless 0.
+ * The timers (INCOMPLETE -> FAILED after 3 solicitations 1 s apart,
+ * REACHABLE -> STALE, DELAY -> PROBE) are neigh.c's callouts.
  */
 int neigh_resolve(struct ifnet *ifp, int af, const struct in6_addr *nexthop,
     struct mbuf *m, uint8_t *lladdr);

@@ -1,8 +1,8 @@
 /*
  * icmp6.c: ICMPv6 - echo replies, errors about packets we received
  * (icmp6_error), and errors about packets we sent handed to their
- * transport's ctlinput (RFC 4443; contract in netinet/ip_var.h).  No
- * neighbour discovery: part 1 has only the loopback.  Same rate limit as
+ * transport's ctlinput (RFC 4443; contract in netinet/ip_var.h).
+ * Neighbour solicitations/advertisements go to netinet6/nd6.c.  Same rate limit as
  * ICMP (none towards the loopback).  No lock is held.
  */
 #include "k/kernel.h"
@@ -11,6 +11,7 @@
 #include "net/netinet/in_pcb.h"
 #include "net/netinet/ip_var.h"
 #include "net/netinet/in_var.h"
+#include "net/ether_var.h"
 
 static void
 icmp6_send(struct mbuf *m, const struct in6_addr *src,
@@ -242,6 +243,12 @@ icmp6_input(struct mbuf *m, const struct ip_rcv *r)
 	case ICMPV6_ECHO_REPLY:
 		ping6_input(m, r);
 		break;
+	case 135:	/* neighbour solicitation */
+	case 136:	/* neighbour advertisement */
+		nd6_input(m, r);
+		break;
+	/* Router solicitations/advertisements and redirects (133, 134,
+	 * 137) are ignored: no SLAAC, and redirects never change routes. */
 	case ICMPV6_DEST_UNREACH:
 	case ICMPV6_PKT_TOOBIG:
 	case ICMPV6_TIME_EXCEED:
