@@ -365,6 +365,13 @@ bus_open(const char *path, struct rumpuser_shmap **mapp,
 	if (error != 0)
 		return error;
 	b = base;
+	/* Not ours at all: refused before its "lock" is trusted. */
+	if ((ld32(&b->sb_magic) != 0 && ld32(&b->sb_magic) != SHMIF_MAGIC) ||
+	    ld32(&b->sb_lock) > 2) {
+		kprintf("shmif: %s: not a shmif bus (bad magic)\n", path);
+		rumpuser_shmap_close(map);
+		return EINVAL;
+	}
 	bus_lock(b);
 	if (ld32(&b->sb_magic) == 0 && ld32(&b->sb_version) == 0 &&
 	    ld64(&b->sb_tail) == 0) {
