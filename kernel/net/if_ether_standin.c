@@ -4,10 +4,11 @@
  * (branch "ether": if_ether.c, ARP, ND) is merged.  DELETE THIS FILE when
  * merging it (its symbols collide on purpose).
  *
- * No ARP or ND: every frame goes to the broadcast address, and every
- * frame whose destination is ours, broadcast or multicast is taken, its
- * IPv4/IPv6 payload handed to if_input().  That is enough for two
- * kernels on a bus or a kernel and a host that has a static neighbour.
+ * No ARP or ND: every frame goes to the source address of the last frame
+ * received (broadcast before any), and every frame whose destination is
+ * ours, broadcast or multicast is taken, its IPv4/IPv6 payload handed to
+ * if_input().  That is enough for a link with two parties: two kernels
+ * on a bus, or a kernel on a tap and a host with a static neighbour.
  */
 #include "k/kernel.h"
 #include "net/if.h"
@@ -18,18 +19,20 @@
 static struct {
 	struct ifnet *ifp;
 	ether_xmit_t xmit;
+	uint8_t peer[ETHER_ADDR_LEN];
+	atomic_bool havepeer;
 } standin_tab[MAXIF];
 static atomic_int standin_n;
 
-static ether_xmit_t
-xmit_of(struct ifnet *ifp)
+static int
+slot_of(struct ifnet *ifp)
 {
 	int n = atomic_load(&standin_n);
 
 	for (int i = 0; i < n; i++)
 		if (standin_tab[i].ifp == ifp)
-			return standin_tab[i].xmit;
-	return NULL;
+			return i;
+	return -1;
 }
 
 static int
@@ -37,10 +40,14 @@ standin_output(struct ifnet *ifp, struct mbuf *m, int af,
     const struct in6_addr *nexthop __unused)
 {
 	struct ether_header eh;
-	ether_xmit_t xmit = xmit_of(ifp);
+	int slot = slot_of(ifp);
+	ether_xmit_t xmit = slot >= 0 ? standin_tab[slot].xmit : NULL;
 	uint32_t len;
 
-	memset(eh.ether_dhost, 0xff, ETHER_ADDR_LEN);
+	if (slot >= 0 && atomic_load(&standin_tab[slot].havepeer))
+		memcpy(eh.ether_dhost, standin_tab[slot].peer, ETHER_ADDR_LEN);
+	else
+		memset(eh.ether_dhost, 0xff, ETHER_ADDR_LEN);
 	memcpy(eh.ether_shost, ifp->if_hwaddr, ETHER_ADDR_LEN);
 	eh.ether_type = af == AF_INET6 ? __builtin_bswap16(ETHERTYPE_IPV6) :
 	    __builtin_bswap16(ETHERTYPE_IP);
@@ -105,6 +112,15 @@ ether_input(struct ifnet *ifp, struct mbuf *m)
 	    !(ifp->if_flags & IFF_PROMISC)) {
 		m_freem(m);
 		return;
+	}
+	if (!(eh.ether_shost[0] & 1)) {
+		int slot = slot_of(ifp);
+
+		if (slot >= 0) {
+			memcpy(standin_tab[slot].peer, eh.ether_shost,
+			    ETHER_ADDR_LEN);
+			atomic_store(&standin_tab[slot].havepeer, true);
+		}
 	}
 	type = __builtin_bswap16(eh.ether_type);
 	if (type != ETHERTYPE_IP && type != ETHERTYPE_IPV6) {
