@@ -21,6 +21,7 @@
  */
 #include "k/kernel.h"
 #include "k/component.h"
+#include "k/socket.h"
 #include "k/sysctl.h"
 #include "net/if.h"
 #include "net/if_cfg.h"
@@ -536,6 +537,8 @@ shmif_shutdown(void)
 static int
 shmif_init(void)
 {
+	if (!net_up())
+		return 0;		/* no stack (RUMP_THREADS=0): nothing */
 	mutex_init(&shmif_list_lock);
 	shutdown_hook_register(shmif_shutdown);
 	return if_kind_register("shmif", shmif_create);

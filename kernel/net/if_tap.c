@@ -19,6 +19,7 @@
  */
 #include "k/kernel.h"
 #include "k/component.h"
+#include "k/socket.h"
 #include "k/sysctl.h"
 #include "net/if.h"
 #include "net/if_cfg.h"
@@ -245,6 +246,8 @@ tap_shutdown(void)
 static int
 tap_init(void)
 {
+	if (!net_up())
+		return 0;		/* no stack (RUMP_THREADS=0): nothing */
 	mutex_init(&tap_list_lock);
 	shutdown_hook_register(tap_shutdown);
 	return if_kind_register("tap", tap_create);
