@@ -38,6 +38,7 @@
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
 
+#include "netopt.h"
 #include "sp_url.h"
 
 #define MAXCOPY	16
@@ -80,6 +81,9 @@ usage_to(FILE *f)
 	    "the server\n"
 	    "cannot be reached, a copy-in failed); 126: the command cannot "
 	    "run\n");
+	fputs(netopt_usage, f);
+	fputs("      (a private kernel only; dns= shows the command a "
+	    "resolv.conf naming it)\n", f);
 }
 
 static _Noreturn void
@@ -474,6 +478,21 @@ connect_server(const char *shim, const char *url)
 	return init() == 0 ? 0 : -1;
 }
 
+/* --net dns=: the command reads the kernel's /etc/resolv.conf. */
+static int
+hj_route_resolv(void)
+{
+	const char *h = getenv("RUMPHIJACK");
+	char *s;
+
+	if (asprintf(&s, "%s,blanket=/etc/resolv.conf", h != NULL && *h !=
+	    '\0' ? h : "path=/rump,socket=all:nolocal") < 0)
+		return -1;
+	setenv("RUMPHIJACK", s, 1);
+	free(s);
+	return 0;
+}
+
 /* The server's URL, checked, or NULL for a private kernel. */
 static const char *
 server_url(const char *opt, bool private, bool kparams)
@@ -520,10 +539,12 @@ main(int argc, char **argv)
 		{ "private", no_argument, NULL, 'P' },
 		{ "image", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "net", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct copy copyin[MAXCOPY], copyout[MAXCOPY];
 	struct image images[MAXCOPY];
+	static struct netopts nets;
 	int nin = 0, nout = 0, nimg = 0, ch, error, status, rv;
 	char shim[PATH_MAX], privurl[128], preload[2 * PATH_MAX];
 	const char *old, *server = NULL, *url;
@@ -552,6 +573,10 @@ main(int argc, char **argv)
 		case 'h':
 			usage_to(stdout);
 			return 0;
+		case 'N':
+			if (netopt_parse(&nets, optarg, "rumphijack") != 0)
+				return 1;
+			break;
 		case 'i':
 			if (nin == MAXCOPY)
 				usage();
@@ -587,6 +612,9 @@ main(int argc, char **argv)
 			usage_why("%s: IMAGE:KDIR or IMAGE:KDIR:ro expected "
 			    "(KDIR absolute)", images[i].arg);
 	server = server_url(server, private, kparams);
+	if (server != NULL && nets.n > 0)
+		usage_why("%s", "--net needs a private kernel; on a server: "
+		    "rump_server --net");
 	if (server != NULL && nimg > 0)
 		usage_why("--image needs a private kernel; on a server: "
 		    "rump_server -d key=/dev/hd0,hostpath=%s and mount",
@@ -617,12 +645,19 @@ main(int argc, char **argv)
 			return 127;
 		ks = &kern;
 		url = privurl;
-		/* Copies and images need the kernel before the command. */
-		if ((nin > 0 || nimg > 0) && boot_private() != 0) {
+		/* Copies, images and interfaces need the kernel before the
+		 * command. */
+		booted = nin > 0 || nimg > 0 || nets.n > 0;
+		if (booted && boot_private() != 0) {
 			rump_server_shutdown();
 			return 127;
 		}
-		booted = nin > 0 || nimg > 0;
+		if (netopt_apply(&nets, "rumphijack") != 0 ||
+		    (netopt_has_dns(&nets) && hj_route_resolv() != 0)) {
+			rump_server_shutdown();
+			rump_halt();
+			return 127;
+		}
 		for (int i = 0; i < nimg; i++)
 			if (mount_image(&images[i], i) != 0) {
 				rump_server_shutdown();

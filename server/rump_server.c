@@ -19,6 +19,8 @@
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
 
+#include "netopt.h"
+
 #define MAXLIBS		16
 #define MAXDISKS	16
 #define MAXUIDS		32
@@ -40,6 +42,7 @@ usage(void)
 	    "  -i  tcp:// without a secret: anyone who can connect\n"
 	    "  -u  also serve this uid (unix://)   -U  serve every uid\n"
 	    "halt: kill -TERM the server; it syncs and removes its socket\n");
+	fputs(netopt_usage, stderr);
 	exit(1);
 }
 
@@ -127,8 +130,17 @@ main(int argc, char **argv)
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.allow_uids = uids;
-	while ((ch = getopt(argc, argv, "c:d:ik:l:r:su:Uvh")) != -1) {
+	static const struct option netlong[] = {
+		{ "net", required_argument, NULL, 'N' }, { NULL, 0, NULL, 0 } };
+	static struct netopts nets;
+
+	while ((ch = getopt_long(argc, argv, "c:d:ik:l:r:su:Uvh", netlong,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'N':
+			if (netopt_parse(&nets, optarg, "rump_server") != 0)
+				exit(1);
+			break;
 		case 'c':
 			setenv("RUMP_NCPU", optarg, 1);
 			break;
@@ -214,6 +226,8 @@ main(int argc, char **argv)
 		    disks[i].host, disks[i].type, disks[i].offset,
 		    disks[i].size)) != 0)
 			die(disks[i].host, error);
+	if (netopt_apply(&nets, "rump_server") != 0)
+		exit(1);
 	if ((error = rump_init_server_config(argv[optind], &cfg)) != 0)
 		exit(1);	/* it said why */
 

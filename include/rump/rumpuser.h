@@ -15,7 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RUMPUSER_VERSION 3
+/* 4: rumpuser_shmap_*, rumpuser_futex_*, rumpuser_tap_* (shmif, tap) */
+#define RUMPUSER_VERSION 4
 
 /* Upcalls from the hypervisor into the kernel, handed over at init. */
 struct rumpuser_hyperup {
@@ -158,6 +159,46 @@ int rumpuser_iovwrite(int fd, const struct rumpuser_iovec *iov, size_t iovlen,
     int64_t off, size_t *retp);
 #define RUMPUSER_SYNCFD_DATA	0x01	/* fdatasync is enough */
 int rumpuser_syncfd(int fd, int flags);
+
+/* --- shared buses and packet devices (rumpuser_net.c) -------------------- */
+/*
+ * A host file mapped shared, for a bus that rump kernels in several
+ * processes attach to (shmif).  The file is created if missing and
+ * extended with zeros to minsize if shorter (never shrunk); the whole
+ * file, at most RUMPUSER_SHMAP_MAX bytes, is mapped read-write at *basep,
+ * *sizep bytes.  EFBIG past the maximum, the open/mmap errnos otherwise.
+ * A process that truncates the file under a mapping makes the mapping's
+ * users fault: the bus file belongs to the kernels attached to it.
+ */
+#define RUMPUSER_SHMAP_MAX	((uint64_t)1 << 30)
+struct rumpuser_shmap;
+int rumpuser_shmap_open(const char *path, uint64_t minsize,
+    struct rumpuser_shmap **smp, void **basep, uint64_t *sizep);
+void rumpuser_shmap_close(struct rumpuser_shmap *sm);
+/*
+ * Futexes on a 32-bit word in such a mapping (or anywhere): shared, so a
+ * wake in one process reaches the waiters of every process that maps the
+ * same file.  _wait sleeps while *word == expected, at most timeout_ns
+ * (< 0: no limit), without the caller's virtual CPU: 0 when woken (or
+ * spuriously), EAGAIN if *word differed, ETIMEDOUT.  _wake wakes up to
+ * nwake waiters.
+ */
+int rumpuser_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns);
+void rumpuser_futex_wake(uint32_t *word, int nwake);
+/*
+ * A host TAP device (/dev/net/tun, IFF_TAP | IFF_NO_PI): frames without a
+ * packet-information header.  name is the host interface's (created if
+ * the host allows, as "ip tuntap add" does; EPERM without CAP_NET_ADMIN,
+ * ENOENT without /dev/net/tun).  _read reads one frame into buf, waiting
+ * at most timeout_ns for one (< 0: no limit; ETIMEDOUT), without the
+ * virtual CPU while it waits; _write writes one frame from iov.  Close
+ * with rumpuser_close().
+ */
+int rumpuser_tap_open(const char *name, int *fdp);
+int rumpuser_tap_read(int fd, void *buf, size_t len, int64_t timeout_ns,
+    size_t *retp);
+int rumpuser_tap_write(int fd, const struct rumpuser_iovec *iov, size_t iovlen,
+    size_t *retp);
 
 /* --- loading component libraries ------------------------------------------ */
 /* Loads a shared object; its constructors register its components. */

@@ -216,6 +216,18 @@ sysctl_write_text(const struct sysctl_node *n, const char *buf, size_t len)
 		for (i = 0; i < len && buf[i] != '\n' && buf[i] != '\0'; i++)
 			continue;
 		len = MIN(i, n->sn_len - 1);
+		if (n->sn_store != NULL) {
+			char *val = kmem_alloc(len + 1);
+
+			if (val == NULL)
+				return ENOMEM;
+			memcpy(val, buf, len);
+			val[len] = '\0';
+			error = n->sn_store(n, val);
+			kmem_free(val, len + 1);
+			if (error != 0)
+				return error;
+		}
 		mutex_enter(&sysctl_lock);
 		memcpy(n->sn_str, buf, len);
 		memset(n->sn_str + len, 0, n->sn_len - len);

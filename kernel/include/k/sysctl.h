@@ -24,6 +24,11 @@ struct sysctl_node {
 	/* Called before each read to update *sn_int (may be NULL): for
 	 * read-only counters (net.core.sockets, kern.kmem_inuse ...). */
 	void (*sn_refresh)(const struct sysctl_node *);
+	/* SYSCTL_STRING, may be NULL: called with a written value (cut at
+	 * its newline, NUL-terminated) before it is stored, no lock held;
+	 * an errno refuses the write and keeps the old value.  For values
+	 * that are commands (net.shmif.IF.bus attaches to a bus file). */
+	int (*sn_store)(const struct sysctl_node *, const char *val);
 	struct sysctl_node *sn_next;
 };
 

@@ -1,0 +1,73 @@
+/*
+ * if_shmif.h: the shmif bus format (net/if_shmif.c; doc/DESIGN.md,
+ * "shmif and tap").  A bus is a host file that every rump kernel on it
+ * maps shared; all of it is little-endian host memory, so a bus is for
+ * kernels on one host (one architecture).
+ *
+ *   offset 0            struct shmif_bus, the header
+ *   offset sb_hdrsize   the ring: sb_ringsize bytes of frame records
+ *
+ * Positions.  sb_head and sb_tail are byte positions that only grow
+ * (64 bits: they never wrap); position p is at ring offset
+ * p % sb_ringsize.  The records between head and tail are the frames on
+ * the bus, oldest first.  A writer that needs room moves head past the
+ * oldest records.  A reader keeps its own position: behind head it has
+ * missed frames (it counts them as drops and starts again at head), which
+ * is NetBSD's generation counter in another form (the generation is
+ * p / sb_ringsize).
+ *
+ * Records: struct shmif_frame, then fr_len bytes of Ethernet frame
+ * (destination MAC first, no FCS), padded to 8 bytes; a record may wrap
+ * around the ring's end.  fr_check is ~fr_len, so a torn or corrupt
+ * length is seen; fr_sender is the writing interface's random id, so an
+ * interface skips its own frames.
+ *
+ * Locking.  sb_lock is a process-shared futex mutex (0 free, 1 held, 2
+ * held with waiters) taken around every header change and record copy.
+ * A holder that died holding it (kill -9 in the middle of a copy) is
+ * overruled after a second.  Wakeups: a writer adds 1 to sb_wake after
+ * each frame and, when sb_waiters is not 0, wakes every futex waiter on
+ * sb_wake; a reader with nothing to read counts itself in sb_waiters and
+ * sleeps on sb_wake, both under the lock, so no wakeup is missed.
+ *
+ * Every value read from a bus is checked before use: a header with
+ * another magic or version is refused (EINVAL when attaching), a head or
+ * tail out of order resets the ring, a bogus record length drops the
+ * rest of the ring and is counted as an input error.
+ */
+#ifndef NET_IF_SHMIF_H
+#define NET_IF_SHMIF_H
+
+#include <stdint.h>
+
+#define SHMIF_MAGIC	0x46485352u	/* "RSHF" */
+#define SHMIF_VERSION	1u
+#define SHMIF_HDRSIZE	4096u		/* header page; the ring follows */
+#define SHMIF_RINGSIZE	(4u << 20)	/* a new bus's ring */
+#define SHMIF_RINGMIN	(64u << 10)
+#define SHMIF_MAXFRAME	(65535u + 14u)	/* MTU 65535 plus the header */
+
+struct shmif_bus {
+	uint32_t sb_magic;	/* SHMIF_MAGIC; 0 in a new (zeroed) file */
+	uint32_t sb_version;	/* SHMIF_VERSION */
+	uint32_t sb_lock;	/* futex mutex */
+	uint32_t sb_wake;	/* futex word: +1 per frame written */
+	uint32_t sb_waiters;	/* readers asleep on sb_wake */
+	uint32_t sb_hdrsize;	/* SHMIF_HDRSIZE */
+	uint32_t sb_ringsize;	/* bytes, a multiple of 8, >= SHMIF_RINGMIN */
+	uint32_t sb_pad;
+	uint64_t sb_head;	/* position of the oldest record */
+	uint64_t sb_tail;	/* position after the newest */
+	uint64_t sb_frames;	/* frames ever written */
+};
+
+struct shmif_frame {
+	uint32_t fr_len;	/* bytes of frame after this header */
+	uint32_t fr_check;	/* ~fr_len */
+	uint64_t fr_sender;	/* the writer's id */
+};
+
+#define SHMIF_RECSIZE(len) \
+	((uint64_t)sizeof(struct shmif_frame) + (((uint64_t)(len) + 7) & ~7ull))
+
+#endif /* NET_IF_SHMIF_H */

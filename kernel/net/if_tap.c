@@ -1,0 +1,256 @@
+/*
+ * if_tap.c: an Ethernet interface on a host TAP device (component
+ * "tap"): the kernel's frames go to the host's /dev/net/tun queue of that
+ * device and the host's to the kernel, through the rumpuser_tap_*
+ * hypercalls.
+ *
+ * Creating, as shmif: "ip link add tap0 type tap" makes the interface
+ * (random locally administered address, no carrier); writing a host
+ * device name to the sysctl net.tap.tap0.dev (/proc/sys/net/tap/tap0/dev)
+ * opens that host TAP device (creating it when the host lets this process,
+ * i.e. with CAP_NET_ADMIN, or when it is a persistent device the process
+ * may use) and starts the receive thread.  An empty value closes it.
+ *
+ * Receive: one kernel thread per device reads a frame at a time into a
+ * buffer of its own (a read waits at most a second, without the virtual
+ * CPU, so the thread notices it is told to stop) and hands a copy of the
+ * right size to ether_input().  Transmit writes the mbuf chain with one
+ * writev.  sc_lock keeps the descriptor open while a sender uses it.
+ */
+#include "k/kernel.h"
+#include "k/component.h"
+#include "k/socket.h"
+#include "k/sysctl.h"
+#include "net/if.h"
+#include "net/if_cfg.h"
+#include "net/if_ether.h"
+
+#include <rump/rumpuser.h>
+
+#define TAP_DEVLEN	16		/* a host interface name */
+#define TAP_BUFSIZE	(65536u + 64u)	/* a frame of the largest MTU */
+#define TAP_MAXIOV	64
+#define TAP_WAIT_NS	(250LL * 1000 * 1000)
+
+struct tap_sc {
+	struct ifnet sc_if;
+	krwlock_t sc_lock;		/* sc_fd against use */
+	int sc_fd;			/* -1: no device */
+	void *sc_thread;
+	atomic_bool sc_stop;
+	uint8_t *sc_buf;		/* TAP_BUFSIZE, the receiver's */
+	kmutex_t sc_cfglock;
+	struct sysctl_node sc_node;
+	char sc_nodename[48];
+	char sc_dev[TAP_DEVLEN];
+	struct tap_sc *sc_next;
+};
+
+static kmutex_t tap_list_lock;
+static struct tap_sc *tap_list;
+
+static int
+tap_xmit(struct ifnet *ifp, struct mbuf *m)
+{
+	struct tap_sc *sc = ifp->if_softc;
+	struct rumpuser_iovec iov[TAP_MAXIOV];
+	struct mbuf *n, *lin = NULL;
+	size_t niov = 0, done;
+	int error = 0;
+
+	for (n = m; n != NULL && niov < TAP_MAXIOV; n = n->m_next)
+		if (n->m_len > 0) {
+			iov[niov].iov_base = n->m_data;
+			iov[niov++].iov_len = n->m_len;
+		}
+	if (n != NULL) {
+		/* A long chain: one contiguous copy. */
+		if ((lin = m_getcl(MT_DATA, 0, m->m_pkthdr.len)) == NULL) {
+			error = ENOBUFS;
+			goto out;
+		}
+		m_copydata(m, 0, m->m_pkthdr.len, lin->m_data);
+		iov[0].iov_base = lin->m_data;
+		iov[0].iov_len = m->m_pkthdr.len;
+		niov = 1;
+	}
+	rw_enter(&sc->sc_lock, false);
+	if (sc->sc_fd < 0)
+		error = ENETDOWN;
+	else
+		error = rumpuser_tap_write(sc->sc_fd, iov, niov, &done);
+	rw_exit(&sc->sc_lock);
+out:
+	if (error != 0)
+		atomic_fetch_add(&ifp->if_cnt.oerrors, 1);
+	if (lin != NULL)
+		m_freem(lin);
+	m_freem(m);
+	return error;
+}
+
+static void
+tap_rxthread(void *arg)
+{
+	struct tap_sc *sc = arg;
+	struct ifnet *ifp = &sc->sc_if;
+	struct mbuf *m;
+	size_t n;
+	int error;
+
+	while (!atomic_load(&sc->sc_stop)) {
+		error = rumpuser_tap_read(sc->sc_fd, sc->sc_buf, TAP_BUFSIZE,
+		    TAP_WAIT_NS, &n);
+		if (error == ETIMEDOUT)
+			continue;
+		if (error != 0) {
+			/* The host took the device away (EBADFD, EIO). */
+			kprintf("tap: %s: read from %s: error %d; stopped\n",
+			    ifp->if_name, sc->sc_dev, error);
+			break;
+		}
+		if (n == 0 || !(ifp->if_flags & IFF_UP))
+			continue;
+		if (n >= TAP_BUFSIZE ||
+		    (m = m_getcl(MT_DATA, M_PKTHDR, n)) == NULL) {
+			atomic_fetch_add(&ifp->if_cnt.idrops, 1);
+			continue;
+		}
+		memcpy(mtod(m, uint8_t *), sc->sc_buf, n);
+		m->m_len = (uint32_t)n;
+		m->m_pkthdr.len = (uint32_t)n;
+		m->m_pkthdr.rcvif = ifp;
+		ether_input(ifp, m);
+	}
+}
+
+static void
+tap_close(struct tap_sc *sc)
+{
+	if (sc->sc_thread != NULL) {
+		atomic_store(&sc->sc_stop, true);
+		kthread_join(sc->sc_thread);
+		sc->sc_thread = NULL;
+	}
+	rw_enter(&sc->sc_lock, true);
+	if (sc->sc_fd >= 0)
+		rumpuser_close(sc->sc_fd);
+	sc->sc_fd = -1;
+	rw_exit(&sc->sc_lock);
+}
+
+static int
+tap_setdev(struct tap_sc *sc, const char *dev)
+{
+	int fd = -1, error = 0;
+
+	if (!netcfg_priv())
+		return EPERM;
+	if (strlen(dev) >= TAP_DEVLEN)
+		return EINVAL;
+	mutex_enter(&sc->sc_cfglock);
+	if (dev[0] != '\0' && (error = rumpuser_tap_open(dev, &fd)) != 0) {
+		kprintf("tap: %s: cannot open the host's TAP device %s: "
+		    "error %d\n", sc->sc_if.if_name, dev, error);
+		goto out;
+	}
+	tap_close(sc);
+	if (fd < 0)
+		goto out;
+	rw_enter(&sc->sc_lock, true);
+	sc->sc_fd = fd;
+	rw_exit(&sc->sc_lock);
+	atomic_store(&sc->sc_stop, false);
+	kstrlcpy(sc->sc_dev, dev, sizeof(sc->sc_dev));
+	if ((error = kthread_create(tap_rxthread, sc, "tap",
+	    &sc->sc_thread)) != 0) {
+		sc->sc_thread = NULL;
+		tap_close(sc);
+	}
+out:
+	mutex_exit(&sc->sc_cfglock);
+	return error;
+}
+
+static int
+tap_dev_store(const struct sysctl_node *n, const char *val)
+{
+	struct tap_sc *sc;
+
+	mutex_enter(&tap_list_lock);
+	for (sc = tap_list; sc != NULL && &sc->sc_node != n; sc = sc->sc_next)
+		continue;
+	mutex_exit(&tap_list_lock);
+	return sc == NULL ? ENOENT : tap_setdev(sc, val);
+}
+
+static int
+tap_create(const char *name)
+{
+	struct tap_sc *sc;
+	uint8_t mac[ETHER_ADDR_LEN];
+	int error;
+
+	if ((sc = kmem_zalloc(sizeof(*sc))) == NULL)
+		return ENOMEM;
+	if ((sc->sc_buf = kmem_alloc(TAP_BUFSIZE)) == NULL) {
+		kmem_free(sc, sizeof(*sc));
+		return ENOMEM;
+	}
+	sc->sc_fd = -1;
+	rw_init(&sc->sc_lock);
+	mutex_init(&sc->sc_cfglock);
+	kstrlcpy(sc->sc_if.if_name, name, sizeof(sc->sc_if.if_name));
+	sc->sc_if.if_softc = sc;
+	ether_randaddr(mac);
+	if ((error = ether_ifattach(&sc->sc_if, mac, tap_xmit)) != 0) {
+		mutex_destroy(&sc->sc_cfglock);
+		rw_destroy(&sc->sc_lock);
+		kmem_free(sc->sc_buf, TAP_BUFSIZE);
+		kmem_free(sc, sizeof(*sc));
+		return error;
+	}
+	ksnprintf(sc->sc_nodename, sizeof(sc->sc_nodename), "net.tap.%s.dev",
+	    name);
+	sc->sc_node.sn_name = sc->sc_nodename;
+	sc->sc_node.sn_type = SYSCTL_STRING;
+	sc->sc_node.sn_writable = true;
+	sc->sc_node.sn_str = sc->sc_dev;
+	sc->sc_node.sn_len = sizeof(sc->sc_dev);
+	sc->sc_node.sn_store = tap_dev_store;
+	mutex_enter(&tap_list_lock);
+	sc->sc_next = tap_list;
+	tap_list = sc;
+	mutex_exit(&tap_list_lock);
+	if ((error = sysctl_register(&sc->sc_node)) != 0)
+		kprintf("tap: %s: sysctl %s: error %d\n", name,
+		    sc->sc_nodename, error);
+	return 0;
+}
+
+static void
+tap_shutdown(void)
+{
+	struct tap_sc *sc;
+
+	mutex_enter(&tap_list_lock);
+	for (sc = tap_list; sc != NULL; sc = sc->sc_next)
+		if (sc->sc_thread != NULL) {
+			atomic_store(&sc->sc_stop, true);
+			kthread_join(sc->sc_thread);
+			sc->sc_thread = NULL;
+		}
+	mutex_exit(&tap_list_lock);
+}
+
+static int
+tap_init(void)
+{
+	if (!net_up())
+		return 0;		/* no stack (RUMP_THREADS=0): nothing */
+	mutex_init(&tap_list_lock);
+	shutdown_hook_register(tap_shutdown);
+	return if_kind_register("tap", tap_create);
+}
+
+RUMP_COMPONENT(tap_component, "tap", tap_init, NULL, "netinet")
