@@ -233,6 +233,13 @@ nl_input(struct nlpcb *np, const uint8_t *buf, size_t len,
 
 		if (h->nlmsg_len < (uint32_t)NLMSG_HDRLEN ||
 		    h->nlmsg_len > len - off) {
+			/* Past the first message, what is left is padding
+			 * (iproute2 sends its whole request buffer with the
+			 * dump requests of ip neigh flush): Linux stops
+			 * silently there, and so must we or ip's
+			 * rtnl_send_check sees an error. */
+			if (off > 0)
+				return;
 			/* Answer with the header only: what is there. */
 			trunc = *h;
 			trunc.nlmsg_len = sizeof(trunc);
