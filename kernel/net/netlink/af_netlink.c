@@ -4,8 +4,8 @@
  * into messages, hands each to its protocol and queues the answers on
  * the sender's receive buffer (netlink.h has the design).
  *
- * Only NETLINK_ROUTE exists yet; other protocols are EPROTONOSUPPORT (ss
- * then falls back to /proc/net).  Messages to other ports and multicast
+ * NETLINK_ROUTE (rtnl*.c) and NETLINK_SOCK_DIAG (sock_diag.c) exist;
+ * other protocols are EPROTONOSUPPORT.  Messages to other ports and multicast
  * sends are not delivered (ECONNREFUSED, EPERM as to a port that does
  * not exist / without privilege).
  */
@@ -65,7 +65,7 @@ nl_attach(struct socket *so, int proto)
 	struct nlpcb *np;
 	int error;
 
-	if (proto != NETLINK_ROUTE)
+	if (proto != NETLINK_ROUTE && proto != NETLINK_SOCK_DIAG)
 		return EPROTONOSUPPORT;
 	if ((so->so_snd.sb_hiwat == 0 &&
 	    (error = sbreserve(&so->so_snd, NL_BUFSIZE)) != 0) ||
@@ -251,7 +251,8 @@ nl_input(struct nlpcb *np, const uint8_t *buf, size_t len,
 		if (!(h->nlmsg_flags & NLM_F_REQUEST) ||
 		    h->nlmsg_type < NLMSG_MIN_TYPE)
 			goto ack;
-		error = rtnl_rcv(&c);
+		error = np->np_proto == NETLINK_SOCK_DIAG ?
+		    sock_diag_rcv(&c) : rtnl_rcv(&c);
 		if (r->nr_nomem)
 			error = ENOBUFS;
 ack:
