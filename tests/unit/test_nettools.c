@@ -6,7 +6,8 @@
  * SIOCADDRT/SIOCDELRT, EEXIST, ESRCH, a bad mask, an unknown device),
  * the ARP ioctls (arp(8): SIOCSARP/SIOCGARP/SIOCDARP errnos) and the
  * /proc/net counter files (snmp's Udp NoPorts and OutDatagrams move when
- * a datagram goes to a closed port).  The same source runs against the
+ * a datagram goes to a closed port) and NETLINK_SOCK_DIAG (ss -tln's
+ * dump finds the listener with its port, state and backlog).  The same source runs against the
  * host (TEST_ON_HOST) in a network namespace of its own; where Linux's
  * loopback has a quirk (IPv4 neighbours on lo are all filed under
  * 0.0.0.0) the positive cases use IPv6 or are kernel-only.
@@ -17,6 +18,8 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/neighbour.h>
+#include <linux/sock_diag.h>
+#include <linux/inet_diag.h>
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <net/route.h>
@@ -447,6 +450,74 @@ proc_net_snmp_counts(void **state)
 	rump_sys_close(s);
 }
 
+/* ss -tln's request: the kernel's listener, its port, state and backlog;
+ * an unknown protocol ENOENT in the dump's NLMSG_DONE. */
+static void
+sock_diag_listener(void **state)
+{
+	int d = rump_sys_socket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG);
+	int l = rump_sys_socket(AF_INET, SOCK_STREAM, 0), found = 0;
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	struct {
+		struct nlmsghdr h;
+		struct inet_diag_req_v2 r;
+	} q;
+	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+	bool done = false;
+
+	(void)state;
+	assert_true(d >= 0);
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	CHECK_OK(rump_sys_bind(l, (struct sockaddr *)&a, sizeof(a)));
+	CHECK_OK(rump_sys_listen(l, 5));
+	CHECK_OK(rump_sys_getsockname(l, (struct sockaddr *)&a, &alen));
+	memset(&q, 0, sizeof(q));
+	q.h.nlmsg_len = sizeof(q);
+	q.h.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	q.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	q.r.sdiag_family = AF_INET;
+	q.r.sdiag_protocol = IPPROTO_TCP;
+	q.r.idiag_states = 1u << 10;	/* TCP_LISTEN */
+	CHECK_OK(rump_sys_sendto(d, &q, sizeof(q), 0, (struct sockaddr *)&k,
+	    sizeof(k)));
+	while (!done) {
+		ssize_t n = rump_sys_recv(d, rbuf, sizeof(rbuf), 0);
+		struct nlmsghdr *h = (struct nlmsghdr *)rbuf;
+
+		assert_true(n > 0);
+		for (; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			struct inet_diag_msg *m = NLMSG_DATA(h);
+
+			if (h->nlmsg_type == NLMSG_DONE) {
+				done = true;
+				break;
+			}
+			assert_int_equal(h->nlmsg_type, SOCK_DIAG_BY_FAMILY);
+			assert_int_equal(m->idiag_state, 10);
+			if (m->id.idiag_sport == a.sin_port &&
+			    m->id.idiag_src[0] == a.sin_addr.s_addr) {
+				found++;
+				assert_int_equal(m->idiag_family, AF_INET);
+				assert_int_equal(m->idiag_wqueue, 5);
+				assert_int_equal(m->idiag_rqueue, 0);
+			}
+		}
+	}
+	assert_int_equal(found, 1);
+	/* A protocol without a handler. */
+	q.r.sdiag_protocol = 200;
+	CHECK_OK(rump_sys_sendto(d, &q, sizeof(q), 0, (struct sockaddr *)&k,
+	    sizeof(k)));
+	/* The dump started: its NLMSG_DONE carries the error, as Linux's. */
+	assert_int_equal(rump_sys_recv(d, rbuf, sizeof(rbuf), 0),
+	    NLMSG_LENGTH(sizeof(int)));
+	assert_int_equal(((struct nlmsghdr *)rbuf)->nlmsg_type, NLMSG_DONE);
+	assert_int_equal(*(int *)NLMSG_DATA((struct nlmsghdr *)rbuf), -ENOENT);
+	rump_sys_close(l);
+	rump_sys_close(d);
+}
+
 static int
 group_setup(void **state)
 {
@@ -467,6 +538,7 @@ main(void)
 		cmocka_unit_test(route_ioctls),
 		cmocka_unit_test(arp_ioctls),
 		cmocka_unit_test(proc_net_snmp_counts),
+		cmocka_unit_test(sock_diag_listener),
 	};
 
 	return cmocka_run_group_tests_name("nettools", tests, group_setup,

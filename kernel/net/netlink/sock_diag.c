@@ -142,10 +142,18 @@ sock_diag_rcv(struct nlmsg_ctx *c)
 		tab = &udbtable;
 		tcp = false;
 	} else {
-		return ENOENT;
+		tab = NULL;
+		tcp = false;
 	}
 	if ((h->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
-		return nl_err(c, EOPNOTSUPP, "only dumps are served");
+		return tab == NULL ? ENOENT :
+		    nl_err(c, EOPNOTSUPP, "only dumps are served");
+	if (tab == NULL) {
+		/* Linux starts the dump, then finds no handler: the error
+		 * is NLMSG_DONE's. */
+		nl_done(c, -ENOENT);
+		return 0;
+	}
 	diag_table(c, tab, r.sdiag_family, tcp, r.idiag_states);
 	nl_done(c, 0);
 	return 0;
