@@ -118,3 +118,14 @@ steps() {
 	v4=${output##*ONLY4}
 	[[ "$v4" != *8472* ]]
 }
+
+@test "netstat -xn, ss -xa and /proc/net/unix list the kernel's unix sockets (rump_server)" {
+	steps "RUMPHIJACK=path=/rump,socket=all python3 $BATS_TEST_DIRNAME/hijack/unixsocks.py 'cat /proc/net/unix; netstat -xan; ss -xa'"
+	assert_line --regexp '^0000000000000000: 00000002 00000000 00010000 0001 01 +[0-9]+ @rumpnt$'
+	assert_line --regexp '^0000000000000000: 00000002 00000000 00000000 0002 01 +[0-9]+ /nt\.dgram$'
+	assert_line --regexp '^unix +2 +\[ ACC \] +STREAM +LISTENING +[0-9]+ +@rumpnt$'
+	assert_line --regexp '^unix +2 +\[ \] +STREAM +CONNECTED +[0-9]+ +@rumpnt$'
+	assert_line --regexp '^unix +2 +\[ \] +DGRAM +[0-9]+ +/nt\.dgram$'
+	assert_line --regexp '^u_str +LISTEN +0 +0 +@rumpnt [0-9]+ +\* 0 *$'
+	assert_line --regexp '^u_dgr +UNCONN +0 +0 +/nt\.dgram [0-9]+ +\* 0 *$'
+}
