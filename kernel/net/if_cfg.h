@@ -55,4 +55,9 @@ typedef int (*if_create_t)(const char *name);
 int if_kind_register(const char *kind, if_create_t create);
 int if_kind_create(const char *kind, const char *name);
 
+/* route_ioctl.c: SIOCADDRT/SIOCDELRT (a struct rtentry at data) and
+ * SIOCSARP/SIOCGARP/SIOCDARP (a struct arpreq), privilege checked. */
+int route_ioctl(unsigned long cmd, void *data);
+int arp_ioctl(unsigned long cmd, void *data);
+
 #endif /* NET_IF_CFG_H */

@@ -231,9 +231,9 @@ netcfg_ioctl(struct socket *so, unsigned long cmd, void *data)
 			return ENOTTY;
 		if (!netcfg_priv() && cmd != SIOCGARP)
 			return EPERM;
-		/* The routing and neighbour tables are the netif work's:
-		 * until they exist these answer honestly. */
-		return EOPNOTSUPP;
+		if (cmd == SIOCADDRT || cmd == SIOCDELRT)
+			return route_ioctl(cmd, data);
+		return arp_ioctl(cmd, data);
 	case SIOCGIFADDR: case SIOCSIFADDR: case SIOCGIFBRDADDR:
 	case SIOCSIFBRDADDR: case SIOCGIFNETMASK: case SIOCSIFNETMASK:
 	case SIOCGIFDSTADDR: case SIOCSIFDSTADDR:

@@ -325,6 +325,7 @@ lo_attach(void)
 	lo_if.if_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING | IFF_LOWER_UP;
 	lo_if.if_mtu = LOMTU;
 	lo_if.if_type = ARPHRD_LOOPBACK;
+	lo_if.if_hwlen = 6;	/* Linux's: six zeros (ip link, ip neigh) */
 	lo_if.if_txqlen = 1000;
 	lo_if.if_output = lo_output;
 	if ((error = if_attach(&lo_if)) != 0)

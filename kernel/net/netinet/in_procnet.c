@@ -80,8 +80,9 @@ gen_if_inet6(struct ktext *t)
 	return 0;
 }
 
-/* Linux's TCP_* state numbers (include/net/tcp_states.h). */
-static int
+/* Linux's TCP_* state numbers (include/net/tcp_states.h); sock_diag
+ * answers with them too. */
+int
 linux_tcp_state(int s)
 {
 	switch (s) {

@@ -309,7 +309,8 @@ netinet_init(void)
 		return error;
 	if ((error = domain_register(&inetdomain)) != 0 ||
 	    (error = netlink_init()) != 0 ||
-	    (error = in_procnet_init()) != 0)
+	    (error = in_procnet_init()) != 0 ||
+	    (error = in_procnet_stat_init()) != 0)
 		return error;
 	return domain_register(&inet6domain);
 }

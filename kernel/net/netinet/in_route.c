@@ -113,7 +113,9 @@ route_via(struct ifnet *ifp, int af, const struct in6_addr *dst,
 		ro->ro_src = *prefsrc;
 		return 0;
 	}
-	return if_srcaddr(ifp, af, dst, &ro->ro_src);
+	/* The address on the next hop's subnet, as Linux's
+	 * inet_select_addr(dev, gateway) prefers. */
+	return if_srcaddr(ifp, af, nexthop, &ro->ro_src);
 }
 
 int

@@ -21,6 +21,9 @@ int netlink_init(void);
 /* in_procnet.c: /proc/net/dev, tcp, tcp6, udp, udp6, raw, raw6. */
 /* in_procnet.c: /proc/net/dev, tcp(6), udp(6), raw(6), if_inet6. */
 int in_procnet_init(void);
+int in_procnet_stat_init(void);
+/* Linux's TCP_* number of a TCPS_* state (in_procnet.c). */
+int linux_tcp_state(int tcps);
 int lo_attach(void);
 int lo_sysctl_init(void);
 

@@ -236,4 +236,12 @@ struct ipstat {
 };
 extern struct ipstat ipstat, ip6stat;
 
+/* UDP's MIB counters (/proc/net/snmp's Udp line), IPv4 and IPv6 together. */
+struct udpstat {
+	atomic_uint_fast64_t udps_indatagrams, udps_noports, udps_inerrors,
+	    udps_outdatagrams, udps_rcvbuferrors, udps_sndbuferrors,
+	    udps_incsumerrors;
+};
+extern struct udpstat udpstat;
+
 #endif /* NETINET_IP_VAR_H */

@@ -171,7 +171,11 @@ udp_send(struct socket *so, struct mbuf *m, const struct sockaddr *sa,
 		m->m_pkthdr.l4off = 0;
 	}
 	m_freem(control);
-	return in_output(m, &o);
+	if ((error = in_output(m, &o)) == 0)
+		atomic_fetch_add(&udpstat.udps_outdatagrams, 1);
+	else if (error == ENOBUFS)
+		atomic_fetch_add(&udpstat.udps_sndbuferrors, 1);
+	return error;
 out:
 	m_freem(m);
 	m_freem(control);
@@ -179,6 +183,8 @@ out:
 }
 
 /* Appends one datagram to inp's socket (so_lock not held on entry). */
+struct udpstat udpstat;
+
 static void
 udp_append(struct inpcb *inp, struct mbuf *m, const struct ip_rcv *r,
     uint16_t sport)
@@ -195,8 +201,11 @@ udp_append(struct inpcb *inp, struct mbuf *m, const struct ip_rcv *r,
 	    sbspace(&so->so_rcv) < m->m_pkthdr.len) {
 		sounlock(so);
 		m_freem(m);
+		atomic_fetch_add(&udpstat.udps_rcvbuferrors, 1);
+		atomic_fetch_add(&udpstat.udps_inerrors, 1);
 		return;
 	}
+	atomic_fetch_add(&udpstat.udps_indatagrams, 1);
 	fromlen = in_sockaddr_fill(inp->inp_af, &r->src, sport,
 	    (struct sockaddr *)&from);
 	control = ip_savecontrol(inp, r);
@@ -257,8 +266,10 @@ udp_input(struct mbuf *m, const struct ip_rcv *r)
 		if (r->af == AF_INET6)
 			goto drop;
 	} else if (in_cksum_pseudo(r->af, &r->src, &r->dst, IPPROTO_UDP, m,
-	    r->off, ulen) != 0)
-		goto drop;
+	    r->off, ulen) != 0) {
+		atomic_fetch_add(&udpstat.udps_incsumerrors, 1);
+		goto bad;
+	}
 	if (uh.uh_dport == 0)
 		goto drop;
 
@@ -289,6 +300,7 @@ udp_input(struct mbuf *m, const struct ip_rcv *r)
 	inp = in_pcblookup(&udbtable, r->af, &r->src, uh.uh_sport, &r->dst,
 	    uh.uh_dport, 0);
 	if (inp == NULL) {
+		atomic_fetch_add(&udpstat.udps_noports, 1);
 		if (r->af == AF_INET)
 			icmp_error(AF_INET, m, ICMP_DEST_UNREACH,
 			    ICMP_PORT_UNREACH, 0);
@@ -301,6 +313,8 @@ udp_input(struct mbuf *m, const struct ip_rcv *r)
 	udp_append(inp, m, r, uh.uh_sport);
 	in_pcbrele(inp);
 	return;
+bad:
+	atomic_fetch_add(&udpstat.udps_inerrors, 1);
 drop:
 	m_freem(m);
 }

@@ -4,8 +4,8 @@
  * into messages, hands each to its protocol and queues the answers on
  * the sender's receive buffer (netlink.h has the design).
  *
- * Only NETLINK_ROUTE exists yet; other protocols are EPROTONOSUPPORT (ss
- * then falls back to /proc/net).  Messages to other ports and multicast
+ * NETLINK_ROUTE (rtnl*.c) and NETLINK_SOCK_DIAG (sock_diag.c) exist;
+ * other protocols are EPROTONOSUPPORT.  Messages to other ports and multicast
  * sends are not delivered (ECONNREFUSED, EPERM as to a port that does
  * not exist / without privilege).
  */
@@ -65,7 +65,7 @@ nl_attach(struct socket *so, int proto)
 	struct nlpcb *np;
 	int error;
 
-	if (proto != NETLINK_ROUTE)
+	if (proto != NETLINK_ROUTE && proto != NETLINK_SOCK_DIAG)
 		return EPROTONOSUPPORT;
 	if ((so->so_snd.sb_hiwat == 0 &&
 	    (error = sbreserve(&so->so_snd, NL_BUFSIZE)) != 0) ||
@@ -233,6 +233,13 @@ nl_input(struct nlpcb *np, const uint8_t *buf, size_t len,
 
 		if (h->nlmsg_len < (uint32_t)NLMSG_HDRLEN ||
 		    h->nlmsg_len > len - off) {
+			/* Past the first message, what is left is padding
+			 * (iproute2 sends its whole request buffer with the
+			 * dump requests of ip neigh flush): Linux stops
+			 * silently there, and so must we or ip's
+			 * rtnl_send_check sees an error. */
+			if (off > 0)
+				return;
 			/* Answer with the header only: what is there. */
 			trunc = *h;
 			trunc.nlmsg_len = sizeof(trunc);
@@ -244,7 +251,8 @@ nl_input(struct nlpcb *np, const uint8_t *buf, size_t len,
 		if (!(h->nlmsg_flags & NLM_F_REQUEST) ||
 		    h->nlmsg_type < NLMSG_MIN_TYPE)
 			goto ack;
-		error = rtnl_rcv(&c);
+		error = np->np_proto == NETLINK_SOCK_DIAG ?
+		    sock_diag_rcv(&c) : rtnl_rcv(&c);
 		if (r->nr_nomem)
 			error = ENOBUFS;
 ack:

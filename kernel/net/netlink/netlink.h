@@ -169,6 +169,12 @@ int rtnl_deladdr(struct nlmsg_ctx *c);
 int rtnl_getroute(struct nlmsg_ctx *c, bool dump);
 int rtnl_newroute(struct nlmsg_ctx *c);
 int rtnl_delroute(struct nlmsg_ctx *c);
+int rtnl_getneigh(struct nlmsg_ctx *c, bool dump);
+int rtnl_newneigh(struct nlmsg_ctx *c);
+int rtnl_delneigh(struct nlmsg_ctx *c);
+
+/* sock_diag.c: one NETLINK_SOCK_DIAG message; 0 or an errno. */
+int sock_diag_rcv(struct nlmsg_ctx *c);
 
 /* af_netlink.c */
 int netlink_init(void);

@@ -2,8 +2,9 @@
  * rtnl.c: NETLINK_ROUTE (rtnetlink(7)): links and addresses, as Linux's
  * rtnetlink_rcv_msg dispatches them: a type past RTM_MAX or without a
  * handler is EOPNOTSUPP, every kind but GET needs CAP_NET_ADMIN (EPERM).
- * Routes are the routing table's (rtnl_route.c); neighbours and rules
- * are not served yet: their dumps are empty and changes EOPNOTSUPP.
+ * Routes are the routing table's (rtnl_route.c), neighbours the
+ * neighbour table's (rtnl_neigh.c); rules are not served yet: their dump
+ * is empty and changes EOPNOTSUPP.
  */
 #include "netlink.h"
 #include "net/if_cfg.h"
@@ -30,10 +31,12 @@ rtnl_rcv(struct nlmsg_ctx *c)
 	case RTM_GETROUTE:	return rtnl_getroute(c, dump);
 	case RTM_NEWROUTE:	return rtnl_newroute(c);
 	case RTM_DELROUTE:	return rtnl_delroute(c);
-	case RTM_GETNEIGH: case RTM_GETRULE:
+	case RTM_GETNEIGH:	return rtnl_getneigh(c, dump);
+	case RTM_NEWNEIGH:	return rtnl_newneigh(c);
+	case RTM_DELNEIGH:	return rtnl_delneigh(c);
+	case RTM_GETRULE:
 		if (!dump)
-			return nl_err(c, EOPNOTSUPP, "no neighbour or "
-			    "rule requests yet");
+			return nl_err(c, EOPNOTSUPP, "no rule requests yet");
 		nl_done(c, 0);
 		return 0;
 	default:

@@ -8,6 +8,7 @@
 #include "net/if_cfg.h"
 #include "net/route.h"
 #include "net/netinet/in_pcb.h"
+#include "net/netinet/ip_var.h"
 
 #define RTA_DST		1
 #define RTA_SRC		2
@@ -74,10 +75,24 @@ get_addr(struct nlmsg_ctx *c, const struct nlattr *at, int af,
 	return 0;
 }
 
+#define RTA_CACHEINFO	12
+#define RTA_UID		25
+#define RTM_F_CLONED	0x200
+#define RTCF_LOCAL	0x80000000u
+
 struct fill_arg {
 	struct nlmsg_ctx *c;
 	int table;		/* rtm_table of the request, 0: all */
 	bool dump;
+	bool get4;		/* ip route get, IPv4: as rt_fill_info */
+};
+
+/* struct rta_cacheinfo: an IPv4 route get's "cache" (all zero here:
+ * no route cache). */
+struct rta_cacheinfo {
+	uint32_t rta_clntref, rta_lastuse;
+	int32_t rta_expires;
+	uint32_t rta_error, rta_used, rta_id, rta_ts, rta_tsage;
 };
 
 /* One RTM_NEWROUTE for ri, as fib_dump_info lays it out. */
@@ -108,6 +123,19 @@ fill_route(const struct route_info *ri, void *arg)
 		put_addr(c, RTA_GATEWAY, ri->ri_af, &ri->ri_gw);
 	if (ri->ri_ifindex != 0)
 		nl_put_u32(c, RTA_OIF, (uint32_t)ri->ri_ifindex);
+	if (fa->get4) {
+		/* Linux answers an IPv4 get from its route cache
+		 * (rt_fill_info): a clone, no protocol or scope, the
+		 * caller's uid, the cache's info. */
+		struct rta_cacheinfo ci = { 0 };
+
+		m->rtm_protocol = RTPROT_UNSPEC;
+		m->rtm_scope = RT_SCOPE_UNIVERSE;
+		m->rtm_flags = RTM_F_CLONED |
+		    (ri->ri_type == RTN_LOCAL ? RTCF_LOCAL : 0);
+		nl_put_u32(c, RTA_UID, curproc->p_cred->cr_uid);
+		nl_put(c, RTA_CACHEINFO, &ci, sizeof(ci));
+	}
 	nl_msg_end(c);
 	return 0;
 }
@@ -179,7 +207,7 @@ static int
 get_one(struct nlmsg_ctx *c, const struct rtmsg *m, const struct nlattr **tb)
 {
 	struct route_info ri, req;
-	struct fill_arg fa = { c, 0, false };
+	struct fill_arg fa = { c, 0, false, false };
 	int error;
 
 	if ((error = req_route(c, m, tb, &req)) != 0)
@@ -189,9 +217,18 @@ get_one(struct nlmsg_ctx *c, const struct rtmsg *m, const struct nlattr **tb)
 	if ((error = route_lookup(req.ri_af, &req.ri_dst, req.ri_ifindex,
 	    &ri)) != 0)
 		return error;
-	/* Linux answers for the destination itself: a /32 or /128. */
+	/* Linux answers for the destination itself, a /32 or /128, with
+	 * the source address a socket connecting there would get. */
+	if (!ri.ri_has_prefsrc && in_selectsrc(req.ri_af, &req.ri_dst,
+	    req.ri_ifindex, &ri.ri_prefsrc) == 0)
+		ri.ri_has_prefsrc = true;
 	ri.ri_dst = req.ri_dst;
 	ri.ri_plen = req.ri_af == AF_INET ? 32 : 128;
+	fa.get4 = req.ri_af == AF_INET;
+	/* Without policy rules Linux keeps the local table merged into
+	 * main (fib_trie), so an IPv4 get names main. */
+	if (fa.get4)
+		ri.ri_table = RT_TABLE_MAIN;
 	fill_route(&ri, &fa);
 	return 0;
 }
@@ -201,7 +238,7 @@ rtnl_getroute(struct nlmsg_ctx *c, bool dump)
 {
 	const struct nlattr *tb[RTA_MAX + 1];
 	struct rtmsg m = { 0 };
-	struct fill_arg fa = { c, 0, true };
+	struct fill_arg fa = { c, 0, true, false };
 	int error, af;
 
 	if (!dump) {

@@ -29,6 +29,7 @@ struct unpcb {
 	LIST_HEAD(, unpcb) unp_waiters;	/* senders waiting for room here */
 	LIST_ENTRY(unpcb) unp_waitlink;
 	struct unpcb *unp_waitingon;
+	LIST_ENTRY(unpcb) unp_alllink;	/* unp_all (unp_all_lock) */
 };
 
 extern kmutex_t unp_lock;
