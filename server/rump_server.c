@@ -19,29 +19,50 @@
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
 
+#include "cli.h"
+#include "sp_url.h"
+
 #define MAXLIBS		16
 #define MAXDISKS	16
 #define MAXUIDS		32
 
-static void
-usage(void)
-{
-	fprintf(stderr,
-	    "usage: rump_server [-sv] [-c ncpu] [-r memlimit] [-l library]\n"
-	    "           [-d key=/dev/x,hostpath=FILE[,size=host|N]"
-	    "[,offset=N][,type=blk|chr]]\n"
-	    "           [-k secretfile] [-i] [-u uid] [-U] URL\n"
-	    "  URL: unix:///path or tcp://addr:port (tcp://[::1]:port)\n"
-	    "  -s  stay in the foreground (default: detach once listening)\n"
-	    "  -v  verbose (RUMP_VERBOSE=1)\n"
-	    "  -c  virtual CPUs (RUMP_NCPU)   -r  memory limit (RUMP_MEMLIMIT)\n"
-	    "  -l  load a component library   -d  host file as a device\n"
-	    "  -k  shared secret file (required for tcp:// unless -i)\n"
-	    "  -i  tcp:// without a secret: anyone who can connect\n"
-	    "  -u  also serve this uid (unix://)   -U  serve every uid\n"
-	    "halt: kill -TERM the server; it syncs and removes its socket\n");
-	exit(1);
-}
+/*
+ * The options, one entry each (cli.h): short and long names, the usage
+ * text and getopt's tables come from here.  NetBSD's letters where they
+ * apply.
+ */
+static const struct cli_opt opts[] = {
+	{ "foreground", 's', NULL, "stay in the foreground (default: detach\n"
+	    "once listening)" },
+	{ "verbose", 'v', NULL, "boot and diagnostic lines (RUMP_VERBOSE)" },
+	{ "cpus", 'c', "NCPU", "virtual CPUs (RUMP_NCPU)" },
+	{ "memlimit", 'r', "BYTES", "memory limit, k/m/g suffixes "
+	    "(RUMP_MEMLIMIT)" },
+	{ "load", 'l', "LIBRARY", "load a component library" },
+	{ "disk", 'd', "SPEC", "a host file as a device; SPEC is\n"
+	    "key=/dev/NAME,hostpath=FILE[,size=host|N]\n"
+	    "[,offset=N][,type=blk|chr]" },
+	{ "secret", 'k', "FILE", "shared secret file (required for tcp://\n"
+	    "unless --insecure)" },
+	{ "insecure", 'i', NULL, "tcp:// without a secret: anyone who\n"
+	    "can connect" },
+	{ "uid", 'u', "UID", "also serve this uid (unix://)" },
+	{ "any-uid", 'U', NULL, "serve every uid (unix://)" },
+	{ "help", 'h', NULL, "this text, on stdout" },
+	{ "version", 'V', NULL, "the version, on stdout" },
+};
+
+static struct cli cli = {
+	.prog = "rump_server",
+	.synopsis = "[options] URL",
+	.epilog = "URL: unix:///path, unix://@name or tcp://addr:port "
+	    "(tcp://[::1]:port)\n"
+	    "halt: kill -TERM the server; it syncs and removes its socket\n"
+	    "exit status: 0 served and halted; 1 a run-time failure; 2 a "
+	    "usage error.\nSee rump_server(1).\n",
+	.opts = opts,
+	.nopts = (int)(sizeof(opts) / sizeof(opts[0])),
+};
 
 struct disk {
 	char key[PATH_MAX], host[PATH_MAX];
@@ -121,13 +142,16 @@ main(int argc, char **argv)
 	const char *libs[MAXLIBS];
 	int nlibs = 0, ndisks = 0, foreground = 0, ch, error, sig;
 	int readyfd[2] = { -1, -1 };
+	struct sp_addr addr;
 	sigset_t set;
 	uint64_t u;
 	char c = 0;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.allow_uids = uids;
-	while ((ch = getopt(argc, argv, "c:d:ik:l:r:su:Uvh")) != -1) {
+	cli_init(&cli, "");
+	while ((ch = getopt_long(argc, argv, cli.shortopts, cli.longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			setenv("RUMP_NCPU", optarg, 1);
@@ -143,17 +167,18 @@ main(int argc, char **argv)
 			break;
 		case 'l':
 			if (nlibs == MAXLIBS)
-				usage();
+				cli_usage_error(&cli, "more than %d --load",
+				    MAXLIBS);
 			libs[nlibs++] = optarg;
 			break;
 		case 'd':
-			if (ndisks == MAXDISKS ||
-			    parse_disk(optarg, &disks[ndisks]) != 0) {
-				fprintf(stderr, "rump_server: bad -d: expected "
+			if (ndisks == MAXDISKS)
+				cli_usage_error(&cli, "more than %d --disk",
+				    MAXDISKS);
+			if (parse_disk(optarg, &disks[ndisks]) != 0)
+				cli_usage_error(&cli, "bad -d: expected "
 				    "key=/dev/NAME,hostpath=FILE[,size=host|N]"
-				    "[,offset=N][,type=blk|chr]\n");
-				exit(1);
-			}
+				    "[,offset=N][,type=blk|chr]");
 			ndisks++;
 			break;
 		case 'k':
@@ -163,20 +188,40 @@ main(int argc, char **argv)
 			cfg.insecure = 1;
 			break;
 		case 'u':
-			if (cfg.nallow_uids == MAXUIDS || parse_u64(optarg, &u)
-			    || u > UINT_MAX - 1)
-				usage();
+			if (cfg.nallow_uids == MAXUIDS)
+				cli_usage_error(&cli, "more than %d --uid",
+				    MAXUIDS);
+			if (parse_u64(optarg, &u) || u > UINT_MAX - 1)
+				cli_usage_error(&cli, "bad uid \"%s\"",
+				    optarg);
 			uids[cfg.nallow_uids++] = (unsigned int)u;
 			break;
 		case 'U':
 			cfg.allow_any_uid = 1;
 			break;
-		default:
-			usage();
+		case 'h':
+			cli_help(&cli);
+		case 'V':
+			cli_version(&cli);
+		default:	/* getopt said which */
+			cli_usage_error(&cli, NULL);
 		}
 	}
-	if (optind != argc - 1)
-		usage();
+	if (optind == argc)
+		cli_usage_error(&cli, "no URL to serve");
+	if (optind < argc - 1)
+		cli_usage_error(&cli, "one URL only (\"%s\" is extra)",
+		    argv[optind + 1]);
+	switch (sp_url_parse(argv[optind], &addr)) {
+	case 0:
+		break;
+	case ENAMETOOLONG:
+		cli_usage_error(&cli, "%s: the socket path is too long",
+		    argv[optind]);
+	default:
+		cli_usage_error(&cli, "bad URL \"%s\" (unix:///path, "
+		    "unix://@name or tcp://addr:port)", argv[optind]);
+	}
 
 	/* Detach before any thread exists; the parent waits for "ready". */
 	if (!foreground) {

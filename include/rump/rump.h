@@ -11,11 +11,20 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <rump/rump_version.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 struct lwp;
+
+/*
+ * The library's version, "MAJOR.MINOR.MICRO" (RUMP_VERSION_STRING is the
+ * headers'): a program built against one release can tell which it runs
+ * with.
+ */
+const char *rump_version(void);
 
 /* Boots the kernel once per process; later calls return 0 at once. */
 int rump_init(void);
