@@ -141,3 +141,18 @@ streams() {
 	assert_output --partial "$TMP/no/such/dir/k"
 	[ ! -e "$TMP/a" ] && [ ! -e "$TMP/b" ]
 }
+
+@test "bash completion offers the long options and is installed" {
+	export PATH="$B/server:$B/hijack:$PATH"
+	run bash -c "source '$S/doc/completion/rump_server'
+		COMP_WORDS=(rump_server --fore); COMP_CWORD=1; _rump_server
+		echo \${COMPREPLY[*]}"
+	assert_success
+	assert_output "--foreground"
+	run bash -c "source '$S/doc/completion/rumphijack'
+		COMP_WORDS=(rumphijack --copy-); COMP_CWORD=1; _rumphijack
+		echo \${COMPREPLY[*]}"
+	assert_output "--copy-in --copy-out"
+	meson introspect "$B" --installed | grep -q 'bash-completion/completions/rumphijack'
+	meson introspect "$B" --installed | grep -q 'bash-completion/completions/rump_server'
+}
