@@ -2,6 +2,10 @@
  * rump_server: a rump kernel in a process of its own, served to clients
  * (librumpclient, the hijack) over unix:///path or tcp://addr:port.
  *
+ * Service managers: a listening socket handed over in LISTEN_FDS is
+ * served instead of a URL (socket activation), NOTIFY_SOCKET is told
+ * READY=1 once it listens, --pidfile names the serving process.
+ *
  * Halting: SIGTERM or SIGINT (or SIGHUP) stop serving, sync the file
  * systems, remove the socket and exit 0.  Without -s the server detaches
  * once it listens, so "rump_server URL && client" never races.
@@ -11,9 +15,12 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <rump/rump.h>
@@ -31,6 +38,8 @@
  * text and getopt's tables come from here.  NetBSD's letters where they
  * apply.
  */
+enum { OPT_PIDFILE = CLI_LONGONLY };
+
 static const struct cli_opt opts[] = {
 	{ "foreground", 's', NULL, "stay in the foreground (default: detach\n"
 	    "once listening)" },
@@ -48,6 +57,8 @@ static const struct cli_opt opts[] = {
 	    "can connect" },
 	{ "uid", 'u', "UID", "also serve this uid (unix://)" },
 	{ "any-uid", 'U', NULL, "serve every uid (unix://)" },
+	{ "pidfile", OPT_PIDFILE, "FILE", "write the serving process's pid "
+	    "there once\nlistening; removed at halt" },
 	{ "help", 'h', NULL, "this text, on stdout" },
 	{ "version", 'V', NULL, "the version, on stdout" },
 };
@@ -57,6 +68,9 @@ static struct cli cli = {
 	.synopsis = "[options] URL",
 	.epilog = "URL: unix:///path, unix://@name or tcp://addr:port "
 	    "(tcp://[::1]:port)\n"
+	    "socket activation: with LISTEN_PID our pid and LISTEN_FDS=1, the "
+	    "listening\nsocket at descriptor 3 is served and no URL is given; "
+	    "NOTIFY_SOCKET: told\nREADY=1 once listening\n"
 	    "halt: kill -TERM the server; it syncs and removes its socket\n"
 	    "exit status: 0 served and halted; 1 a run-time failure; 2 a "
 	    "usage error.\nSee rump_server(1).\n",
@@ -126,6 +140,80 @@ parse_disk(char *arg, struct disk *d)
 	return d->key[0] == '/' && d->host[0] != '\0' ? 0 : -1;
 }
 
+/*
+ * Socket activation (systemd's sd_listen_fds protocol, without
+ * libsystemd): LISTEN_PID is this process and LISTEN_FDS=1: descriptor 3
+ * is a listening socket to serve.  -1 when none was handed over.  The
+ * variables are removed so that nothing this process starts takes them.
+ */
+static int
+inherited_socket(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	int fd = -1;
+
+	if (pid != NULL && fds != NULL && atol(pid) == (long)getpid()) {
+		if (strcmp(fds, "1") != 0) {
+			fprintf(stderr, "rump_server: LISTEN_FDS=%s: one "
+			    "socket expected\n", fds);
+			exit(1);
+		}
+		fd = 3;
+	}
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return fd;
+}
+
+/* Readiness for a service manager (sd_notify's datagram, NOTIFY_SOCKET:
+ * a path, or @name in the abstract namespace).  Best effort. */
+static void
+notify(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sun;
+	size_t len;
+	int fd;
+
+	if (path == NULL || (path[0] != '/' && path[0] != '@') ||
+	    (len = strlen(path)) >= sizeof(sun.sun_path))
+		return;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, len);
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return;
+	(void)sendto(fd, msg, strlen(msg), MSG_NOSIGNAL,
+	    (struct sockaddr *)&sun,
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len));
+	close(fd);
+}
+
+/* The pid file, written whole or not at all (a temporary, renamed). */
+static int
+write_pidfile(const char *path)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.%ld", path, (long)getpid()) >=
+	    (int)sizeof(tmp))
+		return ENAMETOOLONG;
+	if ((f = fopen(tmp, "we")) == NULL)
+		return errno;
+	fprintf(f, "%ld\n", (long)getpid());
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		int error = errno;
+
+		unlink(tmp);
+		return error;
+	}
+	return 0;
+}
+
 static void
 die(const char *what, int error)
 {
@@ -143,6 +231,9 @@ main(int argc, char **argv)
 	int nlibs = 0, ndisks = 0, foreground = 0, ch, error, sig;
 	int readyfd[2] = { -1, -1 };
 	struct sp_addr addr;
+	const char *pidfile = NULL;
+	char msg[64];
+	int lfd;
 	sigset_t set;
 	uint64_t u;
 	char c = 0;
@@ -199,6 +290,9 @@ main(int argc, char **argv)
 		case 'U':
 			cfg.allow_any_uid = 1;
 			break;
+		case OPT_PIDFILE:
+			pidfile = optarg;
+			break;
 		case 'h':
 			cli_help(&cli);
 		case 'V':
@@ -207,12 +301,18 @@ main(int argc, char **argv)
 			cli_usage_error(&cli, NULL);
 		}
 	}
-	if (optind == argc)
+	lfd = inherited_socket();
+	if (lfd >= 0 && optind < argc)
+		cli_usage_error(&cli, "a URL (%s) and an inherited socket "
+		    "(LISTEN_FDS): one or the other", argv[optind]);
+	if (lfd < 0 && optind == argc)
 		cli_usage_error(&cli, "no URL to serve");
 	if (optind < argc - 1)
 		cli_usage_error(&cli, "one URL only (\"%s\" is extra)",
 		    argv[optind + 1]);
-	switch (sp_url_parse(argv[optind], &addr)) {
+	if (lfd >= 0)
+		;	/* served as it is */
+	else switch (sp_url_parse(argv[optind], &addr)) {
 	case 0:
 		break;
 	case ENAMETOOLONG:
@@ -259,8 +359,15 @@ main(int argc, char **argv)
 		    disks[i].host, disks[i].type, disks[i].offset,
 		    disks[i].size)) != 0)
 			die(disks[i].host, error);
-	if ((error = rump_init_server_config(argv[optind], &cfg)) != 0)
+	if ((error = lfd >= 0 ? rump_init_server_fd(lfd, &cfg) :
+	    rump_init_server_config(argv[optind], &cfg)) != 0)
 		exit(1);	/* it said why */
+	if (pidfile != NULL && (error = write_pidfile(pidfile)) != 0) {
+		rump_server_shutdown();
+		die(pidfile, error);
+	}
+	snprintf(msg, sizeof(msg), "READY=1\nMAINPID=%ld", (long)getpid());
+	notify(msg);
 
 	if (!foreground) {
 		c = 'R';
@@ -281,8 +388,11 @@ main(int argc, char **argv)
 		sig = SIGTERM;
 	if (getenv("RUMP_VERBOSE") != NULL)
 		fprintf(stderr, "rump_server: %s: halting\n", strsignal(sig));
+	notify("STOPPING=1");
 	rump_server_shutdown();
 	rump_sys_sync();
 	rump_halt();
+	if (pidfile != NULL)
+		unlink(pidfile);
 	return 0;
 }

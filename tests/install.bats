@@ -63,6 +63,19 @@ build() {
 		[ "$(pkg-config --modversion $pc)" = "$VERSION" ]
 	done
 	[ -x "$PREFIX/bin/rump_server" ] && [ -x "$PREFIX/bin/rumphijack" ]
+	# Man pages, completions, units, the defaults file.
+	for f in share/man/man1/rump_server.1 share/man/man1/rumphijack.1 \
+	    share/man/man3/rump.3 share/man/man3/rump_sys.3 \
+	    share/man/man3/rumpclient.3 share/man/man3/rumpuser.3 \
+	    share/man/man7/rump_sp.7 \
+	    share/bash-completion/completions/rump_server \
+	    share/bash-completion/completions/rumphijack \
+	    lib/systemd/system/rump_server.service \
+	    lib/systemd/system/rump_server.socket; do
+		[ -f "$PREFIX/$f" ] || { echo "not installed: $f"; return 1; }
+	done
+	grep -q "^ExecStart=${PREFIX#$ROOT}/bin/rump_server " "$PREFIX/lib/systemd/system/rump_server.service"
+	[ -n "$(find "$ROOT" -path '*/default/rump_server')" ]
 	grep -q "RUMP_VERSION_STRING	\"$VERSION\"" "$PREFIX/include/rump/rump_version.h"
 }
 
