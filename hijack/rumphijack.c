@@ -49,7 +49,7 @@
 static const struct cli_opt opts[] = {
 	{ "server", 'S', "URL", "run the tree on that rump_server's kernel\n"
 	    "(unix:///path, unix://@name, tcp://addr:port);\n"
-	    "without it an exported RUMP_SERVER is used" },
+	    "without it an exported RUMP_SERVER is used the same way" },
 	{ "private", 'P', NULL, "a private kernel even if RUMP_SERVER is set\n"
 	    "(the default without it); it ends with the\ncommand" },
 	{ "hijack", 'H', "RUMPHIJACK", "what is routed to the kernel (default\n"
