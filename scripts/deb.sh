@@ -24,6 +24,6 @@ git -C "$top" ls-files -z --cached --others --exclude-standard |
 	exit 1
 }
 mkdir -p "$out"
-cp "$work"/*.deb "$work"/*.changes "$out"/
+cp "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo "$out"/
 lintian --fail-on error "$out"/*.changes
 ls "$out"/*.deb
