@@ -94,7 +94,7 @@ open_lib(const char *name)
 static int
 up_remote(void)
 {
-	void *h = open_lib("librumpclient.so");
+	void *h = open_lib("librumpclient.so." RUMP_SOVERSION);
 
 	if (h == NULL)
 		return ELIBACC;
@@ -131,10 +131,12 @@ up_remote(void)
 static int
 up_embedded(void)
 {
-	static const char *const libs[] = { "librumpfs_tmpfs.so",
-	    "librumpfs_procfs.so", "librumpdev.so", "librumpnet.so",
-	    "librumpnet_unix.so", "librumpnet_netinet.so",
-	    "librumpserver.so" };
+	/* By soname: the runtime package has no unversioned links. */
+#define SO(name)	"lib" name ".so." RUMP_SOVERSION
+	static const char *const libs[] = { SO("rumpfs_tmpfs"),
+	    SO("rumpfs_procfs"), SO("rumpdev"), SO("rumpnet"),
+	    SO("rumpnet_unix"), SO("rumpnet_netinet"), SO("rumpserver") };
+#undef SO
 	int (*init)(void) = NULL;
 	void *h;
 

@@ -38,70 +38,66 @@
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
 
+#include "cli.h"
 #include "netopt.h"
 #include "sp_url.h"
 
 #define MAXCOPY	16
 
-static void
-usage_to(FILE *f)
-{
-	fprintf(f,
-	    "usage: rumphijack [-nvP] [-S URL] [-c ncpu] [-r memlimit] "
-	    "[-H RUMPHIJACK]\n"
-	    "           [-i HOSTDIR:KDIR]... [-o KDIR:HOSTDIR]... "
-	    "[-I IMAGE:KDIR[:ro]]...\n"
-	    "           -- command [args...]\n"
-	    "  -S, --server URL  run the tree on that rump_server's kernel\n"
-	    "      (unix:///path, unix://@name, tcp://addr:port); without it\n"
-	    "      an exported RUMP_SERVER is used the same way\n"
-	    "  -P, --private   a private kernel even if RUMP_SERVER is set\n"
-	    "      (the default without RUMP_SERVER); it ends with the "
-	    "command\n"
-	    "  -H  what is routed (default path=/rump,socket=all:nolocal:\n"
-	    "      sockets are the kernel's, which has only loopback: the\n"
-	    "      command does not reach the host's network)\n"
-	    "  -n, --host-net  sockets stay the host's (socket=none)\n"
-	    "  -i, --copy-in   copy a host tree into the kernel before\n"
-	    "  -o, --copy-out  copy a kernel tree to the host after\n"
-	    "  -I, --image IMAGE:KDIR[:ro]  mount the ext2 image (a host "
-	    "file) on\n"
-	    "      the kernel's KDIR (the command sees it under the prefix: "
-	    "/rump/KDIR),\n"
-	    "      read-only with :ro; unmounted (and left clean) at the end; "
-	    "a\n"
-	    "      private kernel only (on a server: rump_server -d and "
-	    "mount)\n"
-	    "  -c, -r          RUMP_NCPU, RUMP_MEMLIMIT (a private kernel "
-	    "only)\n"
-	    "  -v              RUMP_VERBOSE\n"
-	    "exit status: the command's (128+N for a signal); 2: usage, a "
-	    "malformed\n"
-	    "URL included; 127: no tree (no shim, the kernel did not boot, "
-	    "the server\n"
-	    "cannot be reached, a copy-in failed); 126: the command cannot "
-	    "run\n");
-	fputs(netopt_usage, f);
-	fputs("      (a private kernel only; dns= shows the command a "
-	    "resolv.conf naming it)\n", f);
-}
+enum { OPT_NET = CLI_LONGONLY };
 
-static _Noreturn void
-usage(void)
-{
-	usage_to(stderr);
-	exit(2);
-}
+/*
+ * The options, one entry each (cli.h): the short and long names, the
+ * usage text and getopt's tables all come from here.
+ */
+static const struct cli_opt opts[] = {
+	{ "server", 'S', "URL", "run the tree on that rump_server's kernel\n"
+	    "(unix:///path, unix://@name, tcp://addr:port);\n"
+	    "without it an exported RUMP_SERVER is used the same way" },
+	{ "private", 'P', NULL, "a private kernel even if RUMP_SERVER is set\n"
+	    "(the default without it); it ends with the\ncommand" },
+	{ "hijack", 'H', "RUMPHIJACK", "what is routed to the kernel (default\n"
+	    "path=/rump,socket=all:nolocal: sockets are\n"
+	    "the kernel's, which has only loopback: the\n"
+	    "command does not reach the host's network)" },
+	{ "host-net", 'n', NULL, "sockets stay the host's (socket=none)" },
+	{ "copy-in", 'i', "HOSTDIR:KDIR", "copy a host tree into the kernel\n"
+	    "before the command" },
+	{ "copy-out", 'o', "KDIR:HOSTDIR", "copy a kernel tree to the host\n"
+	    "after the command" },
+	{ "image", 'I', "IMAGE:KDIR[:ro]", "mount the ext2 image (a host file)"
+	    "\non the kernel's KDIR (the command sees\n"
+	    "/rump/KDIR), read-only with :ro; unmounted\n"
+	    "(left clean) at the end; a private kernel\n"
+	    "only (on a server: rump_server --disk)" },
+	{ "cpus", 'c', "NCPU", "virtual CPUs (RUMP_NCPU; a private kernel)" },
+	{ "memlimit", 'r', "BYTES", "the kernel's memory limit, k/m/g\n"
+	    "suffixes (RUMP_MEMLIMIT; a private kernel)" },
+	{ "verbose", 'v', NULL, "boot and diagnostic lines (RUMP_VERBOSE)" },
+	{ "net", OPT_NET, "SPEC", "an interface of the private kernel, made\n"
+	    "at start (repeatable): KIND:LINK[,ADDR/PLEN]...\n"
+	    "[,gw=ADDR]...[,dns=ADDR]...[,mtu=N][,ifname=IF],\n"
+	    "e.g. shmif:/tmp/bus1,10.0.0.2/24,gw=10.0.0.1 or\n"
+	    "tap:tap7,10.10.0.2/24,gw=10.10.0.1,dns=10.10.0.1;\n"
+	    "dns= shows the command a resolv.conf naming it" },
+	{ "help", 'h', NULL, "this text, on stdout" },
+	{ "version", 'V', NULL, "the version, on stdout" },
+};
 
-/* A usage error with its reason: that line and a pointer to --help. */
-static _Noreturn void
-usage_why(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "rumphijack: ");
-	fprintf(stderr, fmt, arg);
-	fputs("\n(see rumphijack --help)\n", stderr);
-	exit(2);
-}
+static struct cli cli = {
+	.prog = "rumphijack",
+	.synopsis = "[options] [--] command [args...]",
+	.epilog = "exit status: the command's (128+N for a signal); 2: usage, "
+	    "a malformed\nURL included; 127: no tree (no shim, the kernel did "
+	    "not boot, the server\ncannot be reached, a copy-in failed, the "
+	    "command was not found);\n126: the command cannot run.  "
+	    "See rumphijack(1).\n",
+	.opts = opts,
+	.nopts = (int)(sizeof(opts) / sizeof(opts[0])),
+};
+
+/* A usage error with its reason: that line and the usage, exit 2. */
+#define usage_why(...)	cli_usage_error(&cli, __VA_ARGS__)
 
 /* --- copying trees between the host and the kernel ----------------------- */
 
@@ -316,6 +312,10 @@ mount_image(struct image *im, int n)
 
 /* --- the shim next to us -------------------------------------------------- */
 
+#define SHIM	"librumphijack.so." RUMP_SOVERSION
+
+/* Beside us (the build tree), in our tree's libdir (an installed tree,
+ * wherever it was copied: a DESTDIR), in the libdir we were built for. */
 static int
 find_shim(char *out, size_t len)
 {
@@ -327,16 +327,18 @@ find_shim(char *out, size_t len)
 		self[n] = '\0';
 		if ((slash = strrchr(self, '/')) != NULL) {
 			*slash = '\0';
-			if (snprintf(out, len, "%s/librumphijack.so", self)
-			    < (int)len && access(out, R_OK) == 0)
+			if (snprintf(out, len, "%s/" SHIM, self) < (int)len &&
+			    access(out, R_OK) == 0)
 				return 0;
-			if (snprintf(out, len, "%s/../lib/librumphijack.so",
+#ifdef HJ_RELLIBDIR
+			if (snprintf(out, len, "%s/../" HJ_RELLIBDIR "/" SHIM,
 			    self) < (int)len && access(out, R_OK) == 0)
 				return 0;
+#endif
 		}
 	}
 #ifdef HJ_LIBDIR
-	snprintf(out, len, "%s/librumphijack.so", HJ_LIBDIR);
+	snprintf(out, len, "%s/" SHIM, HJ_LIBDIR);
 	if (access(out, R_OK) == 0)
 		return 0;
 #endif
@@ -428,6 +430,8 @@ boot_main(void *arg)
  * linked into this program) and fills the remote side of the copies.
  * A server that cannot be reached is found here, before the command runs.
  */
+#define CLIENT	"librumpclient.so." RUMP_SOVERSION
+
 static int
 connect_server(const char *shim, const char *url)
 {
@@ -453,21 +457,20 @@ connect_server(const char *shim, const char *url)
 	/* Beside the shim (installed), or in the build tree's client/. */
 	snprintf(dir, sizeof(dir), "%.*s", slash != NULL ?
 	    (int)(slash - shim) : 1, slash != NULL ? shim : ".");
-	snprintf(path, sizeof(path), "%s/librumpclient.so", dir);
+	snprintf(path, sizeof(path), "%s/" CLIENT, dir);
 	if (access(path, R_OK) != 0)
-		snprintf(path, sizeof(path), "%s/../client/librumpclient.so",
-		    dir);
+		snprintf(path, sizeof(path), "%s/../client/" CLIENT, dir);
 	if (access(path, R_OK) == 0)
 		h = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
-	if (h == NULL && (h = dlopen("librumpclient.so", RTLD_NOW |
+	if (h == NULL && (h = dlopen(CLIENT, RTLD_NOW |
 	    RTLD_LOCAL | RTLD_DEEPBIND)) == NULL) {
-		fprintf(stderr, "rumphijack: cannot load librumpclient.so: "
+		fprintf(stderr, "rumphijack: cannot load " CLIENT ": "
 		    "%s\n", dlerror());
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
 		if ((*fns[i].fn = dlsym(h, fns[i].name)) == NULL) {
-			fprintf(stderr, "rumphijack: librumpclient.so has no "
+			fprintf(stderr, "rumphijack: " CLIENT " has no "
 			    "%s\n", fns[i].name);
 			return -1;
 		}
@@ -501,7 +504,7 @@ server_url(const char *opt, bool private, bool kparams)
 	struct sp_addr a;
 
 	if (opt != NULL && private)
-		usage_why("%s", "--server and --private exclude each other");
+		usage_why("--server and --private exclude each other");
 	if (url == NULL && !private && (url = getenv("RUMP_SERVER")) != NULL) {
 		what = "RUMP_SERVER";
 		if (*url == '\0')
@@ -531,17 +534,6 @@ server_url(const char *opt, bool private, bool kparams)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "copy-in", required_argument, NULL, 'i' },
-		{ "copy-out", required_argument, NULL, 'o' },
-		{ "host-net", no_argument, NULL, 'n' },
-		{ "server", required_argument, NULL, 'S' },
-		{ "private", no_argument, NULL, 'P' },
-		{ "image", required_argument, NULL, 'I' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "net", required_argument, NULL, 'N' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct copy copyin[MAXCOPY], copyout[MAXCOPY];
 	struct image images[MAXCOPY];
 	static struct netopts nets;
@@ -554,7 +546,8 @@ main(int argc, char **argv)
 	const struct side *ks;
 	pid_t pid;
 
-	while ((ch = getopt_long(argc, argv, "+c:r:vnH:i:o:S:PhI:", longopts,
+	cli_init(&cli, "+");
+	while ((ch = getopt_long(argc, argv, cli.shortopts, cli.longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -571,34 +564,35 @@ main(int argc, char **argv)
 		case 'S': server = optarg; break;
 		case 'P': private = true; break;
 		case 'h':
-			usage_to(stdout);
-			return 0;
-		case 'N':
+			cli_help(&cli);
+		case 'V':
+			cli_version(&cli);
+		case OPT_NET:
 			if (netopt_parse(&nets, optarg, "rumphijack") != 0)
 				return 1;
 			break;
 		case 'i':
 			if (nin == MAXCOPY)
-				usage();
+				usage_why("more than %d --copy-in", MAXCOPY);
 			copyin[nin++].arg = optarg;
 			break;
 		case 'o':
 			if (nout == MAXCOPY)
-				usage();
+				usage_why("more than %d --copy-out", MAXCOPY);
 			copyout[nout++].arg = optarg;
 			break;
 		case 'I':
 			if (nimg == MAXCOPY)
-				usage();
+				usage_why("more than %d --image", MAXCOPY);
 			images[nimg].mounted = false;
 			images[nimg++].arg = optarg;
 			break;
-		default:
-			usage();
+		default:	/* getopt said which */
+			usage_why(NULL);
 		}
 	}
 	if (optind >= argc)
-		usage();
+		usage_why("no command to run");
 	/* Checked before any kernel is touched. */
 	for (int i = 0; i < nin + nout; i++) {
 		struct copy *c = i < nin ? &copyin[i] : &copyout[i - nin];
@@ -632,7 +626,7 @@ main(int argc, char **argv)
 		free(s);
 	}
 	if (find_shim(shim, sizeof(shim)) != 0) {
-		fprintf(stderr, "rumphijack: cannot find librumphijack.so\n");
+		fprintf(stderr, "rumphijack: cannot find " SHIM "\n");
 		return 127;
 	}
 	if (server != NULL) {

@@ -7,7 +7,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,10 +33,19 @@ accept_main(void *arg)
 	(void)arg;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* An inherited socket is shared with whoever handed it over (systemd
+	 * keeps it for the next activation): shutdown() would end it there
+	 * too, so this thread is cancelled in accept4 instead, and only
+	 * there. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	for (;;) {
 		struct sconn *c;
 		pthread_t t;
-		int fd = accept4(srv.lfd, NULL, NULL, SOCK_CLOEXEC);
+		int fd;
+
+		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+		fd = accept4(srv.lfd, NULL, NULL, SOCK_CLOEXEC);
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 
 		if (fd < 0) {
 			if (!__atomic_load_n(&srv.running, __ATOMIC_ACQUIRE))
@@ -99,29 +111,12 @@ unix_prepare(const struct sp_addr *a)
 	return unlink(path) == 0 ? 0 : errno;
 }
 
-int
-rump_init_server_config(const char *url,
-    const struct rump_server_config *cfg)
+/* The configuration part of serving: secret, uids.  0 or an errno. */
+static int
+server_configure(const struct rump_server_config *cfg, bool isunix)
 {
-	struct rump_server_config none;
-	int fd, error, one = 1;
-	const char *v = getenv("RUMP_VERBOSE");
+	int error;
 
-	memset(&none, 0, sizeof(none));
-	if (cfg == NULL)
-		cfg = &none;
-	pthread_mutex_lock(&srv.lock);
-	if (srv.running) {
-		pthread_mutex_unlock(&srv.lock);
-		return EBUSY;
-	}
-	pthread_mutex_unlock(&srv.lock);
-	srv.verbose = v != NULL && *v != '\0' && strcmp(v, "0") != 0;
-	if ((error = sp_url_parse(url, &srv.addr)) != 0) {
-		say("bad URL \"%s\" (unix:///path or tcp://addr:port)",
-		    url ? url : "");
-		return error;
-	}
 	srv.secretlen = 0;
 	if (cfg->secret_file != NULL &&
 	    (error = sp_secret_load(cfg->secret_file, srv.secret,
@@ -131,7 +126,7 @@ rump_init_server_config(const char *url,
 		    strerror(error));
 		return error;
 	}
-	if (!srv.addr.isunix && srv.secretlen == 0 && !cfg->insecure) {
+	if (!isunix && srv.secretlen == 0 && !cfg->insecure) {
 		say("a TCP server needs a shared secret (-k FILE), or -i to "
 		    "serve anyone who can connect");
 		return EINVAL;
@@ -149,6 +144,64 @@ rump_init_server_config(const char *url,
 	}
 	srv.allow_any = cfg->allow_any_uid;
 	srv.insecure = cfg->insecure;
+	return 0;
+}
+
+/* Not serving yet: 0, or EBUSY.  Sets srv.verbose from RUMP_VERBOSE. */
+static int
+server_idle(void)
+{
+	const char *v = getenv("RUMP_VERBOSE");
+
+	pthread_mutex_lock(&srv.lock);
+	if (srv.running) {
+		pthread_mutex_unlock(&srv.lock);
+		return EBUSY;
+	}
+	pthread_mutex_unlock(&srv.lock);
+	srv.verbose = v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+	return 0;
+}
+
+/* Serves the listening socket fd: the accepting thread.  0 or errno. */
+static int
+server_start(int fd, int inherited)
+{
+	int error;
+
+	srv.lfd = fd;
+	srv.inherited = inherited;
+	__atomic_store_n(&srv.running, 1, __ATOMIC_RELEASE);
+	if ((error = pthread_create(&srv.acceptor, NULL, accept_main, NULL))
+	    != 0) {
+		srv.running = 0;
+		if (!inherited)
+			close(fd);
+		srv.lfd = -1;
+		return error;
+	}
+	return 0;
+}
+
+int
+rump_init_server_config(const char *url,
+    const struct rump_server_config *cfg)
+{
+	struct rump_server_config none;
+	int fd, error, one = 1;
+
+	memset(&none, 0, sizeof(none));
+	if (cfg == NULL)
+		cfg = &none;
+	if ((error = server_idle()) != 0)
+		return error;
+	if ((error = sp_url_parse(url, &srv.addr)) != 0) {
+		say("bad URL \"%s\" (unix:///path or tcp://addr:port)",
+		    url ? url : "");
+		return error;
+	}
+	if ((error = server_configure(cfg, srv.addr.isunix)) != 0)
+		return error;
 	if (srv.addr.isunix && (error = unix_prepare(&srv.addr)) != 0) {
 		if (error == EADDRINUSE)
 			say("%s: a live server already listens there", url);
@@ -168,17 +221,55 @@ rump_init_server_config(const char *url,
 		close(fd);
 		return error;
 	}
-	srv.lfd = fd;
-	__atomic_store_n(&srv.running, 1, __ATOMIC_RELEASE);
-	if ((error = pthread_create(&srv.acceptor, NULL, accept_main, NULL))
-	    != 0) {
-		srv.running = 0;
-		close(fd);
-		srv.lfd = -1;
+	if ((error = server_start(fd, 0)) != 0)
 		return error;
-	}
 	if (srv.verbose)
 		say("serving on %s", url);
+	return 0;
+}
+
+int
+rump_init_server_fd(int fd, const struct rump_server_config *cfg)
+{
+	struct rump_server_config none;
+	int error, type = 0, acc = 0;
+	socklen_t len = sizeof(int);
+	struct sockaddr_un *sun;
+
+	memset(&none, 0, sizeof(none));
+	if (cfg == NULL)
+		cfg = &none;
+	if ((error = server_idle()) != 0)
+		return error;
+	memset(&srv.addr, 0, sizeof(srv.addr));
+	srv.addr.len = sizeof(srv.addr.ss);
+	if (getsockname(fd, (struct sockaddr *)&srv.addr.ss, &srv.addr.len)
+	    != 0) {
+		error = errno;
+		say("inherited socket %d: %s", fd, strerror(error));
+		return error;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) != 0 ||
+	    type != SOCK_STREAM || !acc || (srv.addr.ss.ss_family != AF_UNIX &&
+	    srv.addr.ss.ss_family != AF_INET &&
+	    srv.addr.ss.ss_family != AF_INET6)) {
+		say("inherited socket %d: not a listening unix or TCP stream "
+		    "socket", fd);
+		return EINVAL;
+	}
+	srv.addr.isunix = srv.addr.ss.ss_family == AF_UNIX;
+	sun = (struct sockaddr_un *)&srv.addr.ss;
+	srv.addr.abstract = srv.addr.isunix && sun->sun_path[0] == '\0';
+	if ((error = server_configure(cfg, srv.addr.isunix)) != 0)
+		return error;
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if ((error = server_start(fd, 1)) != 0)
+		return error;
+	if (srv.verbose)
+		say("serving on inherited socket %d%s%s", fd,
+		    sp_url_path(&srv.addr) ? " " : "",
+		    sp_url_path(&srv.addr) ? sp_url_path(&srv.addr) : "");
 	return 0;
 }
 
@@ -238,12 +329,15 @@ rump_server_shutdown(void)
 	}
 	__atomic_store_n(&srv.running, 0, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&srv.gate_cv);	/* held ones leave */
-	shutdown(srv.lfd, SHUT_RDWR);
+	if (srv.inherited)
+		pthread_cancel(srv.acceptor);
+	else
+		shutdown(srv.lfd, SHUT_RDWR);
 	pthread_mutex_unlock(&srv.lock);
 	pthread_join(srv.acceptor, NULL);
 	close(srv.lfd);
 	srv.lfd = -1;
-	if (sp_url_path(&srv.addr) != NULL)
+	if (!srv.inherited && sp_url_path(&srv.addr) != NULL)
 		unlink(sp_url_path(&srv.addr));
 
 	/* Wake every connection; each releases its process on the way out. */

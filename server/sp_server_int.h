@@ -65,6 +65,7 @@ struct srv_state {
 	pthread_cond_t idle;		/* nconns dropped to 0 */
 	int running;
 	int lfd;
+	int inherited;			/* lfd was given: not ours to unlink */
 	struct sp_addr addr;
 	pthread_t acceptor;
 	struct sconn *conns;

@@ -160,13 +160,13 @@ make_tree() {
 
 @test "rump_server refuses bad options with a message and leaves no socket" {
 	run timeout 30 "$SERVER" -d bogus "unix://$TMP/s1"
-	assert_failure 1
+	assert_failure 2
 	assert_output --partial "bad -d"
 	run timeout 30 "$SERVER" -s -c 0 "unix://$TMP/s2"
 	assert_failure 1
 	assert_output --partial "RUMP_NCPU"
 	run timeout 30 "$SERVER" -s "ftp://$TMP/s3"
-	assert_failure 1
+	assert_failure 2
 	assert_output --partial "bad URL"
 	[ ! -e "$TMP/s1" ] && [ ! -e "$TMP/s2" ]
 }

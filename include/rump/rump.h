@@ -11,11 +11,20 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <rump/rump_version.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 struct lwp;
+
+/*
+ * The library's version, "MAJOR.MINOR.MICRO" (RUMP_VERSION_STRING is the
+ * headers'): a program built against one release can tell which it runs
+ * with.
+ */
+const char *rump_version(void);
 
 /* Boots the kernel once per process; later calls return 0 at once. */
 int rump_init(void);
@@ -90,6 +99,13 @@ struct rump_server_config {
 int rump_init_server(const char *url);
 int rump_init_server_config(const char *url,
     const struct rump_server_config *cfg);
+/*
+ * The same on a socket already bound and listening (socket activation:
+ * systemd's LISTEN_FDS), unix or TCP as getsockname says.  The socket is
+ * the caller's: shutdown closes it but never removes its name.  ENOTSOCK,
+ * EINVAL (not a listening stream socket) or the errors above.
+ */
+int rump_init_server_fd(int fd, const struct rump_server_config *cfg);
 /* Stops serving: closes the listener and every client, removes a unix
  * socket.  Clients' processes in the kernel end.  Safe to call twice. */
 void rump_server_shutdown(void);

@@ -293,6 +293,13 @@ booting_thread(void)
 	return atomic_load(&hyp_ready) && rumpuser_curlwp() != NULL;
 }
 
+/* The version meson.build gives the library (RUMP_PKGVERSION). */
+const char *
+rump_version(void)
+{
+	return RUMP_PKGVERSION;
+}
+
 int
 rump_init(void)
 {

@@ -18,6 +18,7 @@
 
 /* --- public API (include/rump/rump.h, k/component.h) ---------------------- */
 int rump_init(void);
+const char *rump_version(void);
 int rump_halt(void);
 int rump_lwproc_rfork(int flags);
 int rump_lwproc_newlwp(pid_t pid);
