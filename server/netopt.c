@@ -12,9 +12,11 @@
 #include <linux/if.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -382,6 +384,51 @@ write_resolv(const struct netopts *ops, const char *prog)
 	return 0;
 }
 
+/*
+ * Waits (3 s at most) until duplicate address detection has passed for
+ * every IPv6 address (none tentative in the kernel's /proc/net/if_inet6),
+ * so the command starts with its addresses usable, as a network that
+ * is "online" is.  A failed DAD is said.
+ */
+static void
+dad_wait(const char *prog)
+{
+	char buf[8192];
+	ssize_t n;
+	int fd;
+
+	for (int tries = 0; tries < 60; tries++) {
+		bool tentative = false;
+		char *line, *save;
+
+		if ((fd = rump_sys_open("/proc/net/if_inet6", O_RDONLY)) < 0)
+			return;
+		n = rump_sys_read(fd, buf, sizeof(buf) - 1);
+		rump_sys_close(fd);
+		if (n <= 0)
+			return;
+		buf[n] = '\0';
+		for (line = strtok_r(buf, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save)) {
+			char addr[40], ifname[IFNAMSIZ + 1];
+			unsigned idx, plen, scope, flags;
+
+			if (sscanf(line, "%39s %x %x %x %x %16s", addr, &idx,
+			    &plen, &scope, &flags, ifname) != 6)
+				continue;
+			if (flags & 0x08 && tries == 0)	/* IFA_F_DADFAILED */
+				fprintf(stderr, "%s: --net: %s: duplicate "
+				    "address detection failed for %s\n",
+				    prog, ifname, addr);
+			if ((flags & 0x48) == 0x40)	/* TENTATIVE only */
+				tentative = true;
+		}
+		if (!tentative)
+			return;
+		nanosleep(&(struct timespec){ 0, 50000000 }, NULL);
+	}
+}
+
 int
 netopt_apply(const struct netopts *ops, const char *prog)
 {
@@ -400,6 +447,8 @@ netopt_apply(const struct netopts *ops, const char *prog)
 		rv = apply_one(nl, ioc, &ops->opt[i], prog);
 	if (rv == 0 && netopt_has_dns(ops))
 		rv = write_resolv(ops, prog);
+	if (rv == 0)
+		dad_wait(prog);
 	rump_sys_close(nl);
 	rump_sys_close(ioc);
 	return rv;

@@ -43,6 +43,12 @@ ns() {
 		on $n ifconfig shmif0 10.0.0.$i netmask 255.255.255.0 up || exit 1
 		on $n ip -6 addr add fd00::$i/64 dev shmif0 || exit 1
 	done
+	# Duplicate address detection: the addresses are tentative for a
+	# second, as on Linux (ping would say "Cannot assign requested address").
+	for n in a b; do for i in $(seq 50); do
+		on $n ip -6 addr show dev shmif0 | grep -q tentative || break; sleep 0.1
+	done; done
+	on a ip -6 addr show dev shmif0 | grep -c tentative | sed "s/^/== tentative /"
 	echo "== bus: $(cat /proc/sys/kernel/hostname >/dev/null; on a cat /rump/proc/sys/net/shmif/shmif0/bus)"
 	on a ifconfig shmif0
 	on a ip -s link show shmif0 | sed -n "4p" | awk "{print \"== rx before\", \$2}"
@@ -57,6 +63,7 @@ ns() {
 	assert_output --partial "64 bytes from 10.0.0.2: icmp_seq=3"
 	assert_output --partial "3 packets transmitted, 3 received, 0% packet loss"
 	assert_output --partial "64 bytes from fd00::1: icmp_seq=3"
+	assert_output --partial "== tentative 0"
 	assert_output --partial "== rx before 0"
 	refute_output --partial "== rx after 0"
 	[ "$(grep -c '3 packets transmitted, 3 received' <<<"$output")" -eq 2 ]
@@ -152,7 +159,8 @@ ns() {
 	assert_output --partial ": mtu=9"
 	[ ! -e "$D/ran" ]
 	run "$B/hijack/rumphijack" --help
-	assert_output --partial "--net KIND:LINK"
+	assert_output --partial "--net SPEC"
+	assert_output --partial "KIND:LINK[,ADDR/PLEN]"
 }
 
 @test "rumphijack --net: a command with its own stack on a bus, and dns= as the command's /etc/resolv.conf" {
