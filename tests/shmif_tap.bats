@@ -37,8 +37,8 @@ TAPUP='
 	ip addr add 10.10.0.1/24 dev tap7 &&
 	ip -6 addr add fd10::1/64 dev tap7 nodad && ip link set tap7 up || exit 1
 	kernel k --net tap:tap7,10.10.0.2/24,fd10::2/64,gw=10.10.0.1 || exit 1
-	(cd $D/www && exec timeout 40 python3 -m http.server --bind 10.10.0.1 8081 </dev/null >/dev/null 2>&1 &)
-	(cd $D/www && LD_PRELOAD=$B/hijack/librumphijack.so RUMP_SERVER=unix://$D/k exec timeout 40 python3 -m http.server --bind :: 8080 </dev/null >/dev/null 2>&1 &)
+	(cd $D/www && exec timeout 40 python3 -m http.server --bind 10.10.0.1 8081) </dev/null >/dev/null 2>&1 3>&- &
+	(cd $D/www && LD_PRELOAD=$B/hijack/librumphijack.so RUMP_SERVER=unix://$D/k exec timeout 40 python3 -m http.server --bind :: 8080) </dev/null >/dev/null 2>&1 3>&- &
 	for i in $(seq 50); do curl -s -m 2 -o /dev/null http://10.10.0.2:8080/ &&
 	    on k curl -s -m 2 -o /dev/null http://10.10.0.1:8081/ && break; sleep 0.2; done
 '
@@ -50,7 +50,7 @@ TAPUP='
 	ns "$TAPUP"'
 	ping -c 2 -i 0.2 10.10.0.2 | grep "packets transmitted"
 	on k ping -c 2 -i 0.2 10.10.0.1 | grep "packets transmitted"
-	(on k nc -l -p 9000 </dev/null >$D/nc.out 2>/dev/null &) ; sleep 0.5
+	on k nc -l -p 9000 </dev/null >$D/nc.out 2>/dev/null 3>&- & sleep 0.5
 	echo "hello over tap" | nc -q 1 10.10.0.2 9000; sleep 0.5
 	echo "== nc: $(cat $D/nc.out)"
 	curl -s -m 60 -o $D/from_k http://10.10.0.2:8080/big; echo "== host curl $?"
