@@ -75,7 +75,7 @@ ns() {
 	ns '
 	kernel a --net shmif:$D/bus,10.0.0.1/24,fd00::1/64 &&
 	kernel b --net shmif:$D/bus,10.0.0.2/24,fd00::2/64 || exit 1
-	(cd $D && exec on b python3 -m http.server --bind :: 8080) </dev/null >/dev/null 2>&1 3>&- &
+	(cd $D && on b python3 -m http.server --bind :: 8080) </dev/null >/dev/null 2>&1 3>&- &
 	for i in $(seq 50); do on a curl -s -o /dev/null http://10.0.0.2:8080/ && break; sleep 0.1; done
 	on a curl -s -o $D/got4 http://10.0.0.2:8080/blob; echo "== curl4 $?"
 	on a curl -s -o $D/got6 "http://[fd00::2]:8080/blob"; echo "== curl6 $?"
