@@ -163,15 +163,23 @@ ns() {
 	assert_output --partial "KIND:LINK[,ADDR/PLEN]"
 }
 
-@test "rumphijack --net: a command with its own stack on a bus, and dns= as the command's /etc/resolv.conf" {
+@test "rumphijack --net: a command with its own stack on a bus; dns= is its /etc/resolv.conf and its lookups go to that server through the bus" {
 	ns '
 	kernel b --net shmif:$D/bus,10.0.0.2/24 || exit 1
-	'"$B"'/hijack/rumphijack --net shmif:$D/bus,10.0.0.7/24,gw=10.0.0.2,dns=10.0.0.53 -- sh -c "ping -c 2 -i 0.2 10.0.0.2; cat /etc/resolv.conf; ip route"
-	echo "== host resolv: $(grep -c 10.0.0.53 /etc/resolv.conf)"
+	echo "web.test A 10.0.0.2" >$D/zone
+	on b python3 '"$BATS_TEST_DIRNAME"'/hijack/dnsd.py 10.0.0.2 53 $D/zone >$D/dns.ready 3>&- &
+	(cd $D && echo page-from-b >page && on b python3 -m http.server --bind 10.0.0.2 8000) >/dev/null 2>&1 3>&- &
+	for i in $(seq 100); do grep -q ready $D/dns.ready && break; sleep 0.1; done
+	'"$B"'/hijack/rumphijack --net shmif:$D/bus,10.0.0.7/24,gw=10.0.0.2,dns=10.0.0.2 -- sh -c "
+	    ping -c 2 -i 0.2 10.0.0.2; cat /etc/resolv.conf; ip route; getent hosts web.test
+	    for i in \$(seq 100); do curl -s --max-time 5 http://web.test:8000/page && break; sleep 0.1; done"
+	echo "== host resolv: $(grep -c 10.0.0.2 /etc/resolv.conf)"
 	'
 	assert_success
 	assert_output --partial "2 packets transmitted, 2 received"
-	assert_output --partial "nameserver 10.0.0.53"
+	assert_output --partial "nameserver 10.0.0.2"
 	assert_output --partial "default via 10.0.0.2 dev shmif0"
+	assert_line --regexp "^10\.0\.0\.2 +web\.test$"
+	assert_line "page-from-b"
 	assert_output --partial "== host resolv: 0"
 }
