@@ -229,34 +229,6 @@ read_conf(struct hj_rconf *rc)
 
 /* --- /etc/hosts ---------------------------------------------------------- */
 
-void
-hj_res_add_addr(struct hj_hostres *r, const struct hj_addr *a)
-{
-	int i;
-
-	for (i = 0; i < r->naddr; i++)
-		if (r->addr[i].family == a->family &&
-		    memcmp(&r->addr[i].a, &a->a, a->family == AF_INET ?
-		    sizeof(a->a.v4) : sizeof(a->a.v6)) == 0)
-			return;
-	if (r->naddr < HJ_RES_MAXADDR)
-		r->addr[r->naddr++] = *a;
-}
-
-void
-hj_res_add_alias(struct hj_hostres *r, const char *name)
-{
-	int i;
-
-	if (strcasecmp(name, r->canon) == 0)
-		return;
-	for (i = 0; i < r->nalias; i++)
-		if (strcasecmp(r->alias[i], name) == 0)
-			return;
-	if (r->nalias < HJ_RES_MAXALIAS && strlen(name) < HJ_RES_NAMELEN)
-		snprintf(r->alias[r->nalias++], HJ_RES_NAMELEN, "%s", name);
-}
-
 /* Every line naming name, in file order; the first line's first name is
  * the canonical one.  1 if one matched. */
 static int

@@ -7,6 +7,8 @@
 
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #define HJ_RES_MAXADDR	48	/* glibc's DNS backend keeps as many */
 #define HJ_RES_MAXALIAS	8
@@ -82,6 +84,15 @@ enum { HJ_ANS_OK, HJ_ANS_NXDOMAIN, HJ_ANS_NODATA, HJ_ANS_SERVFAIL, HJ_ANS_BAD,
  * answered at all. */
 int hj_dns_ask(const struct hj_rconf *rc, const char *name, int qtype,
     struct hj_hostres *r, bool *timedout);
+
+/* The messages (hj_dnsmsg.c).  hj_dns_query: a question for name (no
+ * trailing dot), its length or -1 for a name DNS cannot carry.
+ * hj_dns_parse: the answer m of len bytes to that question, HJ_ANS_*. */
+int hj_dns_query(unsigned char *q, size_t qlen, uint16_t id,
+    const char *name, int qtype);
+int hj_dns_parse(const unsigned char *m, size_t len, uint16_t id,
+    const char *name, int qtype, struct hj_hostres *r);
+unsigned hj_dns_be16(const unsigned char *p);
 
 /* Adds an address or an alias to r once (no duplicates, bounded). */
 void hj_res_add_addr(struct hj_hostres *r, const struct hj_addr *a);
