@@ -1,12 +1,14 @@
 #!/usr/bin/env bats
-# Name lookups of hijacked programs go through the kernel's network
-# (hijack/hj_resolv.c), not the host's: getaddrinfo, getnameinfo and
-# gethostbyname answer exactly as the host's glibc does for the same zone
-# served by a test DNS server (tests/hijack/dnsd.py) in the same place,
-# hostile answers included; and a lookup never reaches a server on the
-# host side.  Each run is in a mount and network namespace of its own
-# (unshare -mn), where /etc/resolv.conf is the test's file and 127.0.0.1
-# is the namespace's (or the kernel's) loopback.
+# Name lookups and interface queries of hijacked programs go through the
+# kernel's network (hijack/hj_resolv.c, hj_wrap_ifaddrs.c), not the
+# host's: getaddrinfo, getnameinfo and gethostbyname answer exactly as the
+# host's glibc does for the same zone served by a test DNS server
+# (tests/hijack/dnsd.py) in the same place, hostile answers included, and
+# a lookup never reaches a server on the host side; getifaddrs and the
+# if_* calls list the kernel's interfaces as the host lists its own.
+# Each run is in a mount and network namespace of its own (unshare -mn or
+# -n), where /etc/resolv.conf is the test's file and 127.0.0.1 is the
+# namespace's (or the kernel's) loopback.
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
@@ -107,4 +109,24 @@ NAMES="www.test v4.test v6.test alias.test chain.test mx.test nx.test www
 	assert_line "10.1.2.3 2001:db8::6"
 	assert_line "served-by-kernel"
 	refute_output --partial "10.66.66.66"
+}
+
+@test "getifaddrs, if_nameindex, if_nametoindex, if_indextoname show the kernel's interfaces as the host shows its own (rumphijack)" {
+	cfg="ip link set lo up; ip addr add 10.5.0.1/24 brd + dev lo
+	    ip -6 addr add fd00::5/64 dev lo; ping -c 1 -q 127.0.0.1 >/dev/null
+	    $B/tests/hijack/ifaddrsp"
+	run unshare -n sh -c "$cfg"
+	assert_success
+	host=$output
+	# the kernel's, configured alike; the namespace's own lo stays down
+	run unshare -n "$B/hijack/rumphijack" -- sh -c "$cfg"
+	assert_success
+	assert_line "ifa lo fam=2 flags=0x10049 addr=10.5.0.1 mask=255.255.255.0 brd=10.5.0.255"
+	assert_line "ifa lo fam=10 flags=0x10049 addr=fd00::5%0 mask=ffff:ffff:ffff:ffff::%0 brd=-"
+	assert_line --regexp "^ifa lo fam=17 .* stats=counting$"
+	assert_line "nameindex 1 lo"
+	# the same entries (Linux lists IPv6 addresses newest first, the
+	# kernel in the order they came: compared as sets)
+	[ "$(sort <<<"$host")" = "$(sort <<<"$output")" ] ||
+	    { diff <(sort <<<"$host") <(sort <<<"$output"); false; }
 }
