@@ -127,6 +127,20 @@ same_prefix(const struct in6_addr *a, const struct in6_addr *b,
 	return true;
 }
 
+/* The order of an IPv6 address's scope as Linux sorts an interface's
+ * list: global, then site-local, link-local, loopback. */
+static int
+v6_rank(const struct in6_addr *a)
+{
+	if (in6_is_loopback(a))
+		return 1;
+	if (in6_is_linklocal(a))
+		return 2;
+	if (a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0xc0)
+		return 5;
+	return 14;
+}
+
 int
 if_addr_add(struct ifnet *ifp, int af, const struct in6_addr *addr,
     int plen, int flags)
@@ -174,7 +188,15 @@ if_addr_add(struct ifnet *ifp, int af, const struct in6_addr *addr,
 		    same_prefix(&o->ifa_addr, addr, &o->ifa_mask))
 			ifa->ifa_flags |= IFA_F_SECONDARY;
 	}
-	TAILQ_INSERT_TAIL(h, ifa, ifa_list);
+	/* Linux keeps an interface's IPv6 addresses by scope, widest first,
+	 * a new one before those of its scope (ip -6 addr, getifaddrs). */
+	TAILQ_FOREACH(o, h, ifa_list)
+		if (af == AF_INET6 && v6_rank(&o->ifa_addr) <= v6_rank(addr))
+			break;
+	if (o != NULL)
+		TAILQ_INSERT_BEFORE(o, ifa, ifa_list);
+	else
+		TAILQ_INSERT_TAIL(h, ifa, ifa_list);
 	ifa_tentative = (ifa->ifa_flags & IFA_F_TENTATIVE) != 0;
 	rw_exit(&if_lock);
 	route_ifa_added(ifp, af, addr, plen);
