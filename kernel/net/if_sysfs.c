@@ -18,8 +18,8 @@
  * base 0 reads it: 0x.. hex, 0.. octal, one trailing newline; EINVAL on
  * anything else, ERANGE past an unsigned long or, for tx_queue_len, an
  * unsigned int), ifalias (under 256 bytes, one trailing newline dropped,
- * empty removes it) and carrier (EINVAL when down, else EOPNOTSUPP: no
- * driver changes its carrier).  Every store needs CAP_NET_ADMIN (EPERM).
+ * empty removes it) and carrier (EOPNOTSUPP, up or down: no driver
+ * changes its carrier).  Every store needs CAP_NET_ADMIN (EPERM).
  * The alias is kept here, by interface index (if.h has no field for it).
  */
 #include "k/kernel.h"
@@ -331,7 +331,8 @@ if_sysfs_write(int index, int attr, const char *buf, size_t len)
 			return EINVAL;
 		return ifc_settxqlen(ifp, (int)v);
 	case A_CARRIER:
-		return (ifp->if_flags & IFF_UP) ? EOPNOTSUPP : EINVAL;
+		/* dev_change_carrier: no driver has ndo_change_carrier. */
+		return EOPNOTSUPP;
 	default:
 		return EACCES;
 	}
