@@ -129,3 +129,28 @@ steps() {
 	assert_line --regexp '^u_str +LISTEN +0 +0 +@rumpnt [0-9]+ +\* 0 *$'
 	assert_line --regexp '^u_dgr +UNCONN +0 +0 +/nt\.dgram [0-9]+ +\* 0 *$'
 }
+
+@test "ls and cat /sys/class/net show the kernel's interfaces; ip link set mtu shows in mtu; the host's stay (rump_server)" {
+	hostnets=$(ls /sys/class/net | tr '\n' ' ')
+	steps "ip link add shmif0 type shmif" \
+	    "echo LS; ls /sys/class/net | tr '\n' ' '; echo" \
+	    "readlink /sys/class/net/shmif0; ip link set dev shmif0 mtu 1280; echo MTU; cat /sys/class/net/shmif0/mtu" \
+	    "ip -br link show shmif0; echo ADDR; cat /sys/class/net/shmif0/address /sys/devices/virtual/net/shmif0/type" \
+	    "echo 1400 > /sys/class/net/shmif0/mtu; ip link show shmif0; cat /sys/class/net/lo/speed" \
+	    "echo HOST; env -u LD_PRELOAD ls /sys/class/net | tr '\n' ' '; echo"
+	assert_line --regexp '^lo shmif0 $'
+	assert_line "../../devices/virtual/net/shmif0"
+	assert_line --regexp '^MTU$'
+	assert_line 1280
+	# the address ip shows is the one in the file
+	mac=$(printf '%s\n' "$output" | sed -n 's/^shmif0 .* \([0-9a-f:]\{17\}\) .*/\1/p')
+	[ -n "$mac" ]
+	assert_line "$mac"
+	assert_line 1
+	assert_line --regexp '^2: shmif0: <BROADCAST,MULTICAST> mtu 1400 '
+	assert_line "cat: /sys/class/net/lo/speed: Invalid argument"
+	# the host's interfaces, seen without the hijack, and after
+	assert_line "$hostnets"
+	[ "$(ls /sys/class/net | tr '\n' ' ')" = "$hostnets" ]
+	[[ "$hostnets" != *shmif0* ]]
+}
