@@ -82,7 +82,7 @@ steps() {
 }
 
 @test "ss -tan/-tlnp and netstat -tan/-tlnp show the kernel's listener and connection (rump_server)" {
-	steps "python3 $BATS_TEST_DIRNAME/hijack/tcpconn.py 8471 'echo SS; ss -tan; echo SSL; ss -tlnp; echo NS; netstat -tan; echo NSL; netstat -tlnp; cat /proc/net/sockstat'" \
+	steps "python3 $BATS_TEST_DIRNAME/hijack/tcpconn.py 8471 'echo SS; ss -tan; echo SSL; ss -tlnp; echo SSP; ss -tnp; echo NS; netstat -tan; echo NSL; netstat -tlnp; cat /proc/net/sockstat'" \
 	    "echo GONE; ss -tan"
 	# sock_diag: a listener's Send-Q is its backlog, as Linux's
 	assert_line --regexp '^LISTEN +0 +4 +127\.0\.0\.1:8471 +0\.0\.0\.0:\* *$'
@@ -91,7 +91,15 @@ steps() {
 	assert_line --regexp '^ESTAB +0 +0 +127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:8471 *$'
 	assert_line --regexp '^tcp +0 +0 127\.0\.0\.1:8471 +0\.0\.0\.0:\* +LISTEN *$'
 	assert_line --regexp '^tcp +5 +0 127\.0\.0\.1:8471 +127\.0\.0\.1:[0-9]+ +ESTABLISHED *$'
-	assert_line --regexp '^tcp +0 +0 127\.0\.0\.1:8471 +0\.0\.0\.0:\* +LISTEN +- *$'
+	# -p: the host pid and the numbers the program sees (tcpconn.py's)
+	holder=$(printf '%s\n' "$output" | sed -n 's/^HOLDER //p')
+	[[ "$holder" =~ ^pid=([0-9]+)\ lsn=([0-9]+)\ acc=([0-9]+)\ cli=([0-9]+)$ ]]
+	pid=${BASH_REMATCH[1]} lsn=${BASH_REMATCH[2]}
+	acc=${BASH_REMATCH[3]} cli=${BASH_REMATCH[4]}
+	assert_line --regexp "^LISTEN +0 +4 +127\\.0\\.0\\.1:8471 +0\\.0\\.0\\.0:\\* +users:\\(\\(\"python3\",pid=$pid,fd=$lsn\\)\\) *\$"
+	assert_line --regexp "^ESTAB +5 +0 +127\\.0\\.0\\.1:8471 +127\\.0\\.0\\.1:[0-9]+ +users:\\(\\(\"python3\",pid=$pid,fd=$acc\\)\\) *\$"
+	assert_line --regexp "^ESTAB +0 +0 +127\\.0\\.0\\.1:[0-9]+ +127\\.0\\.0\\.1:8471 +users:\\(\\(\"python3\",pid=$pid,fd=$cli\\)\\) *\$"
+	assert_line --regexp "^tcp +0 +0 127\\.0\\.0\\.1:8471 +0\\.0\\.0\\.0:\\* +LISTEN +$pid/python3 *\$"
 	assert_line "TCP: inuse 3 orphan 0 tw 0 alloc 3 mem 0"
 	# the sockets went with the process
 	gone=${output##*GONE}
