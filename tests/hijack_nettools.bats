@@ -128,14 +128,20 @@ steps() {
 }
 
 @test "netstat -xn, ss -xa and /proc/net/unix list the kernel's unix sockets (rump_server)" {
-	steps "RUMPHIJACK=path=/rump,socket=all python3 $BATS_TEST_DIRNAME/hijack/unixsocks.py 'cat /proc/net/unix; netstat -xan; ss -xa'"
+	steps "RUMPHIJACK=path=/rump,socket=all python3 $BATS_TEST_DIRNAME/hijack/unixsocks.py 'cat /proc/net/unix; netstat -xan; ss -xa; ss -xlp'"
 	assert_line --regexp '^0000000000000000: 00000002 00000000 00010000 0001 01 +[0-9]+ @rumpnt$'
 	assert_line --regexp '^0000000000000000: 00000002 00000000 00000000 0002 01 +[0-9]+ /nt\.dgram$'
 	assert_line --regexp '^unix +2 +\[ ACC \] +STREAM +LISTENING +[0-9]+ +@rumpnt$'
 	assert_line --regexp '^unix +2 +\[ \] +STREAM +CONNECTED +[0-9]+ +@rumpnt$'
 	assert_line --regexp '^unix +2 +\[ \] +DGRAM +[0-9]+ +/nt\.dgram$'
-	assert_line --regexp '^u_str +LISTEN +0 +0 +@rumpnt [0-9]+ +\* 0 *$'
+	# ss -x asks unix_diag: a listener's Send-Q is its backlog, peers
+	# are inodes, and -p names the holder
+	assert_line --regexp '^u_str +LISTEN +0 +3 +@rumpnt [0-9]+ +\* 0 *$'
 	assert_line --regexp '^u_dgr +UNCONN +0 +0 +/nt\.dgram [0-9]+ +\* 0 *$'
+	ino=$(printf '%s\n' "$output" | sed -n 's/^u_str  *ESTAB .* @rumpnt \([0-9]*\) .*/\1/p' | head -1)
+	[ -n "$ino" ]
+	assert_line --regexp "^u_str +ESTAB +0 +0 +\\* [0-9]+ +\\* $ino *\$"
+	assert_line --regexp '^u_str +LISTEN +0 +3 +@rumpnt [0-9]+ +\* 0 +users:\(\("python3",pid=[0-9]+,fd=[0-9]+\)\) *$'
 }
 
 @test "ls and cat /sys/class/net show the kernel's interfaces; ip link set mtu shows in mtu; the host's stay (rump_server)" {
