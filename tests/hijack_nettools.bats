@@ -144,13 +144,14 @@ steps() {
 	assert_line --regexp '^u_str +LISTEN +0 +3 +@rumpnt [0-9]+ +\* 0 +users:\(\("python3",pid=[0-9]+,fd=[0-9]+\)\) *$'
 }
 
-@test "ls and cat /sys/class/net show the kernel's interfaces; ip link set mtu shows in mtu; the host's stay (rump_server)" {
+@test "ls and cat /sys/class/net show the kernel's interfaces; ip link set mtu and address show in them; the host's stay (rump_server)" {
 	hostnets=$(ls /sys/class/net | tr '\n' ' ')
 	steps "ip link add shmif0 type shmif" \
 	    "echo LS; ls /sys/class/net | tr '\n' ' '; echo" \
 	    "readlink /sys/class/net/shmif0; ip link set dev shmif0 mtu 1280; echo MTU; cat /sys/class/net/shmif0/mtu" \
 	    "ip -br link show shmif0; echo ADDR; cat /sys/class/net/shmif0/address /sys/devices/virtual/net/shmif0/type" \
 	    "echo 1400 > /sys/class/net/shmif0/mtu; ip link show shmif0; cat /sys/class/net/lo/speed" \
+	    "ip link set dev shmif0 address 02:00:5e:10:20:30; echo NEWMAC; cat /sys/class/net/shmif0/address; ip link set dev shmif0 address 01:00:5e:10:20:30; ip link show shmif0" \
 	    "echo HOST; env -u LD_PRELOAD ls /sys/class/net | tr '\n' ' '; echo"
 	assert_line --regexp '^lo shmif0 $'
 	assert_line "../../devices/virtual/net/shmif0"
@@ -163,6 +164,12 @@ steps() {
 	assert_line 1
 	assert_line --regexp '^2: shmif0: <BROADCAST,MULTICAST> mtu 1400 '
 	assert_line "cat: /sys/class/net/lo/speed: Invalid argument"
+	# ip link set address: the file and ip follow; a multicast address
+	# is refused as Linux refuses it
+	run_out=${output##*NEWMAC}
+	[[ "$run_out" == $'\n02:00:5e:10:20:30\n'* ]]
+	assert_line "RTNETLINK answers: Cannot assign requested address"
+	assert_line --regexp '^ +link/ether 02:00:5e:10:20:30 brd ff:ff:ff:ff:ff:ff'
 	# the host's interfaces, seen without the hijack, and after
 	assert_line "$hostnets"
 	[ "$(ls /sys/class/net | tr '\n' ' ')" = "$hostnets" ]

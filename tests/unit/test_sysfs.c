@@ -4,7 +4,7 @@
  * so it shows that namespace): lo's files, values and modes; an etest
  * Ethernet interface against a veth with the same MAC address for the
  * formats; writes and their errnos (mtu, flags, tx_queue_len, ifalias,
- * read-only files) done on both; and that the directories follow an
+ * read-only files, SIOCSIFHWADDR) done on both; and that the directories follow an
  * interface's rename.  The host comparisons skip without root.
  */
 #include "compat.h"
@@ -323,6 +323,73 @@ writes_as_host(void **state)
 	assert_int_equal(wr_rump("class/net/etest0/flags", "0x1003"), 0);
 }
 
+/* SIOCSIFHWADDR with a wrong family, a multicast and a zero address,
+ * then a good one, and on lo (Linux's lo has eth_mac_addr too): the same
+ * errnos as the host's, and the new address in the address file of
+ * both. */
+static void
+hwaddr_as_host(void **state)
+{
+	static const struct {
+		const char *dev;
+		int family;
+		uint8_t mac[6];
+	} w[] = {
+		{ "X", 772, { 2, 0, 0, 0, 0, 9 } },
+		{ "X", 1, { 3, 0, 0, 0, 0, 9 } },
+		{ "X", 1, { 0, 0, 0, 0, 0, 0 } },
+		{ "X", 1, { 2, 0xaa, 0xbb, 0xcc, 0xdd, 0x09 } },
+		{ "lo", 1, { 2, 0, 0, 0, 0, 9 } },
+		{ "lo", 772, { 2, 0, 0, 0, 0, 9 } },
+		{ "lo", 772, { 0, 0, 0, 0, 0, 0 } },
+	};
+	struct ifreq ifr;
+	struct val h, r;
+	int hs, rs, he, re;
+
+	(void)state;
+	need_host();
+	hs = socket(AF_INET, SOCK_DGRAM, 0);
+	rs = (int)CHECK_OK(rump_sys_socket(AF_INET, SOCK_DGRAM, 0));
+	for (size_t i = 0; i < NELEM(w); i++) {
+		bool x = strcmp(w[i].dev, "X") == 0;
+
+		memset(&ifr, 0, sizeof(ifr));
+		ifr.ifr_hwaddr.sa_family = (sa_family_t)w[i].family;
+		memcpy(ifr.ifr_hwaddr.sa_data, w[i].mac, 6);
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s",
+		    x ? "v0" : w[i].dev);
+		he = ioctl(hs, SIOCSIFHWADDR, &ifr) == 0 ? 0 : errno;
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s",
+		    x ? "etest0" : w[i].dev);
+		re = rump_sys_ioctl(rs, SIOCSIFHWADDR, &ifr) == 0 ? 0 : errno;
+		if (he != re)
+			print_error("SIOCSIFHWADDR %zu: host %d, rump %d\n", i,
+			    he, re);
+		assert_int_equal(he, re);
+	}
+	close(hs);
+	CHECK_OK(rump_sys_close(rs));
+	rd_host("class/net/v0/address", &h);
+	rd_rump("class/net/etest0/address", &r);
+	assert_string_equal(h.text, "02:aa:bb:cc:dd:09\n");
+	assert_string_equal(r.text, h.text);
+	rd_host("class/net/lo/address", &h);
+	rd_rump("class/net/lo/address", &r);
+	assert_string_equal(h.text, "02:00:00:00:00:09\n");
+	assert_string_equal(r.text, h.text);
+	/* Back to the address both started with. */
+	assert_int_equal(system("ip link set v0 address 02:11:22:33:44:55"),
+	    0);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "etest0");
+	ifr.ifr_hwaddr.sa_family = 1;
+	memcpy(ifr.ifr_hwaddr.sa_data, mac, 6);
+	rs = (int)CHECK_OK(rump_sys_socket(AF_INET, SOCK_DGRAM, 0));
+	CHECK_OK(rump_sys_ioctl(rs, SIOCSIFHWADDR, &ifr));
+	CHECK_OK(rump_sys_close(rs));
+}
+
 /* Writing needs CAP_NET_ADMIN; nothing below /sys can be created. */
 static void
 store_needs_privilege(void **state)
@@ -424,6 +491,7 @@ main(void)
 		cmocka_unit_test(links_and_listing),
 		cmocka_unit_test(ether_format_as_veth),
 		cmocka_unit_test(writes_as_host),
+		cmocka_unit_test(hwaddr_as_host),
 		cmocka_unit_test(store_needs_privilege),
 		cmocka_unit_test(follows_rename),
 	};
