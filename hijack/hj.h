@@ -199,6 +199,11 @@ int hj_fd_dupmin(int fd, int min, bool cloexec);
 int hj_fd_setcloexec(int fd, bool cloexec);
 /* close_range(2) over both. */
 int hj_fd_close_range(unsigned first, unsigned last, int flags);
+/* hj_sockname.c: names the placeholder of kernel socket fd after the
+ * socket's kernel inode (ss -p); rewrites a readlink answer of n bytes
+ * naming one of this kernel's sockets to "socket:[INODE]". */
+void hj_sockname_set(int fd);
+ssize_t hj_sockname_fix(char *buf, ssize_t n, size_t len);
 /* The map as an environment entry for execve (NULL: none), and back. */
 char *hj_fd_export(void);
 void hj_fd_import(const char *s);

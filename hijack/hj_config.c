@@ -222,11 +222,18 @@ hj_config_parse(const char *s, struct hj_config *c, char *err,
 	/* NetBSD's default prefix when only other items are given. */
 	if (!seen_path && c->nprefix == 0 && strstr(s, "blanket=") == NULL)
 		(void)add_prefix(c, "/rump", 5, true, err, errlen);
-	/* Routed inet sockets bring the kernel's /proc/net with them, so
-	 * ifconfig, netstat and ss read the kernel's interfaces and
-	 * sockets (doc/HIJACK.md). */
-	if ((c->sockfam & (HJ_SOCKFAM(AF_INET) | HJ_SOCKFAM(AF_INET6))) &&
-	    c->nprefix < HJ_MAXPREFIX)
-		(void)add_prefix(c, "/proc/net", 9, false, err, errlen);
+	/* Routed inet sockets bring the kernel's /proc/net and its
+	 * interfaces' /sys/class/net (and the devices/virtual/net its links
+	 * point into) with them, so ifconfig, netstat, ss and ip read the
+	 * kernel's interfaces and sockets (doc/HIJACK.md). */
+	if (c->sockfam & (HJ_SOCKFAM(AF_INET) | HJ_SOCKFAM(AF_INET6))) {
+		static const char *const net[] = { "/proc/net",
+		    "/sys/class/net", "/sys/devices/virtual/net" };
+
+		for (size_t i = 0; i < sizeof(net) / sizeof(net[0]); i++)
+			if (c->nprefix < HJ_MAXPREFIX)
+				(void)add_prefix(c, net[i], strlen(net[i]),
+				    false, err, errlen);
+	}
 	return 0;
 }

@@ -240,11 +240,24 @@ hj_fd_dup3(int oldfd, int newfd, int flags)
 int
 hj_fd_dupmin(int fd, int min, bool cloexec)
 {
-	int ko = hj_fd_kernel(fd), k2;
+	int ko = hj_fd_kernel(fd), k2, fd2;
 
 	if ((k2 = hjk_fcntl(ko, cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, 0)) < 0)
 		return -1;
-	return hj_fd_install(k2, min, cloexec);
+	/* A duplicate of the placeholder itself keeps its name (a kernel
+	 * socket's, hj_sockname.c). */
+	fd2 = HOST(fcntl)(fd, cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, min);
+	if (fd2 < 0 || fd2 >= hj_fdmax) {
+		int e = fd2 < 0 ? errno : EMFILE;
+
+		if (fd2 >= 0)
+			HOST(close)(fd2);
+		hjk_close(k2);
+		errno = e;
+		return -1;
+	}
+	map_set(fd2, k2);
+	return fd2;
 }
 
 int

@@ -159,6 +159,7 @@ hj_sock_to_kernel(int fd)
 	carry_options(fd, kfd);
 	if (hj_fd_replace(fd, kfd, (fdfl & FD_CLOEXEC) != 0) < 0)
 		return -1;
+	hj_sockname_set(fd);
 	errno = saved;
 	return kfd;
 host:

@@ -252,7 +252,7 @@ readlinkat(int dirfd, const char *path, char *buf, size_t len)
 {
 	ROUTE(dirfd, path);
 	if (where == HJ_HOST)
-		return HOST(readlinkat)(dirfd, path, buf, len);
+		return hj_sockname_fix(buf, HOST(readlinkat)(dirfd, path, buf, len), len);
 	KLINKOUT(ssize_t, hjk_readlinkat(kd, kp, buf, len), false,
 	    HOST(readlink)(hp, buf, len));
 }
@@ -262,7 +262,7 @@ readlink(const char *path, char *buf, size_t len)
 {
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
-		return HOST(readlink)(path, buf, len);
+		return hj_sockname_fix(buf, HOST(readlink)(path, buf, len), len);
 	KLINKOUT(ssize_t, hjk_readlinkat(kd, kp, buf, len), false,
 	    HOST(readlink)(hp, buf, len));
 }

@@ -34,13 +34,15 @@ HOST_CACHE(isfdtype);
 HJ_EXPORT int
 socket(int domain, int type, int protocol)
 {
-	int kfd;
+	int kfd, fd;
 
 	if (!hj_sock_family_kernel(domain))
 		return HOST(socket)(domain, type, protocol);
-	if ((kfd = hjk_socket(domain, type, protocol)) < 0)
+	if ((kfd = hjk_socket(domain, type, protocol)) < 0 ||
+	    (fd = hj_fd_install(kfd, 0, (type & SOCK_CLOEXEC) != 0)) < 0)
 		return -1;
-	return hj_fd_install(kfd, 0, (type & SOCK_CLOEXEC) != 0);
+	hj_sockname_set(fd);
+	return fd;
 }
 
 HJ_EXPORT int
@@ -71,6 +73,8 @@ socketpair(int domain, int type, int protocol, int sv[2])
 		errno = e;
 		return -1;
 	}
+	hj_sockname_set(h0);
+	hj_sockname_set(h1);
 	sv[0] = h0;
 	sv[1] = h1;
 	return 0;
@@ -170,6 +174,7 @@ k_accept(int k, struct sockaddr *a, socklen_t *alen, int flags)
 		return -1;
 	if ((fd = hj_fd_install(kfd, 0, (flags & SOCK_CLOEXEC) != 0)) < 0)
 		return -1;
+	hj_sockname_set(fd);
 	if (a != NULL && alen != NULL)
 		hj_sock_addr_out(&ka, klen, a, alen);
 	return fd;

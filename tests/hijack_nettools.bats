@@ -82,7 +82,7 @@ steps() {
 }
 
 @test "ss -tan/-tlnp and netstat -tan/-tlnp show the kernel's listener and connection (rump_server)" {
-	steps "python3 $BATS_TEST_DIRNAME/hijack/tcpconn.py 8471 'echo SS; ss -tan; echo SSL; ss -tlnp; echo NS; netstat -tan; echo NSL; netstat -tlnp; cat /proc/net/sockstat'" \
+	steps "python3 $BATS_TEST_DIRNAME/hijack/tcpconn.py 8471 'echo SS; ss -tan; echo SSL; ss -tlnp; echo SSP; ss -tnp; echo NS; netstat -tan; echo NSL; netstat -tlnp; cat /proc/net/sockstat'" \
 	    "echo GONE; ss -tan"
 	# sock_diag: a listener's Send-Q is its backlog, as Linux's
 	assert_line --regexp '^LISTEN +0 +4 +127\.0\.0\.1:8471 +0\.0\.0\.0:\* *$'
@@ -91,7 +91,15 @@ steps() {
 	assert_line --regexp '^ESTAB +0 +0 +127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:8471 *$'
 	assert_line --regexp '^tcp +0 +0 127\.0\.0\.1:8471 +0\.0\.0\.0:\* +LISTEN *$'
 	assert_line --regexp '^tcp +5 +0 127\.0\.0\.1:8471 +127\.0\.0\.1:[0-9]+ +ESTABLISHED *$'
-	assert_line --regexp '^tcp +0 +0 127\.0\.0\.1:8471 +0\.0\.0\.0:\* +LISTEN +- *$'
+	# -p: the host pid and the numbers the program sees (tcpconn.py's)
+	holder=$(printf '%s\n' "$output" | sed -n 's/^HOLDER //p')
+	[[ "$holder" =~ ^pid=([0-9]+)\ lsn=([0-9]+)\ acc=([0-9]+)\ cli=([0-9]+)$ ]]
+	pid=${BASH_REMATCH[1]} lsn=${BASH_REMATCH[2]}
+	acc=${BASH_REMATCH[3]} cli=${BASH_REMATCH[4]}
+	assert_line --regexp "^LISTEN +0 +4 +127\\.0\\.0\\.1:8471 +0\\.0\\.0\\.0:\\* +users:\\(\\(\"python3\",pid=$pid,fd=$lsn\\)\\) *\$"
+	assert_line --regexp "^ESTAB +5 +0 +127\\.0\\.0\\.1:8471 +127\\.0\\.0\\.1:[0-9]+ +users:\\(\\(\"python3\",pid=$pid,fd=$acc\\)\\) *\$"
+	assert_line --regexp "^ESTAB +0 +0 +127\\.0\\.0\\.1:[0-9]+ +127\\.0\\.0\\.1:8471 +users:\\(\\(\"python3\",pid=$pid,fd=$cli\\)\\) *\$"
+	assert_line --regexp "^tcp +0 +0 127\\.0\\.0\\.1:8471 +0\\.0\\.0\\.0:\\* +LISTEN +$pid/python3 *\$"
 	assert_line "TCP: inuse 3 orphan 0 tw 0 alloc 3 mem 0"
 	# the sockets went with the process
 	gone=${output##*GONE}
@@ -120,12 +128,50 @@ steps() {
 }
 
 @test "netstat -xn, ss -xa and /proc/net/unix list the kernel's unix sockets (rump_server)" {
-	steps "RUMPHIJACK=path=/rump,socket=all python3 $BATS_TEST_DIRNAME/hijack/unixsocks.py 'cat /proc/net/unix; netstat -xan; ss -xa'"
+	steps "RUMPHIJACK=path=/rump,socket=all python3 $BATS_TEST_DIRNAME/hijack/unixsocks.py 'cat /proc/net/unix; netstat -xan; ss -xa; ss -xlp'"
 	assert_line --regexp '^0000000000000000: 00000002 00000000 00010000 0001 01 +[0-9]+ @rumpnt$'
 	assert_line --regexp '^0000000000000000: 00000002 00000000 00000000 0002 01 +[0-9]+ /nt\.dgram$'
 	assert_line --regexp '^unix +2 +\[ ACC \] +STREAM +LISTENING +[0-9]+ +@rumpnt$'
 	assert_line --regexp '^unix +2 +\[ \] +STREAM +CONNECTED +[0-9]+ +@rumpnt$'
 	assert_line --regexp '^unix +2 +\[ \] +DGRAM +[0-9]+ +/nt\.dgram$'
-	assert_line --regexp '^u_str +LISTEN +0 +0 +@rumpnt [0-9]+ +\* 0 *$'
+	# ss -x asks unix_diag: a listener's Send-Q is its backlog, peers
+	# are inodes, and -p names the holder
+	assert_line --regexp '^u_str +LISTEN +0 +3 +@rumpnt [0-9]+ +\* 0 *$'
 	assert_line --regexp '^u_dgr +UNCONN +0 +0 +/nt\.dgram [0-9]+ +\* 0 *$'
+	ino=$(printf '%s\n' "$output" | sed -n 's/^u_str  *ESTAB .* @rumpnt \([0-9]*\) .*/\1/p' | head -1)
+	[ -n "$ino" ]
+	assert_line --regexp "^u_str +ESTAB +0 +0 +\\* [0-9]+ +\\* $ino *\$"
+	assert_line --regexp '^u_str +LISTEN +0 +3 +@rumpnt [0-9]+ +\* 0 +users:\(\("python3",pid=[0-9]+,fd=[0-9]+\)\) *$'
+}
+
+@test "ls and cat /sys/class/net show the kernel's interfaces; ip link set mtu and address show in them; the host's stay (rump_server)" {
+	hostnets=$(ls /sys/class/net | tr '\n' ' ')
+	steps "ip link add shmif0 type shmif" \
+	    "echo LS; ls /sys/class/net | tr '\n' ' '; echo" \
+	    "readlink /sys/class/net/shmif0; ip link set dev shmif0 mtu 1280; echo MTU; cat /sys/class/net/shmif0/mtu" \
+	    "ip -br link show shmif0; echo ADDR; cat /sys/class/net/shmif0/address /sys/devices/virtual/net/shmif0/type" \
+	    "echo 1400 > /sys/class/net/shmif0/mtu; ip link show shmif0; cat /sys/class/net/lo/speed" \
+	    "ip link set dev shmif0 address 02:00:5e:10:20:30; echo NEWMAC; cat /sys/class/net/shmif0/address; ip link set dev shmif0 address 01:00:5e:10:20:30; ip link show shmif0" \
+	    "echo HOST; env -u LD_PRELOAD ls /sys/class/net | tr '\n' ' '; echo"
+	assert_line --regexp '^lo shmif0 $'
+	assert_line "../../devices/virtual/net/shmif0"
+	assert_line --regexp '^MTU$'
+	assert_line 1280
+	# the address ip shows is the one in the file
+	mac=$(printf '%s\n' "$output" | sed -n 's/^shmif0 .* \([0-9a-f:]\{17\}\) .*/\1/p')
+	[ -n "$mac" ]
+	assert_line "$mac"
+	assert_line 1
+	assert_line --regexp '^2: shmif0: <BROADCAST,MULTICAST> mtu 1400 '
+	assert_line "cat: /sys/class/net/lo/speed: Invalid argument"
+	# ip link set address: the file and ip follow; a multicast address
+	# is refused as Linux refuses it
+	run_out=${output##*NEWMAC}
+	[[ "$run_out" == $'\n02:00:5e:10:20:30\n'* ]]
+	assert_line "RTNETLINK answers: Cannot assign requested address"
+	assert_line --regexp '^ +link/ether 02:00:5e:10:20:30 brd ff:ff:ff:ff:ff:ff'
+	# the host's interfaces, seen without the hijack, and after
+	assert_line "$hostnets"
+	[ "$(ls /sys/class/net | tr '\n' ' ')" = "$hostnets" ]
+	[[ "$hostnets" != *shmif0* ]]
 }

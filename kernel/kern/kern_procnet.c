@@ -1,9 +1,28 @@
 /*
- * kern_procnet.c: the /proc/net file registry (contract in k/procnet.h)
- * and the text buffer its generators fill.
+ * kern_procnet.c: the /proc/net file registry (contract in k/procnet.h),
+ * the /sys/class/net operations (k/sysfs.h) and the text buffer their
+ * generators fill.
  */
 #include "k/kernel.h"
 #include "k/procnet.h"
+#include "k/sysfs.h"
+
+static const struct sysfs_net_ops *sysfs_net_ops;
+
+int
+sysfs_net_register(const struct sysfs_net_ops *ops)
+{
+	if (sysfs_net_ops != NULL)
+		return EEXIST;
+	sysfs_net_ops = ops;
+	return 0;
+}
+
+const struct sysfs_net_ops *
+sysfs_net(void)
+{
+	return sysfs_net_ops;
+}
 
 static struct {
 	char name[32];

@@ -67,6 +67,26 @@ ifc_setmtu(struct ifnet *ifp, int mtu)
 }
 
 int
+ifc_sethwaddr(struct ifnet *ifp, int family, const uint8_t *addr)
+{
+	static const uint8_t zero[6];
+
+	/* Every link here has eth_mac_addr and changes it live, lo too
+	 * (IFF_LIVE_ADDR_CHANGE, as Linux's lo, veth and tap). */
+	if (ifp->if_hwlen != 6)
+		return EOPNOTSUPP;
+	if (family != ifp->if_type)
+		return EINVAL;
+	/* is_valid_ether_addr: not multicast, not all zeros. */
+	if ((addr[0] & 1) || memcmp(addr, zero, 6) == 0)
+		return EADDRNOTAVAIL;
+	rw_enter(&if_lock, true);
+	memcpy(ifp->if_hwaddr, addr, 6);
+	rw_exit(&if_lock);
+	return 0;
+}
+
+int
 ifc_settxqlen(struct ifnet *ifp, int qlen)
 {
 	if (qlen < 0)

@@ -23,6 +23,12 @@ int ifc_setflags(struct ifnet *ifp, unsigned flags);
 /* dev_set_mtu: EINVAL outside [68 (lo: 0), 65535 (lo: 2^31-1)]. */
 int ifc_setmtu(struct ifnet *ifp, int mtu);
 int ifc_settxqlen(struct ifnet *ifp, int qlen);
+/* dev_set_mac_address with eth_mac_addr's checks (lo has it too, as on
+ * Linux): EOPNOTSUPP for a link without a 6-byte address, EINVAL if
+ * family (ARPHRD_*) is not the link's, EADDRNOTAVAIL for a multicast or
+ * zero address.  Added with
+ * SIOCSIFHWADDR and IFLA_ADDRESS (the contract grows, nothing changes). */
+int ifc_sethwaddr(struct ifnet *ifp, int family, const uint8_t *addr);
 /* dev_change_name: EEXIST if taken, EINVAL if bad; up or not (Linux 6). */
 int ifc_rename(struct ifnet *ifp, const char *name);
 /* A valid interface name (dev_valid_name). */

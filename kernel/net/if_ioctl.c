@@ -143,9 +143,8 @@ dev_ioctl(unsigned long cmd, struct ifreq *ifr, bool *out)
 	case SIOCSIFTXQLEN:
 		return ifc_settxqlen(ifp, ifr->ifr_qlen);
 	case SIOCSIFHWADDR:
-		if (ifr->ifr_addr.sa_family != (sa_family_t)ifp->if_type)
-			return EINVAL;
-		return EOPNOTSUPP;	/* no driver changes its address yet */
+		return ifc_sethwaddr(ifp, ifr->ifr_addr.sa_family,
+		    (const uint8_t *)ifr->ifr_addr.sa_data);
 	case SIOCSIFNAME:
 		ifr->ifr_newname[IFNAMSIZ - 1] = '\0';
 		return ifc_rename(ifp, ifr->ifr_newname);

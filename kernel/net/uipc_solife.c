@@ -19,7 +19,9 @@
 static kmutex_t so_zombie_lock;
 static struct socket *so_zombies;
 static atomic_int so_nzombies;
-static _Atomic uint64_t so_nextino = 1;
+/* Linux's sockfs numbers are never this small, and net-tools' netstat -p
+ * skips a "socket:[N]" link with fewer than two digits. */
+static _Atomic uint64_t so_nextino = 10000;
 static atomic_long so_count;		/* sockets alive, for tests */
 
 void

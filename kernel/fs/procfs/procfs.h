@@ -125,6 +125,11 @@ struct pfs_text;
 int pfs_sys_read(uint32_t idx, struct pfs_text *t);
 /* Root only; the whole value in one write at offset 0. */
 int pfs_sys_write(uint32_t idx, struct uio *uio);
+/* The first len bytes a write carries, not consumed (EFAULT), so that a
+ * refused write returns its errno rather than a count; and consuming
+ * all of it once it is accepted. */
+int pfs_uio_peek(const struct uio *uio, char *buf, size_t len);
+void pfs_uio_consume(struct uio *uio);
 
 /* --- procfs_subr.c: generated contents --------------------------------- */
 /* A growable text buffer; kmem, freed with pfs_text_free. */
@@ -154,5 +159,8 @@ int pfs_fd_accmode(pid_t pid, int fd, int *accmodep);
 int pfs_fd_next(pid_t pid, int minfd, int *fdp);
 /* True if pid names a live process (pid 0, the kernel, is not shown). */
 bool pfs_proc_alive(pid_t pid);
+
+/* sysfs.c: registers the "sysfs" file system (mounted on /sys). */
+int sysfs_init(void);
 
 #endif /* PROCFS_PROCFS_H */

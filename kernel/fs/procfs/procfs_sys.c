@@ -274,7 +274,7 @@ pfs_sys_read(uint32_t idx, struct pfs_text *t)
 }
 
 /* Copies the written bytes without consuming them. */
-static int
+int
 pfs_uio_peek(const struct uio *uio, char *buf, size_t len)
 {
 	size_t done = 0, n;
@@ -296,7 +296,7 @@ pfs_uio_peek(const struct uio *uio, char *buf, size_t len)
 }
 
 /* Consumes what remains of uio once the write has been accepted. */
-static void
+void
 pfs_uio_consume(struct uio *uio)
 {
 	int i;

@@ -19,6 +19,7 @@
  *                       Groups, Threads lines, Linux's format
  *     comm              the command name and a newline
  * statfs reports PROC_SUPER_MAGIC; inode numbers are the node keys.
+ * The component also registers sysfs (sysfs.c) and mounts it on /sys.
  *
  * Locking: vfs_giant is held by vfs around every operation here.
  */
@@ -105,33 +106,47 @@ procfs_init(void)
 	pfs_snap_init();
 	if ((error = pfs_sys_init()) != 0)
 		return error;
-	return vfs_register(&procfs_vfsops);
+	if ((error = vfs_register(&procfs_vfsops)) != 0)
+		return error;
+	return sysfs_init();
 }
 
-/* Mounts procfs on /proc once vfs has a root. */
+/* Mounts a file system of type on the directory path, made if needed. */
 static int
-procfs_postinit(void)
+procfs_mountat(const char *path, const char *type)
 {
 	struct mount *mp;
 	struct vnode *vp;
 	int error;
 
-	error = vfs_mkdir_kernel("/proc", 0555);
+	error = vfs_mkdir_kernel(path, 0555);
 	if (error != 0 && error != EEXIST)
 		goto fail;
-	if ((error = vfs_lookup_kernel("/proc", &vp)) != 0)
+	if ((error = vfs_lookup_kernel(path, &vp)) != 0)
 		goto fail;
 	vfs_lock();
-	error = vfs_domount("proc", vp, "proc", 0, NULL, &mp);
+	error = vfs_domount(type, vp, type, 0, NULL, &mp);
 	vrele(vp);
 	vfs_unlock();
 	if (error != 0)
 		goto fail;
-	kverbose("procfs: mounted on /proc\n");
+	kverbose("procfs: mounted %s on %s\n", type, path);
 	return 0;
 fail:
-	kprintf("procfs: cannot mount /proc: error %d\n", error);
+	kprintf("procfs: cannot mount %s on %s: error %d\n", type, path,
+	    error);
 	return error;
+}
+
+/* Mounts procfs on /proc and sysfs on /sys once vfs has a root. */
+static int
+procfs_postinit(void)
+{
+	int error;
+
+	if ((error = procfs_mountat("/proc", "proc")) != 0)
+		return error;
+	return procfs_mountat("/sys", "sysfs");
 }
 
 RUMP_COMPONENT(procfs_component, "procfs", procfs_init, procfs_postinit,

@@ -273,6 +273,8 @@ struct protosw {
 	int (*pr_permit)(int proto);
 };
 
+struct unix_diag_ent;
+
 struct domain {
 	int dom_family;			/* AF_UNIX, AF_INET, AF_INET6 ... */
 	const char *dom_name;
@@ -283,7 +285,28 @@ struct domain {
 	    void *uctl, size_t *ulenp);
 	/* Drop the references held by a control chain never received. */
 	void (*dom_dispose)(struct mbuf *control);
+	/* Calls cb for each socket of the domain until it returns non-0,
+	 * for NETLINK_SOCK_DIAG (AF_UNIX's unix_diag); may be NULL. */
+	void (*dom_diag)(int (*cb)(void *arg,
+	    const struct unix_diag_ent *e), void *arg);
 	LIST_ENTRY(domain) dom_list;
+};
+
+/*
+ * One AF_UNIX socket as unix_diag (sock_diag(7)) shows it: net_unix fills
+ * it, netlink/sock_diag.c sends it.  States are Linux's TCP_* numbers
+ * (LISTEN 10, ESTABLISHED 1, SYN_SENT 2, CLOSE 7); the queues are a
+ * listener's accept queue and backlog, else the bytes unread here and
+ * sent but unread by the peer (a datagram socket: the first datagram).
+ */
+struct unix_diag_ent {
+	uint64_t ude_ino, ude_peer;	/* the peer's inode, 0: none */
+	uint8_t ude_type, ude_state;
+	uint8_t ude_shutdown;		/* 1 receive, 2 send */
+	uint32_t ude_rqueue, ude_wqueue;
+	uint32_t ude_uid;
+	uint32_t ude_namelen;		/* sun_path bytes, 0: no name */
+	char ude_name[108];
 };
 
 /* Registers a domain; its component's init calls it.  EEXIST if taken. */

@@ -310,7 +310,8 @@ netinet_init(void)
 	if ((error = domain_register(&inetdomain)) != 0 ||
 	    (error = netlink_init()) != 0 ||
 	    (error = in_procnet_init()) != 0 ||
-	    (error = in_procnet_stat_init()) != 0)
+	    (error = in_procnet_stat_init()) != 0 ||
+	    (error = if_sysfs_init()) != 0)
 		return error;
 	return domain_register(&inet6domain);
 }

@@ -22,6 +22,8 @@ int netlink_init(void);
 /* in_procnet.c: /proc/net/dev, tcp(6), udp(6), raw(6), if_inet6. */
 int in_procnet_init(void);
 int in_procnet_stat_init(void);
+/* if_sysfs.c: the attributes of /sys/class/net (k/sysfs.h). */
+int if_sysfs_init(void);
 /* Linux's TCP_* number of a TCPS_* state (in_procnet.c). */
 int linux_tcp_state(int tcps);
 int lo_attach(void);

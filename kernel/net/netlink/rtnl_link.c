@@ -175,9 +175,14 @@ set_link(struct nlmsg_ctx *c, struct ifnet *ifp, const struct ifinfomsg *ifi,
 	char name[IFNAMSIZ];
 	int error;
 
-	if (tb[IFLA_ADDRESS] != NULL)
-		return nl_err(c, EOPNOTSUPP, "the link's address cannot be "
-		    "changed");
+	/* validate_linkmsg, then dev_set_mac_address as SIOCSIFHWADDR. */
+	if (tb[IFLA_ADDRESS] != NULL) {
+		if (nla_len(tb[IFLA_ADDRESS]) < (size_t)ifp->if_hwlen)
+			return EINVAL;
+		if ((error = ifc_sethwaddr(ifp, ifp->if_type,
+		    nla_data(tb[IFLA_ADDRESS]))) != 0)
+			return error;
+	}
 	if (tb[IFLA_MTU] != NULL) {
 		uint32_t mtu = nla_get_u32(tb[IFLA_MTU]);
 

@@ -24,7 +24,6 @@
  */
 #include "k/kernel.h"
 #include "k/component.h"
-#include "k/procnet.h"
 #include "k/file.h"
 #include "k/socket.h"
 #include "k/vnode.h"
@@ -35,8 +34,8 @@ kmutex_t unp_lock;
 static LIST_HEAD(, unpcb) unp_names = LIST_HEAD_INITIALIZER(unp_names);
 /* Every AF_UNIX pcb, for /proc/net/unix; unp_all_lock is a leaf, taken
  * after unp_lock where both are held. */
-static LIST_HEAD(, unpcb) unp_all = LIST_HEAD_INITIALIZER(unp_all);
-static kmutex_t unp_all_lock;
+struct unpcblist unp_all = LIST_HEAD_INITIALIZER(unp_all);
+kmutex_t unp_all_lock;
 static unsigned int unp_autoname;
 
 /* Linux's net.unix.max_dgram_qlen. */
@@ -680,57 +679,8 @@ static struct domain unixdomain = {
 	.dom_nprotosw = (int)__arraycount(unixsw),
 	.dom_externalize = unp_externalize,
 	.dom_dispose = unp_dispose,
+	.dom_diag = unp_diag,
 };
-
-/*
- * /proc/net/unix in Linux's format (unix_seq_show), what netstat -x and
- * ss -x (without unix_diag) read: the kernel pointer column is zeros,
- * the reference count 2, flags __SO_ACCEPTCON for listeners, the socket
- * state (SS_UNCONNECTED 1, SS_CONNECTING 2, SS_CONNECTED 3), the inode
- * and the bound name (abstract ones with '@' for their NULs).
- */
-static int
-unp_procnet(struct ktext *t)
-{
-	struct unpcb *unp;
-
-	ktext_printf(t, "Num       RefCount Protocol Flags    Type St Inode "
-	    "Path\n");
-	mutex_enter(&unp_lock);
-	mutex_enter(&unp_all_lock);
-	LIST_FOREACH(unp, &unp_all, unp_alllink) {
-		struct socket *so = unp->unp_socket;
-		bool lsn = (so->so_options & SOF_ACCEPTCONN) != 0;
-		int st = (so->so_state & SS_ISCONNECTED) ? 3 :
-		    (so->so_state & SS_ISCONNECTING) ? 2 : 1;
-		size_t n;
-
-		ktext_printf(t, "0000000000000000: 00000002 00000000 %08X "
-		    "%04X %02X %5llu", lsn ? 0x10000u : 0u,
-		    (unsigned)so->so_type, st,
-		    (unsigned long long)so->so_ino);
-		if (unp->unp_addrlen > offsetof(struct sockaddr_un,
-		    sun_path)) {
-			const char *p = unp->unp_addr.sun_path;
-
-			n = unp->unp_addrlen - offsetof(struct sockaddr_un,
-			    sun_path);
-			if (n > sizeof(unp->unp_addr.sun_path))
-				n = sizeof(unp->unp_addr.sun_path);
-			ktext_printf(t, " ");
-			if (p[0] != '\0')	/* a path: up to its NUL */
-				ktext_printf(t, "%.*s", (int)n, p);
-			else
-				for (size_t i = 0; i < n; i++)
-					ktext_printf(t, "%c", p[i] != '\0' ?
-					    p[i] : '@');
-		}
-		ktext_printf(t, "\n");
-	}
-	mutex_exit(&unp_all_lock);
-	mutex_exit(&unp_lock);
-	return t->t_nomem ? ENOMEM : 0;
-}
 
 static int
 unp_init(void)

@@ -4,6 +4,7 @@
 #ifndef UNIX_PRIVATE_H
 #define UNIX_PRIVATE_H
 
+#include "k/procnet.h"
 #include "k/socket.h"
 
 struct vnode;
@@ -33,6 +34,16 @@ struct unpcb {
 };
 
 extern kmutex_t unp_lock;
+/* Every pcb, for /proc/net/unix and unix_diag; unp_all_lock is a leaf,
+ * taken after unp_lock where both are held. */
+LIST_HEAD(unpcblist, unpcb);
+extern struct unpcblist unp_all;
+extern kmutex_t unp_all_lock;
+
+/* unix_diag.c: /proc/net/unix, and the domain's dom_diag. */
+int unp_procnet(struct ktext *t);
+void unp_diag(int (*cb)(void *arg, const struct unix_diag_ent *e),
+    void *arg);
 
 /* unix_scm.c */
 /*
