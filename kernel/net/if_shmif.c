@@ -238,6 +238,8 @@ shmif_xmit(struct ifnet *ifp, struct mbuf *m)
 	fr.fr_len = len;
 	fr.fr_check = ~len;
 	fr.fr_sender = sc->sc_id;
+	fr.fr_segsz = m->m_pkthdr.segsz;
+	fr.fr_pad = 0;
 	ring_write(b, rsize, tail, &fr, sizeof(fr));
 	ring_write_mbuf(b, rsize, tail + sizeof(fr), m, len);
 	__atomic_store_n(&b->sb_head, head, __ATOMIC_RELAXED);
@@ -259,13 +261,18 @@ out:
 /* --- receive ---------------------------------------------------------- */
 
 static void
-shmif_deliver(struct shmif_sc *sc, const uint8_t *p, uint32_t len)
+shmif_deliver(struct shmif_sc *sc, const uint8_t *p, uint32_t len,
+    uint32_t segsz)
 {
 	struct ifnet *ifp = &sc->sc_if;
 	struct mbuf *m;
 
 	if (!(ifp->if_flags & IFF_UP))
 		return;
+	if (segsz > UINT16_MAX) {
+		atomic_fetch_add(&ifp->if_cnt.ierrors, 1);
+		return;
+	}
 	m = m_getcl(MT_DATA, M_PKTHDR, len);
 	if (m == NULL) {
 		atomic_fetch_add(&ifp->if_cnt.idrops, 1);
@@ -275,6 +282,10 @@ shmif_deliver(struct shmif_sc *sc, const uint8_t *p, uint32_t len)
 	m->m_len = len;
 	m->m_pkthdr.len = len;
 	m->m_pkthdr.rcvif = ifp;
+	/* Only a frame above the MTU is a large segment (if_ether.c drops
+	 * one that is not marked). */
+	if (len > ifp->if_mtu + ETHER_HDR_LEN)
+		m->m_pkthdr.segsz = (uint16_t)segsz;
 	ether_input(ifp, m);
 }
 
@@ -341,7 +352,7 @@ shmif_rxthread(void *arg)
 		for (size_t off = 0; off < nb; ) {
 			memcpy(&fr, sc->sc_batch + off, sizeof(fr));
 			shmif_deliver(sc, sc->sc_batch + off + sizeof(fr),
-			    fr.fr_len);
+			    fr.fr_len, fr.fr_segsz);
 			off += sizeof(fr) + fr.fr_len;
 		}
 	}
@@ -492,6 +503,8 @@ shmif_create(const char *name)
 	kstrlcpy(sc->sc_if.if_name, name, sizeof(sc->sc_if.if_name));
 	sc->sc_if.if_softc = sc;
 	ether_randaddr(mac);
+	/* Every kernel on a bus of this version takes large segments. */
+	sc->sc_if.if_tsomax = IP_MAXPACKET;
 	if ((error = ether_ifattach(&sc->sc_if, mac, shmif_xmit)) != 0) {
 		mutex_destroy(&sc->sc_cfglock);
 		rw_destroy(&sc->sc_lock);

@@ -22,6 +22,17 @@
  * length is seen; fr_sender is the writing interface's random id, so an
  * interface skips its own frames.
  *
+ * Large segments (version 2).  A frame may be longer than the link MTU
+ * (up to SHMIF_MAXFRAME) when fr_segsz is not 0: it is then one IPv4 TCP
+ * packet of several segments' payload sent whole (TSO), whose segments
+ * carry at most fr_segsz payload bytes each; the receiving kernel takes
+ * it as one segment (GRO) and, forwarding it to a link that does not
+ * carry such frames, cuts it at fr_segsz (net/netinet/tcp_lso.c).  A
+ * frame above the MTU with fr_segsz 0 is an input error, as is an
+ * fr_segsz above 65535.  Version 1 had no fr_segsz (16-byte records
+ * headers) and only MTU-sized frames: a kernel of one version refuses a
+ * bus of the other (EPROTO).
+ *
  * Locking.  sb_lock is a process-shared futex mutex (0 free, 1 held, 2
  * held with waiters) taken around every header change and record copy.
  * A holder that died holding it (kill -9 in the middle of a copy) is
@@ -41,7 +52,7 @@
 #include <stdint.h>
 
 #define SHMIF_MAGIC	0x46485352u	/* "RSHF" */
-#define SHMIF_VERSION	1u
+#define SHMIF_VERSION	2u
 #define SHMIF_HDRSIZE	4096u		/* header page; the ring follows */
 #define SHMIF_RINGSIZE	(4u << 20)	/* a new bus's ring */
 #define SHMIF_RINGMIN	(64u << 10)
@@ -65,6 +76,8 @@ struct shmif_frame {
 	uint32_t fr_len;	/* bytes of frame after this header */
 	uint32_t fr_check;	/* ~fr_len */
 	uint64_t fr_sender;	/* the writer's id */
+	uint32_t fr_segsz;	/* 0, or a large segment's MSS (version 2) */
+	uint32_t fr_pad;	/* 0 */
 };
 
 #define SHMIF_RECSIZE(len) \

@@ -235,8 +235,13 @@ ip4_output(struct mbuf *m, const struct ip_out *o, struct in_route *ro)
 	}
 	atomic_fetch_add(&ipstat.ips_localout, 1);
 	m->m_pkthdr.l3off = 0;
-	if (len <= ro->ro_mtu)
+	if (len <= ro->ro_mtu) {
+		m->m_pkthdr.segsz = 0;
 		return in_ifoutput(ro->ro_ifp, m, AF_INET, &ro->ro_nexthop);
+	}
+	if (m->m_pkthdr.segsz != 0)
+		return ip4_lso_output(ro->ro_ifp, m, ro->ro_mtu,
+		    &ro->ro_nexthop);
 	if (df) {
 		atomic_fetch_add(&ipstat.ips_cantfrag, 1);
 		m_freem(m);

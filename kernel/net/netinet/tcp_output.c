@@ -181,6 +181,8 @@ tcp_send_segment(struct tcpcb *tp, tcp_seq seq, uint32_t len, int flags)
 	m->m_pkthdr.len = (uint32_t)(hlen + len);
 	m->m_pkthdr.csum_flags = M_CSUM_TCP;
 	m->m_pkthdr.l4off = 0;
+	if (len > tp->t_maxseg)
+		m->m_pkthdr.segsz = (uint16_t)tp->t_maxseg;
 
 	if (!(flags & TH_RST)) {
 		tcp_seq radv = tp->rcv_nxt + win;
@@ -300,8 +302,16 @@ again:
 		len = MIN(avail, sendwin) - off;
 	else
 		len = 0;
-	if (len > tp->t_maxseg)
-		len = tp->t_maxseg;
+	/* Several segments at once on a link that carries them whole
+	 * (tcp_lso.c), a multiple of the MSS so that Nagle still decides
+	 * about the tail. */
+	if (len > tp->t_maxseg) {
+		if (tp->t_lsomax != 0 && !(tp->t_flags & TF_FORCE))
+			len = MIN(len, tp->t_lsomax) / tp->t_maxseg *
+			    tp->t_maxseg;
+		else
+			len = tp->t_maxseg;
+	}
 	/* The FIN goes with the last byte only. */
 	if ((flags & TH_FIN) && off + len < avail)
 		flags &= ~TH_FIN;
