@@ -328,17 +328,28 @@ again:
 		goto send;
 	if (flags & (TH_SYN | TH_RST))
 		goto send;
-	/* A window update the peer needs (receiver SWS avoidance). */
+	/*
+	 * A window update the peer needs (receiver SWS avoidance): the
+	 * window opened by two segments and either by a quarter of the
+	 * buffer or from an eighth of it or less (FreeBSD's rule).  Not at
+	 * every read: the window announced with data still unread is
+	 * smaller by the buffer's overhead, and a read that gives it back
+	 * is no news to a sender whose window is far from closed; an
+	 * update per read doubled the ACKs of a bulk transfer.
+	 */
 	if (TCPS_HAVEESTABLISHED(tp->t_state) &&
 	    !TCPS_HAVERCVDFIN(tp->t_state)) {
 		win = tcp_rcv_window(tp);
 		if (win > 0) {
 			uint32_t adv = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ?
 			    tp->rcv_adv - tp->rcv_nxt : 0;
+			size_t hiwat = so->so_rcv.sb_hiwat;
 			uint32_t thresh = (uint32_t)MIN((size_t)2 *
-			    tp->t_maxseg, so->so_rcv.sb_hiwat / 2);
+			    tp->t_maxseg, hiwat / 2);
 
-			if (win > adv && win - adv >= thresh)
+			if (win > adv && win - adv >= thresh &&
+			    (win - adv >= hiwat / 4 || adv <= hiwat / 8 ||
+			    hiwat <= 8 * (size_t)tp->t_maxseg))
 				goto send;
 		}
 	}
