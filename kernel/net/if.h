@@ -110,6 +110,9 @@ struct ifnet {
 	 * speed goals of issue 12.
 	 */
 	uint32_t if_tsomax;
+	/* M_CSUM_TCP: the driver has IPv4 TCP checksums finished further on
+	 * (tap with the host's offloads), so in_ifoutput leaves them. */
+	uint32_t if_csumtx;
 	struct ifaddrhead if_ifa4;	/* IPv4 addresses, primary first */
 	struct ifaddrhead if_ifa6;	/* IPv6 addresses */
 	struct if_counters if_cnt;

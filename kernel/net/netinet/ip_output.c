@@ -123,6 +123,9 @@ in_ifoutput(struct ifnet *ifp, struct mbuf *m, int af,
 			    ~(M_CSUM_TCP | M_CSUM_UDP | M_CSUM_ICMP6);
 			m->m_pkthdr.csum_flags |= M_CSUM_DATA_VALID;
 		}
+	} else if (af == AF_INET && (m->m_pkthdr.csum_flags &
+	    ifp->if_csumtx & M_CSUM_TCP)) {
+		;	/* the driver's (net/if.h, if_csumtx) */
 	} else if ((error = csum_finish(m, af)) != 0) {
 		m_freem(m);
 		return error;
