@@ -7,14 +7,15 @@
  *
  *   netwire serve  [--net SPEC] PORT       sink for the bulk connection,
  *                                          echo for the round-trip one
- *   netwire client [--net SPEC] ADDR PORT  prints "MB/s RT/s"
+ *   netwire client [--net SPEC] ADDR PORT  prints "MB/s RT/s PING-ms"
  *
  * With --net SPEC (rump_server's syntax: shmif:/bus,10.0.0.1/24 or
  * tap:tap9,10.10.0.2/24) the role boots a kernel and configures that
  * interface; without it the role uses the host's sockets, so the same
  * workload runs host-to-host over a veth pair for the reference.
  * NETWIRE_MB (default 200) sets the bulk size, NETWIRE_RT (default 5000)
- * the number of 1-byte round trips.  bench/netif.sh runs it.
+ * the number of 1-byte round trips; the last figure is the average of
+ * 200 ICMP echoes (a raw socket, as ping's).  bench/netif.sh runs it.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -45,14 +46,19 @@ struct side {
 	ssize_t (*write)(int, const void *, size_t);
 	int (*shutdown)(int, int);
 	int (*close)(int);
+	ssize_t (*sendto)(int, const void *, size_t, int,
+	    const struct sockaddr *, socklen_t);
+	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *,
+	    socklen_t *);
 };
 
 static const struct side host = { socket, bind, listen, accept, connect,
-	setsockopt, read, write, shutdown, close };
+	setsockopt, read, write, shutdown, close, sendto, recvfrom };
 static const struct side kern = { rump_sys_socket, rump_sys_bind,
 	rump_sys_listen, rump_sys_accept, rump_sys_connect,
 	rump_sys_setsockopt, rump_sys_read, rump_sys_write,
-	rump_sys_shutdown, rump_sys_close };
+	rump_sys_shutdown, rump_sys_close, rump_sys_sendto,
+	rump_sys_recvfrom };
 static const struct side *S = &host;
 
 #define CHUNK	(128u << 10)
@@ -139,6 +145,12 @@ serve(int port)
 		if (S->write(c, buf, 1) != 1)
 			die("write");
 	S->close(c);
+	/* The echo connection: the kernel answers pings until its end. */
+	if ((c = S->accept(l, NULL, NULL)) < 0)
+		die("accept");
+	while (S->read(c, buf, sizeof(buf)) > 0)
+		continue;
+	S->close(c);
 	S->close(l);
 }
 
@@ -166,13 +178,73 @@ dial(const char *addr, int port)
 	}
 }
 
+static uint16_t
+icmp_sum(const uint8_t *p, size_t len)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* The average ICMP echo round trip to addr, in ms, over n echoes (a raw
+ * socket, as ping's), the peer's stack answering. */
+static double
+echo_rtt(const char *addr, int n)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	uint8_t req[64], ans[256];
+	uint16_t id = (uint16_t)getpid(), sum;
+	double t0, total = 0;
+	int fd;
+
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1 ||
+	    (fd = S->socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)) < 0)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		memset(req, 0, sizeof(req));
+		req[0] = 8;			/* echo request */
+		req[4] = (uint8_t)(id >> 8);
+		req[5] = (uint8_t)id;
+		req[6] = (uint8_t)(i >> 8);
+		req[7] = (uint8_t)i;
+		sum = icmp_sum(req, sizeof(req));
+		req[2] = (uint8_t)(sum >> 8);
+		req[3] = (uint8_t)sum;
+		t0 = now();
+		if (S->sendto(fd, req, sizeof(req), 0, (struct sockaddr *)&sin,
+		    sizeof(sin)) != (ssize_t)sizeof(req))
+			die("sendto");
+		for (;;) {
+			ssize_t r = S->recvfrom(fd, ans, sizeof(ans), 0, NULL,
+			    NULL);
+			size_t hl;
+
+			if (r < 0)
+				die("recvfrom");
+			hl = (size_t)(ans[0] & 0xf) * 4;
+			if ((size_t)r >= hl + 8 && ans[hl] == 0 &&
+			    memcmp(ans + hl + 4, req + 4, 4) == 0)
+				break;
+		}
+		total += now() - t0;
+	}
+	S->close(fd);
+	return total / n * 1e3;
+}
+
 static void
 client(const char *addr, int port)
 {
 	static char buf[CHUNK];
 	size_t total = envnum("NETWIRE_MB", 200) << 20, rt = envnum("NETWIRE_RT",
 	    5000);
-	double t0, mbs, rts;
+	double t0, mbs, rts, ping;
 	char c = 'x';
 	int fd;
 
@@ -202,7 +274,10 @@ client(const char *addr, int port)
 			die("round trip");
 	rts = (double)rt / (now() - t0);
 	S->close(fd);
-	printf("%.1f %.0f\n", mbs, rts);
+	fd = dial(addr, port);		/* keeps the server up */
+	ping = echo_rtt(addr, 200);
+	S->close(fd);
+	printf("%.1f %.0f %.3f\n", mbs, rts, ping);
 }
 
 /* NETWIRE_STATS=1: the kernel's interface and TCP counters on stderr
