@@ -40,6 +40,13 @@
  * each frame and, when sb_waiters is not 0, wakes every futex waiter on
  * sb_wake; a reader with nothing to read counts itself in sb_waiters and
  * sleeps on sb_wake, both under the lock, so no wakeup is missed.
+ * Version 2: a reader that got a slot (sb_slot[], taken at attach by
+ * writing its id under the lock, given back at detach) sleeps on its
+ * slot's ss_wake instead, with ss_waiting set, and a writer wakes every
+ * waiting slot but its own: a frame no longer wakes its sender's own
+ * receive thread (a wake-up, a lock round trip and a context switch per
+ * frame).  Slots of a kernel that died stay taken; with none free a
+ * reader uses sb_wake as in version 1, which writers still wake.
  *
  * Every value read from a bus is checked before use: a header with
  * another magic or version is refused (EINVAL when attaching), a head or
@@ -57,6 +64,13 @@
 #define SHMIF_RINGSIZE	(4u << 20)	/* a new bus's ring */
 #define SHMIF_RINGMIN	(64u << 10)
 #define SHMIF_MAXFRAME	(65535u + 14u)	/* MTU 65535 plus the header */
+#define SHMIF_SLOTS	64		/* readers with a wake word each */
+
+struct shmif_slot {
+	uint64_t ss_id;		/* the reader's fr_sender id; 0: free */
+	uint32_t ss_wake;	/* futex word: +1 per wake-up */
+	uint32_t ss_waiting;	/* 1: asleep on ss_wake */
+};
 
 struct shmif_bus {
 	uint32_t sb_magic;	/* SHMIF_MAGIC; 0 in a new (zeroed) file */
@@ -70,6 +84,7 @@ struct shmif_bus {
 	uint64_t sb_head;	/* position of the oldest record */
 	uint64_t sb_tail;	/* position after the newest */
 	uint64_t sb_frames;	/* frames ever written */
+	struct shmif_slot sb_slot[SHMIF_SLOTS];	/* version 2 */
 };
 
 struct shmif_frame {
