@@ -139,10 +139,10 @@ rumpuser_futex_wake(uint32_t *word, int nwake)
 }
 
 RUMPUSER_EXPORT int
-rumpuser_tap_open(const char *name, int *fdp)
+rumpuser_tap_open(const char *name, int *fdp, int *offloadp)
 {
 	struct ifreq ifr;
-	int fd, error = 0, saved = errno;
+	int fd, error = 0, saved = errno, hdrsz = 10;
 
 	if (name == NULL || strlen(name) >= IFNAMSIZ || *name == '\0')
 		return EINVAL;
@@ -152,13 +152,18 @@ rumpuser_tap_open(const char *name, int *fdp)
 		goto out;
 	}
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
 		error = errno;
 		close(fd);
 		goto out;
 	}
+	/* Every frame with a virtio-net header (as QEMU's); the host may
+	 * then give partial checksums and large TCPv4 segments, and takes
+	 * ours.  Without the offloads the header is still there, empty. */
+	*offloadp = ioctl(fd, TUNSETVNETHDRSZ, &hdrsz) == 0 &&
+	    ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) == 0;
 	*fdp = fd;
 out:
 	errno = saved;

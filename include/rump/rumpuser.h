@@ -15,8 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* 4: rumpuser_shmap_*, rumpuser_futex_*, rumpuser_tap_* (shmif, tap) */
-#define RUMPUSER_VERSION 4
+/* 4: rumpuser_shmap_*, rumpuser_futex_*, rumpuser_tap_* (shmif, tap)
+ * 5: tap frames carry a virtio-net header; rumpuser_tap_open says whether
+ *    the host's offloads are on */
+#define RUMPUSER_VERSION 5
 
 /* Upcalls from the hypervisor into the kernel, handed over at init. */
 struct rumpuser_hyperup {
@@ -186,15 +188,20 @@ void rumpuser_shmap_close(struct rumpuser_shmap *sm);
 int rumpuser_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns);
 void rumpuser_futex_wake(uint32_t *word, int nwake);
 /*
- * A host TAP device (/dev/net/tun, IFF_TAP | IFF_NO_PI): frames without a
- * packet-information header.  name is the host interface's (created if
- * the host allows, as "ip tuntap add" does; EPERM without CAP_NET_ADMIN,
- * ENOENT without /dev/net/tun).  _read reads one frame into buf, waiting
- * at most timeout_ns for one (< 0: no limit; ETIMEDOUT), without the
- * virtual CPU while it waits; _write writes one frame from iov.  Close
- * with rumpuser_close().
+ * A host TAP device (/dev/net/tun, IFF_TAP | IFF_NO_PI | IFF_VNET_HDR):
+ * each frame read or written is preceded by Linux's 10-byte struct
+ * virtio_net_hdr (host byte order), no packet-information header.  name
+ * is the host interface's (created if the host allows, as "ip tuntap add"
+ * does; EPERM without CAP_NET_ADMIN, ENOENT without /dev/net/tun).
+ * *offloadp is 1 when the host took TUN_F_CSUM | TUN_F_TSO4: it may then
+ * hand over frames with partial checksums (VIRTIO_NET_HDR_F_NEEDS_CSUM)
+ * and large TCPv4 segments (VIRTIO_NET_HDR_GSO_TCPV4), as it takes them;
+ * 0: the header is there but always empty on input.  _read reads one
+ * header and frame into buf, waiting at most timeout_ns for one (< 0: no
+ * limit; ETIMEDOUT), without the virtual CPU while it waits; _write
+ * writes one from iov.  Close with rumpuser_close().
  */
-int rumpuser_tap_open(const char *name, int *fdp);
+int rumpuser_tap_open(const char *name, int *fdp, int *offloadp);
 int rumpuser_tap_read(int fd, void *buf, size_t len, int64_t timeout_ns,
     size_t *retp);
 int rumpuser_tap_write(int fd, const struct rumpuser_iovec *iov, size_t iovlen,

@@ -101,6 +101,18 @@ struct ifnet {
 	uint8_t if_hwaddr[8];		/* link-layer address, if_hwlen bytes */
 	int if_hwlen;
 	int if_txqlen;			/* as Linux's txqueuelen, for tools */
+	/*
+	 * Bytes of IP packet the link takes and gives as one TCP segment
+	 * (m_pkthdr.segsz set) when that is more than if_mtu; 0: none.  A
+	 * link whose far ends are our kernels (shmif) sets it, so a bulk
+	 * transfer pays the per-packet costs once per 64 KiB (netinet/
+	 * tcp_lso.c cuts such a packet for any other link).  Added for the
+	 * speed goals of issue 12.
+	 */
+	uint32_t if_tsomax;
+	/* M_CSUM_TCP: the driver has IPv4 TCP checksums finished further on
+	 * (tap with the host's offloads), so in_ifoutput leaves them. */
+	uint32_t if_csumtx;
 	struct ifaddrhead if_ifa4;	/* IPv4 addresses, primary first */
 	struct ifaddrhead if_ifa6;	/* IPv6 addresses */
 	struct if_counters if_cnt;

@@ -16,6 +16,10 @@
  *     transmitted frame (copied, truncated to buflen; *len its length).
  *     0, EAGAIN (none), ENODEV.
  *   rump_etest_pending(ifindex): transmitted frames waiting (or -1).
+ *   rump_etest_lso(ifindex, tsomax, segsz): the interface carries large
+ *     TCP segments up to tsomax bytes of IP packet (if_tsomax; 0: none),
+ *     and frames input above the MTU are marked as large segments of
+ *     segsz (net/netinet/tcp_lso.c).  0 or ENODEV.
  *   rump_etest_stats, rump_etest_flags, rump_etest_addrflags: below.
  *
  * The ring holds ETEST_RING frames; xmit answers ENOBUFS when it is full,
@@ -37,12 +41,14 @@ int rump_etest_addr(int ifindex, int af, const void *addr, int plen,
 int rump_etest_input(int ifindex, const void *frame, size_t len);
 int rump_etest_read(int ifindex, void *buf, size_t buflen, size_t *len);
 int rump_etest_pending(int ifindex);
+int rump_etest_lso(int ifindex, uint32_t tsomax, uint16_t segsz);
 
 struct etest_softc {
 	struct ifnet sc_if;
 	kmutex_t sc_lock;
 	struct mbuf *sc_ring[ETEST_RING];
 	unsigned sc_head, sc_count;
+	uint16_t sc_segsz;		/* rump_etest_lso */
 };
 
 static kmutex_t etest_lock;
@@ -176,9 +182,23 @@ rump_etest_input(int ifindex, const void *frame, size_t len)
 		kernel_exit(l);
 		return ENOBUFS;
 	}
+	if (len > sc->sc_if.if_mtu + ETHER_HDR_LEN)
+		m->m_pkthdr.segsz = sc->sc_segsz;
 	ether_input(&sc->sc_if, m);
 	netisr_run();
 	kernel_exit(l);
+	return 0;
+}
+
+int
+rump_etest_lso(int ifindex, uint32_t tsomax, uint16_t segsz)
+{
+	struct etest_softc *sc = etest_find(ifindex);
+
+	if (sc == NULL)
+		return ENODEV;
+	sc->sc_if.if_tsomax = tsomax;
+	sc->sc_segsz = segsz;
 	return 0;
 }
 

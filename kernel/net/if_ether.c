@@ -222,7 +222,8 @@ ether_send(struct ifnet *ifp, struct mbuf *m, const uint8_t *dst,
 		m_freem(m);
 		return ENETDOWN;
 	}
-	if (m->m_pkthdr.len > ifp->if_mtu) {
+	if (m->m_pkthdr.len > ifp->if_mtu && (m->m_pkthdr.segsz == 0 ||
+	    m->m_pkthdr.len > ifp->if_tsomax)) {
 		atomic_fetch_add(&ifp->if_cnt.odrops, 1);
 		m_freem(m);
 		return EMSGSIZE;
@@ -307,7 +308,10 @@ ether_input(struct ifnet *ifp, struct mbuf *m)
 		m_freem(m);
 		return;
 	}
-	if (len < ETHER_HDR_LEN || len > ifp->if_mtu + ETHER_HDR_LEN) {
+	/* Above the MTU: only a large segment the driver said it carries. */
+	if (len < ETHER_HDR_LEN || (len > ifp->if_mtu + ETHER_HDR_LEN &&
+	    (m->m_pkthdr.segsz == 0 || len > ifp->if_tsomax +
+	    ETHER_HDR_LEN))) {
 		atomic_fetch_add(&ifp->if_cnt.ipackets, 1);
 		atomic_fetch_add(&ifp->if_cnt.ierrors, 1);
 		m_freem(m);

@@ -13,9 +13,10 @@
  * Receive: one kernel thread per attached interface copies the new
  * records out of the ring under the bus lock into a batch buffer of its
  * own, drops the lock, and hands the frames to ether_input(); with
- * nothing to read it sleeps on the bus's futex (rumpuser_futex_wait,
- * without its virtual CPU).  Transmit copies the frame into the ring
- * under the lock and wakes the readers.  sc_lock (a reader/writer lock)
+ * nothing to read it sleeps on its slot's futex word, or the bus's when
+ * no slot was free (rumpuser_futex_wait, without its virtual CPU).
+ * Transmit copies the frame into the ring under the lock and wakes the
+ * other readers.  sc_lock (a reader/writer lock)
  * keeps the bus mapping alive while a sender uses it; attaching and
  * detaching take it for writing, after the receive thread is joined.
  */
@@ -42,6 +43,7 @@ struct shmif_sc {
 	uint64_t sc_size;		/* bytes mapped */
 	uint64_t sc_id;			/* fr_sender of our frames */
 	void *sc_thread;		/* the receive thread (joinable) */
+	int sc_slot;			/* its wake slot on the bus, or -1 */
 	atomic_bool sc_stop;
 	uint8_t *sc_batch;		/* SHMIF_BATCH bytes, the receiver's */
 	kmutex_t sc_cfglock;		/* serializes attach/detach */
@@ -50,6 +52,9 @@ struct shmif_sc {
 	char sc_path[SHMIF_BUSLEN];	/* the sysctl's value */
 	struct shmif_sc *sc_next;
 };
+
+_Static_assert(sizeof(struct shmif_bus) <= SHMIF_HDRSIZE,
+    "the bus header fits its page");
 
 static kmutex_t shmif_list_lock;
 static struct shmif_sc *shmif_list;
@@ -198,6 +203,59 @@ bus_positions(struct shmif_bus *b, uint32_t *rsizep, uint64_t *headp,
 	return true;
 }
 
+/* --- wake-ups (if_shmif.h, "Locking") ------------------------------- */
+
+/* After a frame: every reader asleep but the sender's own.  A slot's
+ * waiting flag is taken by the waker, so a dead reader's slot costs one
+ * wake-up, not one per frame. */
+static void
+bus_wake(struct shmif_bus *b, uint64_t self)
+{
+	__atomic_fetch_add(&b->sb_wake, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&b->sb_waiters, __ATOMIC_SEQ_CST) != 0)
+		rumpuser_futex_wake(&b->sb_wake, INT32_MAX);
+	for (int i = 0; i < SHMIF_SLOTS; i++) {
+		struct shmif_slot *s = &b->sb_slot[i];
+
+		if (__atomic_load_n(&s->ss_waiting, __ATOMIC_SEQ_CST) == 0 ||
+		    ld64(&s->ss_id) == self ||
+		    __atomic_exchange_n(&s->ss_waiting, 0, __ATOMIC_SEQ_CST) == 0)
+			continue;
+		__atomic_fetch_add(&s->ss_wake, 1, __ATOMIC_SEQ_CST);
+		rumpuser_futex_wake(&s->ss_wake, 1);
+	}
+}
+
+/* A free slot for reader id (bus lock held), or -1. */
+static int
+slot_take(struct shmif_bus *b, uint64_t id)
+{
+	for (int i = 0; i < SHMIF_SLOTS; i++)
+		if (ld64(&b->sb_slot[i].ss_id) == 0) {
+			__atomic_store_n(&b->sb_slot[i].ss_waiting, 0,
+			    __ATOMIC_RELAXED);
+			__atomic_store_n(&b->sb_slot[i].ss_id, id,
+			    __ATOMIC_RELAXED);
+			return i;
+		}
+	return -1;
+}
+
+/* Wakes sc's receive thread wherever it sleeps (detaching). */
+static void
+shmif_wake_self(struct shmif_sc *sc)
+{
+	struct shmif_bus *b = sc->sc_bus;
+	int slot = __atomic_load_n(&sc->sc_slot, __ATOMIC_ACQUIRE);
+
+	rumpuser_futex_wake(&b->sb_wake, INT32_MAX);
+	if (slot >= 0) {
+		__atomic_fetch_add(&b->sb_slot[slot].ss_wake, 1,
+		    __ATOMIC_SEQ_CST);
+		rumpuser_futex_wake(&b->sb_slot[slot].ss_wake, INT32_MAX);
+	}
+}
+
 /* --- transmit --------------------------------------------------------- */
 
 static int
@@ -238,6 +296,8 @@ shmif_xmit(struct ifnet *ifp, struct mbuf *m)
 	fr.fr_len = len;
 	fr.fr_check = ~len;
 	fr.fr_sender = sc->sc_id;
+	fr.fr_segsz = m->m_pkthdr.segsz;
+	fr.fr_pad = 0;
 	ring_write(b, rsize, tail, &fr, sizeof(fr));
 	ring_write_mbuf(b, rsize, tail + sizeof(fr), m, len);
 	__atomic_store_n(&b->sb_head, head, __ATOMIC_RELAXED);
@@ -245,9 +305,7 @@ shmif_xmit(struct ifnet *ifp, struct mbuf *m)
 	__atomic_store_n(&b->sb_frames, ld64(&b->sb_frames) + 1,
 	    __ATOMIC_RELAXED);
 	bus_unlock(b);
-	__atomic_fetch_add(&b->sb_wake, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&b->sb_waiters, __ATOMIC_SEQ_CST) != 0)
-		rumpuser_futex_wake(&b->sb_wake, INT32_MAX);
+	bus_wake(b, sc->sc_id);
 out:
 	rw_exit(&sc->sc_lock);
 	if (error != 0)
@@ -259,13 +317,18 @@ out:
 /* --- receive ---------------------------------------------------------- */
 
 static void
-shmif_deliver(struct shmif_sc *sc, const uint8_t *p, uint32_t len)
+shmif_deliver(struct shmif_sc *sc, const uint8_t *p, uint32_t len,
+    uint32_t segsz)
 {
 	struct ifnet *ifp = &sc->sc_if;
 	struct mbuf *m;
 
 	if (!(ifp->if_flags & IFF_UP))
 		return;
+	if (segsz > UINT16_MAX) {
+		atomic_fetch_add(&ifp->if_cnt.ierrors, 1);
+		return;
+	}
 	m = m_getcl(MT_DATA, M_PKTHDR, len);
 	if (m == NULL) {
 		atomic_fetch_add(&ifp->if_cnt.idrops, 1);
@@ -275,6 +338,10 @@ shmif_deliver(struct shmif_sc *sc, const uint8_t *p, uint32_t len)
 	m->m_len = len;
 	m->m_pkthdr.len = len;
 	m->m_pkthdr.rcvif = ifp;
+	/* Only a frame above the MTU is a large segment (if_ether.c drops
+	 * one that is not marked). */
+	if (len > ifp->if_mtu + ETHER_HDR_LEN)
+		m->m_pkthdr.segsz = (uint16_t)segsz;
 	ether_input(ifp, m);
 }
 
@@ -290,9 +357,13 @@ shmif_rxthread(void *arg)
 	size_t nb;
 	bool complained = false;
 
+	int slot;
+
 	bus_lock(b);
 	pos = ld64(&b->sb_tail);		/* what was sent before is old */
+	slot = slot_take(b, sc->sc_id);
 	bus_unlock(b);
+	__atomic_store_n(&sc->sc_slot, slot, __ATOMIC_RELEASE);
 	while (!atomic_load(&sc->sc_stop)) {
 		nb = 0;
 		bus_lock(b);
@@ -329,6 +400,18 @@ shmif_rxthread(void *arg)
 			}
 			pos += SHMIF_RECSIZE(fr.fr_len);
 		}
+		if (nb == 0 && pos == tail && slot >= 0) {
+			struct shmif_slot *s = &b->sb_slot[slot];
+
+			__atomic_store_n(&s->ss_waiting, 1, __ATOMIC_SEQ_CST);
+			w = __atomic_load_n(&s->ss_wake, __ATOMIC_SEQ_CST);
+			bus_unlock(b);
+			if (!atomic_load(&sc->sc_stop))
+				(void)rumpuser_futex_wait(&s->ss_wake, w,
+				    SHMIF_WAIT_NS);
+			__atomic_store_n(&s->ss_waiting, 0, __ATOMIC_SEQ_CST);
+			continue;
+		}
 		if (nb == 0 && pos == tail) {
 			__atomic_fetch_add(&b->sb_waiters, 1, __ATOMIC_SEQ_CST);
 			w = __atomic_load_n(&b->sb_wake, __ATOMIC_SEQ_CST);
@@ -341,10 +424,16 @@ shmif_rxthread(void *arg)
 		for (size_t off = 0; off < nb; ) {
 			memcpy(&fr, sc->sc_batch + off, sizeof(fr));
 			shmif_deliver(sc, sc->sc_batch + off + sizeof(fr),
-			    fr.fr_len);
+			    fr.fr_len, fr.fr_segsz);
 			off += sizeof(fr) + fr.fr_len;
 		}
 	}
+	/* The slot back, unless someone took it meanwhile. */
+	bus_lock(b);
+	if (slot >= 0 && ld64(&b->sb_slot[slot].ss_id) == sc->sc_id)
+		__atomic_store_n(&b->sb_slot[slot].ss_id, 0, __ATOMIC_RELAXED);
+	bus_unlock(b);
+	__atomic_store_n(&sc->sc_slot, -1, __ATOMIC_RELEASE);
 }
 
 /* --- attaching to a bus ---------------------------------------------- */
@@ -412,7 +501,7 @@ shmif_detach_bus(struct shmif_sc *sc)
 {
 	if (sc->sc_thread != NULL) {
 		atomic_store(&sc->sc_stop, true);
-		rumpuser_futex_wake(&sc->sc_bus->sb_wake, INT32_MAX);
+		shmif_wake_self(sc);
 		kthread_join(sc->sc_thread);
 		sc->sc_thread = NULL;
 	}
@@ -488,10 +577,14 @@ shmif_create(const char *name)
 	}
 	rw_init(&sc->sc_lock);
 	mutex_init(&sc->sc_cfglock);
+	sc->sc_slot = -1;
 	kern_getrandom(&sc->sc_id, sizeof(sc->sc_id), 0, &got);
+	sc->sc_id |= 1;			/* 0 is a free slot's */
 	kstrlcpy(sc->sc_if.if_name, name, sizeof(sc->sc_if.if_name));
 	sc->sc_if.if_softc = sc;
 	ether_randaddr(mac);
+	/* Every kernel on a bus of this version takes large segments. */
+	sc->sc_if.if_tsomax = IP_MAXPACKET;
 	if ((error = ether_ifattach(&sc->sc_if, mac, shmif_xmit)) != 0) {
 		mutex_destroy(&sc->sc_cfglock);
 		rw_destroy(&sc->sc_lock);
@@ -527,7 +620,7 @@ shmif_shutdown(void)
 	for (sc = shmif_list; sc != NULL; sc = sc->sc_next)
 		if (sc->sc_thread != NULL) {
 			atomic_store(&sc->sc_stop, true);
-			rumpuser_futex_wake(&sc->sc_bus->sb_wake, INT32_MAX);
+			shmif_wake_self(sc);
 			kthread_join(sc->sc_thread);
 			sc->sc_thread = NULL;
 		}

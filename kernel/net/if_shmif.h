@@ -22,6 +22,17 @@
  * length is seen; fr_sender is the writing interface's random id, so an
  * interface skips its own frames.
  *
+ * Large segments (version 2).  A frame may be longer than the link MTU
+ * (up to SHMIF_MAXFRAME) when fr_segsz is not 0: it is then one IPv4 TCP
+ * packet of several segments' payload sent whole (TSO), whose segments
+ * carry at most fr_segsz payload bytes each; the receiving kernel takes
+ * it as one segment (GRO) and, forwarding it to a link that does not
+ * carry such frames, cuts it at fr_segsz (net/netinet/tcp_lso.c).  A
+ * frame above the MTU with fr_segsz 0 is an input error, as is an
+ * fr_segsz above 65535.  Version 1 had no fr_segsz (16-byte records
+ * headers) and only MTU-sized frames: a kernel of one version refuses a
+ * bus of the other (EPROTO).
+ *
  * Locking.  sb_lock is a process-shared futex mutex (0 free, 1 held, 2
  * held with waiters) taken around every header change and record copy.
  * A holder that died holding it (kill -9 in the middle of a copy) is
@@ -29,6 +40,13 @@
  * each frame and, when sb_waiters is not 0, wakes every futex waiter on
  * sb_wake; a reader with nothing to read counts itself in sb_waiters and
  * sleeps on sb_wake, both under the lock, so no wakeup is missed.
+ * Version 2: a reader that got a slot (sb_slot[], taken at attach by
+ * writing its id under the lock, given back at detach) sleeps on its
+ * slot's ss_wake instead, with ss_waiting set, and a writer wakes every
+ * waiting slot but its own: a frame no longer wakes its sender's own
+ * receive thread (a wake-up, a lock round trip and a context switch per
+ * frame).  Slots of a kernel that died stay taken; with none free a
+ * reader uses sb_wake as in version 1, which writers still wake.
  *
  * Every value read from a bus is checked before use: a header with
  * another magic or version is refused (EINVAL when attaching), a head or
@@ -41,11 +59,18 @@
 #include <stdint.h>
 
 #define SHMIF_MAGIC	0x46485352u	/* "RSHF" */
-#define SHMIF_VERSION	1u
+#define SHMIF_VERSION	2u
 #define SHMIF_HDRSIZE	4096u		/* header page; the ring follows */
 #define SHMIF_RINGSIZE	(4u << 20)	/* a new bus's ring */
 #define SHMIF_RINGMIN	(64u << 10)
 #define SHMIF_MAXFRAME	(65535u + 14u)	/* MTU 65535 plus the header */
+#define SHMIF_SLOTS	64		/* readers with a wake word each */
+
+struct shmif_slot {
+	uint64_t ss_id;		/* the reader's fr_sender id; 0: free */
+	uint32_t ss_wake;	/* futex word: +1 per wake-up */
+	uint32_t ss_waiting;	/* 1: asleep on ss_wake */
+};
 
 struct shmif_bus {
 	uint32_t sb_magic;	/* SHMIF_MAGIC; 0 in a new (zeroed) file */
@@ -59,12 +84,15 @@ struct shmif_bus {
 	uint64_t sb_head;	/* position of the oldest record */
 	uint64_t sb_tail;	/* position after the newest */
 	uint64_t sb_frames;	/* frames ever written */
+	struct shmif_slot sb_slot[SHMIF_SLOTS];	/* version 2 */
 };
 
 struct shmif_frame {
 	uint32_t fr_len;	/* bytes of frame after this header */
 	uint32_t fr_check;	/* ~fr_len */
 	uint64_t fr_sender;	/* the writer's id */
+	uint32_t fr_segsz;	/* 0, or a large segment's MSS (version 2) */
+	uint32_t fr_pad;	/* 0 */
 };
 
 #define SHMIF_RECSIZE(len) \

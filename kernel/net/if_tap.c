@@ -16,6 +16,15 @@
  * CPU, so the thread notices it is told to stop) and hands a copy of the
  * right size to ether_input().  Transmit writes the mbuf chain with one
  * writev.  sc_lock keeps the descriptor open while a sender uses it.
+ *
+ * Offloads, as QEMU's virtio-net does them: every frame has a virtio-net
+ * header (rumpuser_tap_open), and when the host takes TUN_F_CSUM |
+ * TUN_F_TSO4 the interface carries large IPv4 TCP segments both ways
+ * (if_tsomax; netinet/tcp_lso.c) and leaves IPv4 TCP checksums to the
+ * host (if_csumtx: the header says where the partial sum is).  A frame
+ * from the host with a partial checksum gets it finished here (so it is
+ * right if forwarded) and counts as verified, the host's data being
+ * memory, not a wire; a large segment from the host is taken whole.
  */
 #include "k/kernel.h"
 #include "k/component.h"
@@ -24,11 +33,28 @@
 #include "net/if.h"
 #include "net/if_cfg.h"
 #include "net/if_ether.h"
+#include "net/netinet/ip_var.h"
 
 #include <rump/rumpuser.h>
 
 #define TAP_DEVLEN	16		/* a host interface name */
 #define TAP_BUFSIZE	(65536u + 64u)	/* a frame of the largest MTU */
+#define TAP_VNETLEN	10		/* struct virtio_net_hdr */
+
+/* Linux's struct virtio_net_hdr (host byte order on a tap). */
+struct tap_vnet {
+	uint8_t flags;			/* VNET_F_* */
+	uint8_t gso_type;		/* VNET_GSO_* */
+	uint16_t hdr_len;		/* headers before the payload */
+	uint16_t gso_size;		/* the MSS of a large segment */
+	uint16_t csum_start;		/* where the partial sum starts */
+	uint16_t csum_offset;		/* its field, from csum_start */
+};
+#define VNET_F_NEEDS_CSUM	1
+#define VNET_F_DATA_VALID	2
+#define VNET_GSO_NONE		0
+#define VNET_GSO_TCPV4		1
+#define VNET_GSO_ECN		0x80
 #define TAP_MAXIOV	64
 #define TAP_WAIT_NS	(250LL * 1000 * 1000)
 
@@ -49,15 +75,64 @@ struct tap_sc {
 static kmutex_t tap_list_lock;
 static struct tap_sc *tap_list;
 
+/*
+ * An IPv4 TCP frame whose checksum was left to the host (if_csumtx): the
+ * pseudo header's sum goes in the checksum field and vh says where, and
+ * a large segment is marked with its MSS, for the host to cut (GSO).
+ */
+static int
+tap_csum_partial(struct mbuf *m, struct tap_vnet *vh)
+{
+	struct ip ip;
+	struct tcphdr th;
+	size_t l4 = ETHER_HDR_LEN + m->m_pkthdr.l4off, tlen;
+	uint32_t sum;
+	uint16_t s;
+
+	if (m->m_pkthdr.len < l4 + sizeof(th))
+		return EINVAL;
+	m_copydata(m, ETHER_HDR_LEN, sizeof(ip), &ip);
+	m_copydata(m, l4, sizeof(th), &th);
+	tlen = m->m_pkthdr.len - l4;
+	sum = (uint32_t)IPPROTO_TCP + (uint32_t)tlen;
+	for (int i = 0; i < 2; i++) {
+		uint32_t a = ntohl(i == 0 ? ip.ip_src.s_addr : ip.ip_dst.s_addr);
+
+		sum += (a >> 16) + (a & 0xffff);
+	}
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	s = htons((uint16_t)sum);
+	if (m_copyback(m, l4 + 16, 2, &s) != 0)
+		return ENOBUFS;
+	m->m_pkthdr.csum_flags &= ~M_CSUM_TCP;
+	vh->flags = VNET_F_NEEDS_CSUM;
+	vh->csum_start = (uint16_t)l4;
+	vh->csum_offset = 16;
+	if (m->m_pkthdr.segsz != 0) {
+		vh->gso_type = VNET_GSO_TCPV4;
+		vh->gso_size = m->m_pkthdr.segsz;
+		vh->hdr_len = (uint16_t)(l4 + TH_OFF(&th) * 4u);
+	}
+	return 0;
+}
+
 static int
 tap_xmit(struct ifnet *ifp, struct mbuf *m)
 {
 	struct tap_sc *sc = ifp->if_softc;
 	struct rumpuser_iovec iov[TAP_MAXIOV];
 	struct mbuf *n, *lin = NULL;
-	size_t niov = 0, done;
+	struct tap_vnet vh;
+	size_t niov = 1, done;
 	int error = 0;
 
+	memset(&vh, 0, sizeof(vh));
+	if ((m->m_pkthdr.csum_flags & M_CSUM_TCP) &&
+	    (error = tap_csum_partial(m, &vh)) != 0)
+		goto out;
+	iov[0].iov_base = &vh;
+	iov[0].iov_len = TAP_VNETLEN;
 	for (n = m; n != NULL && niov < TAP_MAXIOV; n = n->m_next)
 		if (n->m_len > 0) {
 			iov[niov].iov_base = n->m_data;
@@ -70,9 +145,9 @@ tap_xmit(struct ifnet *ifp, struct mbuf *m)
 			goto out;
 		}
 		m_copydata(m, 0, m->m_pkthdr.len, lin->m_data);
-		iov[0].iov_base = lin->m_data;
-		iov[0].iov_len = m->m_pkthdr.len;
-		niov = 1;
+		iov[1].iov_base = lin->m_data;
+		iov[1].iov_len = m->m_pkthdr.len;
+		niov = 2;
 	}
 	rw_enter(&sc->sc_lock, false);
 	if (sc->sc_fd < 0)
@@ -95,6 +170,8 @@ tap_rxthread(void *arg)
 	struct tap_sc *sc = arg;
 	struct ifnet *ifp = &sc->sc_if;
 	struct mbuf *m;
+	struct tap_vnet vh;
+	uint8_t *frame;
 	size_t n;
 	int error;
 
@@ -109,17 +186,41 @@ tap_rxthread(void *arg)
 			    ifp->if_name, sc->sc_dev, error);
 			break;
 		}
-		if (n == 0 || !(ifp->if_flags & IFF_UP))
+		if (n <= TAP_VNETLEN || !(ifp->if_flags & IFF_UP))
 			continue;
+		memcpy(&vh, sc->sc_buf, TAP_VNETLEN);
+		n -= TAP_VNETLEN;
+		frame = sc->sc_buf + TAP_VNETLEN;
+		if (vh.flags & VNET_F_NEEDS_CSUM) {
+			/* The host's partial sum, finished. */
+			uint16_t sum;
+
+			if ((size_t)vh.csum_start + vh.csum_offset + 2 > n) {
+				atomic_fetch_add(&ifp->if_cnt.ierrors, 1);
+				continue;
+			}
+			sum = in_cksum_buf(frame + vh.csum_start,
+			    n - vh.csum_start);
+			if (sum == 0)
+				sum = 0xffff;
+			memcpy(frame + vh.csum_start + vh.csum_offset, &sum, 2);
+		}
 		if (n >= TAP_BUFSIZE ||
 		    (m = m_getcl(MT_DATA, M_PKTHDR, n)) == NULL) {
 			atomic_fetch_add(&ifp->if_cnt.idrops, 1);
 			continue;
 		}
-		memcpy(mtod(m, uint8_t *), sc->sc_buf, n);
+		memcpy(mtod(m, uint8_t *), frame, n);
 		m->m_len = (uint32_t)n;
 		m->m_pkthdr.len = (uint32_t)n;
 		m->m_pkthdr.rcvif = ifp;
+		if (vh.flags & (VNET_F_NEEDS_CSUM | VNET_F_DATA_VALID))
+			m->m_pkthdr.csum_flags |= M_CSUM_DATA_VALID;
+		/* Above the MTU only as a large TCPv4 segment (if_ether.c
+		 * drops anything else). */
+		if (n > ifp->if_mtu + ETHER_HDR_LEN &&
+		    (vh.gso_type & ~VNET_GSO_ECN) == VNET_GSO_TCPV4)
+			m->m_pkthdr.segsz = vh.gso_size;
 		ether_input(ifp, m);
 	}
 }
@@ -136,20 +237,23 @@ tap_close(struct tap_sc *sc)
 	if (sc->sc_fd >= 0)
 		rumpuser_close(sc->sc_fd);
 	sc->sc_fd = -1;
+	sc->sc_if.if_tsomax = 0;
+	sc->sc_if.if_csumtx = 0;
 	rw_exit(&sc->sc_lock);
 }
 
 static int
 tap_setdev(struct tap_sc *sc, const char *dev)
 {
-	int fd = -1, error = 0;
+	int fd = -1, error = 0, offload = 0;
 
 	if (!netcfg_priv())
 		return EPERM;
 	if (strlen(dev) >= TAP_DEVLEN)
 		return EINVAL;
 	mutex_enter(&sc->sc_cfglock);
-	if (dev[0] != '\0' && (error = rumpuser_tap_open(dev, &fd)) != 0) {
+	if (dev[0] != '\0' &&
+	    (error = rumpuser_tap_open(dev, &fd, &offload)) != 0) {
 		kprintf("tap: %s: cannot open the host's TAP device %s: "
 		    "error %d\n", sc->sc_if.if_name, dev, error);
 		goto out;
@@ -159,6 +263,10 @@ tap_setdev(struct tap_sc *sc, const char *dev)
 		goto out;
 	rw_enter(&sc->sc_lock, true);
 	sc->sc_fd = fd;
+	if (offload) {
+		sc->sc_if.if_tsomax = IP_MAXPACKET;
+		sc->sc_if.if_csumtx = M_CSUM_TCP;
+	}
 	rw_exit(&sc->sc_lock);
 	atomic_store(&sc->sc_stop, false);
 	kstrlcpy(sc->sc_dev, dev, sizeof(sc->sc_dev));

@@ -6,8 +6,13 @@
  * next hop's MAC with TTL / hop limit one less and (IPv4) a correct
  * header checksum; a packet arriving with TTL / hop limit 1 is answered
  * with ICMP time exceeded (type 11) / ICMPv6 time exceeded (type 3) back
- * to the sender; a received ICMP redirect changes no route.  Neighbours are permanent entries, so no ARP/ND round
- * is needed.  Runs in the rump kernel only.
+ * to the sender; a received ICMP redirect changes no route.  A large TCP
+ * segment received whole (as shmif gives them, netinet/tcp_lso.c) leaves
+ * an interface without large segments cut into MSS-sized segments, each
+ * with its own sequence number, correct checksums, and FIN/PSH on the
+ * last only; one with a bad TCP checksum is dropped, not re-checksummed.
+ * Neighbours are permanent entries, so no ARP/ND round is needed.  Runs
+ * in the rump kernel only.
  */
 #include "compat.h"
 
@@ -22,6 +27,7 @@ int rump_etest_addr(int ifindex, int af, const void *addr, int plen,
 int rump_etest_input(int ifindex, const void *frame, size_t len);
 int rump_etest_read(int ifindex, void *buf, size_t buflen, size_t *len);
 int rump_etest_pending(int ifindex);
+int rump_etest_lso(int ifindex, uint32_t tsomax, uint16_t segsz);
 int rump_net_route(int op, int af, const void *dst, int plen, const void *gw,
     int ifindex, unsigned metric, int type);
 int rump_net_route_get(int af, const void *dst, int oif, void *gw,
@@ -122,6 +128,108 @@ frame6(uint8_t *f, int hlim)
 	u[6] = (uint8_t)(sum >> 8);
 	u[7] = (uint8_t)sum;
 	return 14 + 40 + 12;
+}
+
+/* The TCP checksum of the IPv4 packet ip (0 when it is right). */
+static uint16_t
+tcp4_sum(const uint8_t *ip)
+{
+	size_t len = (size_t)(ip[2] << 8 | ip[3]);
+	uint32_t ps = 6 + (uint32_t)(len - 20);
+
+	for (size_t i = 12; i < 20; i += 2)
+		ps += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	return sum16(ip + 20, len - 20, ps);
+}
+
+#define LSO_PAY		5000
+#define LSO_SEG		1000
+
+/* A TCP packet of LSO_PAY bytes (ACK|PSH|FIN) from host1 to 10.2.0.2,
+ * over if1's MTU: a large segment. */
+static size_t
+frame_lso(uint8_t *f)
+{
+	uint8_t *ip = f + 14, *th = ip + 20;
+	in_addr_t s = inet_addr("10.1.0.2"), d = inet_addr("10.2.0.2");
+	size_t len = 20 + 20 + LSO_PAY;
+	uint16_t sum;
+
+	memset(f, 0, 14 + len);
+	memcpy(f, mac1, 6);
+	memcpy(f + 6, host1, 6);
+	f[12] = 0x08;
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)(len >> 8);
+	ip[3] = (uint8_t)len;
+	ip[6] = 0x40;				/* DF */
+	ip[8] = 64;
+	ip[9] = 6;
+	memcpy(ip + 12, &s, 4);
+	memcpy(ip + 16, &d, 4);
+	sum = sum16(ip, 20, 0);
+	ip[10] = (uint8_t)(sum >> 8);
+	ip[11] = (uint8_t)sum;
+	th[0] = 0x30;				/* 12345 -> 80 */
+	th[1] = 0x39;
+	th[3] = 80;
+	th[4] = 0x10;				/* seq 0x10000000 */
+	th[12] = 5 << 4;
+	th[13] = 0x10 | 0x08 | 0x01;		/* ACK PSH FIN */
+	th[14] = 0x10;
+	for (size_t i = 0; i < LSO_PAY; i++)
+		th[20 + i] = (uint8_t)(i * 7 + i / 251);
+	sum = tcp4_sum(ip);
+	th[16] = (uint8_t)(sum >> 8);
+	th[17] = (uint8_t)sum;
+	return 14 + len;
+}
+
+static void
+fwd_lso(void **state)
+{
+	static uint8_t f[14 + 40 + LSO_PAY], r[2048];
+	size_t n, got = 0;
+	int k;
+
+	(void)state;
+	drain(if1);
+	drain(if2);
+	assert_int_equal(rump_etest_lso(if1, 65535, LSO_SEG), 0);
+	put_file("/proc/sys/net/ipv4/ip_forward", "1");
+	n = frame_lso(f);
+	assert_int_equal(tcp4_sum(f + 14), 0);
+	assert_int_equal(rump_etest_input(if1, f, n), 0);
+	for (k = 0; rump_etest_read(if2, r, sizeof(r), &n) == 0; k++) {
+		const uint8_t *ip = r + 14, *th = ip + 20;
+		size_t plen = (size_t)(ip[2] << 8 | ip[3]) - 40;
+		uint32_t seq = (uint32_t)th[4] << 24 | (uint32_t)th[5] << 16 |
+		    (uint32_t)th[6] << 8 | th[7];
+		bool last = got + plen == LSO_PAY;
+
+		assert_memory_equal(r, host2, 6);
+		assert_int_equal(n, 14 + 40 + plen);
+		assert_true(plen > 0 && plen <= LSO_SEG);
+		assert_int_equal(ip[8], 63);
+		assert_int_equal(sum16(ip, 20, 0), 0);
+		assert_int_equal(tcp4_sum(ip), 0);
+		assert_int_equal(seq, 0x10000000u + got);
+		assert_int_equal(th[13], last ? 0x19 : 0x10);
+		assert_memory_equal(th + 20, f + 14 + 40 + got, plen);
+		got += plen;
+	}
+	assert_int_equal(got, LSO_PAY);
+	assert_int_equal(k, LSO_PAY / LSO_SEG);
+	/* A corrupt one is dropped, not given fresh checksums. */
+	f[14 + 40 + 100] ^= 0x55;
+	assert_int_equal(rump_etest_input(if1, f, n = 14 + 40 + LSO_PAY), 0);
+	assert_int_equal(rump_etest_pending(if2), 0);
+	/* Above the MTU and not marked as a large segment: dropped. */
+	f[14 + 40 + 100] ^= 0x55;
+	assert_int_equal(rump_etest_lso(if1, 0, 0), 0);
+	assert_int_equal(rump_etest_input(if1, f, n), 0);
+	assert_int_equal(rump_etest_pending(if2), 0);
+	put_file("/proc/sys/net/ipv4/ip_forward", "0");
 }
 
 static void
@@ -282,6 +390,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fwd_v4),
 		cmocka_unit_test(fwd_v6),
+		cmocka_unit_test(fwd_lso),
 		cmocka_unit_test(redirect_ignored),
 	};
 

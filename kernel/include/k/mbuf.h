@@ -74,6 +74,13 @@ struct pkthdr {
 	uint32_t flowid;		/* a hash of the flow, 0 if none */
 	uint16_t l3off;			/* offset of the network header, if set */
 	uint16_t l4off;			/* offset of the transport header */
+	/*
+	 * 0, or: an IPv4 TCP packet longer than the link MTU, sent or
+	 * received as one piece (a large segment: TSO/GRO between kernels
+	 * that carry them, netinet/tcp_lso.c), whose segments on an MTU-sized
+	 * link carry at most segsz bytes of payload each.
+	 */
+	uint16_t segsz;
 	void (*isr)(struct mbuf *);	/* netisr_enqueue's handler */
 };
 

@@ -63,6 +63,13 @@ int ip6_output(struct mbuf *m, const struct ip_out *o, struct in_route *ro);
 /* Hands packets to the interface, finishing deferred checksums. */
 int in_ifoutput(struct ifnet *ifp, struct mbuf *m, int af,
     const struct in6_addr *nexthop);
+/*
+ * tcp_lso.c: an IPv4 packet to ifp towards a path of MTU mtu: whole when
+ * it fits or the link carries it as a large segment (if_tsomax), else a
+ * TCP packet cut into segments (m_pkthdr.segsz); 0 or an errno.  Owns m.
+ */
+int ip4_lso_output(struct ifnet *ifp, struct mbuf *m, uint32_t mtu,
+    const struct in6_addr *nexthop);
 
 /* icmp.c, icmp6.c */
 void icmp_input(struct mbuf *m, const struct ip_rcv *r);

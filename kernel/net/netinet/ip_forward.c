@@ -65,7 +65,8 @@ ip_forward(struct mbuf *m, int af)
 		}
 		if (ro.ro_local || ro.ro_bcast)
 			goto drop;
-		if (len > ro.ro_ifp->if_mtu && (ntohs(ip.ip_off) & IP_DF)) {
+		if (len > ro.ro_ifp->if_mtu && (ntohs(ip.ip_off) & IP_DF) &&
+		    m->m_pkthdr.segsz == 0) {
 			icmp_error(AF_INET, m, ICMP_DEST_UNREACH,
 			    ICMP_FRAG_NEEDED, ro.ro_ifp->if_mtu);
 			return;
@@ -79,6 +80,12 @@ ip_forward(struct mbuf *m, int af)
 		memcpy(mtod(m, uint8_t *) + 10, &ip.ip_sum, 2);
 		m->m_pkthdr.csum_flags = 0;
 		atomic_fetch_add(&st->ips_forwarded, 1);
+		/* A large segment received whole goes on whole or cut. */
+		if (m->m_pkthdr.segsz != 0) {
+			(void)ip4_lso_output(ro.ro_ifp, m, ro.ro_mtu,
+			    &ro.ro_nexthop);
+			return;
+		}
 		if (len > ro.ro_ifp->if_mtu) {
 			struct mbuf *list, *n;
 

@@ -123,6 +123,9 @@ in_ifoutput(struct ifnet *ifp, struct mbuf *m, int af,
 			    ~(M_CSUM_TCP | M_CSUM_UDP | M_CSUM_ICMP6);
 			m->m_pkthdr.csum_flags |= M_CSUM_DATA_VALID;
 		}
+	} else if (af == AF_INET && (m->m_pkthdr.csum_flags &
+	    ifp->if_csumtx & M_CSUM_TCP)) {
+		;	/* the driver's (net/if.h, if_csumtx) */
 	} else if ((error = csum_finish(m, af)) != 0) {
 		m_freem(m);
 		return error;
@@ -235,8 +238,13 @@ ip4_output(struct mbuf *m, const struct ip_out *o, struct in_route *ro)
 	}
 	atomic_fetch_add(&ipstat.ips_localout, 1);
 	m->m_pkthdr.l3off = 0;
-	if (len <= ro->ro_mtu)
+	if (len <= ro->ro_mtu) {
+		m->m_pkthdr.segsz = 0;
 		return in_ifoutput(ro->ro_ifp, m, AF_INET, &ro->ro_nexthop);
+	}
+	if (m->m_pkthdr.segsz != 0)
+		return ip4_lso_output(ro->ro_ifp, m, ro->ro_mtu,
+		    &ro->ro_nexthop);
 	if (df) {
 		atomic_fetch_add(&ipstat.ips_cantfrag, 1);
 		m_freem(m);

@@ -601,16 +601,20 @@ data:
 		if (s->tlen > 0) {
 			tp->t_data_segs_in++;
 			tp->t_lastdatarecv = tp->t_rcvtime;
-			if (s->tlen > tp->t_rcvmss)
-				tp->t_rcvmss = s->tlen;
+			/* A large segment (tcp_lso.c) is segments of at
+			 * most what we advertised. */
+			if (MIN(s->tlen, tp->t_advmss) > tp->t_rcvmss)
+				tp->t_rcvmss = MIN(s->tlen, tp->t_advmss);
 		}
 		if (s->seq == tp->rcv_nxt && TAILQ_EMPTY(&tp->t_segq)) {
 			fin = tcp_reass(tp, s->seq, m, s->tlen, fin);
 			m = NULL;
 			/* Delayed ACK: every second segment, or a timer. */
 			if (s->tlen > 0) {
+				/* A large segment is two or more. */
 				if ((tp->t_flags & (TF_DELACK | TF_QUICKACK)) ||
-				    fin || tp->t_quickack > 0) {
+				    fin || tp->t_quickack > 0 ||
+				    s->tlen > tp->t_advmss) {
 					tp->t_flags |= TF_ACKNOW;
 					if (tp->t_quickack > 0)
 						tp->t_quickack--;

@@ -181,6 +181,8 @@ tcp_send_segment(struct tcpcb *tp, tcp_seq seq, uint32_t len, int flags)
 	m->m_pkthdr.len = (uint32_t)(hlen + len);
 	m->m_pkthdr.csum_flags = M_CSUM_TCP;
 	m->m_pkthdr.l4off = 0;
+	if (len > tp->t_maxseg)
+		m->m_pkthdr.segsz = (uint16_t)tp->t_maxseg;
 
 	if (!(flags & TH_RST)) {
 		tcp_seq radv = tp->rcv_nxt + win;
@@ -300,8 +302,16 @@ again:
 		len = MIN(avail, sendwin) - off;
 	else
 		len = 0;
-	if (len > tp->t_maxseg)
-		len = tp->t_maxseg;
+	/* Several segments at once on a link that carries them whole
+	 * (tcp_lso.c), a multiple of the MSS so that Nagle still decides
+	 * about the tail. */
+	if (len > tp->t_maxseg) {
+		if (tp->t_lsomax != 0 && !(tp->t_flags & TF_FORCE))
+			len = MIN(len, tp->t_lsomax) / tp->t_maxseg *
+			    tp->t_maxseg;
+		else
+			len = tp->t_maxseg;
+	}
 	/* The FIN goes with the last byte only. */
 	if ((flags & TH_FIN) && off + len < avail)
 		flags &= ~TH_FIN;
@@ -318,17 +328,28 @@ again:
 		goto send;
 	if (flags & (TH_SYN | TH_RST))
 		goto send;
-	/* A window update the peer needs (receiver SWS avoidance). */
+	/*
+	 * A window update the peer needs (receiver SWS avoidance): the
+	 * window opened by two segments and either by a quarter of the
+	 * buffer or from an eighth of it or less (FreeBSD's rule).  Not at
+	 * every read: the window announced with data still unread is
+	 * smaller by the buffer's overhead, and a read that gives it back
+	 * is no news to a sender whose window is far from closed; an
+	 * update per read doubled the ACKs of a bulk transfer.
+	 */
 	if (TCPS_HAVEESTABLISHED(tp->t_state) &&
 	    !TCPS_HAVERCVDFIN(tp->t_state)) {
 		win = tcp_rcv_window(tp);
 		if (win > 0) {
 			uint32_t adv = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ?
 			    tp->rcv_adv - tp->rcv_nxt : 0;
+			size_t hiwat = so->so_rcv.sb_hiwat;
 			uint32_t thresh = (uint32_t)MIN((size_t)2 *
-			    tp->t_maxseg, so->so_rcv.sb_hiwat / 2);
+			    tp->t_maxseg, hiwat / 2);
 
-			if (win > adv && win - adv >= thresh)
+			if (win > adv && win - adv >= thresh &&
+			    (win - adv >= hiwat / 4 || adv <= hiwat / 8 ||
+			    hiwat <= 8 * (size_t)tp->t_maxseg))
 				goto send;
 		}
 	}

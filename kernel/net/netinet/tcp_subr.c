@@ -376,6 +376,15 @@ tcp_mss_update(struct tcpcb *tp, uint32_t peermss)
 	if (mss > tp->t_optlen + 64u)
 		mss -= tp->t_optlen;
 	tp->t_maxseg = mss;
+	/* The path's link carries large segments (tcp_lso.c): several
+	 * segments' worth goes down the stack as one. */
+	{
+		uint32_t lso = tcp_lso_max(tcp_af(tp), &tp->t_inpcb->inp_faddr);
+		uint32_t hdr = 20 + 20 + tp->t_optlen;
+
+		tp->t_lsomax = lso > hdr + 2 * mss ?
+		    (lso - hdr) / mss * mss : 0;
+	}
 }
 
 /* --- TCP_INFO ---------------------------------------------------------------- */

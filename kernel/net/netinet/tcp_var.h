@@ -142,6 +142,8 @@ struct tcpcb {
 	uint32_t t_usermss;		/* TCP_MAXSEG (0: none) */
 	uint32_t t_rcvmss;		/* largest segment received */
 	uint16_t t_optlen;		/* option bytes in every segment */
+	uint32_t t_lsomax;		/* payload of a large segment (a
+					 * multiple of t_maxseg; 0: none) */
 
 	/* Timestamps (RFC 7323). */
 	uint32_t ts_recent;
@@ -311,6 +313,9 @@ void tcp_set_state(struct tcpcb *tp, enum tcp_state st);
 /* The MSS we offer for inp (interface MTU), and the one we use. */
 uint32_t tcp_mssopt(const struct tcpcb *tp);
 void tcp_mss_update(struct tcpcb *tp, uint32_t peermss);
+/* tcp_lso.c: bytes of IP packet a large segment to dst may have (the
+ * route's interface carries them whole), 0: none. */
+uint32_t tcp_lso_max(int af, const struct in6_addr *dst);
 void tcp_set_info(const struct tcpcb *tp, struct tcp_info *ti);
 /* The milliseconds timestamp we send. */
 uint32_t tcp_ts_now(const struct tcpcb *tp);
