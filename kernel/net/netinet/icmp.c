@@ -179,8 +179,10 @@ drop:
 static void
 icmp_errno(int type, int code, int *errp, bool *hardp)
 {
+	/* Net and host unreachable are soft (RFC 1122 4.2.3.9): a
+	 * connected socket without IP_RECVERR does not hear of them. */
 	static const struct { int err; bool hard; } unreach[] = {
-		{ ENETUNREACH, true }, { EHOSTUNREACH, true },
+		{ ENETUNREACH, false }, { EHOSTUNREACH, false },
 		{ ENOPROTOOPT, true }, { ECONNREFUSED, true },
 		{ EMSGSIZE, false }, { EOPNOTSUPP, false },
 		{ ENETUNREACH, true }, { EHOSTDOWN, true },
@@ -253,6 +255,8 @@ icmp_notify(struct mbuf *m, const struct ip_rcv *r, const struct icmphdr *ih)
 	c.quotedlen = ql;
 	c.m = m;
 	c.payoff = qoff;
+	c.l4off = qoff + qh;
+	c.rcv = r;
 	if (c.error == EMSGSIZE && c.icmp_info != 0)
 		in_pmtu_update(AF_INET, &c.dst, c.icmp_info);
 	p = ip_proto_lookup(AF_INET, qip.ip_p);

@@ -124,6 +124,12 @@ icmp6_errno(int type, int code, int *errp, bool *hardp)
 		switch (code) {
 		case ICMPV6_NOROUTE:
 			*errp = ENETUNREACH;
+			*hardp = false;
+			break;
+		case 2:			/* beyond scope (was not neighbour) */
+		case ICMPV6_ADDR_UNREACH:
+			*errp = EHOSTUNREACH;
+			*hardp = false;
 			break;
 		case ICMPV6_PORT_UNREACH:
 			*errp = ECONNREFUSED;
@@ -134,7 +140,7 @@ icmp6_errno(int type, int code, int *errp, bool *hardp)
 			*errp = EACCES;
 			break;
 		default:
-			*errp = EHOSTUNREACH;
+			*errp = EPROTO;
 		}
 		break;
 	case ICMPV6_PKT_TOOBIG:
@@ -204,6 +210,8 @@ icmp6_notify(struct mbuf *m, const struct ip_rcv *r,
 	c.quotedlen = ql;
 	c.m = m;
 	c.payoff = qoff;
+	c.l4off = off;
+	c.rcv = r;
 	p = ip_proto_lookup(AF_INET6, nxt);
 	if (p != NULL && p->ipp_ctlinput != NULL)
 		p->ipp_ctlinput(&c);
