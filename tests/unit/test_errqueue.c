@@ -12,7 +12,8 @@
  * (quoting an echo request to 192.0.2.1 / 2001:db8::1, so no packet ever
  * leaves).  The same source runs against the host (TEST_ON_HOST, in a
  * network namespace of its own: `unshare -n` with lo up) as the
- * reference for every answer.
+ * reference for every answer.  Also IPV6_CHECKSUM, which ping -6 sets
+ * (at level SOL_RAW) on the same raw ICMPv6 socket.
  */
 #include "compat.h"
 
@@ -476,6 +477,43 @@ raw6_time_exceeded(void **state)
 	CHECK_OK(rump_sys_close(tx));
 }
 
+/* ICMPv6 raw sockets: the checksum at 2, settable at SOL_RAW only. */
+static void
+raw6_checksum_option(void **state)
+{
+	int s, v;
+	socklen_t l = sizeof(v);
+
+	(void)state;
+	s = raw6(false);
+	CHECK_OK(rump_sys_getsockopt(s, SOL_IPV6, IPV6_CHECKSUM, &v, &l));
+	assert_int_equal(v, 2);
+	v = 2;
+	CHECK_ERR(rump_sys_setsockopt(s, SOL_IPV6, IPV6_CHECKSUM, &v,
+	    sizeof(v)), EINVAL);
+	CHECK_OK(rump_sys_setsockopt(s, SOL_RAW, IPV6_CHECKSUM, &v,
+	    sizeof(v)));
+	v = 3;
+	CHECK_ERR(rump_sys_setsockopt(s, SOL_RAW, IPV6_CHECKSUM, &v,
+	    sizeof(v)), EINVAL);
+	l = sizeof(v);
+	CHECK_OK(rump_sys_getsockopt(s, SOL_RAW, IPV6_CHECKSUM, &v, &l));
+	assert_int_equal(v, 2);
+	CHECK_OK(rump_sys_close(s));
+	/* Another protocol: none by default, an even offset at either. */
+	s = (int)CHECK_OK(rump_sys_socket(AF_INET6, SOCK_RAW, 253));
+	l = sizeof(v);
+	CHECK_OK(rump_sys_getsockopt(s, SOL_IPV6, IPV6_CHECKSUM, &v, &l));
+	assert_int_equal(v, -1);
+	v = 4;
+	CHECK_OK(rump_sys_setsockopt(s, SOL_IPV6, IPV6_CHECKSUM, &v,
+	    sizeof(v)));
+	l = sizeof(v);
+	CHECK_OK(rump_sys_getsockopt(s, SOL_RAW, IPV6_CHECKSUM, &v, &l));
+	assert_int_equal(v, 4);
+	CHECK_OK(rump_sys_close(s));
+}
+
 /* UDP to a closed port: the data is the payload sent, the name has the
  * port; ECONNREFUSED first on a plain recv. */
 static void
@@ -604,6 +642,7 @@ main(void)
 		cmocka_unit_test(raw4_queue_order),
 		cmocka_unit_test(raw4_connected),
 		cmocka_unit_test(raw6_time_exceeded),
+		cmocka_unit_test(raw6_checksum_option),
 		cmocka_unit_test(udp_port_unreach),
 		cmocka_unit_test(ping_socket_error),
 		cmocka_unit_test(tcp_errqueue_empty),

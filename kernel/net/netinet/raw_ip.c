@@ -605,14 +605,18 @@ rip_ctloutput(int op, struct socket *so, struct sockopt *sopt)
 			inp->inp_flags &= ~INP_HDRINCL;
 		return 0;
 	}
-	if (sopt->sopt_level == SOL_IPV6 && sopt->sopt_name == IPV6_CHECKSUM &&
-	    inp->inp_af == AF_INET6 && so->so_type == SOCK_RAW) {
+	if ((sopt->sopt_level == SOL_IPV6 || sopt->sopt_level == SOL_RAW) &&
+	    sopt->sopt_name == IPV6_CHECKSUM && inp->inp_af == AF_INET6 &&
+	    so->so_type == SOCK_RAW) {
 		if (op == PRCO_GETOPT)
 			return sockopt_setint(sopt, inp->inp_cksum6);
 		if ((error = sockopt_getint(sopt, &v)) != 0)
 			return error;
-		/* RFC 3542 3.1: ICMPv6's is fixed; odd offsets are wrong. */
-		if (inp->inp_proto == IPPROTO_ICMPV6 || (v >= 0 && (v & 1)))
+		/* RFC 3542 3.1: ICMPv6's is fixed at level IPPROTO_IPV6;
+		 * Linux lets SOL_RAW set it (ping -6 sets 2).  Odd offsets
+		 * are wrong. */
+		if ((inp->inp_proto == IPPROTO_ICMPV6 &&
+		    sopt->sopt_level == SOL_IPV6) || (v >= 0 && (v & 1)))
 			return EINVAL;
 		inp->inp_cksum6 = v < 0 ? -1 : v;
 		return 0;
