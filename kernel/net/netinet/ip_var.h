@@ -252,4 +252,14 @@ struct udpstat {
 };
 extern struct udpstat udpstat;
 
+/* ICMP's and ICMPv6's MIB counters (/proc/net/snmp's Icmp and IcmpMsg
+ * lines, /proc/net/snmp6's Icmp6 ones): per type in and out as Linux's
+ * icmpmsg MIB, out counted for every locally sent ICMP (in_output). */
+struct icmpstat {
+	atomic_uint_fast64_t icps_inmsgs, icps_inerrors, icps_incsumerrors,
+	    icps_outmsgs, icps_outerrors, icps_ratelimit;
+	atomic_uint_fast64_t icps_intype[256], icps_outtype[256];
+};
+extern struct icmpstat icmpstat, icmp6stat;
+
 #endif /* NETINET_IP_VAR_H */

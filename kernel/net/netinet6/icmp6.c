@@ -224,13 +224,17 @@ icmp6_input(struct mbuf *m, const struct ip_rcv *r)
 	struct icmp6_hdr ih;
 	struct mbuf *n;
 
+	atomic_fetch_add(&icmp6stat.icps_inmsgs, 1);
 	if (r->len < sizeof(ih))
-		goto drop;
+		goto bad;
 	if (!(m->m_pkthdr.csum_flags & M_CSUM_DATA_VALID) &&
 	    in_cksum_pseudo(AF_INET6, &r->src, &r->dst, IPPROTO_ICMPV6, m,
-	    r->off, r->len) != 0)
-		goto drop;
+	    r->off, r->len) != 0) {
+		atomic_fetch_add(&icmp6stat.icps_incsumerrors, 1);
+		goto bad;
+	}
 	m_copydata(m, r->off, sizeof(ih), &ih);
+	atomic_fetch_add(&icmp6stat.icps_intype[ih.icmp6_type], 1);
 	switch (ih.icmp6_type) {
 	case ICMPV6_ECHO_REQUEST:
 		if (icmp_echo_ignore_all ||
@@ -266,6 +270,9 @@ icmp6_input(struct mbuf *m, const struct ip_rcv *r)
 	default:
 		break;
 	}
-drop:
+	m_freem(m);
+	return;
+bad:
+	atomic_fetch_add(&icmp6stat.icps_inerrors, 1);
 	m_freem(m);
 }

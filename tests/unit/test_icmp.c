@@ -1,19 +1,22 @@
 /*
- * test_errqueue.c: the error queue (IP_RECVERR, IPV6_RECVERR,
- * recvmsg(MSG_ERRQUEUE)) of raw, ping and UDP sockets, as iputils ping
- * and traceroute read it: the sock_extended_err (origin, type, code,
- * errno), the offender's address, the quoted destination as the name,
- * what was sent as the data, MSG_ERRQUEUE and MSG_TRUNC in the flags,
- * POLLERR while errors are queued, and when so_error says so (set by an
- * error, before the datagrams; the next record's errno after a read).
+ * test_icmp.c: ICMP as sockets and tools see it.  The error queue
+ * (IP_RECVERR, IPV6_RECVERR, recvmsg(MSG_ERRQUEUE)) of raw, ping and UDP
+ * sockets, as iputils ping and traceroute read it: the sock_extended_err
+ * (origin, type, code, errno), the offender's address, the quoted
+ * destination as the name, what was sent as the data, MSG_ERRQUEUE and
+ * MSG_TRUNC in the flags, POLLERR while errors are queued, and when
+ * so_error says so (set by an error, before the datagrams; the next
+ * record's errno after a read).  IPV6_CHECKSUM, which ping -6 sets (at
+ * level SOL_RAW) on its raw ICMPv6 socket.  The counters a ping moves
+ * (/proc/net/snmp's Icmp and IcmpMsg, /proc/net/snmp6's Icmp6) and a raw
+ * socket's line in /proc/net/raw.
  *
  * The ICMP errors come over the loopback: UDP to a closed port, and time
  * exceeded / net unreachable packets written by a second raw socket
  * (quoting an echo request to 192.0.2.1 / 2001:db8::1, so no packet ever
  * leaves).  The same source runs against the host (TEST_ON_HOST, in a
- * network namespace of its own: `unshare -n` with lo up) as the
- * reference for every answer.  Also IPV6_CHECKSUM, which ping -6 sets
- * (at level SOL_RAW) on the same raw ICMPv6 socket.
+ * network namespace of its own: `unshare -n` with lo up, so the counters
+ * are the namespace's) as the reference for every answer.
  */
 #include "compat.h"
 
@@ -634,6 +637,131 @@ tcp_errqueue_empty(void **state)
 	CHECK_OK(rump_sys_close(s));
 }
 
+/* The value of column name on /proc/net/snmp's lines for proto (0 if
+ * the column is absent: IcmpMsg lists only the nonzero types). */
+static long long
+snmp(const char *proto, const char *name)
+{
+	static char buf[16384];
+	char *line[64], *s1, *s2, *a, *b, *sv;
+	size_t pl = strlen(proto);
+	ssize_t n;
+	int fd = (int)CHECK_OK(rump_sys_open("/proc/net/snmp", O_RDONLY)), nl;
+
+	n = CHECK_OK(rump_sys_read(fd, buf, sizeof(buf) - 1));
+	buf[n] = '\0';
+	CHECK_OK(rump_sys_close(fd));
+	for (nl = 0, a = strtok_r(buf, "\n", &sv); a != NULL && nl < 64;
+	    a = strtok_r(NULL, "\n", &sv))
+		line[nl++] = a;
+	/* Pairs of lines "proto: names" and "proto: values". */
+	for (int i = 0; i + 1 < nl; i++) {
+		if (strncmp(line[i], proto, pl) != 0 || line[i][pl] != ':' ||
+		    strncmp(line[i + 1], proto, pl) != 0 ||
+		    line[i + 1][pl] != ':')
+			continue;
+		for (a = strtok_r(line[i] + pl + 1, " ", &s1),
+		    b = strtok_r(line[i + 1] + pl + 1, " ", &s2);
+		    a != NULL && b != NULL; a = strtok_r(NULL, " ", &s1),
+		    b = strtok_r(NULL, " ", &s2))
+			if (strcmp(a, name) == 0)
+				return atoll(b);
+		i++;
+	}
+	return 0;
+}
+
+/* The value of name in /proc/net/snmp6 (-1 if absent). */
+static long long
+snmp6(const char *name)
+{
+	static char buf[16384];
+	char key[48], *p;
+	ssize_t n;
+	int fd = (int)CHECK_OK(rump_sys_open("/proc/net/snmp6", O_RDONLY));
+
+	buf[0] = '\n';
+	n = CHECK_OK(rump_sys_read(fd, buf + 1, sizeof(buf) - 2));
+	buf[n + 1] = '\0';
+	CHECK_OK(rump_sys_close(fd));
+	snprintf(key, sizeof(key), "\n%s ", name);
+	if ((p = strstr(buf, key)) == NULL)
+		return -1;
+	p += strlen(key);
+	/* Linux: padded to 32 with spaces, then a tab. */
+	assert_true(strlen(name) + (size_t)(strchr(p, '\t') - p) + 1 >= 32);
+	return atoll(strchr(p, '\t') + 1);
+}
+
+/* A ping over lo: both ends are this kernel, so each counter moves once
+ * in and once out. */
+static void
+icmp_counters(void **state)
+{
+	struct sockaddr_in to = sin4("127.0.0.1", 0);
+	struct sockaddr_in6 to6 = sin6("::1", 0);
+	long long in0 = snmp("Icmp", "InMsgs"), out0 = snmp("Icmp", "OutMsgs");
+	long long ie = snmp("Icmp", "InEchos"), ir = snmp("Icmp", "InEchoReps");
+	long long oe = snmp("Icmp", "OutEchos"), t8 = snmp("IcmpMsg",
+	    "OutType8"), t0 = snmp("IcmpMsg", "InType0");
+	long long oer = snmp("Icmp", "OutEchoReps");
+	long long e6 = snmp6("Icmp6InEchos"), r6 = snmp6("Icmp6OutEchoReplies");
+	long long m6 = snmp6("Icmp6OutMsgs"), y6 = snmp6("Icmp6InType129");
+	uint8_t req[16], b[128];
+	int s;
+
+	(void)state;
+	s = raw4(false);
+	echo_req(req, ICMP_ECHO, ECHO_ID, 1);
+	CHECK_OK(rump_sys_sendto(s, req, sizeof(req), 0,
+	    (struct sockaddr *)&to, sizeof(to)));
+	drain_copy(s, ICMP_ECHOREPLY);
+	assert_int_equal(snmp("Icmp", "InMsgs"), in0 + 2);
+	assert_int_equal(snmp("Icmp", "OutMsgs"), out0 + 2);
+	assert_int_equal(snmp("Icmp", "InEchos"), ie + 1);
+	assert_int_equal(snmp("Icmp", "InEchoReps"), ir + 1);
+	assert_int_equal(snmp("Icmp", "OutEchos"), oe + 1);
+	assert_int_equal(snmp("Icmp", "OutEchoReps"), oer + 1);
+	assert_int_equal(snmp("IcmpMsg", "OutType8"), t8 + 1);
+	assert_int_equal(snmp("IcmpMsg", "InType0"), t0 + 1);
+	/* /proc/net/raw: the protocol where a port would be. */
+	{
+		char raw[4096];
+		int fd = (int)CHECK_OK(rump_sys_open("/proc/net/raw",
+		    O_RDONLY));
+		ssize_t n = CHECK_OK(rump_sys_read(fd, raw, sizeof(raw) - 1));
+
+		raw[n] = '\0';
+		CHECK_OK(rump_sys_close(fd));
+		assert_non_null(strstr(raw, ": 00000000:0001 00000000:0000 07 "));
+	}
+	CHECK_OK(rump_sys_close(s));
+	s = raw6(false);
+	echo_req(req, ICMP6_ECHO_REQUEST, ECHO_ID, 2);
+	CHECK_OK(rump_sys_sendto(s, req, sizeof(req), 0,
+	    (struct sockaddr *)&to6, sizeof(to6)));
+	{
+		struct pollfd p = { .fd = s, .events = POLLIN };
+		int k;
+
+		for (k = 0; k < 4; k++) {
+			assert_int_equal(CHECK_OK(rump_sys_poll(&p, 1, 5000)),
+			    1);
+			CHECK_OK(rump_sys_recvfrom(s, b, sizeof(b), 0, NULL,
+			    NULL));
+			if (b[0] == ICMP6_ECHO_REPLY)
+				break;
+		}
+		assert_true(k < 4);
+	}
+	assert_int_equal(snmp6("Icmp6InEchos"), e6 + 1);
+	assert_int_equal(snmp6("Icmp6OutEchoReplies"), r6 + 1);
+	assert_int_equal(snmp6("Icmp6InType129"), (y6 < 0 ? 0 : y6) + 1);
+	assert_true(snmp6("Icmp6OutMsgs") >= m6 + 2);
+	assert_int_equal(snmp6("Udp6InDatagrams") >= 0, 1);
+	CHECK_OK(rump_sys_close(s));
+}
+
 int
 main(void)
 {
@@ -646,9 +774,10 @@ main(void)
 		cmocka_unit_test(udp_port_unreach),
 		cmocka_unit_test(ping_socket_error),
 		cmocka_unit_test(tcp_errqueue_empty),
+		cmocka_unit_test(icmp_counters),
 	};
 
-	if (test_kernel_init("errqueue") != 0)
+	if (test_kernel_init("icmp") != 0)
 		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
