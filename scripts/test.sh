@@ -7,7 +7,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 sh scripts/deps.sh gcc clang meson ninja-build pkg-config libcmocka-dev \
     bats bats-assert binutils python3 libc6-dev strace e2fsprogs iputils-ping \
-    curl netcat-openbsd iproute2 net-tools socat sqlite3 mandoc || exit 1
+    curl netcat-openbsd iproute2 net-tools socat sqlite3 mandoc \
+    traceroute || exit 1
 
 jobs=${JOBS:-$(nproc)}
 results=$(mktemp -d)

@@ -113,6 +113,12 @@ steps() {
 	assert_line ConnectionRefusedError
 	assert_line --regexp '^Ip: 2 64 [1-9][0-9]* '
 	assert_line --regexp '^Udp: [0-9]+ 1 0 1 0 0 0 0 0$'
+	# ping's two echoes to itself and the port unreachable, each in
+	# and out (Icmp's InEchos, InEchoReps ... and IcmpMsg's types)
+	assert_line --regexp '^Icmp: 5 0 0 1 0 0 0 0 2 2 0 0 0 0 5 0 0 0 1 0 0 0 0 2 2 0 0 0 0$'
+	assert_line 'IcmpMsg: InType0 InType3 InType8 OutType0 OutType3 OutType8'
+	assert_line 'IcmpMsg: 2 1 2 2 1 2'
+	assert_line --regexp '^ +echo requests: 2$'
 	assert_line --regexp '^ +[1-9][0-9]* total packets received$'
 	assert_line --regexp '^ +1 packets to unknown port received$'
 	assert_line --regexp '^ +[1-9][0-9]* +[1-9][0-9]* +0 +0 +0 +0 *$'

@@ -91,32 +91,51 @@ ns() {
 	assert_output --partial "== got6 $want"
 }
 
-@test "shmif: a third kernel routes between two buses: TTL decremented, time exceeded from the router" {
+@test "shmif: a third kernel routes between two buses: TTL decremented, time exceeded from the router, traceroute" {
+	command -v traceroute >/dev/null || skip "traceroute not installed"
 	ns '
 	kernel a --net shmif:$D/bus1,10.1.0.2/24,fd01::2/64,gw=10.1.0.1,gw=fd01::1 &&
 	kernel r --net shmif:$D/bus1,10.1.0.1/24,fd01::1/64 --net shmif:$D/bus2,10.2.0.1/24,fd02::1/64 &&
 	kernel c --net shmif:$D/bus2,10.2.0.2/24,fd02::2/64,gw=10.2.0.1,gw=fd02::1 || exit 1
 	echo "== before forwarding"; on a ping -c 1 -W 1 10.2.0.2 | grep -c "bytes from"
 	on r sh -c "echo 1 > /rump/proc/sys/net/ipv4/ip_forward; echo 1 > /rump/proc/sys/net/ipv6/conf/all/forwarding"
-	on a ping -c 3 -i 0.2 10.2.0.2
-	on a ping -6 -c 3 -i 0.2 fd02::2
+	# The far kernel answers with its default TTL, one less on arrival.
+	t=$(on c cat /rump/proc/sys/net/ipv4/ip_default_ttl)
+	h=$(on c cat /rump/proc/sys/net/ipv6/conf/all/hop_limit)
+	on a ping -c 3 -i 0.2 10.2.0.2 | tee /dev/stderr | grep -c " ttl=$((t - 1)) " | sed "s/^/== v4 replies with ttl default-1: /"
+	on a ping -6 -c 3 -i 0.2 fd02::2 2>&1 | tee /dev/stderr | grep -c " ttl=$((h - 1)) " | sed "s/^/== v6 replies with hop limit default-1: /"
 	tx() { on $1 ip -s link show $2 | sed -n "6p" | awk "{print \$2}"; }
 	rx() { on $1 ip -s link show $2 | sed -n "4p" | awk "{print \$2}"; }
 	r0=$(tx r shmif0) c0=$(rx c shmif0)
-	on a ping -c 1 -t 1 -W 1 10.2.0.2 | grep "packets transmitted"
+	on a ping -c 1 -t 1 -W 1 10.2.0.2
 	echo "== ttl1: router answered $(( $(tx r shmif0) - r0 )), c got $(( $(rx c shmif0) - c0 ))"
+	# TTL 2 is 1 after the router: it still reaches c.
+	on a ping -c 1 -t 2 -W 1 10.2.0.2 | grep -c "bytes from 10.2.0.2" | sed "s/^/== ttl2 replies: /"
+	on a ping -6 -c 1 -t 1 -W 1 fd02::2
+	on a ping -c 1 -W 1 10.9.0.2
+	on a traceroute -n -q 1 -w 2 10.2.0.2
+	on a traceroute -6 -n -q 1 -w 2 fd02::2
 	on r ip route
 	'
 	assert_success
 	assert_output --partial "== before forwarding
 0"
-	assert_output --partial "64 bytes from 10.2.0.2: icmp_seq=1 ttl=63"
-	assert_output --partial "64 bytes from fd02::2: icmp_seq=1 ttl=63"
-	# The router answers a TTL-1 packet (time exceeded) instead of
-	# forwarding it.  (ping under the hijack does not print the ICMP
-	# error yet: the kernel's raw socket error path, not the bus.)
-	assert_output --partial "1 packets transmitted, 0 received"
+	assert_output --partial "== v4 replies with ttl default-1: 3"
+	assert_output --partial "== v6 replies with hop limit default-1: 3"
+	# The router answers a TTL-1 packet (time exceeded, read by ping
+	# from its socket's error queue) instead of forwarding it.
+	assert_output --partial "From 10.1.0.1 icmp_seq=1 Time to live exceeded"
+	assert_output --partial "1 packets transmitted, 0 received, +1 errors"
 	assert_output --partial "== ttl1: router answered 1, c got 0"
+	assert_output --partial "== ttl2 replies: 1"
+	assert_output --partial "From fd01::1 icmp_seq=1 Time exceeded: Hop limit"
+	# No route at the router: net unreachable, from it.
+	assert_output --partial "From 10.1.0.1 icmp_seq=1 Destination Net Unreachable"
+	# traceroute (UDP probes, errors from IP_RECVERR UDP sockets).
+	assert_output --regexp " 1  10\.1\.0\.1  [0-9.]+ ms"
+	assert_output --regexp " 2  10\.2\.0\.2  [0-9.]+ ms"
+	assert_output --regexp " 1  fd01::1  [0-9.]+ ms"
+	assert_output --regexp " 2  fd02::2  [0-9.]+ ms"
 	assert_output --partial "10.2.0.0/24 dev shmif1 proto kernel scope link src 10.2.0.1"
 }
 

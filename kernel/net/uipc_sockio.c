@@ -13,9 +13,10 @@
  *
  * Errors as Linux gives them: EPIPE after shutdown(SHUT_WR) or a reset
  * (the kernel has no signals to send: SIGPIPE never comes, with or
- * without MSG_NOSIGNAL); a pending so_error first; EMSGSIZE for a
- * datagram larger than the send buffer; a partial stream transfer returns
- * its count and drops the error.
+ * without MSG_NOSIGNAL); a pending so_error first (on a datagram socket
+ * even before queued data); EMSGSIZE for a datagram larger than the send
+ * buffer; a partial stream transfer returns its count and drops the
+ * error.  MSG_ERRQUEUE reads the protocol's error queue (pr_recverr).
  */
 #include "k/kernel.h"
 #include "k/socket.h"
@@ -300,6 +301,49 @@ soreceive_record(struct socket *so, struct uio *uio,
 	return 0;
 }
 
+/*
+ * recvmsg(MSG_ERRQUEUE) (ip(7)): one record of the protocol's error
+ * queue, never waiting (EAGAIN when empty), with MSG_ERRQUEUE in the
+ * flags and MSG_TRUNC when the data did not fit; *lenp the bytes copied.
+ */
+static int
+soreceive_errq(struct socket *so, struct uio *uio,
+    struct sockaddr_storage *from, socklen_t *fromlenp,
+    struct mbuf **controlp, int *flagsp, size_t *lenp)
+{
+	struct mbuf *data, *ctl, *m;
+	size_t copied = 0, total = 0;
+	int error;
+
+	solock(so);
+	error = so->so_proto->pr_usrreqs->pr_recverr(so, &data, &ctl, from,
+	    fromlenp);
+	sounlock(so);
+	if (error != 0)
+		return error;
+	for (m = data; m != NULL; m = m->m_next) {
+		size_t n = MIN((size_t)m->m_len, uio->uio_resid);
+
+		if (error == 0 && n > 0) {
+			error = m_touio(m, 0, n, uio);
+			copied += n;
+		}
+		total += m->m_len;
+	}
+	m_freem(data);
+	if (error != 0) {
+		m_freem(ctl);
+		return error;
+	}
+	if (controlp != NULL)
+		*controlp = ctl;
+	else
+		m_freem(ctl);
+	*flagsp = MSG_ERRQUEUE | (total > copied ? MSG_TRUNC : 0);
+	*lenp = copied;
+	return 0;
+}
+
 int
 soreceive(struct socket *so, struct uio *uio, struct sockaddr_storage *from,
     socklen_t *fromlenp, struct mbuf **controlp, int *flagsp, bool nbio,
@@ -323,6 +367,9 @@ soreceive(struct socket *so, struct uio *uio, struct sockaddr_storage *from,
 		/* Urgent data is the protocol's (TCP); nobody has it yet. */
 		return so_unix(so) ? EOPNOTSUPP : EINVAL;
 	}
+	if ((flags & MSG_ERRQUEUE) && pr->pr_usrreqs->pr_recverr != NULL)
+		return soreceive_errq(so, uio, from, fromlenp, controlp,
+		    flagsp, lenp);
 	solock(so);
 	if ((pr->pr_flags & PR_CONNREQUIRED) &&
 	    !(so->so_state & (SS_ISCONNECTED | SS_ISDISCONNECTED |
@@ -340,6 +387,14 @@ soreceive(struct socket *so, struct uio *uio, struct sockaddr_storage *from,
 	for (;;) {
 		bool ready;
 
+		/* A datagram socket reports a pending error before its data
+		 * (Linux's __skb_try_recv_datagram: sock_error first), so an
+		 * ICMP error reaches ping before the raw copy of it. */
+		if (atomic && so->so_error != 0) {
+			error = so->so_error;
+			so->so_error = 0;
+			goto done;
+		}
 		if (atomic)
 			ready = sb->sb_mb != NULL;
 		else {

@@ -225,8 +225,19 @@ struct pr_usrreqs {
 	 * layer passes on (so the protocol sees SO_KEEPALIVE ...).  ENOPROTOOPT
 	 * for unknown ones. */
 	int (*pr_ctloutput)(int op, struct socket *so, struct sockopt *sopt);
-	/* Extra poll events (POLLPRI for urgent data ...), may be NULL. */
+	/* Extra poll events (POLLPRI for urgent data, POLLERR for queued
+	 * errors ...), may be NULL. */
 	int (*pr_poll)(struct socket *so, int events);
+	/*
+	 * recvmsg(MSG_ERRQUEUE): takes the first record of the error queue:
+	 * its data (*datap, may be NULL), its cmsgs (*controlp, an MT_CONTROL
+	 * chain) and the address it is about (*from, *fromlenp); EAGAIN if
+	 * the queue is empty.  NULL: MSG_ERRQUEUE is ignored (AF_UNIX and
+	 * netlink read their data, as Linux's do).
+	 */
+	int (*pr_recverr)(struct socket *so, struct mbuf **datap,
+	    struct mbuf **controlp, struct sockaddr_storage *from,
+	    socklen_t *fromlenp);
 };
 
 /* sockopt: a socket option, already copied into the kernel. */

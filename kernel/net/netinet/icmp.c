@@ -20,6 +20,7 @@ int64_t icmp_msgs_per_sec = 1000;
 int64_t icmp_msgs_burst = 50;
 int64_t icmp_echo_ignore_all;
 int64_t icmp_echo_ignore_broadcasts = 1;
+struct icmpstat icmpstat, icmp6stat;
 
 static kmutex_t icmp_rl_lock;
 static int64_t icmp_tokens, icmp_last_ns;
@@ -33,7 +34,7 @@ icmp_init(void)
 
 /* One error may be sent to a non-loopback destination. */
 bool
-icmp_ratelimit(int af __unused)
+icmp_ratelimit(int af)
 {
 	struct timespec ts;
 	int64_t now, add;
@@ -51,6 +52,9 @@ icmp_ratelimit(int af __unused)
 	if (ok)
 		icmp_tokens--;
 	mutex_exit(&icmp_rl_lock);
+	if (!ok)
+		atomic_fetch_add(af == AF_INET ? &icmpstat.icps_ratelimit :
+		    &icmp6stat.icps_ratelimit, 1);
 	return ok;
 }
 
@@ -179,8 +183,10 @@ drop:
 static void
 icmp_errno(int type, int code, int *errp, bool *hardp)
 {
+	/* Net and host unreachable are soft (RFC 1122 4.2.3.9): a
+	 * connected socket without IP_RECVERR does not hear of them. */
 	static const struct { int err; bool hard; } unreach[] = {
-		{ ENETUNREACH, true }, { EHOSTUNREACH, true },
+		{ ENETUNREACH, false }, { EHOSTUNREACH, false },
 		{ ENOPROTOOPT, true }, { ECONNREFUSED, true },
 		{ EMSGSIZE, false }, { EOPNOTSUPP, false },
 		{ ENETUNREACH, true }, { EHOSTDOWN, true },
@@ -253,6 +259,8 @@ icmp_notify(struct mbuf *m, const struct ip_rcv *r, const struct icmphdr *ih)
 	c.quotedlen = ql;
 	c.m = m;
 	c.payoff = qoff;
+	c.l4off = qoff + qh;
+	c.rcv = r;
 	if (c.error == EMSGSIZE && c.icmp_info != 0)
 		in_pmtu_update(AF_INET, &c.dst, c.icmp_info);
 	p = ip_proto_lookup(AF_INET, qip.ip_p);
@@ -267,12 +275,17 @@ icmp_input(struct mbuf *m, const struct ip_rcv *r)
 	struct icmphdr ih;
 	struct mbuf *n;
 
+	/* InMsgs counts the bad ones too (RFC 1213's icmpInMsgs). */
+	atomic_fetch_add(&icmpstat.icps_inmsgs, 1);
 	if (r->len < sizeof(ih))
-		goto drop;
+		goto bad;
 	if (!(m->m_pkthdr.csum_flags & M_CSUM_DATA_VALID) &&
-	    in_cksum(m, r->off, r->len) != 0)
-		goto drop;
+	    in_cksum(m, r->off, r->len) != 0) {
+		atomic_fetch_add(&icmpstat.icps_incsumerrors, 1);
+		goto bad;
+	}
 	m_copydata(m, r->off, sizeof(ih), &ih);
+	atomic_fetch_add(&icmpstat.icps_intype[ih.icmp_type], 1);
 	switch (ih.icmp_type) {
 	case ICMP_ECHO:
 		if (icmp_echo_ignore_all ||
@@ -302,6 +315,9 @@ icmp_input(struct mbuf *m, const struct ip_rcv *r)
 	default:
 		break;
 	}
-drop:
+	m_freem(m);
+	return;
+bad:
+	atomic_fetch_add(&icmpstat.icps_inerrors, 1);
 	m_freem(m);
 }

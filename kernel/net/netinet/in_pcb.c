@@ -90,7 +90,7 @@ in_pcbfree(struct inpcb *inp, bool locked)
 	struct socket *so = inp->inp_socket;
 
 	in_mship_dropall(inp);
-	m_freem_list(inp->inp_errq);
+	ip_errq_purge(inp);
 	kmem_free(inp, sizeof(*inp));
 	/* The layer frees a socket later (its free list), never under the
 	 * lock we drop here. */

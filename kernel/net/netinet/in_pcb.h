@@ -37,6 +37,7 @@
 struct socket;
 struct sockaddr;
 struct inpcbtable;
+struct ip_errrec;
 
 /* inp_flags */
 #define INP_V6ONLY	0x0001	/* IPV6_V6ONLY: no v4-mapped traffic */
@@ -120,10 +121,10 @@ struct inpcb {
 	uint32_t inp_icmpfilter;	/* raw ICMP_FILTER */
 	uint32_t inp_icmp6filter[8];	/* raw ICMPV6_FILTER */
 
-	/* The error queue (IP_RECVERR): records of the quoted payload with an
-	 * MT_CONTROL sock_extended_err, read with MSG_ERRQUEUE. */
-	struct mbuf *inp_errq;		/* m_nextpkt list */
-	struct mbuf *inp_errq_tail;
+	/* The error queue (IP_RECVERR, ip_errq.c): ICMP errors about what
+	 * this socket sent, read with MSG_ERRQUEUE. */
+	struct ip_errrec *inp_errq;
+	struct ip_errrec *inp_errq_tail;
 	size_t inp_errq_bytes;
 };
 

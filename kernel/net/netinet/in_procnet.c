@@ -142,7 +142,9 @@ gen_inet(struct ktext *t, struct inpcbtable *tab, int af, bool tcp)
 			st = inp->inp_connected ? 1 : 7;
 		}
 		ktext_printf(t, "%4d: ", sl++);
-		put_addr(t, v6, &inp->inp_laddr, inp->inp_lport);
+		/* A raw socket's "port" is its protocol (raw_sock_seq_show). */
+		put_addr(t, v6, &inp->inp_laddr, tab == &rawtable ?
+		    htons((uint16_t)inp->inp_proto) : inp->inp_lport);
 		ktext_printf(t, " ");
 		put_addr(t, v6, &inp->inp_faddr, inp->inp_fport);
 		ktext_printf(t, " %02X %08X:%08X 00:00000000 00000000 %5u "

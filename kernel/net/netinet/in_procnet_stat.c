@@ -4,9 +4,11 @@
  * -s) and ss read them: arp (the neighbour table's IPv4 entries, as
  * arp_seq_show), ipv6_route (every IPv6 route, as ipv6_route_native_
  * seq_show), snmp and netstat (the MIB counters: Ip from ipstat, Tcp from
- * tcpstat and the tcb table, Udp from udpstat; Icmp is not counted yet
- * and shows zeros, UdpLite does not exist), sockstat and sockstat6 (the
- * pcb tables; memory columns are 0: no per-protocol accounting).
+ * tcpstat and the tcb table, Icmp and IcmpMsg from icmpstat, Udp from
+ * udpstat; UdpLite does not exist), snmp6 (Ip6, Icmp6 from ip6stat and
+ * icmp6stat; Udp6 shows zeros: udpstat counts both families together),
+ * sockstat and sockstat6 (the pcb tables; memory columns are 0: no
+ * per-protocol accounting).
  *
  * Locking: route_lock/neigh_lock inside their walks (callbacks only
  * print), each pcb table's ipt_lock while counting.
@@ -192,6 +194,59 @@ static const char udp_names[] = "InDatagrams NoPorts InErrors "
     "OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti "
     "MemErrors";
 
+/* The types icmp_names has In and Out columns for, in its order. */
+static const uint8_t icmp_named[] = { 3, 11, 12, 4, 5, 8, 0, 13, 14, 17,
+    18 };
+
+/* Icmp (RFC 2011's columns) and IcmpMsg (the nonzero types, 16 to a
+ * pair of lines), as Linux's icmp_put/icmpmsg_put. */
+static void
+gen_icmp(struct ktext *t)
+{
+	struct icmpstat *s = &icmpstat;
+	uint16_t type[16];
+	uint64_t val[16];
+	int n = 0;
+
+	ktext_printf(t, "Icmp: %s\nIcmp: %llu %llu %llu", icmp_names,
+	    (unsigned long long)ld(&s->icps_inmsgs),
+	    (unsigned long long)ld(&s->icps_inerrors),
+	    (unsigned long long)ld(&s->icps_incsumerrors));
+	for (size_t i = 0; i < sizeof(icmp_named); i++)
+		ktext_printf(t, " %llu", (unsigned long long)
+		    ld(&s->icps_intype[icmp_named[i]]));
+	ktext_printf(t, " %llu %llu %llu 0",
+	    (unsigned long long)ld(&s->icps_outmsgs),
+	    (unsigned long long)ld(&s->icps_outerrors),
+	    (unsigned long long)ld(&s->icps_ratelimit));
+	for (size_t i = 0; i < sizeof(icmp_named); i++)
+		ktext_printf(t, " %llu", (unsigned long long)
+		    ld(&s->icps_outtype[icmp_named[i]]));
+	for (int i = 0; i <= 512; i++) {
+		uint64_t v = 0;
+
+		if (i < 512)
+			v = ld(i < 256 ? &s->icps_intype[i] :
+			    &s->icps_outtype[i - 256]);
+		if (v != 0) {
+			type[n] = (uint16_t)i;
+			val[n++] = v;
+		}
+		if (n > 0 && (n == 16 || i == 512)) {
+			ktext_printf(t, "\nIcmpMsg:");
+			for (int j = 0; j < n; j++)
+				ktext_printf(t, " %sType%u", type[j] >= 256 ?
+				    "Out" : "In", type[j] & 0xff);
+			ktext_printf(t, "\nIcmpMsg:");
+			for (int j = 0; j < n; j++)
+				ktext_printf(t, " %llu",
+				    (unsigned long long)val[j]);
+			n = 0;
+		}
+	}
+	ktext_printf(t, "\n");
+}
+
 static int
 gen_snmp(struct ktext *t)
 {
@@ -227,10 +282,7 @@ gen_snmp(struct ktext *t)
 	    (unsigned long long)ld(&s->ips_cantfrag),
 	    (unsigned long long)(ld(&s->ips_localout) +
 	    ld(&s->ips_forwarded)));
-	ktext_printf(t, "Icmp: %s\nIcmp:", icmp_names);
-	for (int i = 0; i < 29; i++)
-		ktext_printf(t, " 0");
-	ktext_printf(t, "\n");
+	gen_icmp(t);
 	ktext_printf(t, "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens "
 	    "PassiveOpens AttemptFails EstabResets CurrEstab InSegs OutSegs "
 	    "RetransSegs InErrs OutRsts InCsumErrors\n");
@@ -284,6 +336,109 @@ gen_netstat(struct ktext *t)
 	return t->t_nomem ? ENOMEM : 0;
 }
 
+/* --- snmp6 ------------------------------------------------------------------ */
+static void
+item6(struct ktext *t, const char *pfx, const char *name, uint64_t v)
+{
+	char n[40];
+
+	ksnprintf(n, sizeof(n), "%s%s", pfx, name);
+	ktext_printf(t, "%-32s\t%llu\n", n, (unsigned long long)v);
+}
+
+/* The ICMPv6 types Linux's snmp6 names (icmp6type2name). */
+static const char *
+icmp6_name(int type)
+{
+	static const struct { uint8_t t; const char *n; } names[] = {
+		{ 1, "DestUnreachs" }, { 2, "PktTooBigs" },
+		{ 3, "TimeExcds" }, { 4, "ParmProblems" }, { 128, "Echos" },
+		{ 129, "EchoReplies" }, { 130, "GroupMembQueries" },
+		{ 131, "GroupMembResponses" }, { 132, "GroupMembReductions" },
+		{ 133, "RouterSolicits" }, { 134, "RouterAdvertisements" },
+		{ 135, "NeighborSolicits" }, { 136, "NeighborAdvertisements" },
+		{ 137, "Redirects" }, { 143, "MLDv2Reports" },
+	};
+
+	for (size_t i = 0; i < __arraycount(names); i++)
+		if (names[i].t == type)
+			return names[i].n;
+	return NULL;
+}
+
+/* /proc/net/snmp6, as Linux's snmp6_seq_show: one "name value" a line. */
+static int
+gen_snmp6(struct ktext *t)
+{
+	struct ipstat *s = &ip6stat;
+	struct icmpstat *c = &icmp6stat;
+	const struct { const char *n; uint64_t v; } ip[] = {
+		{ "InReceives", ld(&s->ips_total) },
+		{ "InHdrErrors", ld(&s->ips_badsum) + ld(&s->ips_tooshort) +
+		    ld(&s->ips_badhlen) + ld(&s->ips_badlen) +
+		    ld(&s->ips_badvers) },
+		{ "InTooBigErrors", 0 }, { "InNoRoutes", 0 },
+		{ "InAddrErrors", 0 },
+		{ "InUnknownProtos", ld(&s->ips_noproto) },
+		{ "InTruncatedPkts", ld(&s->ips_tooshort) },
+		{ "InDiscards", 0 }, { "InDelivers", ld(&s->ips_delivered) },
+		{ "OutForwDatagrams", ld(&s->ips_forwarded) },
+		{ "OutRequests", ld(&s->ips_localout) },
+		{ "OutDiscards", ld(&s->ips_odropped) },
+		{ "OutNoRoutes", ld(&s->ips_noroute) },
+		{ "ReasmTimeout", ld(&s->ips_fragtimeout) },
+		{ "ReasmReqds", ld(&s->ips_fragments) },
+		{ "ReasmOKs", ld(&s->ips_reassembled) },
+		{ "ReasmFails", ld(&s->ips_fragdropped) },
+		{ "FragOKs", ld(&s->ips_fragmented) },
+		{ "FragFails", ld(&s->ips_cantfrag) }, { "FragCreates", 0 },
+		{ "InMcastPkts", 0 }, { "OutMcastPkts", 0 },
+		{ "InOctets", 0 }, { "OutOctets", 0 },
+		{ "InMcastOctets", 0 }, { "OutMcastOctets", 0 },
+		{ "InBcastOctets", 0 }, { "OutBcastOctets", 0 },
+		{ "InNoECTPkts", 0 }, { "InECT1Pkts", 0 },
+		{ "InECT0Pkts", 0 }, { "InCEPkts", 0 },
+		{ "OutTransmits", ld(&s->ips_localout) +
+		    ld(&s->ips_forwarded) },
+	};
+	static const char *const udp[] = { "InDatagrams", "NoPorts",
+	    "InErrors", "OutDatagrams", "RcvbufErrors", "SndbufErrors",
+	    "InCsumErrors", "IgnoredMulti", "MemErrors" };
+	char n[32];
+
+	for (size_t i = 0; i < __arraycount(ip); i++)
+		item6(t, "Ip6", ip[i].n, ip[i].v);
+	item6(t, "Icmp6", "InMsgs", ld(&c->icps_inmsgs));
+	item6(t, "Icmp6", "InErrors", ld(&c->icps_inerrors));
+	item6(t, "Icmp6", "OutMsgs", ld(&c->icps_outmsgs));
+	item6(t, "Icmp6", "OutErrors", ld(&c->icps_outerrors));
+	item6(t, "Icmp6", "InCsumErrors", ld(&c->icps_incsumerrors));
+	item6(t, "Icmp6", "OutRateLimitHost", ld(&c->icps_ratelimit));
+	for (int i = 0; i < 512; i++) {
+		const char *nm = icmp6_name(i & 0xff);
+
+		if (nm != NULL)
+			item6(t, i < 256 ? "Icmp6In" : "Icmp6Out", nm,
+			    ld(i < 256 ? &c->icps_intype[i] :
+			    &c->icps_outtype[i - 256]));
+	}
+	for (int i = 0; i < 512; i++) {
+		uint64_t v = ld(i < 256 ? &c->icps_intype[i] :
+		    &c->icps_outtype[i - 256]);
+
+		if (v == 0)
+			continue;
+		ksnprintf(n, sizeof(n), "Type%u", i & 0xff);
+		item6(t, i < 256 ? "Icmp6In" : "Icmp6Out", n, v);
+	}
+	for (size_t i = 0; i < __arraycount(udp); i++)
+		item6(t, "Udp6", udp[i], 0);
+	for (size_t i = 0; i < __arraycount(udp); i++)
+		if (strcmp(udp[i], "IgnoredMulti") != 0)
+			item6(t, "UdpLite6", udp[i], 0);
+	return t->t_nomem ? ENOMEM : 0;
+}
+
 int
 in_procnet_stat_init(void)
 {
@@ -294,6 +449,7 @@ in_procnet_stat_init(void)
 		{ "arp", gen_arp }, { "ipv6_route", gen_ipv6_route },
 		{ "snmp", gen_snmp }, { "netstat", gen_netstat },
 		{ "sockstat", gen_sockstat }, { "sockstat6", gen_sockstat6 },
+		{ "snmp6", gen_snmp6 },
 	};
 	int error;
 

@@ -1,8 +1,8 @@
 /*
  * ip_ctloutput.c: the IP-level socket options shared by every inet
  * transport (SOL_IP, SOL_IPV6), ancillary data in both directions, the
- * IP_RECVERR error queue and multicast memberships (contract in
- * netinet/ip_var.h).  Everything here runs with the socket's so_lock
+ * IP_RECVERR flag (the queue itself is ip_errq.c) and multicast
+ * memberships (contract in netinet/ip_var.h).  Everything here runs with the socket's so_lock
  * held; the system-wide group list has its own leaf lock.
  */
 #include "k/kernel.h"
@@ -12,8 +12,6 @@
 #include "net/netinet/in_pcb.h"
 #include "net/netinet/ip_var.h"
 #include "net/netinet/in_var.h"
-
-#define ERRQ_MAXBYTES	(64 * 1024)	/* per socket */
 
 /* Groups joined by any socket (IP_MULTICAST_ALL), with counts. */
 struct mgroup {
@@ -203,12 +201,10 @@ ip_setopt(struct inpcb *inp, struct sockopt *sopt)
 		inp->inp_tos = (uint8_t)v;
 		return 0;
 	case IP_RECVERR:
+		/* Turned off, the queue goes (Linux purges it). */
 		setflag(inp, INP_RECVERR, v);
-		if (!v) {
-			m_freem_list(inp->inp_errq);
-			inp->inp_errq = inp->inp_errq_tail = NULL;
-			inp->inp_errq_bytes = 0;
-		}
+		if (!v)
+			ip_errq_purge(inp);
 		return 0;
 	case IP_PKTINFO:
 		setflag(inp, INP_PKTINFO, v);
@@ -388,6 +384,8 @@ ip6_setopt(struct inpcb *inp, struct sockopt *sopt)
 		return 0;
 	case IPV6_RECVERR:
 		setflag(inp, INP_RECVERR, v);
+		if (!v)
+			ip_errq_purge(inp);
 		return 0;
 	case IPV6_UNICAST_HOPS:
 		if (v < -1 || v > 255)
@@ -679,91 +677,5 @@ ip_applycontrol(const struct inpcb *inp, struct mbuf *control,
 			off += CMSG_ALIGN(ch.cmsg_len);
 		}
 	}
-	return 0;
-}
-
-/* --- the error queue ----------------------------------------------------- */
-
-bool
-ip_errq_append(struct inpcb *inp, const struct ip_ctlmsg *c,
-    struct mbuf *payload)
-{
-	struct sock_extended_err ee;
-	struct sockaddr_in6 off;
-	struct mbuf *rec, *ctl = NULL;
-	socklen_t offlen;
-	uint8_t buf[sizeof(ee) + sizeof(off)];
-
-	if (!(inp->inp_flags & INP_RECVERR) ||
-	    inp->inp_errq_bytes >= ERRQ_MAXBYTES)
-		return false;
-	memset(&ee, 0, sizeof(ee));
-	ee.ee_errno = (uint32_t)c->error;
-	ee.ee_origin = c->af == AF_INET ? SO_EE_ORIGIN_ICMP :
-	    SO_EE_ORIGIN_ICMP6;
-	ee.ee_type = (uint8_t)c->icmp_type;
-	ee.ee_code = (uint8_t)c->icmp_code;
-	ee.ee_info = c->icmp_info;
-	offlen = in_sockaddr_fill(inp->inp_af == AF_INET6 &&
-	    c->af == AF_INET ? AF_INET : inp->inp_af, &c->offender, 0,
-	    (struct sockaddr *)&off);
-	memcpy(buf, &ee, sizeof(ee));
-	memcpy(buf + sizeof(ee), &off, offlen);
-	if (in_cmsg_add(&ctl, c->af == AF_INET ? SOL_IP : SOL_IPV6,
-	    c->af == AF_INET ? IP_RECVERR : IPV6_RECVERR, buf,
-	    sizeof(ee) + offlen) != 0)
-		return false;
-	/* The data is the quoted transport payload (Linux: what we sent). */
-	if (payload != NULL)
-		rec = payload;
-	else if ((rec = in_mcopy(c->m, c->payoff, c->m->m_pkthdr.len -
-	    c->payoff)) == NULL) {
-		m_freem(ctl);
-		return false;
-	}
-	rec->m_nextpkt = NULL;
-	/* The record: control first, then data (sbappendaddr's order). */
-	ctl->m_next = NULL;
-	{
-		struct mbuf *t = ctl;
-
-		while (t->m_next != NULL)
-			t = t->m_next;
-		t->m_next = rec;
-	}
-	if (inp->inp_errq_tail != NULL)
-		inp->inp_errq_tail->m_nextpkt = ctl;
-	else
-		inp->inp_errq = ctl;
-	inp->inp_errq_tail = ctl;
-	inp->inp_errq_bytes += rec->m_pkthdr.len;
-	return true;
-}
-
-int
-ip_errq_recv(struct socket *so, struct mbuf **datap, struct mbuf **controlp,
-    struct mbuf **namep)
-{
-	struct inpcb *inp = so->so_pcb;
-	struct mbuf *rec, *d;
-
-	*datap = *controlp = NULL;
-	if (namep != NULL)
-		*namep = NULL;
-	if (inp == NULL || (rec = inp->inp_errq) == NULL)
-		return EAGAIN;
-	inp->inp_errq = rec->m_nextpkt;
-	if (inp->inp_errq == NULL)
-		inp->inp_errq_tail = NULL;
-	rec->m_nextpkt = NULL;
-	for (d = rec; d->m_next != NULL && d->m_next->m_type == MT_CONTROL;)
-		d = d->m_next;
-	*datap = d->m_next;
-	d->m_next = NULL;
-	*controlp = rec;
-	if (*datap != NULL)
-		inp->inp_errq_bytes -= MIN(inp->inp_errq_bytes,
-		    m_length(*datap));
-	so->so_error = 0;
 	return 0;
 }

@@ -155,6 +155,18 @@ in_output(struct mbuf *m, const struct ip_out *o)
 		m_freem(m);
 		return EACCES;
 	}
+	/* Every ICMP message sent from here counts, as Linux's
+	 * __ip_make_skb/__ip6_make_skb count them (OutMsgs, OutTypeN). */
+	if (!(o->flags & IPOUT_RAWHDR) && m->m_pkthdr.len >= 1 &&
+	    o->proto == (o->af == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6)) {
+		struct icmpstat *st = o->af == AF_INET ? &icmpstat :
+		    &icmp6stat;
+		uint8_t type;
+
+		m_copydata(m, 0, 1, &type);
+		atomic_fetch_add(&st->icps_outmsgs, 1);
+		atomic_fetch_add(&st->icps_outtype[type], 1);
+	}
 	if (!in6_is_anyaddr(&o->src))
 		ro.ro_src = o->src;
 	else if (o->af == AF_INET && in6_is_unspec(&ro.ro_src)) {

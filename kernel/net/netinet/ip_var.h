@@ -140,6 +140,8 @@ struct ip_ctlmsg {
 	size_t quotedlen;		/* >= 8 */
 	struct mbuf *m;			/* the whole ICMP packet (read only) */
 	size_t payoff;			/* offset of the quoted IP header in m */
+	size_t l4off;			/* ... of the quoted transport header */
+	const struct ip_rcv *rcv;	/* how the ICMP packet arrived */
 };
 
 struct ip_protosw {
@@ -212,16 +214,22 @@ struct mbuf *ip_savecontrol(const struct inpcb *inp, const struct ip_rcv *r);
 int ip_applycontrol(const struct inpcb *inp, struct mbuf *control,
     struct ip_out *o);
 /*
- * Queues an error on inp's error queue if it has IP_RECVERR (so_lock
- * held): the offending payload (m, kept) and a sock_extended_err.  Returns
- * true if queued.
+ * The error queue (ip_errq.c).  ip_errq_append queues an error on inp if
+ * it has IP_RECVERR / IPV6_RECVERR (so_lock held): the data is c->m from
+ * dataoff on (what the socket sent), the name the quoted destination with
+ * port (network order).  The caller sets so_error.  True if queued.
  */
 bool ip_errq_append(struct inpcb *inp, const struct ip_ctlmsg *c,
-    struct mbuf *payload);
-/* recvmsg(MSG_ERRQUEUE) on an inet socket: the first record, EAGAIN if
- * none.  Called by the socket layer through the domain (see in_proto.c). */
+    size_t dataoff, uint16_t port);
+/* recvmsg(MSG_ERRQUEUE) on an inet socket (pr_recverr): the first record,
+ * EAGAIN if none. */
 int ip_errq_recv(struct socket *so, struct mbuf **datap,
-    struct mbuf **controlp, struct mbuf **namep);
+    struct mbuf **controlp, struct sockaddr_storage *from,
+    socklen_t *fromlenp);
+/* pr_poll of the inet transports: POLLERR while errors are queued. */
+int ip_errq_poll(struct socket *so, int events);
+/* Drops every queued error (IP_RECVERR off, the pcb freed). */
+void ip_errq_purge(struct inpcb *inp);
 
 /* --- sysctls and statistics ------------------------------------------------ */
 extern int64_t ip_defttl;		/* net.ipv4.ip_default_ttl (64) */
@@ -243,5 +251,15 @@ struct udpstat {
 	    udps_incsumerrors;
 };
 extern struct udpstat udpstat;
+
+/* ICMP's and ICMPv6's MIB counters (/proc/net/snmp's Icmp and IcmpMsg
+ * lines, /proc/net/snmp6's Icmp6 ones): per type in and out as Linux's
+ * icmpmsg MIB, out counted for every locally sent ICMP (in_output). */
+struct icmpstat {
+	atomic_uint_fast64_t icps_inmsgs, icps_inerrors, icps_incsumerrors,
+	    icps_outmsgs, icps_outerrors, icps_ratelimit;
+	atomic_uint_fast64_t icps_intype[256], icps_outtype[256];
+};
+extern struct icmpstat icmpstat, icmp6stat;
 
 #endif /* NETINET_IP_VAR_H */

@@ -481,12 +481,74 @@ ping6_input(struct mbuf *m, const struct ip_rcv *r)
 	ping_deliver(m, r, ih.icmp6_id);
 }
 
-/* Errors about what raw and ping sockets sent (IP_RECVERR). */
+/*
+ * Errors about what raw and ping sockets sent.  Raw sockets: every one of
+ * the quoted protocol whose bound and connected addresses fit the quoted
+ * packet (Linux's raw_icmp_error); ping sockets: the one of the quoted
+ * echo identifier.  iputils ping reads a time exceeded from its socket's
+ * error queue (IP_RECVERR), not from the raw copy of the ICMP packet.
+ */
+struct raw_errmatch {
+	const struct ip_ctlmsg *c;
+	int proto;
+};
+
+static bool
+raw_err_match(const struct inpcb *inp, void *arg)
+{
+	const struct raw_errmatch *x = arg;
+
+	if (inp->inp_proto != x->proto ||
+	    (inp->inp_af == AF_INET6) != (x->c->af == AF_INET6))
+		return false;
+	if (!in6_is_anyaddr(&inp->inp_laddr) &&
+	    !in6_equal(&inp->inp_laddr, &x->c->src))
+		return false;
+	if ((inp->inp_socket->so_state & SS_ISCONNECTED) &&
+	    !in6_equal(&inp->inp_faddr, &x->c->dst))
+		return false;
+	return true;
+}
+
+/* Queues the error (IP_RECVERR) or reports a hard one on a connected
+ * socket, as Linux's raw_err/ping_err do; drops the hold on inp. */
+static void
+raw_err_one(struct inpcb *inp, const struct ip_ctlmsg *c)
+{
+	struct socket *so = inp->inp_socket;
+
+	solock(so);
+	if (!(inp->inp_flags & INP_DEAD)) {
+		if (inp->inp_flags & INP_RECVERR) {
+			/* What was sent: the transport header on, or the
+			 * IP header on with IP_HDRINCL. */
+			size_t off = (inp->inp_flags & INP_HDRINCL) &&
+			    so->so_type == SOCK_RAW ? c->payoff : c->l4off;
+
+			ip_errq_append(inp, c, off, 0);
+			sowakeup_error(so, c->error);
+		} else if (c->hard && (so->so_state & SS_ISCONNECTED))
+			sowakeup_error(so, c->error);
+	}
+	sounlock(so);
+	in_pcbrele(inp);
+}
+
 void
 rip_ctlinput(const struct ip_ctlmsg *c, int proto)
 {
-	struct inpcb *inp = NULL;
+	struct inpcb *inp = NULL, *v[RAW_MAXDELIVER];
+	struct raw_errmatch x = { .c = c, .proto = proto };
+	size_t n;
 
+	if (rawtable.ipt_count != 0) {
+		/* Not inside MIN(): it would look up (and hold) twice. */
+		n = in_pcblookup_all(&rawtable, raw_err_match, &x, v,
+		    RAW_MAXDELIVER);
+		n = MIN(n, RAW_MAXDELIVER);
+		for (size_t i = 0; i < n; i++)
+			raw_err_one(v[i], c);
+	}
 	if ((proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) &&
 	    c->quotedlen >= 8) {
 		uint16_t id;
@@ -498,19 +560,8 @@ rip_ctlinput(const struct ip_ctlmsg *c, int proto)
 			inp = in_pcblookup_bound(&pingtable, c->af, &c->dst, 0,
 			    &c->src, id, 0);
 	}
-	if (inp == NULL)
-		return;
-	solock(inp->inp_socket);
-	if (!(inp->inp_flags & INP_DEAD)) {
-		if (inp->inp_flags & INP_RECVERR) {
-			ip_errq_append(inp, c, NULL);
-			sowakeup_error(inp->inp_socket, c->error);
-		} else if (c->hard &&
-		    (inp->inp_socket->so_state & SS_ISCONNECTED))
-			sowakeup_error(inp->inp_socket, c->error);
-	}
-	sounlock(inp->inp_socket);
-	in_pcbrele(inp);
+	if (inp != NULL)
+		raw_err_one(inp, c);
 }
 
 static int
@@ -554,14 +605,18 @@ rip_ctloutput(int op, struct socket *so, struct sockopt *sopt)
 			inp->inp_flags &= ~INP_HDRINCL;
 		return 0;
 	}
-	if (sopt->sopt_level == SOL_IPV6 && sopt->sopt_name == IPV6_CHECKSUM &&
-	    inp->inp_af == AF_INET6 && so->so_type == SOCK_RAW) {
+	if ((sopt->sopt_level == SOL_IPV6 || sopt->sopt_level == SOL_RAW) &&
+	    sopt->sopt_name == IPV6_CHECKSUM && inp->inp_af == AF_INET6 &&
+	    so->so_type == SOCK_RAW) {
 		if (op == PRCO_GETOPT)
 			return sockopt_setint(sopt, inp->inp_cksum6);
 		if ((error = sockopt_getint(sopt, &v)) != 0)
 			return error;
-		/* RFC 3542 3.1: ICMPv6's is fixed; odd offsets are wrong. */
-		if (inp->inp_proto == IPPROTO_ICMPV6 || (v >= 0 && (v & 1)))
+		/* RFC 3542 3.1: ICMPv6's is fixed at level IPPROTO_IPV6;
+		 * Linux lets SOL_RAW set it (ping -6 sets 2).  Odd offsets
+		 * are wrong. */
+		if ((inp->inp_proto == IPPROTO_ICMPV6 &&
+		    sopt->sopt_level == SOL_IPV6) || (v >= 0 && (v & 1)))
 			return EINVAL;
 		inp->inp_cksum6 = v < 0 ? -1 : v;
 		return 0;
@@ -589,6 +644,8 @@ const struct pr_usrreqs rip_usrreqs = {
 	.pr_send = rip_send,
 	.pr_ioctl = rip_ioctl,
 	.pr_ctloutput = rip_ctloutput,
+	.pr_recverr = ip_errq_recv,
+	.pr_poll = ip_errq_poll,
 };
 
 const struct pr_usrreqs ping_usrreqs = {
@@ -603,6 +660,8 @@ const struct pr_usrreqs ping_usrreqs = {
 	.pr_send = ping_send,
 	.pr_ioctl = rip_ioctl,
 	.pr_ctloutput = rip_ctloutput,
+	.pr_recverr = ip_errq_recv,
+	.pr_poll = ip_errq_poll,
 };
 
 int

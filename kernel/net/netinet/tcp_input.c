@@ -789,8 +789,10 @@ tcp_ctlinput(const struct ip_ctlmsg *c)
 		tcp_mss_update(tp, tp->t_maxseg + tp->t_optlen);
 		tp->snd_nxt = tp->snd_una;
 		(void)tcp_output(tp);
-	} else if (tp->t_state == TCPS_SYN_SENT && c->hard) {
-		/* RFC 5461: hard errors abort only a connection attempt. */
+	} else if (tp->t_state == TCPS_SYN_SENT) {
+		/* A connection attempt ends on any error, soft ones (net
+		 * and host unreachable, time exceeded) too, as Linux's
+		 * tcp_v4_err/tcp_v6_err; an established one only notes it. */
 		tp = tcp_drop(tp, c->error);
 	} else
 		tp->t_softerror = c->error;

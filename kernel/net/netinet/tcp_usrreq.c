@@ -577,6 +577,8 @@ const struct pr_usrreqs tcp_usrreqs = {
 	.pr_ioctl = tcp_ioctl,
 	.pr_ctloutput = tcp_ctloutput,
 	.pr_poll = NULL,
+	/* TCP queues no ICMP errors (Linux: so_error only): EAGAIN. */
+	.pr_recverr = ip_errq_recv,
 };
 
 static const struct ip_protosw tcp_ipsw = {

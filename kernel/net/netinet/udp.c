@@ -337,7 +337,9 @@ udp_ctlinput(const struct ip_ctlmsg *c)
 	solock(so);
 	if (!(inp->inp_flags & INP_DEAD)) {
 		if (inp->inp_flags & INP_RECVERR) {
-			ip_errq_append(inp, c, NULL);
+			/* The data is what was sent: the UDP payload. */
+			ip_errq_append(inp, c, c->l4off + sizeof(uh),
+			    uh.uh_dport);
 			sowakeup_error(so, c->error);
 		} else if (c->hard && inp->inp_connected)
 			sowakeup_error(so, c->error);
@@ -372,6 +374,8 @@ const struct pr_usrreqs udp_usrreqs = {
 	.pr_send = udp_send,
 	.pr_ioctl = udp_ioctl,
 	.pr_ctloutput = udp_ctloutput,
+	.pr_recverr = ip_errq_recv,
+	.pr_poll = ip_errq_poll,
 };
 
 static const struct ip_protosw udp_ipsw = {

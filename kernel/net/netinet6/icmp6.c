@@ -124,6 +124,12 @@ icmp6_errno(int type, int code, int *errp, bool *hardp)
 		switch (code) {
 		case ICMPV6_NOROUTE:
 			*errp = ENETUNREACH;
+			*hardp = false;
+			break;
+		case 2:			/* beyond scope (was not neighbour) */
+		case ICMPV6_ADDR_UNREACH:
+			*errp = EHOSTUNREACH;
+			*hardp = false;
 			break;
 		case ICMPV6_PORT_UNREACH:
 			*errp = ECONNREFUSED;
@@ -134,7 +140,7 @@ icmp6_errno(int type, int code, int *errp, bool *hardp)
 			*errp = EACCES;
 			break;
 		default:
-			*errp = EHOSTUNREACH;
+			*errp = EPROTO;
 		}
 		break;
 	case ICMPV6_PKT_TOOBIG:
@@ -204,6 +210,8 @@ icmp6_notify(struct mbuf *m, const struct ip_rcv *r,
 	c.quotedlen = ql;
 	c.m = m;
 	c.payoff = qoff;
+	c.l4off = off;
+	c.rcv = r;
 	p = ip_proto_lookup(AF_INET6, nxt);
 	if (p != NULL && p->ipp_ctlinput != NULL)
 		p->ipp_ctlinput(&c);
@@ -216,13 +224,17 @@ icmp6_input(struct mbuf *m, const struct ip_rcv *r)
 	struct icmp6_hdr ih;
 	struct mbuf *n;
 
+	atomic_fetch_add(&icmp6stat.icps_inmsgs, 1);
 	if (r->len < sizeof(ih))
-		goto drop;
+		goto bad;
 	if (!(m->m_pkthdr.csum_flags & M_CSUM_DATA_VALID) &&
 	    in_cksum_pseudo(AF_INET6, &r->src, &r->dst, IPPROTO_ICMPV6, m,
-	    r->off, r->len) != 0)
-		goto drop;
+	    r->off, r->len) != 0) {
+		atomic_fetch_add(&icmp6stat.icps_incsumerrors, 1);
+		goto bad;
+	}
 	m_copydata(m, r->off, sizeof(ih), &ih);
+	atomic_fetch_add(&icmp6stat.icps_intype[ih.icmp6_type], 1);
 	switch (ih.icmp6_type) {
 	case ICMPV6_ECHO_REQUEST:
 		if (icmp_echo_ignore_all ||
@@ -258,6 +270,9 @@ icmp6_input(struct mbuf *m, const struct ip_rcv *r)
 	default:
 		break;
 	}
-drop:
+	m_freem(m);
+	return;
+bad:
+	atomic_fetch_add(&icmp6stat.icps_inerrors, 1);
 	m_freem(m);
 }

@@ -135,6 +135,9 @@ nd6_send(struct ifnet *ifp, const struct in6_addr *src,
 	sum = cksum6(src, dst, body, len);
 	memcpy(body + 2, &sum, 2);
 	memcpy(pkt + 40, body, len);
+	/* Counted as Linux's ndisc_send_skb does (not through in_output). */
+	atomic_fetch_add(&icmp6stat.icps_outmsgs, 1);
+	atomic_fetch_add(&icmp6stat.icps_outtype[body[0]], 1);
 	if ((m = m_gethdr(MT_DATA)) == NULL)
 		return;
 	m->m_len = 0;
