@@ -8,6 +8,17 @@
  * instead of vanishing.  hj_fdmap[host] = kernel + 1.  The placeholder's
  * close-on-exec flag is the descriptor's; across execve the map travels
  * in RUMPHIJACK__FDMAP, across fork it is inherited with the memory.
+ *
+ * A placeholder costs two host system calls (a dup at open, a close at
+ * close), so closed ones are kept in a small cache (doc/DESIGN.md,
+ * "Placeholders, not offsets"): a cached number maps to HJ_KFD_FREE, a
+ * kernel descriptor that never exists, so every call on it answers EBADF
+ * as for a closed descriptor, and the next kernel descriptor takes it
+ * without a system call when it is the lowest number free to the
+ * program.  That is known below "floor": every host number below it is
+ * in use or cached.  Before any host descriptor is created through a
+ * wrapper, and before exec and spawn, the cache is flushed (hj_fd_flush)
+ * so the host's lowest-free rule sees every number the program freed.
  */
 #include <linux/close_range.h>
 #include <pthread.h>
@@ -24,14 +35,37 @@
 int32_t *hj_fdmap;
 int hj_fdmax;
 static int fdhigh = -1;			/* highest number ever mapped */
+static uint8_t *fdcloexec;		/* placeholder's FD_CLOEXEC, by number */
+
+/* The cache of free placeholders; its lock also guards floor. */
+#define FDCACHE		16
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static int cache[FDCACHE];
+int hj_fdcache_n;
+int hj_fdfloor;			/* numbers below it: in use or cached */
 
 HOST_CACHE(open);
 HOST_CACHE(close);
 HOST_CACHE(fcntl);
 HOST_CACHE(dup3);
 
+/* A fork while another thread holds the cache must not leave the
+ * child's copy locked. */
+static void
+cache_lock_take(void)
+{
+	pthread_mutex_lock(&cache_lock);
+}
+
+static void
+cache_lock_give(void)
+{
+	pthread_mutex_unlock(&cache_lock);
+}
+
 /* The map covers every number the host may give (RLIMIT_NOFILE max);
- * untouched pages cost nothing. */
+ * untouched pages cost nothing.  The placeholders' close-on-exec flags
+ * follow it, a byte a number. */
 static int
 map_init(void)
 {
@@ -48,10 +82,14 @@ map_init(void)
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
 		    rl.rlim_max != RLIM_INFINITY && rl.rlim_max < n)
 			n = (size_t)rl.rlim_max;
-		p = mmap(NULL, n * sizeof(int32_t), PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		p = mmap(NULL, n * (sizeof(int32_t) + 1), PROT_READ |
+		    PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		    -1, 0);
 		if (p != MAP_FAILED) {
 			hj_fdmax = (int)n;
+			fdcloexec = (uint8_t *)p + n * sizeof(int32_t);
+			pthread_atfork(cache_lock_take, cache_lock_give,
+			    cache_lock_give);
 			__atomic_store_n(&hj_fdmap, p, __ATOMIC_RELEASE);
 		}
 	}
@@ -60,7 +98,7 @@ map_init(void)
 }
 
 static void
-map_set(int fd, int kfd)
+map_set(int fd, int kfd, bool cloexec)
 {
 	int high = __atomic_load_n(&fdhigh, __ATOMIC_RELAXED);
 
@@ -68,9 +106,11 @@ map_set(int fd, int kfd)
 	    !__atomic_compare_exchange_n(&fdhigh, &high, fd, false,
 	    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		continue;
+	if (kfd >= 0)
+		fdcloexec[fd] = cloexec;
 	__atomic_store_n(&hj_fdmap[fd], kfd + 1, __ATOMIC_RELEASE);
 	/* stdin/stdout/stderr on a kernel file need streams that reach it. */
-	if (fd <= 2 && kfd >= 0)
+	if (fd <= 2 && kfd >= 0 && kfd != HJ_KFD_FREE)
 		hj_stdio_fixup();
 }
 
@@ -148,12 +188,153 @@ placeholder(int min, bool cloexec)
 	return HOST(fcntl)(t, cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, min);
 }
 
+/* --- the cache of free placeholders (cache_lock held) ------------------ */
+
+static void
+floor_lower(int fd)
+{
+	if (fd < hj_fdfloor)
+		__atomic_store_n(&hj_fdfloor, fd, __ATOMIC_RELAXED);
+}
+
+/* The lowest cached number >= min: its index, or -1. */
+static int
+cache_lowest(int min)
+{
+	int best = -1;
+
+	for (int i = 0; i < hj_fdcache_n; i++)
+		if (cache[i] >= min && (best < 0 || cache[i] < cache[best]))
+			best = i;
+	return best;
+}
+
+static int
+cache_take(int i)
+{
+	int fd = cache[i], n = hj_fdcache_n - 1;
+
+	cache[i] = cache[n];
+	__atomic_store_n(&hj_fdcache_n, n, __ATOMIC_RELAXED);
+	return fd;
+}
+
+/* A placeholder the program no longer sees goes into the cache, or is
+ * closed when the cache is full (false). */
+static bool
+cache_put(int fd, bool cloexec)
+{
+	if (fd <= 2 || hj_fdcache_n == FDCACHE)
+		return false;
+	map_set(fd, HJ_KFD_FREE, cloexec);
+	cache[hj_fdcache_n] = fd;
+	__atomic_store_n(&hj_fdcache_n, hj_fdcache_n + 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+/* Drops fd from the cache, if it is there: its number is being reused by
+ * the host (dup2 onto it). */
+static void
+cache_forget(int fd)
+{
+	pthread_mutex_lock(&cache_lock);
+	for (int i = 0; i < hj_fdcache_n; i++)
+		if (cache[i] == fd) {
+			cache_take(i);
+			break;
+		}
+	pthread_mutex_unlock(&cache_lock);
+}
+
+/* cache_forget undone: fd holds its placeholder still. */
+static void
+cache_return(int fd)
+{
+	pthread_mutex_lock(&cache_lock);
+	if (!cache_put(fd, fdcloexec[fd])) {
+		map_set(fd, -1, false);
+		HOST(close)(fd);
+		floor_lower(fd);
+	}
+	pthread_mutex_unlock(&cache_lock);
+}
+
+void
+hj_fd_flush_slow(void)
+{
+	pthread_mutex_lock(&cache_lock);
+	while (hj_fdcache_n > 0) {
+		int fd = cache_take(hj_fdcache_n - 1);
+
+		map_set(fd, -1, false);
+		HOST(close)(fd);
+		floor_lower(fd);
+	}
+	pthread_mutex_unlock(&cache_lock);
+}
+
+void
+hj_fd_freed_slow(int fd)
+{
+	pthread_mutex_lock(&cache_lock);
+	floor_lower(fd < 0 ? 0 : fd);
+	pthread_mutex_unlock(&cache_lock);
+}
+
+/*
+ * The number a new kernel descriptor shows under: the lowest one >= min
+ * that is free to the program, which is a cached placeholder's when one
+ * lies below floor (no system call), else the host's answer to a dup of
+ * the template, or a cached number below that answer (the host's then
+ * joins the cache: a free number that is already reserved).
+ */
+static int
+reserve(int min, bool cloexec)
+{
+	int i, fd, h;
+
+	pthread_mutex_lock(&cache_lock);
+	i = cache_lowest(min);
+	if (i >= 0 && cache[i] < hj_fdfloor) {
+		fd = cache_take(i);
+		goto got;
+	}
+	if ((h = placeholder(min, cloexec)) < 0) {
+		pthread_mutex_unlock(&cache_lock);
+		return -1;
+	}
+	/* Nothing below h and >= min is free on the host. */
+	if (min <= hj_fdfloor && h >= hj_fdfloor)
+		__atomic_store_n(&hj_fdfloor, h + 1, __ATOMIC_RELAXED);
+	if (i < 0 || cache[i] > h) {
+		pthread_mutex_unlock(&cache_lock);
+		fdcloexec[h] = cloexec;
+		return h;
+	}
+	fd = cache_take(i);
+	if (!cache_put(h, cloexec)) {
+		HOST(close)(h);
+		floor_lower(h);
+	}
+got:
+	pthread_mutex_unlock(&cache_lock);
+	if (fdcloexec[fd] != cloexec &&
+	    HOST(fcntl)(fd, F_SETFD, cloexec ? FD_CLOEXEC : 0) < 0) {
+		/* Cannot happen to a descriptor we hold; give it back. */
+		hj_fd_freed(fd);
+		HOST(close)(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int
 hj_fd_install(int kfd, int min, bool cloexec)
 {
 	int fd, e;
 
-	if (map_init() != 0 || (fd = placeholder(min, cloexec)) < 0) {
+	errno = 0;
+	if (map_init() != 0 || (fd = reserve(min, cloexec)) < 0) {
 		e = errno ? errno : ENOMEM;
 		hjk_close(kfd);
 		errno = e;
@@ -165,7 +346,7 @@ hj_fd_install(int kfd, int min, bool cloexec)
 		errno = EMFILE;
 		return -1;
 	}
-	map_set(fd, kfd);
+	map_set(fd, kfd, cloexec);
 	return fd;
 }
 
@@ -181,7 +362,7 @@ hj_fd_replace(int fd, int kfd, bool cloexec)
 		errno = e;
 		return -1;
 	}
-	map_set(fd, kfd);
+	map_set(fd, kfd, cloexec);
 	return fd;
 }
 
@@ -189,15 +370,22 @@ int
 hj_fd_close(int fd)
 {
 	int kfd = hj_fd_kernel(fd), rv;
+	bool kept;
 
-	if (kfd < 0) {
+	if (kfd < 0 || kfd == HJ_KFD_FREE) {
 		errno = EBADF;
 		return -1;
 	}
-	/* Unmap first: the number is free for the host once closed. */
-	map_set(fd, -1);
+	/* Unmap (or cache) first: the number is free once closed. */
+	pthread_mutex_lock(&cache_lock);
+	if (!(kept = cache_put(fd, fdcloexec[fd])))
+		map_set(fd, -1, false);
+	pthread_mutex_unlock(&cache_lock);
 	rv = hjk_close(kfd);
-	HOST(close)(fd);
+	if (!kept) {
+		HOST(close)(fd);
+		hj_fd_freed(fd);
+	}
 	return rv;
 }
 
@@ -211,28 +399,40 @@ hj_fd_dup3(int oldfd, int newfd, int flags)
 		return -1;
 	}
 	if (ko < 0) {
-		/* A host descriptor replaces a kernel one. */
-		if (HOST(dup3)(oldfd, newfd, flags) < 0)
+		/* A host descriptor replaces a kernel one, or takes a cached
+		 * number (out of the cache first: a flush must not close it
+		 * once it is the program's). */
+		if (kn == HJ_KFD_FREE)
+			cache_forget(newfd);
+		if (HOST(dup3)(oldfd, newfd, flags) < 0) {
+			if (kn == HJ_KFD_FREE)
+				cache_return(newfd);
 			return -1;
+		}
 		if (kn >= 0) {
-			map_set(newfd, -1);
-			hjk_close(kn);
+			map_set(newfd, -1, false);
+			if (kn != HJ_KFD_FREE)
+				hjk_close(kn);
 		}
 		return newfd;
 	}
 	if ((k2 = hjk_fcntl(ko, (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC :
 	    F_DUPFD, 0)) < 0)
 		return -1;
+	if (kn == HJ_KFD_FREE)
+		cache_forget(newfd);
 	if (map_init() != 0 || newfd >= hj_fdmax ||
 	    HOST(dup3)(oldfd, newfd, flags) < 0) {
 		int e = errno;
 
+		if (kn == HJ_KFD_FREE)
+			cache_return(newfd);
 		hjk_close(k2);
 		errno = e;
 		return -1;
 	}
-	map_set(newfd, k2);
-	if (kn >= 0)
+	map_set(newfd, k2, (flags & O_CLOEXEC) != 0);
+	if (kn >= 0 && kn != HJ_KFD_FREE)
 		hjk_close(kn);
 	return newfd;
 }
@@ -252,9 +452,11 @@ hj_fd_setcloexec(int fd, bool cloexec)
 {
 	int ko = hj_fd_kernel(fd);
 
-	if (hjk_fcntl(ko, F_SETFD, cloexec ? FD_CLOEXEC : 0) < 0)
+	if (hjk_fcntl(ko, F_SETFD, cloexec ? FD_CLOEXEC : 0) < 0 ||
+	    HOST(fcntl)(fd, F_SETFD, cloexec ? FD_CLOEXEC : 0) < 0)
 		return -1;
-	return HOST(fcntl)(fd, F_SETFD, cloexec ? FD_CLOEXEC : 0);
+	fdcloexec[fd] = cloexec;
+	return 0;
 }
 
 int
@@ -264,6 +466,7 @@ hj_fd_close_range(unsigned first, unsigned last, int flags)
 
 	if (hj_fdmap == NULL || fdhigh < 0)
 		return 0;
+	hj_fd_flush();
 	top = last < (unsigned)fdhigh ? last + 1 : (unsigned)fdhigh + 1;
 	for (unsigned fd = first; fd < top; fd++) {
 		int kfd = hj_fd_kernel((int)fd);
@@ -272,8 +475,9 @@ hj_fd_close_range(unsigned first, unsigned last, int flags)
 			continue;
 		if (flags & CLOSE_RANGE_CLOEXEC) {
 			hjk_fcntl(kfd, F_SETFD, FD_CLOEXEC);
+			fdcloexec[fd] = 1;
 		} else {
-			map_set((int)fd, -1);
+			map_set((int)fd, -1, false);
 			hjk_close(kfd);
 		}
 	}
@@ -292,7 +496,7 @@ hj_fd_export(void)
 	for (int fd = 0; fd <= fdhigh; fd++) {
 		int kfd = hj_fd_kernel(fd), fl;
 
-		if (kfd < 0)
+		if (kfd < 0 || kfd == HJ_KFD_FREE)
 			continue;
 		fl = HOST(fcntl)(fd, F_GETFD);
 		if (fl < 0 || (fl & FD_CLOEXEC))
@@ -322,7 +526,7 @@ hj_fd_import(const char *s)
 		return;
 	while (sscanf(s, "%d:%d,%n", &fd, &kfd, &n) == 2 && n > 0) {
 		if (fd >= 0 && fd < hj_fdmax && kfd >= 0)
-			map_set(fd, kfd);
+			map_set(fd, kfd, false);
 		s += n;
 	}
 }
