@@ -21,7 +21,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <mqueue.h>
+#include <pty.h>
 #include <sys/epoll.h>
+#include <sys/fanotify.h>
+#include <sys/inotify.h>
+#include <sys/pidfd.h>
+#include <sys/timerfd.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
@@ -113,6 +119,7 @@ int
 main(int argc, char **argv)
 {
 	int k1, k2, h, p[2], sv[2], fds[20], i;
+	char name[64];
 	sigset_t ss;
 	FILE *f;
 	DIR *d;
@@ -188,6 +195,42 @@ main(int argc, char **argv)
 	show("F_DUPFD of a host descriptor", k1 = fcntl(h, F_DUPFD, 0));
 	close(k1);
 	close(h);
+	kcycle();
+	show("timerfd_create", h = timerfd_create(CLOCK_MONOTONIC, 0));
+	close(h);
+	kcycle();
+	show("inotify_init", h = inotify_init());
+	close(h);
+	kcycle();
+	show("inotify_init1", h = inotify_init1(IN_CLOEXEC));
+	close(h);
+	kcycle();
+	show("fanotify_init", h = fanotify_init(FAN_CLASS_NOTIF, O_RDONLY));
+	close(h);
+	kcycle();
+	show("pidfd_open", h = pidfd_open(getpid(), 0));
+	close(h);
+	kcycle();
+	show("posix_openpt", h = posix_openpt(O_RDWR | O_NOCTTY));
+	close(h);
+	kcycle();
+	show("getpt", h = getpt());
+	close(h);
+	kcycle();
+	show("openpty", openpty(&k1, &k2, NULL, NULL, NULL) == 0 ? k1 : -1);
+	close(k1);
+	close(k2);
+	kcycle();
+	snprintf(name, sizeof(name), "/fdlowest.%d", (int)getpid());
+	show("shm_open", h = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600));
+	close(h);
+	shm_unlink(name);
+	kcycle();
+	show("mq_open", h = (int)mq_open(name, O_RDWR | O_CREAT | O_EXCL,
+	    0600, NULL));
+	if (h >= 0)
+		mq_close(h);
+	mq_unlink(name);
 	kcycle();
 	f = tmpfile();
 	show("tmpfile", f != NULL ? fileno(f) : -1);
