@@ -57,6 +57,7 @@ cache_lock_take(void)
 	pthread_mutex_lock(&cache_lock);
 }
 
+
 static void
 cache_lock_give(void)
 {
@@ -188,16 +189,57 @@ placeholder(int min, bool cloexec)
 	return HOST(fcntl)(t, cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, min);
 }
 
-/* --- the cache of free placeholders (cache_lock held) ------------------ */
+/* --- the cache of free placeholders ------------------------------------ */
 
+/*
+ * The floor only falls between reservations (a host close, from any
+ * thread or signal handler): lock-free, a compare-and-swap to the lower
+ * value.
+ */
 static void
 floor_lower(int fd)
 {
-	if (fd < hj_fdfloor)
-		__atomic_store_n(&hj_fdfloor, fd, __ATOMIC_RELAXED);
+	int f = __atomic_load_n(&hj_fdfloor, __ATOMIC_RELAXED);
+
+	if (fd < 0)
+		fd = 0;
+	while (fd < f && !__atomic_compare_exchange_n(&hj_fdfloor, &f, fd,
+	    false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		continue;
 }
 
-/* The lowest cached number >= min: its index, or -1. */
+void
+hj_fd_freed_slow(int fd)
+{
+	floor_lower(fd);
+}
+
+/*
+ * The cache's lock, not taken again by a signal handler that interrupted
+ * its own thread inside it (close and open are async-signal-safe): then
+ * cache_enter fails and the caller does without the cache.
+ */
+static __thread int cache_owned __attribute__((tls_model("initial-exec")));
+
+static bool
+cache_enter(void)
+{
+	if (cache_owned)
+		return false;
+	pthread_mutex_lock(&cache_lock);
+	cache_owned = 1;
+	return true;
+}
+
+static void
+cache_exit(void)
+{
+	cache_owned = 0;
+	pthread_mutex_unlock(&cache_lock);
+}
+
+/* The lowest cached number >= min: its index, or -1.  Lock held (as
+ * for cache_take and cache_put). */
 static int
 cache_lowest(int min)
 {
@@ -233,36 +275,44 @@ cache_put(int fd, bool cloexec)
 }
 
 /* Drops fd from the cache, if it is there: its number is being reused by
- * the host (dup2 onto it). */
-static void
+ * the host (dup2 onto it).  false: not now (a signal handler inside the
+ * cache's own update; dup2 answers EBUSY, as Linux does in a race). */
+static bool
 cache_forget(int fd)
 {
-	pthread_mutex_lock(&cache_lock);
+	if (!cache_enter())
+		return false;
 	for (int i = 0; i < hj_fdcache_n; i++)
 		if (cache[i] == fd) {
 			cache_take(i);
 			break;
 		}
-	pthread_mutex_unlock(&cache_lock);
+	cache_exit();
+	return true;
 }
 
 /* cache_forget undone: fd holds its placeholder still. */
 static void
 cache_return(int fd)
 {
-	pthread_mutex_lock(&cache_lock);
-	if (!cache_put(fd, fdcloexec[fd])) {
+	bool in = cache_enter();
+
+	if (!in || !cache_put(fd, fdcloexec[fd])) {
 		map_set(fd, -1, false);
 		HOST(close)(fd);
 		floor_lower(fd);
 	}
-	pthread_mutex_unlock(&cache_lock);
+	if (in)
+		cache_exit();
 }
 
 void
 hj_fd_flush_slow(void)
 {
-	pthread_mutex_lock(&cache_lock);
+	/* In a handler inside the cache's update: left as it is (the
+	 * handler's new descriptor may get a higher number). */
+	if (!cache_enter())
+		return;
 	while (hj_fdcache_n > 0) {
 		int fd = cache_take(hj_fdcache_n - 1);
 
@@ -270,15 +320,7 @@ hj_fd_flush_slow(void)
 		HOST(close)(fd);
 		floor_lower(fd);
 	}
-	pthread_mutex_unlock(&cache_lock);
-}
-
-void
-hj_fd_freed_slow(int fd)
-{
-	pthread_mutex_lock(&cache_lock);
-	floor_lower(fd < 0 ? 0 : fd);
-	pthread_mutex_unlock(&cache_lock);
+	cache_exit();
 }
 
 /*
@@ -286,28 +328,32 @@ hj_fd_freed_slow(int fd)
  * that is free to the program, which is a cached placeholder's when one
  * lies below floor (no system call), else the host's answer to a dup of
  * the template, or a cached number below that answer (the host's then
- * joins the cache: a free number that is already reserved).
+ * joins the cache: a free number that is already reserved).  The floor
+ * rises to past the host's answer unless a close lowered it meanwhile.
  */
 static int
 reserve(int min, bool cloexec)
 {
-	int i, fd, h;
+	int i, fd, h, f;
 
-	pthread_mutex_lock(&cache_lock);
+	if (!cache_enter())
+		return placeholder(min, cloexec);
 	i = cache_lowest(min);
-	if (i >= 0 && cache[i] < hj_fdfloor) {
+	f = __atomic_load_n(&hj_fdfloor, __ATOMIC_RELAXED);
+	if (i >= 0 && cache[i] < f) {
 		fd = cache_take(i);
 		goto got;
 	}
 	if ((h = placeholder(min, cloexec)) < 0) {
-		pthread_mutex_unlock(&cache_lock);
+		cache_exit();
 		return -1;
 	}
-	/* Nothing below h and >= min is free on the host. */
-	if (min <= hj_fdfloor && h >= hj_fdfloor)
-		__atomic_store_n(&hj_fdfloor, h + 1, __ATOMIC_RELAXED);
+	/* Nothing below h and >= min was free on the host. */
+	if (min <= f && h >= f)
+		(void)__atomic_compare_exchange_n(&hj_fdfloor, &f, h + 1,
+		    false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 	if (i < 0 || cache[i] > h) {
-		pthread_mutex_unlock(&cache_lock);
+		cache_exit();
 		fdcloexec[h] = cloexec;
 		return h;
 	}
@@ -317,11 +363,11 @@ reserve(int min, bool cloexec)
 		floor_lower(h);
 	}
 got:
-	pthread_mutex_unlock(&cache_lock);
+	cache_exit();
 	if (fdcloexec[fd] != cloexec &&
 	    HOST(fcntl)(fd, F_SETFD, cloexec ? FD_CLOEXEC : 0) < 0) {
 		/* Cannot happen to a descriptor we hold; give it back. */
-		hj_fd_freed(fd);
+		floor_lower(fd);
 		HOST(close)(fd);
 		return -1;
 	}
@@ -377,10 +423,13 @@ hj_fd_close(int fd)
 		return -1;
 	}
 	/* Unmap (or cache) first: the number is free once closed. */
-	pthread_mutex_lock(&cache_lock);
-	if (!(kept = cache_put(fd, fdcloexec[fd])))
+	kept = false;
+	if (cache_enter()) {
+		kept = cache_put(fd, fdcloexec[fd]);
+		cache_exit();
+	}
+	if (!kept)
 		map_set(fd, -1, false);
-	pthread_mutex_unlock(&cache_lock);
 	rv = hjk_close(kfd);
 	if (!kept) {
 		HOST(close)(fd);
@@ -402,8 +451,10 @@ hj_fd_dup3(int oldfd, int newfd, int flags)
 		/* A host descriptor replaces a kernel one, or takes a cached
 		 * number (out of the cache first: a flush must not close it
 		 * once it is the program's). */
-		if (kn == HJ_KFD_FREE)
-			cache_forget(newfd);
+		if (kn == HJ_KFD_FREE && !cache_forget(newfd)) {
+			errno = EBUSY;
+			return -1;
+		}
 		if (HOST(dup3)(oldfd, newfd, flags) < 0) {
 			if (kn == HJ_KFD_FREE)
 				cache_return(newfd);
@@ -419,8 +470,11 @@ hj_fd_dup3(int oldfd, int newfd, int flags)
 	if ((k2 = hjk_fcntl(ko, (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC :
 	    F_DUPFD, 0)) < 0)
 		return -1;
-	if (kn == HJ_KFD_FREE)
-		cache_forget(newfd);
+	if (kn == HJ_KFD_FREE && !cache_forget(newfd)) {
+		hjk_close(k2);
+		errno = EBUSY;
+		return -1;
+	}
 	if (map_init() != 0 || newfd >= hj_fdmax ||
 	    HOST(dup3)(oldfd, newfd, flags) < 0) {
 		int e = errno;

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -113,6 +114,35 @@ kdupfd(int min, bool closecopy)
 	if (closecopy)
 		close(b);
 	return b;
+}
+
+/*
+ * Threads opening and closing kernel files and host pipes at once: each
+ * descriptor a thread gets stays its own (a cached number is never
+ * handed to two, nor closed under its new owner).  The count of
+ * failures, 0 on the host.
+ */
+static void *
+churn(void *arg)
+{
+	long bad = 0;
+	char c;
+	int p[2];
+
+	(void)arg;
+	for (int i = 0; i < 1000; i++) {
+		int k = kopen("churn", 0);
+		struct stat st;
+
+		if (k < 0 || fstat(k, &st) != 0 || !S_ISREG(st.st_mode))
+			bad++;
+		if (pipe(p) != 0 || write(p[1], "x", 1) != 1 ||
+		    read(p[0], &c, 1) != 1 || c != 'x')
+			bad++;
+		if (close(k) != 0 || close(p[0]) != 0 || close(p[1]) != 0)
+			bad++;
+	}
+	return (void *)bad;
 }
 
 int
@@ -305,6 +335,23 @@ main(int argc, char **argv)
 	kcycle();
 	show("F_DUPFD 0 of a kernel descriptor, after", kdupfd(0, true));
 	close(base + 5);
+
+	/* Four threads at once. */
+	{
+		pthread_t t[4];
+		long bad = 0;
+		void *r;
+
+		for (i = 0; i < 4; i++)
+			pthread_create(&t[i], NULL, churn, NULL);
+		for (i = 0; i < 4; i++) {
+			pthread_join(t[i], &r);
+			bad += (long)r;
+		}
+		printf("threads: %ld failures\n", bad);
+		show("host open after the threads", h = hopen());
+		close(h);
+	}
 
 	/* fork and exec see the number as free. */
 	kcycle();
