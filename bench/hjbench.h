@@ -26,6 +26,7 @@ _Static_assert(ROUTED_ROUNDS <= CALL_ROUNDS, "struct res holds CALL_ROUNDS");
 #define TAR_FILES	10000	/* in all */
 #define KDIR		"/rump/hjbench"
 #define GOAL_NS		2.0
+#define START_GOAL_MS	2.0	/* rumphijack -- true over true */
 #define HJSTUB_FD	999	/* hjstub.c answers for it without the kernel */
 #define TIMEOUT_S	120
 
@@ -61,6 +62,9 @@ const char *preload(void);
 const char *first_line(const char *file, char *buf, size_t len);
 int run(char *const argv[], char *const env[], uint64_t *ns, char *why,
     size_t whylen);
+/* The CPU time (user + system) of the last run()'s process and its
+ * waited-for children. */
+extern uint64_t run_cpu_ns;
 const char *how(int status, char *buf, size_t len);
 void worker(struct res *r, int round, char *const argv[], char *const env[]);
 int which(const char *name, char *out, size_t len);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -77,11 +78,14 @@ first_line(const char *file, char *buf, size_t len)
  * its wait status, and the wall time from fork to reaping in *ns.  -1 if
  * it could not run or was killed after TIMEOUT_S (why: in why).
  */
+uint64_t run_cpu_ns;
+
 int
 run(char *const argv[], char *const env[], uint64_t *ns, char *why,
     size_t whylen)
 {
 	uint64_t t0 = now_ns();
+	struct rusage ru;
 	int status, pfd;
 	pid_t pid;
 
@@ -119,12 +123,15 @@ run(char *const argv[], char *const env[], uint64_t *ns, char *why,
 			return -1;
 		}
 	}
-	while (waitpid(pid, &status, 0) < 0)
+	while (wait4(pid, &status, 0, &ru) < 0)
 		if (errno != EINTR) {
 			msg(why, whylen, "waitpid: %s", strerror(errno));
 			return -1;
 		}
 	*ns = now_ns() - t0;
+	run_cpu_ns = ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec)
+	    * 1000000000u + ((uint64_t)ru.ru_utime.tv_usec +
+	    (uint64_t)ru.ru_stime.tv_usec) * 1000u;
 	return status;
 }
 

@@ -189,10 +189,12 @@ startup(void)
 	char truebin[PATH_MAX], why[3][256] = { "", "", "" }, st[64];
 	char *argv[3][4];
 	char **env[3];
-	double v[3][START_RUNS];
+	double v[3][START_RUNS], cpu[3][START_RUNS], m0 = 0, c0 = 0;
 
 	printf("3. start-up, fork+exec+wait, median of %d runs (goal: "
-	    "rumphijack -- true < 10 ms)\n", START_RUNS);
+	    "rumphijack -- true\n   within +%.0f ms of true); cpu: user+system "
+	    "time of the process tree, steadier\n   than the wall clock on a "
+	    "busy machine\n", START_RUNS, START_GOAL_MS);
 	if (which("true", truebin, sizeof(truebin)) != 0) {
 		printf("  n/a (no true in PATH)\n");
 		return;
@@ -233,8 +235,10 @@ startup(void)
 				    first_line(errf, e, sizeof(e)));
 				continue;
 			}
-			if (r >= 0)
+			if (r >= 0) {
 				v[i][r] = (double)ns / 1e6;
+				cpu[i][r] = (double)run_cpu_ns / 1e6;
+			}
 		}
 	}
 	for (int i = 0; i < 3; i++) {
@@ -243,9 +247,18 @@ startup(void)
 			continue;
 		}
 		double m = median(v[i], START_RUNS);
-		printf("  %-22s %8.3f ms", label[i], m);
-		if (i == 2)
-			printf("  %s", m < 10.0 ? "goal met" : "over the goal");
+		double c = median(cpu[i], START_RUNS);
+
+		printf("  %-22s %8.3f ms  cpu %7.3f ms", label[i], m, c);
+		if (i == 0) {
+			m0 = m;
+			c0 = c;
+		} else if (why[0][0] == '\0') {
+			printf("  %+7.3f ms (cpu %+7.3f)", m - m0, c - c0);
+			if (i == 2)
+				printf("  %s", m - m0 <= START_GOAL_MS ?
+				    "goal met" : "over the goal");
+		}
 		printf("\n");
 	}
 	for (int i = 0; i < 3; i++)

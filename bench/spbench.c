@@ -15,7 +15,12 @@
  * The one-client figures are taken with both ends on one CPU, then (with
  * two CPUs or more) on two, each over the socket alone (RUMPCLIENT_SHM=0)
  * and with the shared-memory region (doc/PROTOCOL.md); the 64 clients run
- * on any CPU.
+ * on any CPU.  The region is offered because librumpclient counts the
+ * CPUs it may use once, at the first connection, made here before
+ * anything is pinned.  On one CPU it is set up but cannot pay: neither
+ * end can spin while the other runs, so every call is a RING over the
+ * socket and a wake-up, and that row measures the socket's cost (it is
+ * labelled so); only the two-CPU row measures calls through the region.
  *
  * Usage: spbench [RUMP_SERVER_BINARY [SPBENCH_LOCAL_BINARY]]; without
  * arguments both are looked for next to this program in the build tree
@@ -530,8 +535,16 @@ one_connection(const struct localfig *lf, int cpu, int srvcpu, bool shm)
 	struct one_args a = { lf, cpu, srvcpu, shm, 0 };
 	pthread_t t;
 
-	printf(" %s:\n", shm ? "with the shared-memory region" :
-	    "over the socket alone (RUMPCLIENT_SHM=0)");
+	if (!shm)
+		printf(" over the socket alone (RUMPCLIENT_SHM=0):\n");
+	else if (cpu == srvcpu)
+		printf(" with the shared-memory region, on one CPU (no end can "
+		    "spin while the other\n runs: each call wakes the other "
+		    "end through the socket, so this is the\n socket's "
+		    "cost):\n");
+	else
+		printf(" with the shared-memory region (each end spins on its "
+		    "own CPU):\n");
 	if (shm)
 		unsetenv("RUMPCLIENT_SHM");
 	else

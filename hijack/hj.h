@@ -182,6 +182,33 @@ hj_fd_kernel(int fd)
 		return -1;
 	return __atomic_load_n(&hj_fdmap[fd], __ATOMIC_ACQUIRE) - 1;
 }
+/*
+ * A closed kernel descriptor's placeholder may stay in a small cache
+ * (hj_fd.c) under this kernel number, which never exists: calls on it
+ * answer EBADF, as for a closed descriptor.  hj_fd_flush() gives the
+ * cached numbers back to the host; every wrapper calls it before the host
+ * creates a descriptor (and before exec and spawn), so the host's lowest
+ * free number is the program's.  hj_fd_freed(fd): the program closed
+ * host descriptor fd (the cache then reuses no number above it).
+ */
+#define HJ_KFD_FREE	0x7ffffffe
+extern int hj_fdcache_n, hj_fdfloor;
+void hj_fd_flush_slow(void);
+void hj_fd_freed_slow(int fd);
+static inline void
+hj_fd_flush(void)
+{
+	if (__builtin_expect(__atomic_load_n(&hj_fdcache_n,
+	    __ATOMIC_RELAXED) != 0, 0))
+		hj_fd_flush_slow();
+}
+static inline void
+hj_fd_freed(int fd)
+{
+	if (__builtin_expect(fd < __atomic_load_n(&hj_fdfloor,
+	    __ATOMIC_RELAXED), 0))
+		hj_fd_freed_slow(fd);
+}
 /* A new kernel descriptor kfd gets a host number (lowest free >= min);
  * cloexec as asked.  Returns it, or -1 with errno (kfd is closed). */
 int hj_fd_install(int kfd, int min, bool cloexec);
@@ -197,6 +224,8 @@ int hj_fd_dup3(int oldfd, int newfd, int flags);
 int hj_fd_dupmin(int fd, int min, bool cloexec);
 /* F_SETFD on a kernel descriptor: both sides. */
 int hj_fd_setcloexec(int fd, bool cloexec);
+/* fd's placeholder carries a kernel socket's name (hj_sockname.c). */
+void hj_fd_named(int fd);
 /* close_range(2) over both. */
 int hj_fd_close_range(unsigned first, unsigned last, int flags);
 /* hj_sockname.c: names the placeholder of kernel socket fd after the

@@ -85,8 +85,9 @@ hj_sockname_set(int fd)
 	HOST(close)(m);
 	if (o < 0)
 		goto out;
-	if ((fl = HOST(fcntl)(fd, F_GETFD)) >= 0)
-		(void)HOST(dup3)(o, fd, (fl & FD_CLOEXEC) ? O_CLOEXEC : 0);
+	if ((fl = HOST(fcntl)(fd, F_GETFD)) >= 0 &&
+	    HOST(dup3)(o, fd, (fl & FD_CLOEXEC) ? O_CLOEXEC : 0) >= 0)
+		hj_fd_named(fd);	/* never kept in the free cache */
 	HOST(close)(o);
 out:
 	errno = e;

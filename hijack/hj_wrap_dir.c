@@ -74,7 +74,10 @@ kdir_of(DIR *d)
 static int
 close_number(int fd)
 {
-	return hj_fd_kernel(fd) >= 0 ? hj_fd_close(fd) : HOST(close)(fd);
+	if (hj_fd_kernel(fd) >= 0)
+		return hj_fd_close(fd);
+	hj_fd_freed(fd);
+	return HOST(close)(fd);
 }
 
 static DIR *
@@ -108,6 +111,7 @@ kdir_open(int kd, const char *kp)
 
 		if (hj_linkout_path(kd, kp, true, hp) != 0)
 			return NULL;
+		hj_fd_flush();
 		return HOST(opendir)(hp);
 	}
 	if (kfd < 0 || (fd = hj_fd_install(kfd, 0, true)) < 0)
@@ -167,6 +171,7 @@ opendir(const char *path)
 
 	switch (hj_route(AT_FDCWD, path, kb, sizeof(kb), &kd, &kp)) {
 	case HJ_HOST:
+		hj_fd_flush();
 		return HOST(opendir)(path);
 	case HJ_KERNEL:
 		return kdir_open(kd, kp);
@@ -205,8 +210,19 @@ closedir(DIR *dir)
 	struct kdir *d = kdir_of(dir);
 	int fd;
 
-	if (d == NULL)
-		return HOST(closedir)(dir);
+	if (d == NULL) {
+		DIR *p = dir;
+
+		/* The cache must know the number is free (libc declares dir
+		 * nonnull; the asm keeps the NULL test). */
+		__asm__("" : "+r"(p));
+		fd = p != NULL && hj_fdmap != NULL ? dirfd(p) : -1;
+		if (HOST(closedir)(dir) != 0)
+			return -1;
+		if (fd >= 0)
+			hj_fd_freed(fd);
+		return 0;
+	}
 	fd = d->fd;
 	pthread_mutex_destroy(&d->lock);
 	d->magic = 0;

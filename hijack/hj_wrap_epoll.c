@@ -159,7 +159,10 @@ hj_epoll_duped(int oldfd, int newfd)
 HJ_EXPORT int
 epoll_create(int size)
 {
-	int fd = HOST(epoll_create)(size);
+	int fd;
+
+	hj_fd_flush();
+	fd = HOST(epoll_create)(size);
 
 	if (fd >= 0)
 		hj_epoll_closed(fd, fd);	/* a number reused unseen */
@@ -169,7 +172,10 @@ epoll_create(int size)
 HJ_EXPORT int
 epoll_create1(int flags)
 {
-	int fd = HOST(epoll_create1)(flags);
+	int fd;
+
+	hj_fd_flush();
+	fd = HOST(epoll_create1)(flags);
 
 	if (fd >= 0)
 		hj_epoll_closed(fd, fd);

@@ -243,6 +243,7 @@ fexecve(int fd, char *const argv[], char *const envp[])
 	struct stat st;
 	ssize_t n;
 
+	hj_fd_flush();
 	if (k < 0) {
 		/* Untouched unless there is kernel state to pass on, which
 		 * our execve adds to the environment. */

@@ -58,13 +58,14 @@ do_openat(int dirfd, const char *path, int flags, mode_t mode)
 
 	switch (hj_route(dirfd, path, kbuf, sizeof(kbuf), &kd, &kp)) {
 	case HJ_HOST:
+		hj_fd_flush();
 		return HOST(openat)(dirfd, path, flags, mode);
 	case HJ_KERNEL:
 		/* O_CREAT|O_EXCL and O_NOFOLLOW do not follow the last. */
 		KLINKOUT(int, k_openat(kd, kp, flags, mode),
 		    !(flags & O_NOFOLLOW) &&
 		    (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL),
-		    HOST(openat)(AT_FDCWD, hp, flags, mode));
+		    (hj_fd_flush(), HOST(openat)(AT_FDCWD, hp, flags, mode)));
 	default:
 		return -1;
 	}
@@ -173,6 +174,8 @@ close(int fd)
 
 		if (rv == 0 && hj_epoll_regs != NULL)
 			hj_epoll_closed(fd, fd);
+		if (rv == 0)
+			hj_fd_freed(fd);
 		return rv;
 	}
 	return hj_fd_close(fd);
@@ -369,7 +372,10 @@ HJ_EXPORT int
 dup(int fd)
 {
 	if (hj_fd_kernel(fd) < 0) {
-		int nfd = HOST(dup)(fd);
+		int nfd;
+
+		hj_fd_flush();
+		nfd = HOST(dup)(fd);
 
 		if (nfd >= 0 && hj_epoll_regs != NULL)
 			hj_epoll_duped(fd, nfd);
@@ -422,6 +428,10 @@ k_fcntl(int fd, int k, int cmd, long arg)
 	case F_DUPFD_CLOEXEC:
 		return hj_fd_dupmin(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
 	case F_GETFD:
+		if (k == HJ_KFD_FREE) {
+			errno = EBADF;
+			return -1;
+		}
 		return HOST(fcntl)(fd, F_GETFD);
 	case F_SETFD:
 		return hj_fd_setcloexec(fd, (arg & FD_CLOEXEC) != 0);
@@ -438,6 +448,8 @@ do_fcntl(int fd, int cmd, long arg)
 	int k = hj_fd_kernel(fd), nfd;
 
 	if (k < 0) {
+		if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
+			hj_fd_flush();
 		nfd = HOST(fcntl)(fd, cmd, arg);
 		if (nfd >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) &&
 		    hj_epoll_regs != NULL)
@@ -506,6 +518,8 @@ close_range(unsigned first, unsigned last, int flags)
 		return -1;
 	if (host_close_range(first, last, flags) != 0)
 		return -1;
+	if (!(flags & CLOSE_RANGE_CLOEXEC))
+		hj_fd_freed(first > INT_MAX ? INT_MAX : (int)first);
 	if (!(flags & CLOSE_RANGE_CLOEXEC) && hj_epoll_regs != NULL)
 		hj_epoll_closed((int)first, last > INT_MAX ? INT_MAX : (int)last);
 	return 0;

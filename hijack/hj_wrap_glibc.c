@@ -98,8 +98,10 @@ setmntent(const char *path, const char *mode)
 
 	if (where < 0)
 		return NULL;
-	if (where == HJ_HOST)
+	if (where == HJ_HOST) {
+		hj_fd_flush();
 		return HOST(setmntent)(path, mode);
+	}
 	if (strlen(mode) + 2 > sizeof(m)) {
 		errno = EINVAL;
 		return NULL;
@@ -388,8 +390,11 @@ login_tty(int fd)
 HJ_EXPORT int
 signalfd(int fd, const sigset_t *mask, int flags)
 {
-	if (fd == -1 || hj_fd_kernel(fd) < 0)
+	if (fd == -1 || hj_fd_kernel(fd) < 0) {
+		if (fd == -1)
+			hj_fd_flush();
 		return HOST(signalfd)(fd, mask, flags);
+	}
 	errno = EINVAL;
 	return -1;
 }

@@ -977,8 +977,10 @@ do_mkstemp(char *tmpl, int suffixlen, int flags)
 	char kcopy[PATH_MAX];
 
 	ROUTE(AT_FDCWD, tmpl);
-	if (where == HJ_HOST)
+	if (where == HJ_HOST) {
+		hj_fd_flush();
 		return HOST(mkostemps64)(tmpl, suffixlen, flags);
+	}
 	if (strlen(kp) >= sizeof(kcopy)) {
 		errno = ENAMETOOLONG;
 		return -1;

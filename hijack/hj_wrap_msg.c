@@ -356,7 +356,11 @@ recvmsg(int fd, struct msghdr *m, int flags)
 {
 	int k = hj_fd_kernel(fd);
 
-	return k < 0 ? HOST(recvmsg)(fd, m, flags) : k_recvmsg(k, m, flags);
+	if (k < 0) {
+		hj_fd_flush();	/* SCM_RIGHTS: new host descriptors */
+		return HOST(recvmsg)(fd, m, flags);
+	}
+	return k_recvmsg(k, m, flags);
 }
 
 static int64_t
@@ -381,8 +385,10 @@ recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags,
 	int64_t deadline = 0, left;
 	unsigned int i;
 
-	if (k < 0)
+	if (k < 0) {
+		hj_fd_flush();
 		return HOST(recvmmsg)(fd, v, n, flags, tmo);
+	}
 	if (tmo != NULL) {
 		if (tmo->tv_sec < 0 || tmo->tv_nsec < 0 ||
 		    tmo->tv_nsec >= 1000000000) {

@@ -80,6 +80,8 @@ exec_routed(const char *path, int where, int kd, const char *kp,
 	char cwd[32], *fdmap = NULL, *server = NULL, **env;
 	int rv, e;
 
+	/* The next image must not inherit cached placeholders. */
+	hj_fd_flush();
 	if (hj_fdmap == NULL && !hj_cwd_kernel && !hj_remote &&
 	    where == HJ_HOST)
 		return hj_kernel_exec(path, argv, envp);

@@ -36,8 +36,10 @@ socket(int domain, int type, int protocol)
 {
 	int kfd, fd;
 
-	if (!hj_sock_family_kernel(domain))
+	if (!hj_sock_family_kernel(domain)) {
+		hj_fd_flush();
 		return HOST(socket)(domain, type, protocol);
+	}
 	if ((kfd = hjk_socket(domain, type, protocol)) < 0 ||
 	    (fd = hj_fd_install(kfd, 0, (type & SOCK_CLOEXEC) != 0)) < 0)
 		return -1;
@@ -51,8 +53,10 @@ socketpair(int domain, int type, int protocol, int sv[2])
 	int kv[2], h0, h1;
 	bool cloexec = (type & SOCK_CLOEXEC) != 0;
 
-	if (!hj_sock_family_kernel(domain))
+	if (!hj_sock_family_kernel(domain)) {
+		hj_fd_flush();
 		return HOST(socketpair)(domain, type, protocol, sv);
+	}
 	if (sv == NULL) {
 		errno = EFAULT;
 		return -1;
@@ -185,7 +189,11 @@ accept(int fd, struct sockaddr *a, socklen_t *alen)
 {
 	int k = hj_fd_kernel(fd);
 
-	return k < 0 ? HOST(accept)(fd, a, alen) : k_accept(k, a, alen, 0);
+	if (k < 0) {
+		hj_fd_flush();
+		return HOST(accept)(fd, a, alen);
+	}
+	return k_accept(k, a, alen, 0);
 }
 
 HJ_EXPORT int
@@ -193,8 +201,11 @@ accept4(int fd, struct sockaddr *a, socklen_t *alen, int flags)
 {
 	int k = hj_fd_kernel(fd);
 
-	return k < 0 ? HOST(accept4)(fd, a, alen, flags) :
-	    k_accept(k, a, alen, flags);
+	if (k < 0) {
+		hj_fd_flush();
+		return HOST(accept4)(fd, a, alen, flags);
+	}
+	return k_accept(k, a, alen, flags);
 }
 
 /* --- names and options ------------------------------------------------------ */

@@ -451,6 +451,7 @@ posix_spawn(pid_t *pid, const char *path,
     const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
     char *const argv[], char *const envp[])
 {
+	hj_fd_flush();
 	if (host_can(path, false, fa, envp))
 		return HOST(posix_spawn)(pid, path, fa, attr, argv, envp);
 	return spawn(pid, path, fa, attr, argv, envp, false);
@@ -461,6 +462,7 @@ posix_spawnp(pid_t *pid, const char *file,
     const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
     char *const argv[], char *const envp[])
 {
+	hj_fd_flush();
 	if (host_can(file, true, fa, envp))
 		return HOST(posix_spawnp)(pid, file, fa, attr, argv, envp);
 	return spawn(pid, file, fa, attr, argv, envp, true);
@@ -483,6 +485,7 @@ system(const char *cmd)
 	int st = 0, err;
 	pid_t pid;
 
+	hj_fd_flush();
 	if (cmd == NULL || host_can(shell, false, NULL, environ))
 		return HOST(system)(cmd);
 	/* POSIX: the caller ignores SIGINT and SIGQUIT, blocks SIGCHLD. */
@@ -551,6 +554,7 @@ popen(const char *cmd, const char *mode)
 	int p[2], mine, theirs, err;
 	FILE *fp = NULL;
 
+	hj_fd_flush();
 	if (host_can("/bin/sh", false, NULL, environ))
 		return HOST(popen)(cmd, mode);
 	if (mode == NULL || (mode[0] != 'r' && mode[0] != 'w')) {
@@ -625,8 +629,14 @@ pclose(FILE *fp)
 		}
 	}
 	pthread_mutex_unlock(&pop_lock);
-	if (ps == NULL)
-		return HOST(pclose)(fp);
+	if (ps == NULL) {
+		int fd = hj_fdmap != NULL && fp != NULL ? fileno(fp) : -1;
+
+		st = HOST(pclose)(fp);
+		if (fd >= 0)
+			hj_fd_freed(fd);
+		return st;
+	}
 	fclose(fp);
 	while (waitpid(ps->pid, &st, 0) < 0) {
 		if (errno != EINTR) {

@@ -97,7 +97,10 @@ hj_stdio_wide(FILE *f)
 static int
 close_number(int fd)
 {
-	return hj_fd_kernel(fd) >= 0 ? hj_fd_close(fd) : HOST(close)(fd);
+	if (hj_fd_kernel(fd) >= 0)
+		return hj_fd_close(fd);
+	hj_fd_freed(fd);
+	return HOST(close)(fd);
 }
 
 /* --- the cookie functions ------------------------------------------------ */
@@ -270,6 +273,7 @@ k_open(int kd, const char *kp, const struct fmode *m, int min)
 		    (m->flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL),
 		    hp) != 0)
 			return -1;
+		hj_fd_flush();
 		if ((fd = HOST(openat)(AT_FDCWD, hp, m->flags, 0666)) < 0 ||
 		    fd >= min)
 			return fd;
@@ -328,6 +332,7 @@ do_fopen(const char *path, const char *mode, bool is64)
 
 	switch (hj_route(AT_FDCWD, path, kb, sizeof(kb), &kd, &kp)) {
 	case HJ_HOST:
+		hj_fd_flush();
 		return is64 ? HOST(fopen64)(path, mode) :
 		    HOST(fopen)(path, mode);
 	case HJ_KERNEL:
@@ -413,8 +418,8 @@ reopen_ours(struct kfile *kf, int where, int kd, const char *kp,
 		kf->fd = -1;
 		if (where == HJ_KERNEL) {
 			fd = k_open(kd, kp, m, old >= 0 ? old : 0);
-		} else if ((fd = HOST(openat)(AT_FDCWD, path, m->flags,
-		    0666)) >= 0 && old >= 0 && fd != old) {
+		} else if ((hj_fd_flush(), fd = HOST(openat)(AT_FDCWD, path,
+		    m->flags, 0666)) >= 0 && old >= 0 && fd != old) {
 			if (HOST(dup3)(fd, old, m->cloexec ? O_CLOEXEC : 0) >=
 			    0) {
 				HOST(close)(fd);
@@ -493,6 +498,8 @@ do_freopen(const char *path, const char *mode, FILE *f, bool is64)
 	if (path != NULL &&
 	    (where = hj_route(AT_FDCWD, path, kb, sizeof(kb), &kd, &kp)) < 0)
 		return NULL;
+	if (where == HJ_HOST)
+		hj_fd_flush();
 	if (kf == NULL && where == HJ_HOST)
 		return is64 ? HOST(freopen64)(path, mode, f) :
 		    HOST(freopen)(path, mode, f);

@@ -72,6 +72,8 @@ load 'hijack/fam_programs'
 @test "fdrules: EPOLLET and EPOLLONESHOT on a kernel fifo (rumphijack)" { fdrules epollet; }
 @test "fdrules: a dup of an epoll descriptor keeps its kernel fifo (rumphijack)" { fdrules epolldup; }
 @test "fdrules: poll of a host pipe and a kernel fifo (rumphijack)" { fdrules pollfifo; }
+@test "fdlowest: the lowest free number across host and kernel descriptors (rumphijack)" { fam_fdlowest; }
+@test "fdlowest: the lowest free number, embedded kernel (LD_PRELOAD)" { fam_fdlowest_embedded; }
 @test "splice, tee, vmsplice, sendfile, copy_file_range, kernel and host (rumphijack)" { fam_splice; }
 @test "preadv2, pwritev2 and their flags (rumphijack)" { fam_rwv2; }
 @test "execvp, execlp, posix_spawnp through a PATH entry in the kernel (rumphijack)" { fam_execpath; }

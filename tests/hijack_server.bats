@@ -79,6 +79,7 @@ open_server_mode() {
 @test "fdrules: EPOLLET and EPOLLONESHOT on a kernel fifo (rump_server)" { server_mode; fdrules epollet; }
 @test "fdrules: a dup of an epoll descriptor keeps its kernel fifo (rump_server)" { server_mode; fdrules epolldup; }
 @test "fdrules: poll of a host pipe and a kernel fifo (rump_server)" { server_mode; fdrules pollfifo; }
+@test "fdlowest: the lowest free number across host and kernel descriptors (rump_server)" { server_mode; fam_fdlowest; }
 @test "splice, tee, vmsplice, sendfile, copy_file_range, kernel and host (rump_server)" { server_mode; fam_splice; }
 @test "preadv2, pwritev2 and their flags (rump_server)" { server_mode; fam_rwv2; }
 @test "execvp, execlp, posix_spawnp through a PATH entry in the kernel (rump_server)" { server_mode; fam_execpath; }

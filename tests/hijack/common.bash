@@ -16,7 +16,8 @@ setup() {
 	SHIM=$B/hijack/librumphijack.so
 	SERVER=$B/server/rump_server
 	T=${HIJACK_TIMEOUT:-60}
-	export FDRULES=$B/tests/hijack/fdrules SPLICEP=$B/tests/hijack/splicep \
+	export FDRULES=$B/tests/hijack/fdrules FDLOWEST=$B/tests/hijack/fdlowest \
+	    SPLICEP=$B/tests/hijack/splicep \
 	    RWV2P=$B/tests/hijack/rwv2p \
 	    EXECP=$B/tests/hijack/execp \
 	    FTSP=$B/tests/hijack/ftsp FTSP32=$B/tests/hijack/ftsp32 \

@@ -352,6 +352,27 @@ fdrules() {
 	both "\"\$FDRULES\" \"\$W\" $1"
 }
 
+# Linux's lowest-free-number rule with the shim's cache of free
+# placeholders: tests/hijack/fdlowest mixes kernel and host opens and
+# closes (pipe, socket, eventfd, tmpfile, fopen, opendir, recvmsg
+# SCM_RIGHTS, close_range, dup2, fork, exec ...) and prints each number
+# relative to the first free one; the host's run is the reference.
+fam_fdlowest() {
+	both '"$FDLOWEST" "$W"'
+}
+
+# The same with the shim's embedded kernel (no rumphijack, no server).
+fam_fdlowest_embedded() {
+	local w
+	w=$(mktemp -d -p "$TMP")
+	run "$FDLOWEST" "$w"
+	assert_success
+	local host=$output
+	run env LD_PRELOAD="$B/hijack/librumphijack.so" "$FDLOWEST" /rump
+	assert_success
+	assert_output "$host"
+}
+
 # splice, tee, vmsplice between kernel FIFOs (in W) and host pipes and
 # files (in O), and sendfile and copy_file_range in every direction:
 # tests/hijack/splicep, its lines and checksums equal to the host's.

@@ -218,7 +218,9 @@ walk(const char *path, int depth)
 	assert_non_null(names);
 	n = nseen = list_dir(path, names, 4096);
 	for (i = 0; i < n; i++) {
-		snprintf(sub, sizeof(sub), "%s/%s", path, names[i]);
+		if (snprintf(sub, sizeof(sub), "%s/%s", path, names[i]) >=
+		    (int)sizeof(sub))
+			fail_msg("%s/%s: path too long", path, names[i]);
 		if (rump_sys_lstat(sub, &st) != 0)
 			fail_msg("%s listed, lstat: %s", sub, strerror(errno));
 		if (S_ISLNK(st.st_mode) &&
