@@ -251,8 +251,9 @@ int hj_sock_addr_in(const struct sockaddr *a, socklen_t alen,
  * An address the kernel returned (klen bytes in k) copied out to the
  * program's (a, *alen), a unix path shown under the prefix as the
  * program's file system calls see it; *alen becomes its full length.
+ * 0, or EFAULT when the program's buffers cannot take it.
  */
-void hj_sock_addr_out(const union hj_sockaddr *k, socklen_t klen,
+int hj_sock_addr_out(const union hj_sockaddr *k, socklen_t klen,
     struct sockaddr *a, socklen_t *alen);
 /*
  * A host unix socket about to be bound or connected to a kernel name
