@@ -1,9 +1,10 @@
 /*
  * hj_wrap_attr.c: the remaining path and descriptor calls on names and
  * attributes: access, chmod, chown, link, symlink, readlink, the utime
- * family, truncate, mknod/mkfifo, statfs/statvfs, the old *xstat* entry
- * points and extended attributes.  Each routes its path (or asks whether
- * its descriptor is the kernel's) and otherwise calls the host untouched.
+ * family, truncate, mknod/mkfifo, statfs/statvfs and the old *xstat*
+ * entry points (extended attributes: hj_wrap_xattr.c).  Each routes its
+ * path (or asks whether its descriptor is the kernel's) and otherwise
+ * calls the host untouched.
  */
 #include <stdio.h>
 #include <string.h>
@@ -49,18 +50,6 @@ HOST_CACHE(statfs);
 HOST_CACHE(fstatfs);
 HOST_CACHE(statvfs);
 HOST_CACHE(fstatvfs);
-HOST_CACHE(getxattr);
-HOST_CACHE(lgetxattr);
-HOST_CACHE(fgetxattr);
-HOST_CACHE(setxattr);
-HOST_CACHE(lsetxattr);
-HOST_CACHE(fsetxattr);
-HOST_CACHE(listxattr);
-HOST_CACHE(llistxattr);
-HOST_CACHE(flistxattr);
-HOST_CACHE(removexattr);
-HOST_CACHE(lremovexattr);
-HOST_CACHE(fremovexattr);
 
 /* The second path of link/linkat: EXDEV when it is on the other side;
  * a NULL one (the host's side) is EFAULT, as the host answers it. */
@@ -651,154 +640,4 @@ HJ_EXPORT int
 __xmknod(int ver, const char *path, mode_t mode, dev_t *dev)
 {
 	return __xmknodat(ver, AT_FDCWD, path, mode, dev);
-}
-
-/* --- extended attributes ---------------------------------------------------- */
-
-/*
- * The kernel keeps no extended attributes: like a Linux file system
- * without xattr support, get/set/remove fail with ENOTSUP and the list is
- * empty, once the file is known to exist (ls -l and cp -a ask; both take
- * ENOTSUP for "none").
- */
-static int
-k_noxattr(int kd, const char *kp, int flags, bool list)
-{
-	struct stat st;
-
-	if (hjk_newfstatat(kd, kp, &st, flags) != 0)
-		return -1;
-	if (list)
-		return 0;
-	errno = ENOTSUP;
-	return -1;
-}
-
-static int
-kfd_noxattr(int k, bool list)
-{
-	struct stat st;
-
-	if (hjk_fstat(k, &st) != 0)
-		return -1;
-	if (list)
-		return 0;
-	errno = ENOTSUP;
-	return -1;
-}
-
-HJ_EXPORT ssize_t
-getxattr(const char *path, const char *name, void *val, size_t size)
-{
-	ROUTE(AT_FDCWD, path);
-	if (where == HJ_HOST)
-		return HOST(getxattr)(path, name, val, size);
-	KLINKOUT(ssize_t, k_noxattr(kd, kp, 0, false), true,
-	    HOST(getxattr)(hp, name, val, size));
-}
-
-HJ_EXPORT ssize_t
-lgetxattr(const char *path, const char *name, void *val, size_t size)
-{
-	ROUTE(AT_FDCWD, path);
-	if (where == HJ_HOST)
-		return HOST(lgetxattr)(path, name, val, size);
-	KLINKOUT(ssize_t, k_noxattr(kd, kp, AT_SYMLINK_NOFOLLOW, false), false,
-	    HOST(lgetxattr)(hp, name, val, size));
-}
-
-HJ_EXPORT ssize_t
-fgetxattr(int fd, const char *name, void *val, size_t size)
-{
-	int k = hj_fd_kernel(fd);
-
-	return k < 0 ? HOST(fgetxattr)(fd, name, val, size) :
-	    kfd_noxattr(k, false);
-}
-
-HJ_EXPORT int
-setxattr(const char *path, const char *name, const void *val, size_t size,
-    int flags)
-{
-	ROUTE(AT_FDCWD, path);
-	if (where == HJ_HOST)
-		return HOST(setxattr)(path, name, val, size, flags);
-	KLINKOUT(int, k_noxattr(kd, kp, 0, false), true,
-	    HOST(setxattr)(hp, name, val, size, flags));
-}
-
-HJ_EXPORT int
-lsetxattr(const char *path, const char *name, const void *val, size_t size,
-    int flags)
-{
-	ROUTE(AT_FDCWD, path);
-	if (where == HJ_HOST)
-		return HOST(lsetxattr)(path, name, val, size, flags);
-	KLINKOUT(int, k_noxattr(kd, kp, AT_SYMLINK_NOFOLLOW, false), false,
-	    HOST(lsetxattr)(hp, name, val, size, flags));
-}
-
-HJ_EXPORT int
-fsetxattr(int fd, const char *name, const void *val, size_t size, int flags)
-{
-	int k = hj_fd_kernel(fd);
-
-	return k < 0 ? HOST(fsetxattr)(fd, name, val, size, flags) :
-	    kfd_noxattr(k, false);
-}
-
-HJ_EXPORT ssize_t
-listxattr(const char *path, char *list, size_t size)
-{
-	ROUTE(AT_FDCWD, path);
-	if (where == HJ_HOST)
-		return HOST(listxattr)(path, list, size);
-	KLINKOUT(ssize_t, k_noxattr(kd, kp, 0, true), true,
-	    HOST(listxattr)(hp, list, size));
-}
-
-HJ_EXPORT ssize_t
-llistxattr(const char *path, char *list, size_t size)
-{
-	ROUTE(AT_FDCWD, path);
-	if (where == HJ_HOST)
-		return HOST(llistxattr)(path, list, size);
-	KLINKOUT(ssize_t, k_noxattr(kd, kp, AT_SYMLINK_NOFOLLOW, true), false,
-	    HOST(llistxattr)(hp, list, size));
-}
-
-HJ_EXPORT ssize_t
-flistxattr(int fd, char *list, size_t size)
-{
-	int k = hj_fd_kernel(fd);
-
-	return k < 0 ? HOST(flistxattr)(fd, list, size) : kfd_noxattr(k, true);
-}
-
-HJ_EXPORT int
-removexattr(const char *path, const char *name)
-{
-	ROUTE(AT_FDCWD, path);
-	if (where == HJ_HOST)
-		return HOST(removexattr)(path, name);
-	KLINKOUT(int, k_noxattr(kd, kp, 0, false), true,
-	    HOST(removexattr)(hp, name));
-}
-
-HJ_EXPORT int
-lremovexattr(const char *path, const char *name)
-{
-	ROUTE(AT_FDCWD, path);
-	if (where == HJ_HOST)
-		return HOST(lremovexattr)(path, name);
-	KLINKOUT(int, k_noxattr(kd, kp, AT_SYMLINK_NOFOLLOW, false), false,
-	    HOST(lremovexattr)(hp, name));
-}
-
-HJ_EXPORT int
-fremovexattr(int fd, const char *name)
-{
-	int k = hj_fd_kernel(fd);
-
-	return k < 0 ? HOST(fremovexattr)(fd, name) : kfd_noxattr(k, false);
 }
