@@ -291,6 +291,9 @@ const char *hj_show_prefix(void);
 extern __thread int hj_linkout_armed;
 bool hj_linkout_on(void);
 int hj_linkout_path(int kd, const char *kp, bool follow, char *host);
+/* hj_linkout_path's look without the kernel's word: 1 (host filled) if
+ * kp leads out of the kernel, 0 if it stays in, -1 with errno. */
+int hj_linkout_side(int kd, const char *kp, bool follow, char *host);
 
 /*
  * Returns from the wrapper what the kernel call kexpr gives, or, if its

@@ -391,8 +391,17 @@ pathconf(const char *path, int name)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(pathconf)(path, name);
-	if (hjk_statfs(kp, &f) != 0)
+	hj_linkout_armed = 1;
+	if (hjk_statfs(kp, &f) != 0) {
+		char hp[PATH_MAX];
+
+		hj_linkout_armed = 0;
+		if (errno == HJ_ELINKOUT && hj_linkout_path(kd, kp, true,
+		    hp) == 0)
+			return HOST(pathconf)(hp, name);
 		return -1;
+	}
+	hj_linkout_armed = 0;
 	return k_pathconf(&f, name);
 }
 

@@ -4,19 +4,9 @@
  * for a template in the kernel); a template whose directory is reached
  * through a link out of the kernel is the host's.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/fs.h>
-#include <poll.h>
-#include <sys/file.h>
-#include <sys/ioctl.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
-#include <sys/statfs.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,6 +43,40 @@ fill(char *x, char *x2)
 }
 
 /*
+ * The template's directory is reached through a link out of the kernel:
+ * the host's call on the host path it leads to, whose name is then the
+ * program's (its tail copied back into tmpl).
+ */
+static int
+host_mktemp(char *tmpl, int suffixlen, int flags, enum tmpkind kind, int kd,
+    const char *kpath)
+{
+	char hp[PATH_MAX];
+	size_t tail = (size_t)suffixlen + 6, hl, tl = strlen(tmpl);
+	int r = 0;
+
+	if (hj_linkout_path(kd, kpath, false, hp) != 0)
+		return -1;
+	if ((hl = strlen(hp)) < tail)
+		return -1;
+	memcpy(hp + hl - tail, "XXXXXX", 6);
+	switch (kind) {
+	case TMP_FILE:
+		r = HOST(mkostemps64)(hp, suffixlen, flags);
+		break;
+	case TMP_DIR:
+		r = HOST(mkdtemp)(hp) != NULL ? 0 : -1;
+		break;
+	case TMP_NAME:
+		r = HOST(mktemp)(hp)[0] != '\0' ? 0 : -1;
+		break;
+	}
+	if (r >= 0)
+		memcpy(tmpl + tl - tail, hp + hl - tail, 6);
+	return r;
+}
+
+/*
  * A unique name from tmpl's XXXXXX (before suffixlen more characters),
  * created in the kernel as asked.  The fd, 0, or -1 with errno.
  */
@@ -74,25 +98,39 @@ k_mktemp(char *tmpl, int suffixlen, int flags, enum tmpkind kind, int kd,
 	/* As many tries as glibc's (62^3). */
 	for (int n = 0; n < 238328; n++) {
 		fill(tmpl + tl - tail, kpath + kl - tail);
+		hj_linkout_armed = 1;
 		switch (kind) {
 		case TMP_FILE:
 			kfd = hjk_openat(kd, kpath, (flags & ~O_ACCMODE) |
 			    O_RDWR | O_CREAT | O_EXCL, S_IRUSR | S_IWUSR);
-			if (kfd >= 0)
+			if (kfd >= 0) {
+				hj_linkout_armed = 0;
 				return hj_fd_install(kfd, 0,
 				    (flags & O_CLOEXEC) != 0);
+			}
 			break;
 		case TMP_DIR:
-			if (hjk_mkdirat(kd, kpath, S_IRWXU) == 0)
+			if (hjk_mkdirat(kd, kpath, S_IRWXU) == 0) {
+				hj_linkout_armed = 0;
 				return 0;
+			}
 			break;
 		case TMP_NAME:
 			if (hjk_newfstatat(kd, kpath, &st,
-			    AT_SYMLINK_NOFOLLOW) != 0)
+			    AT_SYMLINK_NOFOLLOW) != 0) {
+				hj_linkout_armed = 0;
+				if (errno == HJ_ELINKOUT)
+					return host_mktemp(tmpl, suffixlen,
+					    flags, kind, kd, kpath);
 				return errno == ENOENT ? 0 : -1;
+			}
 			errno = EEXIST;
 			break;
 		}
+		hj_linkout_armed = 0;
+		if (errno == HJ_ELINKOUT)
+			return host_mktemp(tmpl, suffixlen, flags, kind, kd,
+			    kpath);
 		if (errno != EEXIST)
 			return -1;
 	}
