@@ -313,23 +313,12 @@ FCOPY(fstrnlen)(const char *s, size_t max, size_t *lenp)
 	return 0;
 }
 
-FCOPY_API int
-FCOPY(fprobe)(void *p, size_t len, int writable)
+/* fprobe under a recovery point. */
+static int
+fc_probe_armed(void *p, size_t len, int writable)
 {
 	sigjmp_buf env, *volatile prev;
 
-	if (len == 0)
-		return 0;
-	if (!fc_range_ok(p, len))
-		return EFAULT;
-#if defined(__x86_64__)
-	if (writable) {
-		if (__builtin_expect(!__atomic_load_n(&fc_installed,
-		    __ATOMIC_ACQUIRE), 0))
-			pthread_once(&fc_once, fc_install);
-		return FC_WPROBE(p, (const char *)p + len - 1);
-	}
-#endif
 	pthread_once(&fc_once, fc_install);
 	prev = fc_armed;
 	if (sigsetjmp(env, 0) != 0) {
@@ -343,6 +332,37 @@ FCOPY(fprobe)(void *p, size_t len, int writable)
 	atomic_signal_fence(memory_order_seq_cst);
 	fc_armed = prev;
 	return 0;
+}
+
+FCOPY_API int
+FCOPY(fprobe)(void *p, size_t len, int writable)
+{
+	if (len == 0)
+		return 0;
+	if (!fc_range_ok(p, len))
+		return EFAULT;
+#if defined(__x86_64__)
+	if (writable) {
+		const char *last = (const char *)p + len - 1;
+
+		if (__builtin_expect(!__atomic_load_n(&fc_installed,
+		    __ATOMIC_ACQUIRE), 0))
+			pthread_once(&fc_once, fc_install);
+		/*
+		 * A locked or is some 10-40 ns a page: past 16 pages only
+		 * the first and the last are written, the rest read (a
+		 * read-only page inside a large buffer, which takes an
+		 * mprotect to make, faults at the copy instead).
+		 */
+		if (len <= 16 * 4096)
+			return FC_WPROBE(p, last);
+		if (FC_WPROBE(p, p) != 0 ||
+		    FC_WPROBE((void *)(uintptr_t)last, last) != 0)
+			return EFAULT;
+		return fc_probe_armed(p, len, 0);
+	}
+#endif
+	return fc_probe_armed(p, len, writable);
 }
 
 FCOPY_API int
