@@ -285,8 +285,9 @@ int hj_sock_addr_in(const struct sockaddr *a, socklen_t alen,
  * An address the kernel returned (klen bytes in k) copied out to the
  * program's (a, *alen), a unix path shown under the prefix as the
  * program's file system calls see it; *alen becomes its full length.
+ * 0, or EFAULT when the program's buffers cannot take it.
  */
-void hj_sock_addr_out(const union hj_sockaddr *k, socklen_t klen,
+int hj_sock_addr_out(const union hj_sockaddr *k, socklen_t klen,
     struct sockaddr *a, socklen_t *alen);
 /*
  * A host unix socket about to be bound or connected to a kernel name
@@ -324,6 +325,9 @@ const char *hj_show_prefix(void);
 extern __thread int hj_linkout_armed;
 bool hj_linkout_on(void);
 int hj_linkout_path(int kd, const char *kp, bool follow, char *host);
+/* hj_linkout_path's look without the kernel's word: 1 (host filled) if
+ * kp leads out of the kernel, 0 if it stays in, -1 with errno. */
+int hj_linkout_side(int kd, const char *kp, bool follow, char *host);
 
 /*
  * Returns from the wrapper what the kernel call kexpr gives, or, if its

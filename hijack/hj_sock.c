@@ -47,15 +47,18 @@ hj_sock_addr_in(const struct sockaddr *a, socklen_t alen,
     union hj_sockaddr *out, socklen_t *outlen)
 {
 	char path[SUN_MAX + 1], kb[PATH_MAX];
+	struct sockaddr_un un;
 	const char *kp;
 	int kd, where;
 	size_t n;
 
+	/* Read once, safely: a name the shim cannot read is the callee's
+	 * to refuse (EFAULT, in the order the host or kernel checks). */
 	if (a == NULL || alen <= SUN_OFF || alen > sizeof(struct sockaddr_un) ||
-	    a->sa_family != AF_UNIX)
+	    hj_fcopy(&un, a, alen) != 0 || un.sun_family != AF_UNIX)
 		return HJ_HOST;
 	n = alen - SUN_OFF;
-	memcpy(path, ((const struct sockaddr_un *)a)->sun_path, n);
+	memcpy(path, un.sun_path, n);
 	path[n] = '\0';
 	if (path[0] == '\0')		/* abstract: the socket's own side */
 		return HJ_HOST;
@@ -74,7 +77,7 @@ hj_sock_addr_in(const struct sockaddr *a, socklen_t alen,
 	return HJ_KERNEL;
 }
 
-void
+int
 hj_sock_addr_out(const union hj_sockaddr *k, socklen_t klen,
     struct sockaddr *a, socklen_t *alen)
 {
@@ -82,9 +85,10 @@ hj_sock_addr_out(const union hj_sockaddr *k, socklen_t klen,
 	const union hj_sockaddr *src = k;
 	const char *pre = hj_show_prefix();
 	size_t pl = strlen(pre), n;
+	socklen_t room, shownlen;
 
 	if (alen == NULL)
-		return;
+		return 0;
 	if (klen > sizeof(k->ss))
 		klen = sizeof(k->ss);
 	n = klen;
@@ -98,9 +102,13 @@ hj_sock_addr_out(const union hj_sockaddr *k, socklen_t klen,
 		src = &shown;
 		n = klen + pl;
 	}
-	if (a != NULL)
-		memcpy(a, src->raw, n < *alen ? n : *alen);
-	*alen = (socklen_t)n;
+	/* The program's buffers, written as the kernel would: safely. */
+	if (hj_fcopy(&room, alen, sizeof(room)) != 0)
+		return EFAULT;
+	if (a != NULL && hj_fcopy(a, src->raw, n < room ? n : room) != 0)
+		return EFAULT;
+	shownlen = (socklen_t)n;
+	return hj_fcopy(alen, &shownlen, sizeof(shownlen));
 }
 
 /* What a program may have set before naming the socket; an option the

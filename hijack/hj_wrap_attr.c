@@ -1,9 +1,10 @@
 /*
  * hj_wrap_attr.c: the remaining path and descriptor calls on names and
  * attributes: access, chmod, chown, link, symlink, readlink, the utime
- * family, truncate, mknod/mkfifo, statfs/statvfs, the old *xstat* entry
- * points and extended attributes.  Each routes its path (or asks whether
- * its descriptor is the kernel's) and otherwise calls the host untouched.
+ * family, truncate, mknod/mkfifo, statfs/statvfs and the old *xstat*
+ * entry points (extended attributes: hj_wrap_xattr.c).  Each routes its
+ * path (or asks whether its descriptor is the kernel's) and otherwise
+ * calls the host untouched.
  */
 #include <stdio.h>
 #include <string.h>
@@ -29,7 +30,6 @@ HOST_CACHE(chown);
 HOST_CACHE(fchown);
 HOST_CACHE(lchown);
 HOST_CACHE(fchownat);
-HOST_CACHE(link);
 HOST_CACHE(linkat);
 HOST_CACHE(symlink);
 HOST_CACHE(symlinkat);
@@ -49,32 +49,15 @@ HOST_CACHE(statfs);
 HOST_CACHE(fstatfs);
 HOST_CACHE(statvfs);
 HOST_CACHE(fstatvfs);
-HOST_CACHE(getxattr);
-HOST_CACHE(lgetxattr);
-HOST_CACHE(fgetxattr);
-HOST_CACHE(setxattr);
-HOST_CACHE(lsetxattr);
-HOST_CACHE(fsetxattr);
-HOST_CACHE(listxattr);
-HOST_CACHE(llistxattr);
-HOST_CACHE(flistxattr);
-HOST_CACHE(removexattr);
-HOST_CACHE(lremovexattr);
-HOST_CACHE(fremovexattr);
 
-/* The second path of link/linkat: EXDEV when it is on the other side;
- * a NULL one (the host's side) is EFAULT, as the host answers it. */
+/* The second path of link/linkat, routed. */
 #define ROUTE2(dirfd, path)						\
 	char kb2[PATH_MAX];						\
 	const char *kp2;						\
 	int kd2, where2 = hj_route(dirfd, path, kb2, sizeof(kb2), &kd2,	\
 	    &kp2);							\
 	if (where2 < 0)							\
-		return -1;						\
-	if (where2 != where) {						\
-		errno = hj_nullpair(oldpath, path) ? EFAULT : EXDEV;	\
-		return -1;						\
-	}
+		return -1;
 
 /* glibc's fortify failure: it aborts with "buffer overflow detected". */
 /* --- access --------------------------------------------------------------- */
@@ -202,16 +185,59 @@ fchown(int fd, uid_t uid, gid_t gid)
 
 /* --- link, symlink, readlink ----------------------------------------------- */
 
+/*
+ * Paths on different sides are EXDEV, as between two mounts; a NULL one
+ * (the host's side) is EFAULT, as the host answers it.  A kernel path
+ * that leads out through an absolute link is the host path it leads to
+ * (the old one followed with AT_SYMLINK_FOLLOW): both on the host, the
+ * host links them.
+ */
+static int
+link2(int od, const char *op, int where, int kd, const char *kp, int nd,
+    const char *np, int where2, int kd2, const char *kp2, int flags)
+{
+	char hp[PATH_MAX], hp2[PATH_MAX];
+	bool follow = (flags & AT_SYMLINK_FOLLOW) != 0;
+	int r, s1, s2;
+
+	if (where != where2) {
+		if (hj_nullpair(op, np)) {
+			errno = EFAULT;
+			return -1;
+		}
+		if (where == HJ_KERNEL && hj_linkout_on() &&
+		    hj_linkout_side(kd, kp, follow, hp) == 1)
+			return HOST(linkat)(AT_FDCWD, hp, nd, np, flags);
+		if (where2 == HJ_KERNEL && hj_linkout_on() &&
+		    hj_linkout_side(kd2, kp2, false, hp) == 1)
+			return HOST(linkat)(od, op, AT_FDCWD, hp, flags);
+		errno = EXDEV;
+		return -1;
+	}
+	if (where == HJ_HOST)
+		return HOST(linkat)(od, op, nd, np, flags);
+	hj_linkout_armed = 1;
+	r = hjk_linkat(kd, kp, kd2, kp2, flags);
+	hj_linkout_armed = 0;
+	if (r == 0 || errno != HJ_ELINKOUT)
+		return r;
+	if ((s1 = hj_linkout_side(kd, kp, follow, hp)) < 0 ||
+	    (s2 = hj_linkout_side(kd2, kp2, false, hp2)) < 0)
+		return -1;
+	if (s1 && s2)
+		return HOST(linkat)(AT_FDCWD, hp, AT_FDCWD, hp2, flags);
+	errno = s1 || s2 ? EXDEV : ENOENT;
+	return -1;
+}
+
 HJ_EXPORT int
 linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
     int flags)
 {
 	ROUTE(olddirfd, oldpath);
 	ROUTE2(newdirfd, newpath);
-	if (where == HJ_HOST)
-		return HOST(linkat)(olddirfd, oldpath, newdirfd, newpath,
-		    flags);
-	return hjk_linkat(kd, kp, kd2, kp2, flags);
+	return link2(olddirfd, oldpath, where, kd, kp, newdirfd, newpath,
+	    where2, kd2, kp2, flags);
 }
 
 HJ_EXPORT int
@@ -219,9 +245,8 @@ link(const char *oldpath, const char *newpath)
 {
 	ROUTE(AT_FDCWD, oldpath);
 	ROUTE2(AT_FDCWD, newpath);
-	if (where == HJ_HOST)
-		return HOST(link)(oldpath, newpath);
-	return hjk_linkat(kd, kp, kd2, kp2, 0);
+	return link2(AT_FDCWD, oldpath, where, kd, kp, AT_FDCWD, newpath,
+	    where2, kd2, kp2, 0);
 }
 
 /*
@@ -235,7 +260,9 @@ symlinkat(const char *target, int dirfd, const char *linkpath)
 	ROUTE(dirfd, linkpath);
 	if (where == HJ_HOST)
 		return HOST(symlinkat)(target, dirfd, linkpath);
-	return hjk_symlinkat(target, kd, kp);
+	/* Its directory reached through a link out: made on the host. */
+	KLINKOUT(int, hjk_symlinkat(target, kd, kp), false,
+	    HOST(symlinkat)(target, AT_FDCWD, hp));
 }
 
 HJ_EXPORT int
@@ -244,7 +271,8 @@ symlink(const char *target, const char *linkpath)
 	ROUTE(AT_FDCWD, linkpath);
 	if (where == HJ_HOST)
 		return HOST(symlink)(target, linkpath);
-	return hjk_symlinkat(target, kd, kp);
+	KLINKOUT(int, hjk_symlinkat(target, kd, kp), false,
+	    HOST(symlinkat)(target, AT_FDCWD, hp));
 }
 
 HJ_EXPORT ssize_t
@@ -437,7 +465,8 @@ mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
 	ROUTE(dirfd, path);
 	if (where == HJ_HOST)
 		return HOST(mknodat)(dirfd, path, mode, dev);
-	return hjk_mknodat(kd, kp, mode, dev);
+	KLINKOUT(int, hjk_mknodat(kd, kp, mode, dev), false,
+	    HOST(mknodat)(AT_FDCWD, hp, mode, dev));
 }
 
 HJ_EXPORT int
@@ -452,7 +481,8 @@ mkfifoat(int dirfd, const char *path, mode_t mode)
 	ROUTE(dirfd, path);
 	if (where == HJ_HOST)
 		return HOST(mkfifoat)(dirfd, path, mode);
-	return hjk_mknodat(kd, kp, (mode & 07777) | S_IFIFO, 0);
+	KLINKOUT(int, hjk_mknodat(kd, kp, (mode & 07777) | S_IFIFO, 0), false,
+	    HOST(mkfifoat)(AT_FDCWD, hp, mode));
 }
 
 HJ_EXPORT int
@@ -527,8 +557,17 @@ statvfs(const char *path, struct statvfs *buf)
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(statvfs)(path, buf);
-	if (hjk_statfs(kp, &f) != 0)
+	hj_linkout_armed = 1;
+	if (hjk_statfs(kp, &f) != 0) {
+		char hp[PATH_MAX];
+
+		hj_linkout_armed = 0;
+		if (errno == HJ_ELINKOUT && hj_linkout_path(kd, kp, true,
+		    hp) == 0)
+			return HOST(statvfs)(hp, buf);
 		return -1;
+	}
+	hj_linkout_armed = 0;
 	fs2vfs(&f, buf);
 	return 0;
 }
@@ -651,154 +690,4 @@ HJ_EXPORT int
 __xmknod(int ver, const char *path, mode_t mode, dev_t *dev)
 {
 	return __xmknodat(ver, AT_FDCWD, path, mode, dev);
-}
-
-/* --- extended attributes ---------------------------------------------------- */
-
-/*
- * The kernel keeps no extended attributes: like a Linux file system
- * without xattr support, get/set/remove fail with ENOTSUP and the list is
- * empty, once the file is known to exist (ls -l and cp -a ask; both take
- * ENOTSUP for "none").
- */
-static int
-k_noxattr(int kd, const char *kp, int flags, bool list)
-{
-	struct stat st;
-
-	if (hjk_newfstatat(kd, kp, &st, flags) != 0)
-		return -1;
-	if (list)
-		return 0;
-	errno = ENOTSUP;
-	return -1;
-}
-
-static int
-kfd_noxattr(int k, bool list)
-{
-	struct stat st;
-
-	if (hjk_fstat(k, &st) != 0)
-		return -1;
-	if (list)
-		return 0;
-	errno = ENOTSUP;
-	return -1;
-}
-
-HJ_EXPORT ssize_t
-getxattr(const char *path, const char *name, void *val, size_t size)
-{
-	ROUTE(AT_FDCWD, path);
-	if (where == HJ_HOST)
-		return HOST(getxattr)(path, name, val, size);
-	KLINKOUT(ssize_t, k_noxattr(kd, kp, 0, false), true,
-	    HOST(getxattr)(hp, name, val, size));
-}
-
-HJ_EXPORT ssize_t
-lgetxattr(const char *path, const char *name, void *val, size_t size)
-{
-	ROUTE(AT_FDCWD, path);
-	if (where == HJ_HOST)
-		return HOST(lgetxattr)(path, name, val, size);
-	KLINKOUT(ssize_t, k_noxattr(kd, kp, AT_SYMLINK_NOFOLLOW, false), false,
-	    HOST(lgetxattr)(hp, name, val, size));
-}
-
-HJ_EXPORT ssize_t
-fgetxattr(int fd, const char *name, void *val, size_t size)
-{
-	int k = hj_fd_kernel(fd);
-
-	return k < 0 ? HOST(fgetxattr)(fd, name, val, size) :
-	    kfd_noxattr(k, false);
-}
-
-HJ_EXPORT int
-setxattr(const char *path, const char *name, const void *val, size_t size,
-    int flags)
-{
-	ROUTE(AT_FDCWD, path);
-	if (where == HJ_HOST)
-		return HOST(setxattr)(path, name, val, size, flags);
-	KLINKOUT(int, k_noxattr(kd, kp, 0, false), true,
-	    HOST(setxattr)(hp, name, val, size, flags));
-}
-
-HJ_EXPORT int
-lsetxattr(const char *path, const char *name, const void *val, size_t size,
-    int flags)
-{
-	ROUTE(AT_FDCWD, path);
-	if (where == HJ_HOST)
-		return HOST(lsetxattr)(path, name, val, size, flags);
-	KLINKOUT(int, k_noxattr(kd, kp, AT_SYMLINK_NOFOLLOW, false), false,
-	    HOST(lsetxattr)(hp, name, val, size, flags));
-}
-
-HJ_EXPORT int
-fsetxattr(int fd, const char *name, const void *val, size_t size, int flags)
-{
-	int k = hj_fd_kernel(fd);
-
-	return k < 0 ? HOST(fsetxattr)(fd, name, val, size, flags) :
-	    kfd_noxattr(k, false);
-}
-
-HJ_EXPORT ssize_t
-listxattr(const char *path, char *list, size_t size)
-{
-	ROUTE(AT_FDCWD, path);
-	if (where == HJ_HOST)
-		return HOST(listxattr)(path, list, size);
-	KLINKOUT(ssize_t, k_noxattr(kd, kp, 0, true), true,
-	    HOST(listxattr)(hp, list, size));
-}
-
-HJ_EXPORT ssize_t
-llistxattr(const char *path, char *list, size_t size)
-{
-	ROUTE(AT_FDCWD, path);
-	if (where == HJ_HOST)
-		return HOST(llistxattr)(path, list, size);
-	KLINKOUT(ssize_t, k_noxattr(kd, kp, AT_SYMLINK_NOFOLLOW, true), false,
-	    HOST(llistxattr)(hp, list, size));
-}
-
-HJ_EXPORT ssize_t
-flistxattr(int fd, char *list, size_t size)
-{
-	int k = hj_fd_kernel(fd);
-
-	return k < 0 ? HOST(flistxattr)(fd, list, size) : kfd_noxattr(k, true);
-}
-
-HJ_EXPORT int
-removexattr(const char *path, const char *name)
-{
-	ROUTE(AT_FDCWD, path);
-	if (where == HJ_HOST)
-		return HOST(removexattr)(path, name);
-	KLINKOUT(int, k_noxattr(kd, kp, 0, false), true,
-	    HOST(removexattr)(hp, name));
-}
-
-HJ_EXPORT int
-lremovexattr(const char *path, const char *name)
-{
-	ROUTE(AT_FDCWD, path);
-	if (where == HJ_HOST)
-		return HOST(lremovexattr)(path, name);
-	KLINKOUT(int, k_noxattr(kd, kp, AT_SYMLINK_NOFOLLOW, false), false,
-	    HOST(lremovexattr)(hp, name));
-}
-
-HJ_EXPORT int
-fremovexattr(int fd, const char *name)
-{
-	int k = hj_fd_kernel(fd);
-
-	return k < 0 ? HOST(fremovexattr)(fd, name) : kfd_noxattr(k, false);
 }

@@ -12,8 +12,12 @@
  * with EPIPE raises SIGPIPE in the calling thread unless MSG_NOSIGNAL,
  * as Linux does; the kernel has no way to signal the program.  sendmmsg
  * and recvmmsg on kernel sockets are loops of sendmsg and recvmsg.
- * No locks.
+ * The program's msghdr, mmsghdr, control data and timeout are read and
+ * written with hj_fcopy: a bad pointer in them is EFAULT, never a fault
+ * in the shim (what the kernel reads itself, the iovecs and the data, it
+ * copies safely).  No locks.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -38,27 +42,70 @@ nrights(const struct cmsghdr *c)
 	return (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
 }
 
-/* Does a message for a host socket carry a kernel descriptor? */
-static bool
-carries_kernel(const struct msghdr *m)
+/* Control data read safely into a buffer of the caller's (small) or
+ * malloc'd (*big, to free): NULL with errno if it cannot be. */
+static void *
+read_control(const struct msghdr *m, void *small, size_t smallsz,
+    void **big)
 {
-	struct cmsghdr *c;
+	void *c = small;
 
-	if (hj_fdmap == NULL || m->msg_control == NULL ||
-	    m->msg_controllen < sizeof(struct cmsghdr))
+	*big = NULL;
+	if (m->msg_controllen > INT_MAX) {
+		errno = ENOBUFS;	/* Linux's answer */
+		return NULL;
+	}
+	if (m->msg_controllen > smallsz &&
+	    (c = *big = malloc(m->msg_controllen)) == NULL)
+		return NULL;
+	if (hj_fcopy(c, m->msg_control, m->msg_controllen) != 0) {
+		free(*big);
+		*big = NULL;
+		errno = EFAULT;
+		return NULL;
+	}
+	return c;
+}
+
+/* Does a message for a host socket carry a kernel descriptor?  One the
+ * shim cannot read does not: the host answers it. */
+static bool
+carries_kernel(const struct msghdr *um)
+{
+	union {
+		struct cmsghdr align;
+		unsigned char buf[512];
+	} small;
+	struct msghdr m;
+	struct cmsghdr *c;
+	void *big;
+	bool found = false;
+	int e = errno;
+
+	if (hj_fdmap == NULL || hj_fcopy(&m, um, sizeof(m)) != 0 ||
+	    m.msg_control == NULL || m.msg_controllen < sizeof(struct cmsghdr))
 		return false;
-	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR((struct msghdr *)m, c)) {
+	if ((m.msg_control = read_control(&m, small.buf, sizeof(small),
+	    &big)) == NULL) {
+		errno = e;
+		return false;
+	}
+	for (c = CMSG_FIRSTHDR(&m); c != NULL && !found;
+	    c = CMSG_NXTHDR(&m, c)) {
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 			continue;
 		for (int i = 0; i < nrights(c); i++) {
 			int fd;
 
 			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
-			if (hj_fd_kernel(fd) >= 0)
-				return true;
+			if (hj_fd_kernel(fd) >= 0) {
+				found = true;
+				break;
+			}
 		}
 	}
-	return false;
+	free(big);
+	return found;
 }
 
 /* Host numbers to kernel ones in m's (copied) control data. */
@@ -137,14 +184,18 @@ k_sendmsg(int k, const struct msghdr *m, int flags)
 		unsigned char buf[512];
 	} small;
 	union hj_sockaddr ka;
-	struct msghdr km = *m;
+	struct msghdr km;
 	socklen_t klen;
 	void *ctl = NULL;
 	ssize_t rv;
 	int where;
 
-	if (m->msg_name != NULL) {
-		where = hj_sock_addr_in(m->msg_name, m->msg_namelen, &ka,
+	if (hj_fcopy(&km, m, sizeof(km)) != 0) {
+		errno = EFAULT;
+		return -1;
+	}
+	if (km.msg_name != NULL) {
+		where = hj_sock_addr_in(km.msg_name, km.msg_namelen, &ka,
 		    &klen);
 		if (where < 0)
 			return -1;
@@ -153,14 +204,11 @@ k_sendmsg(int k, const struct msghdr *m, int flags)
 			km.msg_namelen = klen;
 		}
 	}
-	if (m->msg_control != NULL && m->msg_controllen > 0) {
-		/* The program's buffer stays as it gave it. */
-		if (m->msg_controllen <= sizeof(small))
-			km.msg_control = small.buf;
-		else if ((km.msg_control = ctl = malloc(m->msg_controllen)) ==
-		    NULL)
+	/* The program's buffer stays as it gave it. */
+	if (km.msg_control != NULL && km.msg_controllen > 0) {
+		if ((km.msg_control = read_control(&km, small.buf,
+		    sizeof(small), &ctl)) == NULL)
 			return -1;
-		memcpy(km.msg_control, m->msg_control, m->msg_controllen);
 		if (rights_in(&km) != 0) {
 			free(ctl);
 			return -1;
@@ -228,16 +276,21 @@ sendmsg(int fd, const struct msghdr *m, int flags)
 
 	if (k >= 0)
 		return k_sendmsg(k, m, flags);
-	if (m != NULL && carries_kernel(m)) {
+	if (carries_kernel(m)) {
 		errno = EBADF;
 		return -1;
 	}
 	/* A fresh host unix socket sent to a kernel name becomes the
-	 * kernel's (hj_sock.c). */
-	if (m != NULL && m->msg_name != NULL && !hj_fd_private(fd) &&
-	    hj_sock_addr_in(m->msg_name, m->msg_namelen, &ka, &klen) ==
-	    HJ_KERNEL && (k = hj_sock_to_kernel(fd)) != -2)
-		return k < 0 ? -1 : k_sendmsg(k, m, flags);
+	 * kernel's (hj_sock.c).  An unreadable msghdr is the host's. */
+	{
+		struct msghdr hm;
+
+		if (hj_fcopy(&hm, m, sizeof(hm)) == 0 && hm.msg_name != NULL &&
+		    !hj_fd_private(fd) && hj_sock_addr_in(hm.msg_name,
+		    hm.msg_namelen, &ka, &klen) == HJ_KERNEL &&
+		    (k = hj_sock_to_kernel(fd)) != -2)
+			return k < 0 ? -1 : k_sendmsg(k, m, flags);
+	}
 	return HOST(sendmsg)(fd, m, flags);
 }
 
@@ -255,12 +308,21 @@ sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
 			}
 		return HOST(sendmmsg)(fd, v, n, flags);
 	}
+	if (n > 1024)
+		n = 1024;		/* UIO_MAXIOV, as Linux clamps vlen */
 	for (i = 0; i < n; i++) {
 		ssize_t rv = k_sendmsg(k, &v[i].msg_hdr, flags);
+		unsigned int len = (unsigned int)rv;
 
 		if (rv < 0)
 			return i > 0 ? (int)i : -1;
-		v[i].msg_len = (unsigned int)rv;
+		/* Linux: a msg_len it cannot store ends the batch there. */
+		if (hj_fcopy(&v[i].msg_len, &len, sizeof(len)) != 0) {
+			if (i > 0)
+				return (int)i;
+			errno = EFAULT;
+			return -1;
+		}
 	}
 	return (int)i;
 }
@@ -286,8 +348,11 @@ recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *a,
 		return HOST(recvfrom)(fd, buf, n, flags, a, alen);
 	if (a == NULL || alen == NULL)
 		return hjk_recvfrom(k, buf, n, flags, a, alen);
-	if ((rv = hjk_recvfrom(k, buf, n, flags, &ka.sa, &klen)) >= 0)
-		hj_sock_addr_out(&ka, klen, a, alen);
+	if ((rv = hjk_recvfrom(k, buf, n, flags, &ka.sa, &klen)) >= 0 &&
+	    hj_sock_addr_out(&ka, klen, a, alen) != 0) {
+		errno = EFAULT;		/* as Linux: after the data */
+		return -1;
+	}
 	return rv;
 }
 
@@ -323,31 +388,79 @@ __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags,
 	return recvfrom(fd, buf, n, flags, a, alen);
 }
 
+/* k_recvmsg's results stored into the program's msghdr: 0 or EFAULT. */
+static int
+put_results(struct msghdr *m, const struct msghdr *km)
+{
+	if (hj_fcopy(&m->msg_flags, &km->msg_flags, sizeof(km->msg_flags)) ||
+	    hj_fcopy(&m->msg_controllen, &km->msg_controllen,
+	    sizeof(km->msg_controllen)))
+		return EFAULT;
+	return 0;
+}
+
 static ssize_t
 k_recvmsg(int k, struct msghdr *m, int flags)
 {
+	union {
+		struct cmsghdr align;
+		unsigned char buf[512];
+	} small;
 	union hj_sockaddr ka;
-	struct msghdr km;
+	struct msghdr km, um;
 	socklen_t alen;
 	ssize_t rv;
+	void *big;
 
 	if (m == NULL)
 		return hjk_recvmsg(k, m, flags);
-	km = *m;
-	if (m->msg_name != NULL) {
+	if (hj_fcopy(&km, m, sizeof(km)) != 0) {
+		errno = EFAULT;
+		return -1;
+	}
+	um = km;
+	if (um.msg_name != NULL) {
 		km.msg_name = &ka;
 		km.msg_namelen = sizeof(ka.ss);
 	}
 	if ((rv = hjk_recvmsg(k, &km, flags)) < 0)
 		return -1;
-	m->msg_flags = km.msg_flags;
-	m->msg_controllen = km.msg_controllen;
-	if (m->msg_name != NULL) {
-		alen = m->msg_namelen;
-		hj_sock_addr_out(&ka, km.msg_namelen, m->msg_name, &alen);
-		m->msg_namelen = alen;
+	/* Received descriptors get host numbers, in a copy of the control
+	 * data the kernel wrote (the program's buffer may be unwritable
+	 * now: then it is EFAULT, after the data, as on Linux). */
+	if (um.msg_control != NULL && km.msg_controllen > 0) {
+		struct msghdr cm = km;
+
+		if (km.msg_controllen > um.msg_controllen)
+			km.msg_controllen = cm.msg_controllen =
+			    um.msg_controllen;
+		if ((cm.msg_control = read_control(&cm, small.buf,
+		    sizeof(small), &big)) == NULL)
+			return -1;
+		rights_out(&cm, flags);
+		km.msg_flags = cm.msg_flags;
+		km.msg_controllen = cm.msg_controllen;
+		if (hj_fcopy(um.msg_control, cm.msg_control,
+		    cm.msg_controllen) != 0) {
+			free(big);
+			errno = EFAULT;
+			return -1;
+		}
+		free(big);
 	}
-	rights_out(m, flags);
+	if (put_results(m, &km) != 0) {
+		errno = EFAULT;
+		return -1;
+	}
+	if (um.msg_name != NULL) {
+		alen = um.msg_namelen;
+		if (hj_sock_addr_out(&ka, km.msg_namelen, um.msg_name,
+		    &alen) != 0 || hj_fcopy(&m->msg_namelen, &alen,
+		    sizeof(alen)) != 0) {
+			errno = EFAULT;
+			return -1;
+		}
+	}
 	return rv;
 }
 
@@ -385,22 +498,31 @@ recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags,
 	int64_t deadline = 0, left;
 	unsigned int i;
 
+	struct timespec t;
+
 	if (k < 0) {
 		hj_fd_flush();
 		return HOST(recvmmsg)(fd, v, n, flags, tmo);
 	}
 	if (tmo != NULL) {
-		if (tmo->tv_sec < 0 || tmo->tv_nsec < 0 ||
-		    tmo->tv_nsec >= 1000000000) {
+		if (hj_fcopy(&t, tmo, sizeof(t)) != 0) {
+			errno = EFAULT;
+			return -1;
+		}
+		if (t.tv_sec < 0 || t.tv_nsec < 0 ||
+		    t.tv_nsec >= 1000000000) {
 			errno = EINVAL;
 			return -1;
 		}
-		deadline = now_ns() + (int64_t)tmo->tv_sec * 1000000000 +
-		    tmo->tv_nsec;
+		deadline = now_ns() + (int64_t)t.tv_sec * 1000000000 +
+		    t.tv_nsec;
 	}
+	if (n > 1024)
+		n = 1024;		/* UIO_MAXIOV, as Linux clamps vlen */
 	saved = errno;
 	for (i = 0; i < n; i++) {
 		int f = flags & ~MSG_WAITFORONE;
+		unsigned int len;
 		ssize_t rv;
 
 		if (i > 0 && (flags & MSG_WAITFORONE))
@@ -411,7 +533,14 @@ recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags,
 			errno = saved;
 			break;
 		}
-		v[i].msg_len = (unsigned int)rv;
+		len = (unsigned int)rv;
+		if (hj_fcopy(&v[i].msg_len, &len, sizeof(len)) != 0) {
+			if (i == 0) {
+				errno = EFAULT;
+				return -1;
+			}
+			break;
+		}
 		if (tmo != NULL && now_ns() >= deadline) {
 			i++;
 			break;
@@ -421,8 +550,9 @@ recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags,
 		left = deadline - now_ns();
 		if (left < 0)
 			left = 0;
-		tmo->tv_sec = (time_t)(left / 1000000000);
-		tmo->tv_nsec = (long)(left % 1000000000);
+		t.tv_sec = (time_t)(left / 1000000000);
+		t.tv_nsec = (long)(left % 1000000000);
+		(void)hj_fcopy(tmo, &t, sizeof(t));
 	}
 	return (int)i;
 }

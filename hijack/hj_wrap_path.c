@@ -2,7 +2,8 @@
  * hj_wrap_path.c: path calls of the core: the stat family, mkdir, unlink,
  * rmdir, rename, chdir/fchdir and getcwd.  A call whose paths lie in
  * different kernels (rename from the host into /rump) fails with EXDEV,
- * as between two file systems.
+ * as between two file systems; where a path leaves the kernel through an
+ * absolute link, it is the host's path it leads to (hj_wrap_walk.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,28 +149,62 @@ rmdir(const char *path)
 	    HOST(rmdir)(hp));
 }
 
+static int
+host_rename(int od, const char *op, int nd, const char *np, unsigned flags)
+{
+	return flags == 0 ? HOST(renameat)(od, op, nd, np) :
+	    HOST(renameat2)(od, op, nd, np, flags);
+}
+
+/*
+ * Both paths routed to the kernel may still lead out of it through an
+ * absolute link (hj_wrap_walk.c): both out is the host's rename of the
+ * host paths; one out, the other in, EXDEV, as between two mounts.
+ * A path routed to the host and one that leads from the kernel to the
+ * host are both the host's too.
+ */
 HJ_EXPORT int
 renameat2(int olddirfd, const char *oldpath, int newdirfd,
     const char *newpath, unsigned flags)
 {
-	char kb2[PATH_MAX];
+	char kb2[PATH_MAX], hp[PATH_MAX], hp2[PATH_MAX];
 	const char *kp2;
-	int kd2, where2;
+	int kd2, where2, r, s1, s2;
 
 	ROUTE(olddirfd, oldpath);
 	where2 = hj_route(newdirfd, newpath, kb2, sizeof(kb2), &kd2, &kp2);
 	if (where2 < 0)
 		return -1;
 	if (where != where2) {
-		errno = hj_nullpair(oldpath, newpath) ? EFAULT : EXDEV;
+		if (hj_nullpair(oldpath, newpath)) {
+			errno = EFAULT;
+			return -1;
+		}
+		if (where == HJ_KERNEL && hj_linkout_on() &&
+		    hj_linkout_side(kd, kp, false, hp) == 1)
+			return host_rename(AT_FDCWD, hp, newdirfd, newpath,
+			    flags);
+		if (where2 == HJ_KERNEL && hj_linkout_on() &&
+		    hj_linkout_side(kd2, kp2, false, hp) == 1)
+			return host_rename(olddirfd, oldpath, AT_FDCWD, hp,
+			    flags);
+		errno = EXDEV;
 		return -1;
 	}
 	if (where == HJ_HOST)
-		return flags == 0 ?
-		    HOST(renameat)(olddirfd, oldpath, newdirfd, newpath) :
-		    HOST(renameat2)(olddirfd, oldpath, newdirfd, newpath,
-		    flags);
-	return hjk_renameat2(kd, kp, kd2, kp2, flags);
+		return host_rename(olddirfd, oldpath, newdirfd, newpath, flags);
+	hj_linkout_armed = 1;
+	r = hjk_renameat2(kd, kp, kd2, kp2, flags);
+	hj_linkout_armed = 0;
+	if (r == 0 || errno != HJ_ELINKOUT)
+		return r;
+	if ((s1 = hj_linkout_side(kd, kp, false, hp)) < 0 ||
+	    (s2 = hj_linkout_side(kd2, kp2, false, hp2)) < 0)
+		return -1;
+	if (s1 && s2)
+		return host_rename(AT_FDCWD, hp, AT_FDCWD, hp2, flags);
+	errno = s1 || s2 ? EXDEV : ENOENT;
+	return -1;
 }
 
 HJ_EXPORT int

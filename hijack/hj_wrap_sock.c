@@ -179,8 +179,14 @@ k_accept(int k, struct sockaddr *a, socklen_t *alen, int flags)
 	if ((fd = hj_fd_install(kfd, 0, (flags & SOCK_CLOEXEC) != 0)) < 0)
 		return -1;
 	hj_sockname_set(fd);
-	if (a != NULL && alen != NULL)
-		hj_sock_addr_out(&ka, klen, a, alen);
+	/* An address the program's buffer cannot take: the connection
+	 * is dropped and the call is EFAULT, as on Linux. */
+	if (a != NULL && alen != NULL &&
+	    hj_sock_addr_out(&ka, klen, a, alen) != 0) {
+		(void)hj_fd_close(fd);
+		errno = EFAULT;
+		return -1;
+	}
 	return fd;
 }
 
@@ -222,8 +228,10 @@ k_name(int k, struct sockaddr *a, socklen_t *alen, bool peer)
 		    hjk_getsockname(k, a, alen);
 	rv = peer ? hjk_getpeername(k, &ka.sa, &klen) :
 	    hjk_getsockname(k, &ka.sa, &klen);
-	if (rv == 0)
-		hj_sock_addr_out(&ka, klen, a, alen);
+	if (rv == 0 && hj_sock_addr_out(&ka, klen, a, alen) != 0) {
+		errno = EFAULT;
+		return -1;
+	}
 	return rv;
 }
 

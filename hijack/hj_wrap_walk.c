@@ -175,6 +175,19 @@ k_resolve_left(const char *kp, char *out, bool *leftp)
 int
 hj_linkout_path(int kd, const char *kp, bool follow, char *host)
 {
+	int r = hj_linkout_side(kd, kp, follow, host);
+
+	if (r == 0) {
+		/* The kernel said the path leaves; it no longer does. */
+		errno = ENOENT;
+		return -1;
+	}
+	return r < 0 ? -1 : 0;
+}
+
+int
+hj_linkout_side(int kd, const char *kp, bool follow, char *host)
+{
 	char path[PATH_MAX], kdpath[64];
 	const char *base = NULL;
 	size_t n = strlen(kp);
@@ -214,11 +227,8 @@ hj_linkout_path(int kd, const char *kp, bool follow, char *host)
 	}
 	if (k_resolve_left(kp, host, &left) != 0)
 		return -1;
-	if (!left) {
-		/* The kernel said the path leaves; it no longer does. */
-		errno = ENOENT;
-		return -1;
-	}
+	if (!left)
+		return 0;
 	if (base != NULL) {
 		size_t hl = strlen(host), bl = strlen(base);
 
@@ -229,7 +239,7 @@ hj_linkout_path(int kd, const char *kp, bool follow, char *host)
 		host[hl] = '/';
 		memcpy(host + hl + 1, base, bl + 1);
 	}
-	return 0;
+	return 1;
 }
 
 /* realpath for a kernel path: shown under the prefix; a link out of the

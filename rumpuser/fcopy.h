@@ -11,20 +11,7 @@
 #include <stddef.h>
 
 #ifndef FCOPY_PREFIX
-#error "FCOPY_PREFIX: the library's prefix, e.g. -DFCOPY_PREFIX=sp_"/*
- * fstrnlen for short scans: on x86_64 a plain loop whose load the
- * handler knows (no recovery point to arm: a nanosecond, for the shim's
- * look at every path); elsewhere fstrnlen.
- */
-int FCOPY(fpeek)(const char *s, size_t max, size_t *lenp);
-/*
- * Touches each page of [p, p + len): 0 if all can be read (and, with
- * writable, written: each probed byte is written back as it was read),
- * else EFAULT.  For a buffer that will be read or written later, out of
- * reach of a recovery point.
- */
-int FCOPY(fprobe)(void *p, size_t len, int writable);
-
+#error "FCOPY_PREFIX: the library's prefix, e.g. -DFCOPY_PREFIX=sp_"
 #endif
 #define FCOPY_CAT2(a, b)	a##b
 #define FCOPY_CAT(a, b)		FCOPY_CAT2(a, b)
@@ -45,9 +32,11 @@ int FCOPY(fstrnlen)(const char *s, size_t max, size_t *lenp);
 int FCOPY(fpeek)(const char *s, size_t max, size_t *lenp);
 /*
  * Touches each page of [p, p + len): 0 if all can be read (and, with
- * writable, written: each probed byte is written back as it was read),
- * else EFAULT.  For a buffer that will be read or written later, out of
- * reach of a recovery point.
+ * writable, written), else EFAULT.  The write is an atomic or of zero, so
+ * the memory keeps its contents even against another thread's stores;
+ * on x86_64 it is one locked instruction a page that the handler knows
+ * (nothing armed).  For a buffer that will be read or written later, out
+ * of reach of a recovery point (librumpclient's outputs, before a call).
  */
 int FCOPY(fprobe)(void *p, size_t len, int writable);
 

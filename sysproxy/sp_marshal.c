@@ -288,6 +288,13 @@ sp_creq_build(struct sp_creq *r, int num, const int64_t *args, int nargs)
 				return creq_fail(r, EFAULT);
 			if (valres_room(r->args, d->ref, &r->size[i]) != 0)
 				return creq_fail(r, EFAULT);
+			/* Unwritable: EFAULT before the call, not a result
+			 * (an accepted descriptor) lost after it. */
+			if (sp_fprobe((void *)(uintptr_t)p, r->size[i], 1) ||
+			    (d->ref >= 0 && r->args[d->ref] != 0 &&
+			    sp_fprobe((void *)(intptr_t)r->args[d->ref],
+			    sizeof(socklen_t), 1)))
+				return creq_fail(r, EFAULT);
 			break;
 		case SPA_MSG_SEND: case SPA_MSG_RECV:
 		case SPA_MMSG_SEND: case SPA_MMSG_RECV:
@@ -326,9 +333,18 @@ sp_creq_build(struct sp_creq *r, int num, const int64_t *args, int nargs)
 			}
 			/* An unreadable buffer is EFAULT before the call:
 			 * no frame leaves half sent. */
-			if (r->kind[i] != SPA_OUT &&
-			    sp_fprobe((void *)(uintptr_t)p, r->size[i], 0))
+			if (r->kind[i] != SPA_OUT && sp_fprobe((void *)
+			    (uintptr_t)p, r->size[i], r->kind[i] == SPA_INOUT))
 				return creq_fail(r, EFAULT);
+			/* An unwritable one travels as NULL: the kernel
+			 * answers EFAULT where it would write, after its own
+			 * checks and before it consumes anything (a file
+			 * offset, a pipe's data), as Linux does. */
+			if (r->kind[i] == SPA_OUT &&
+			    sp_fprobe((void *)(uintptr_t)p, r->size[i], 1)) {
+				r->isnull[i] = 1;
+				seglen[i] = 0;
+			}
 			break;
 		case SPA_IOV_IN: case SPA_IOV_OUT: {
 			struct iovec *v;
@@ -421,6 +437,10 @@ sp_creq_build(struct sp_creq *r, int num, const int64_t *args, int nargs)
 				    left : v[k].iov_len;
 
 				left -= n;
+				/* Unwritable: the kernel gets NULL there. */
+				if (r->kind[i] == SPA_IOV_OUT && n > 0 &&
+				    sp_fprobe(v[k].iov_base, n, 1) != 0)
+					n |= SP_LEN_FAULT;
 				memcpy(lens + 8 * k, &n, 8);
 			}
 			push(r, lens, 8 * cnt);
@@ -505,8 +525,13 @@ sp_creq_finish(struct sp_creq *r, const uint8_t *body, size_t len,
 		if (!get_u64(body, len, &off, &n) || n > len - off)
 			goto bad;
 		if (is_msg(r->kind[i])) {
-			if (!sp_msg_copyout(r, i, rh.retval, body + off, n))
+			int fault;
+
+			if (!sp_msg_copyout(r, i, rh.retval, body + off, n,
+			    &fault))
 				goto bad;
+			if (fault)
+				return EFAULT;
 		} else if (is_ptrarg(r->kind[i])) {
 			if (!sp_ioctlp_copyout(r, i, body + off, n))
 				goto bad;
@@ -566,6 +591,10 @@ sp_creq_free(struct sp_creq *r)
 
 /* --- the server half ------------------------------------------------------ */
 
+/* An @iov_out entry the client cannot write (SP_LEN_FAULT), until the
+ * kernel's NULL takes its place. */
+#define FAULTBASE	((void *)(uintptr_t)1)
+
 int
 sp_scall_decode(struct sp_scall *c, const uint8_t *body, size_t len)
 {
@@ -613,8 +642,10 @@ sp_scall_decode(struct sp_scall *c, const uint8_t *body, size_t len)
 		if (!get_u64(body, len, &off, &n))
 			return EPROTO;
 		if (n == SP_NULLSEG) {
+			/* An @out the client cannot write: the kernel
+			 * answers for NULL (EFAULT where it writes). */
 			if (!e->args[i].opt && c->kind[i] != SPA_VALRES &&
-			    c->error == 0)
+			    c->kind[i] != SPA_OUT && c->error == 0)
 				c->error = EFAULT;
 			c->args[i] = 0;
 			c->kind[i] = SPA_SCALAR;	/* nothing goes back */
@@ -689,6 +720,13 @@ sp_scall_decode(struct sp_scall *c, const uint8_t *body, size_t len)
 				uint64_t l;
 
 				memcpy(&l, data + 8 * k, 8);
+				/* Marked until the output buffers are set. */
+				c->kiov[i][k].iov_base = NULL;
+				if ((l & SP_LEN_FAULT) &&
+				    c->kind[i] == SPA_IOV_OUT) {
+					l &= ~SP_LEN_FAULT;
+					c->kiov[i][k].iov_base = FAULTBASE;
+				}
 				if (l > SP_MAXDATA || bytes + l > SP_MAXDATA)
 					return EPROTO;
 				c->kiov[i][k].iov_len = l;
@@ -773,8 +811,13 @@ sp_scall_decode(struct sp_scall *c, const uint8_t *body, size_t len)
 			}
 			p = c->buf[i];
 			for (uint64_t k = 0; k < c->size[i]; k++) {
-				c->kiov[i][k].iov_base = p;
-				p += c->kiov[i][k].iov_len;
+				struct iovec *v = &c->kiov[i][k];
+
+				/* The client cannot write it: neither can
+				 * the kernel (EFAULT there, as on Linux). */
+				v->iov_base = v->iov_base == FAULTBASE ? NULL :
+				    p;
+				p += v->iov_len;
 			}
 		}
 	}

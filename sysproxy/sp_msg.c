@@ -42,6 +42,7 @@ struct msgplan {
 	uint64_t control;	/* control bytes: sent, or room */
 	uint64_t data;		/* data bytes: sent, or room */
 	int error;		/* refused (then nothing else travels) */
+	uint8_t *run;		/* server: where a receive's data lands */
 };
 
 static bool
@@ -98,45 +99,48 @@ msg_reqbytes(const struct msgplan *p, bool send)
 
 /* --- the client half ------------------------------------------------------ */
 
-/* Plans message m of the caller: 0, or the errno the call answers. */
+/*
+ * The caller's structures are read once, with sp_fcopy, into the plan
+ * (the msghdr) and r->uiov[i] (every message's iovecs, one block): a bad
+ * pointer anywhere in them is EFAULT, never a fault in the library.  The
+ * buffers they point at are probed before the request leaves: a send's
+ * for reading (EFAULT), a receive's data buffers for writing (one that
+ * cannot be written travels marked SP_LEN_FAULT, the kernel gets NULL
+ * there and answers EFAULT where it would write, with the data still
+ * queued, as Linux leaves a stream's),
+ * and every store into them is fault-safe too: a name or control buffer
+ * that cannot take the reply is EFAULT after the call, as on Linux.
+ */
+struct cmsgplan {
+	struct msgplan p;
+	struct msghdr hdr;	/* the caller's, as read */
+	uint64_t iovoff;	/* its iovecs in r->uiov[i] */
+};
+
+/* Plans message m (hdr, iovecs v already read): 0, or the errno. */
 static int
-plan_one(const struct msghdr *m, bool send, uint64_t left, bool first,
-    struct msgplan *p)
+plan_one(const struct msghdr *m, const struct iovec *v, bool send,
+    uint64_t left, bool first, struct msgplan *p)
 {
-	const struct iovec *v = m->msg_iov;
 	uint64_t full = 0, fixed;
 
-	memset(p, 0, sizeof(*p));
-	p->namelen = (uint32_t)m->msg_namelen;
-	p->iovlen = m->msg_iovlen;
-	p->controllen = m->msg_controllen;
-	p->present = (m->msg_name != NULL ? SP_MSG_NAME : 0) |
-	    (m->msg_iov != NULL ? SP_MSG_IOV : 0) |
-	    (m->msg_control != NULL ? SP_MSG_CONTROL : 0);
-	if ((p->error = msg_refused(p, send)) != 0)
-		return 0;	/* the server says it */
+	/* A receive's name and control room are not probed: Linux writes
+	 * them only if there is something to write, after the data. */
 	if (p->present & SP_MSG_NAME) {
 		p->name = p->namelen > SP_MAXNAME ? SP_MAXNAME : p->namelen;
-		if (p->name > 0 && BADPTR(m->msg_name))
+		if (send && sp_fprobe(m->msg_name, p->name, 0) != 0)
 			return EFAULT;
 	}
 	if (p->present & SP_MSG_CONTROL) {
 		p->control = p->controllen > SP_MAXCONTROL ? SP_MAXCONTROL :
 		    p->controllen;
-		if (p->control > 0 && BADPTR(m->msg_control))
+		if (send && sp_fprobe(m->msg_control, p->control, 0) != 0)
 			return EFAULT;
 	}
-	if (p->present & SP_MSG_IOV) {
-		if (p->iovlen > 0 && BADPTR(v))
-			return EFAULT;
-		p->niov = p->iovlen;
-		for (uint64_t k = 0; k < p->niov; k++) {
-			if (v[k].iov_len > SSIZE_MAX - full)
-				return EINVAL;
-			if (v[k].iov_len > 0 && BADPTR(v[k].iov_base))
-				return EFAULT;
-			full += v[k].iov_len;
-		}
+	for (uint64_t k = 0; k < p->niov; k++) {
+		if (v[k].iov_len > SSIZE_MAX - full)
+			return EINVAL;
+		full += v[k].iov_len;
 	}
 	fixed = msg_cost(p);
 	if (fixed > left)
@@ -148,39 +152,97 @@ plan_one(const struct msghdr *m, bool send, uint64_t left, bool first,
 		full = left - fixed;
 	}
 	p->data = full;
+	/* The bytes that travel must be readable (receive buffers are
+	 * probed by put_lens). */
+	for (uint64_t k = 0, n = full; send && k < p->niov && n > 0; k++) {
+		uint64_t c = v[k].iov_len > n ? n : v[k].iov_len;
+
+		if (sp_fprobe(v[k].iov_base, c, 0) != 0)
+			return EFAULT;
+		n -= c;
+	}
 	return 0;
 }
 
-/* Writes n bytes of the iovecs v (in order) to dst. */
-static void
+/*
+ * Reads message k's msghdr and iovecs into pl and the block *iovs (of
+ * *niovs): 0, or the errno the call answers.  An iovlen the kernel
+ * refuses is not read (pl->p.error).
+ */
+static int
+read_one(const void *p, bool mm, uint64_t k, bool send, struct cmsgplan *pl,
+    struct iovec **iovs, uint64_t *niovs)
+{
+	const void *src = mm ? (const void *)&((const struct mmsghdr *)p)[k]
+	    .msg_hdr : p;
+	struct msghdr *m = &pl->hdr;
+	struct msgplan *q = &pl->p;
+	struct iovec *v;
+
+	memset(pl, 0, sizeof(*pl));
+	if (sp_fcopy(m, src, sizeof(*m)) != 0)
+		return EFAULT;
+	q->namelen = (uint32_t)m->msg_namelen;
+	q->iovlen = m->msg_iovlen;
+	q->controllen = m->msg_controllen;
+	q->present = (m->msg_name != NULL ? SP_MSG_NAME : 0) |
+	    (m->msg_iov != NULL ? SP_MSG_IOV : 0) |
+	    (m->msg_control != NULL ? SP_MSG_CONTROL : 0);
+	if ((q->error = msg_refused(q, send)) != 0)
+		return 0;	/* the server says it */
+	if (!(q->present & SP_MSG_IOV) || q->iovlen == 0)
+		return 0;
+	q->niov = q->iovlen;
+	v = realloc(*iovs, (*niovs + q->niov) * sizeof(*v));
+	if (v == NULL)
+		return ENOMEM;
+	*iovs = v;
+	pl->iovoff = *niovs;
+	if (sp_fcopy(v + *niovs, m->msg_iov, q->niov * sizeof(*v)) != 0)
+		return EFAULT;
+	*niovs += q->niov;
+	return 0;
+}
+
+/* Writes n bytes of the iovecs v (in order) to dst; EFAULT if a buffer
+ * went away since it was probed. */
+static int
 gather(uint8_t *dst, const struct iovec *v, uint64_t niov, uint64_t n)
 {
 	for (uint64_t k = 0; k < niov && n > 0; k++) {
 		uint64_t c = v[k].iov_len > n ? n : v[k].iov_len;
 
-		if (c > 0)
-			memcpy(dst, v[k].iov_base, c);
+		if (c > 0 && sp_fcopy(dst, v[k].iov_base, c) != 0)
+			return EFAULT;
 		dst += c;
 		n -= c;
 	}
+	return 0;
 }
 
-/* Writes the iovec lengths of v clamped in order to n bytes. */
+/* Writes the iovec lengths of v clamped in order to n bytes; to
+ * receive, one whose buffer cannot be written is marked SP_LEN_FAULT
+ * (the kernel gets NULL there). */
 static void
-put_lens(uint8_t *dst, const struct iovec *v, uint64_t niov, uint64_t n)
+put_lens(uint8_t *dst, const struct iovec *v, uint64_t niov, uint64_t n,
+    bool send)
 {
 	for (uint64_t k = 0; k < niov; k++) {
 		uint64_t c = v[k].iov_len > n ? n : v[k].iov_len;
 
-		memcpy(dst + 8 * k, &c, 8);
 		n -= c;
+		if (!send && c > 0 && sp_fprobe(v[k].iov_base, c, 1) != 0)
+			c |= SP_LEN_FAULT;
+		memcpy(dst + 8 * k, &c, 8);
 	}
 }
 
-static const struct msghdr *
-caller_msg(const void *p, bool mm, uint64_t k)
+static int
+encode_fail(struct cmsgplan *plan, uint8_t *seg, int error)
 {
-	return mm ? &((const struct mmsghdr *)p)[k].msg_hdr : p;
+	free(plan);
+	free(seg);
+	return error;
 }
 
 int
@@ -190,7 +252,9 @@ sp_msg_encode(struct sp_creq *r, int i, int ref)
 	bool mm = is_mmsg(kind), send = is_send(kind);
 	const void *p = (const void *)(intptr_t)r->args[i];
 	uint64_t cnt = mm ? r->size[i] : 1, left = SP_MAXDATA, len = 0;
-	struct msgplan *plan;
+	uint64_t niovs = 0;
+	struct cmsgplan *plan;
+	struct iovec *iovs = NULL;
 	uint8_t *seg, *q;
 
 	if (cnt > SP_MAXMMSG)
@@ -200,33 +264,34 @@ sp_msg_encode(struct sp_creq *r, int i, int ref)
 	if ((plan = calloc(cnt ? cnt : 1, sizeof(*plan))) == NULL)
 		return ENOMEM;
 	for (uint64_t k = 0; k < cnt; k++) {
-		int error = plan_one(caller_msg(p, mm, k), send, left, k == 0,
-		    &plan[k]);
+		struct cmsgplan *pl = &plan[k];
+		int error = read_one(p, mm, k, send, pl, &iovs, &niovs);
 
-		if (error != 0 && k == 0) {
-			free(plan);
-			return error;
-		}
+		r->uiov[i] = iovs;	/* freed with the request */
+		if (error == 0 && pl->p.error == 0)
+			error = plan_one(&pl->hdr, iovs + pl->iovoff, send,
+			    left, k == 0, &pl->p);
+		if (error != 0 && (k == 0 || error == ENOMEM))
+			return encode_fail(plan, NULL, error);
 		if (error != 0) {
 			cnt = k;	/* the batch ends before it */
 			break;
 		}
 		len += sizeof(struct sp_msgrec);
-		if (plan[k].error != 0) {
+		if (pl->p.error != 0) {
 			cnt = k + 1;	/* the server refuses it */
 			break;
 		}
-		len += msg_reqbytes(&plan[k], send);
-		left -= msg_cost(&plan[k]);
+		len += msg_reqbytes(&pl->p, send);
+		left -= msg_cost(&pl->p);
 	}
-	if ((seg = malloc(len ? len : 1)) == NULL) {
-		free(plan);
-		return ENOMEM;
-	}
+	if ((seg = malloc(len ? len : 1)) == NULL)
+		return encode_fail(plan, NULL, ENOMEM);
 	q = seg;
 	for (uint64_t k = 0; k < cnt; k++) {
-		const struct msghdr *m = caller_msg(p, mm, k);
-		const struct msgplan *pl = &plan[k];
+		const struct msghdr *m = &plan[k].hdr;
+		const struct msgplan *pl = &plan[k].p;
+		const struct iovec *v = iovs + plan[k].iovoff;
 		struct sp_msgrec rec = {
 			.namelen = pl->namelen, .present = pl->present,
 			.iovlen = pl->iovlen, .controllen = pl->controllen,
@@ -238,19 +303,22 @@ sp_msg_encode(struct sp_creq *r, int i, int ref)
 			break;
 		if (send) {
 			memset(q, 0, PAD8(pl->name));
-			if (pl->name > 0)
-				memcpy(q, m->msg_name, pl->name);
+			if (pl->name > 0 &&
+			    sp_fcopy(q, m->msg_name, pl->name) != 0)
+				return encode_fail(plan, seg, EFAULT);
 			q += PAD8(pl->name);
 			memset(q, 0, PAD8(pl->control));
-			if (pl->control > 0)
-				memcpy(q, m->msg_control, pl->control);
+			if (pl->control > 0 &&
+			    sp_fcopy(q, m->msg_control, pl->control) != 0)
+				return encode_fail(plan, seg, EFAULT);
 			q += PAD8(pl->control);
 		}
-		put_lens(q, m->msg_iov, pl->niov, pl->data);
+		put_lens(q, v, pl->niov, pl->data, send);
 		q += 8 * pl->niov;
 		if (send) {
 			memset(q, 0, PAD8(pl->data));
-			gather(q, m->msg_iov, pl->niov, pl->data);
+			if (gather(q, v, pl->niov, pl->data) != 0)
+				return encode_fail(plan, seg, EFAULT);
 			q += PAD8(pl->data);
 		}
 	}
@@ -264,31 +332,44 @@ sp_msg_encode(struct sp_creq *r, int i, int ref)
 }
 
 /* Writes n bytes from src into the iovecs v (in order); false if they
- * cannot hold them. */
+ * cannot hold them or one went away. */
 static bool
-scatter(const struct iovec *v, uint64_t niov, const uint8_t *src, uint64_t n)
+scatter(const struct iovec *v, uint64_t niov, const uint8_t *src, uint64_t n,
+    int *fault)
 {
 	for (uint64_t k = 0; k < niov && n > 0; k++) {
 		uint64_t c = v[k].iov_len > n ? n : v[k].iov_len;
 
-		if (c > 0)
-			memcpy(v[k].iov_base, src, c);
+		if (c > 0 && sp_fcopy(v[k].iov_base, src, c) != 0) {
+			*fault = 1;
+			return false;
+		}
 		src += c;
 		n -= c;
 	}
 	return n == 0;
 }
 
+/* Stores into the caller's structure field at dst; a fault sets *fault. */
+static void
+put(void *dst, const void *src, size_t n, int *fault)
+{
+	if (sp_fcopy(dst, src, n) != 0)
+		*fault = 1;
+}
+
 bool
 sp_msg_copyout(struct sp_creq *r, int i, int64_t retval, const uint8_t *seg,
-    uint64_t n)
+    uint64_t n, int *fault)
 {
 	uint8_t kind = r->kind[i];
 	bool mm = is_mmsg(kind);
 	void *p = (void *)(intptr_t)r->args[i];
-	const struct msgplan *plan = r->mplan[i];
+	const struct cmsgplan *plan = r->mplan[i];
+	const struct iovec *iovs = r->uiov[i];
 	uint64_t cnt = r->size[i], k, off = 0;
 
+	*fault = 0;
 	if (retval < 0 || (uint64_t)retval > (mm ? cnt : SSIZE_MAX))
 		return false;
 	if (kind == SPA_MMSG_SEND) {
@@ -296,7 +377,8 @@ sp_msg_copyout(struct sp_creq *r, int i, int64_t retval, const uint8_t *seg,
 		if (n != PAD8(4 * k))
 			return false;
 		for (uint64_t j = 0; j < k; j++)
-			memcpy(&((struct mmsghdr *)p)[j].msg_len, seg + 4 * j, 4);
+			put(&((struct mmsghdr *)p)[j].msg_len, seg + 4 * j, 4,
+			    fault);
 		return true;
 	}
 	if (kind != SPA_MSG_RECV && kind != SPA_MMSG_RECV)
@@ -304,9 +386,11 @@ sp_msg_copyout(struct sp_creq *r, int i, int64_t retval, const uint8_t *seg,
 	k = mm ? (uint64_t)retval : 1;
 	for (uint64_t j = 0; j < k; j++) {
 		struct msghdr *m = mm ? &((struct mmsghdr *)p)[j].msg_hdr : p;
-		const struct msgplan *pl = &plan[j];
+		const struct msghdr *h = &plan[j].hdr;
+		const struct msgplan *pl = &plan[j].p;
 		struct sp_msgres res;
 		uint64_t name, control;
+		int flags;
 
 		if (pl->error != 0 || n - off < sizeof(res))
 			return false;
@@ -320,19 +404,24 @@ sp_msg_copyout(struct sp_creq *r, int i, int64_t retval, const uint8_t *seg,
 		    PAD8(res.datalen) > n - off)
 			return false;
 		if (name > 0)
-			memcpy(m->msg_name, seg + off, name);
+			put(h->msg_name, seg + off, name, fault);
 		off += PAD8(name);
 		if (control > 0)
-			memcpy(m->msg_control, seg + off, control);
+			put(h->msg_control, seg + off, control, fault);
 		off += PAD8(control);
-		if (!scatter(m->msg_iov, pl->niov, seg + off, res.datalen))
-			return false;
+		if (!scatter(iovs + plan[j].iovoff, pl->niov, seg + off,
+		    res.datalen, fault))
+			return *fault != 0;
 		off += PAD8(res.datalen);
-		m->msg_namelen = res.namelen;
-		m->msg_controllen = res.controllen;
-		m->msg_flags = (int)res.flags;
+		put(&m->msg_namelen, &(socklen_t){ res.namelen },
+		    sizeof(socklen_t), fault);
+		put(&m->msg_controllen, &(size_t){ res.controllen },
+		    sizeof(size_t), fault);
+		flags = (int)res.flags;
+		put(&m->msg_flags, &flags, sizeof(flags), fault);
 		if (mm)
-			((struct mmsghdr *)p)[j].msg_len = res.len;
+			put(&((struct mmsghdr *)p)[j].msg_len, &res.len,
+			    sizeof(res.len), fault);
 	}
 	return off == n;
 }
@@ -421,6 +510,8 @@ sp_msg_decode(struct sp_scall *c, int i, int ref, uint8_t *seg, uint64_t n)
 			uint64_t l;
 
 			memcpy(&l, at[k].lens + 8 * j, 8);
+			if (!send)
+				l &= ~SP_LEN_FAULT;
 			if (l > SP_MAXDATA || sum + l > SP_MAXDATA) {
 				error = EINVAL;
 				goto out;
@@ -484,16 +575,20 @@ sp_msg_decode(struct sp_scall *c, int i, int ref, uint8_t *seg, uint64_t n)
 			}
 			if (p->present & SP_MSG_IOV)
 				m->msg_iov = iov;
+			plan[k].run = rb;
 			for (uint64_t j = 0; j < p->niov; j++) {
 				uint64_t l;
 
 				memcpy(&l, at[k].lens + 8 * j, 8);
-				iov->iov_len = l;
+				iov->iov_len = l & ~SP_LEN_FAULT;
 				iov->iov_base = send ? src : rb;
+				/* Unwritable at the client: NULL here. */
+				if (!send && (l & SP_LEN_FAULT))
+					iov->iov_base = NULL;
 				if (send)
-					src += l;
+					src += iov->iov_len;
 				else
-					rb += l;
+					rb += iov->iov_len;
 				iov++;
 			}
 		}
@@ -573,7 +668,7 @@ sp_msg_reply(struct sp_scall *c, int i, int64_t retval)
 				memcpy(q, m->msg_control, control);
 			q += PAD8(control);
 			/* The data buffers of a message are one run. */
-			rb = p->niov > 0 ? m->msg_iov[0].iov_base : NULL;
+			rb = p->run;
 			if (res.datalen > 0)
 				memcpy(q, rb, res.datalen);
 			q += PAD8(res.datalen);

@@ -24,6 +24,10 @@
 #define SP_MAXSECRET	256u
 #define SP_MAXIOV	1024u		/* IOV_MAX */
 #define SP_NULLSEG	UINT64_MAX	/* segment length of a NULL pointer */
+/* An @iov_out or receive iovec length with this bit: the client cannot
+ * write that buffer, so the kernel gets NULL there (EFAULT where it
+ * writes, after its own checks, as Linux answers an unmapped buffer). */
+#define SP_LEN_FAULT	(UINT64_C(1) << 63)
 #define SP_COOKIELEN	16
 /* Socket calls (sp_msg.c, doc/PROTOCOL.md "socket arguments"). */
 #define SP_MAXVALRES	4096u		/* room of a @valres buffer: the
@@ -185,9 +189,10 @@ struct sp_scall;
  * The segment goes to r->mseg[i] (r->mseglen[i] bytes, padded). */
 int sp_msg_encode(struct sp_creq *r, int i, int ref);
 /* Client: copies the reply segment of message argument i out to the
- * caller's structures; false when it is not what the request allows. */
+ * caller's structures; false when it is not what the request allows;
+ * *fault when a caller's buffer could not take it (EFAULT). */
 bool sp_msg_copyout(struct sp_creq *r, int i, int64_t retval,
-    const uint8_t *seg, uint64_t n);
+    const uint8_t *seg, uint64_t n, int *fault);
 /* Server: decodes the segment of message argument i into kernel-ready
  * structures (c->args[i]), may shrink the mmsg count argument ref;
  * 0, or the errno the call answers. */

@@ -181,6 +181,8 @@ bad_config() {
 
 @test "absolute links out of the kernel reach the host (rumphijack)" { fam_links_out; }
 @test "absolute links out of the kernel reach the host (rump_server)" { server_mode; fam_links_out; }
+@test "rename, link, symlink, mknod, mkstemp through links out of the kernel, as on the host (rumphijack)" { fam_links_out_names; }
+@test "rename, link, symlink, mknod, mkstemp through links out of the kernel, as on the host (rump_server)" { server_mode; fam_links_out_names; }
 @test "python3 -m venv on /rump, its python and pip run (rumphijack)" {
 	fam_venv
 	assert_line --regexp "^pip [0-9]"

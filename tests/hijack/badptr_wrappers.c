@@ -8,6 +8,13 @@
  * what glibc reads itself before any system call, which crashes on the
  * host too (opendir's empty-name check, realpath, mkstemp's template).
  *
+ * Then the socket message calls with a bad pointer at every place a
+ * msghdr or mmsghdr reaches (the header, the iovec array, a buffer, the
+ * name, the control data, the timeout) on loopback UDP and TCP sockets
+ * (the kernel's under the shim), and what stays after an EFAULT into an
+ * unwritable buffer: a file's offset, a FIFO's and a TCP stream's data
+ * (Linux checks the buffer before it consumes anything).
+ *
  *   badptr_wrappers DIR     prints one line a case, then a summary; exit
  *                           status 1 if a case did not answer EFAULT
  */
@@ -17,7 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -127,6 +137,231 @@ static const struct {
 	{ "chdir", w_chdir }, { "fopen", w_fopen },
 	{ "execve", w_execve }, { "execv", w_execv },
 };
+
+/* --- socket messages --------------------------------------------------- */
+
+static int udp_rx, udp_tx;	/* udp_tx is connected to udp_rx */
+static struct sockaddr_in udp_at;
+
+static struct msghdr
+msg_of(struct iovec *iov, size_t n)
+{
+	struct msghdr m;
+
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = iov;
+	m.msg_iovlen = n;
+	return m;
+}
+
+static long m_send_hdr(void) { return sendmsg(udp_tx, (struct msghdr *)bad, 0); }
+static long m_send_iovarr(void)
+{
+	struct msghdr m = msg_of((struct iovec *)bad, 1);
+
+	return sendmsg(udp_tx, &m, 0);
+}
+static long m_send_base(void)
+{
+	struct iovec v = { bad, 4 };
+	struct msghdr m = msg_of(&v, 1);
+
+	return sendmsg(udp_tx, &m, 0);
+}
+static long m_send_base2(void)
+{
+	struct iovec v[2] = { { (char *)"ab", 2 }, { bad, 4 } };
+	struct msghdr m = msg_of(v, 2);
+
+	return sendmsg(udp_tx, &m, 0);
+}
+static long m_send_name(void)
+{
+	struct iovec v = { (char *)"x", 1 };
+	struct msghdr m = msg_of(&v, 1);
+
+	m.msg_name = bad;
+	m.msg_namelen = sizeof(struct sockaddr_in);
+	return sendmsg(udp_rx, &m, 0);
+}
+static long m_send_control(void)
+{
+	struct iovec v = { (char *)"x", 1 };
+	struct msghdr m = msg_of(&v, 1);
+
+	m.msg_control = bad;
+	m.msg_controllen = 32;
+	return sendmsg(udp_tx, &m, 0);
+}
+static long m_sendto_name(void)
+{
+	return sendto(udp_rx, "x", 1, 0, (struct sockaddr *)bad,
+	    sizeof(struct sockaddr_in));
+}
+static long m_recv_hdr(void)
+{
+	return recvmsg(udp_rx, (struct msghdr *)bad, MSG_DONTWAIT);
+}
+static long m_recv_iovarr(void)
+{
+	struct msghdr m = msg_of((struct iovec *)bad, 1);
+
+	return recvmsg(udp_rx, &m, MSG_DONTWAIT);
+}
+static long m_mmsg_send_vec(void)
+{
+	return sendmmsg(udp_tx, (struct mmsghdr *)bad, 1, 0);
+}
+static long m_mmsg_send_iovarr(void)
+{
+	struct mmsghdr mm[1];
+
+	memset(mm, 0, sizeof(mm));
+	mm[0].msg_hdr = msg_of((struct iovec *)bad, 1);
+	return sendmmsg(udp_tx, mm, 1, 0);
+}
+static long m_mmsg_send_base(void)
+{
+	struct iovec v = { bad, 4 };
+	struct mmsghdr mm[1];
+
+	memset(mm, 0, sizeof(mm));
+	mm[0].msg_hdr = msg_of(&v, 1);
+	return sendmmsg(udp_tx, mm, 1, 0);
+}
+static long m_mmsg_recv_vec(void)
+{
+	return recvmmsg(udp_rx, (struct mmsghdr *)bad, 1, MSG_DONTWAIT, NULL);
+}
+static long m_mmsg_recv_iovarr(void)
+{
+	struct mmsghdr mm[1];
+
+	memset(mm, 0, sizeof(mm));
+	mm[0].msg_hdr = msg_of((struct iovec *)bad, 1);
+	return recvmmsg(udp_rx, mm, 1, MSG_DONTWAIT, NULL);
+}
+static long m_mmsg_recv_timeout(void)
+{
+	char b[8];
+	struct iovec v = { b, sizeof(b) };
+	struct mmsghdr mm[1];
+
+	memset(mm, 0, sizeof(mm));
+	mm[0].msg_hdr = msg_of(&v, 1);
+	return recvmmsg(udp_rx, mm, 1, MSG_DONTWAIT, (struct timespec *)bad);
+}
+/* These two find a datagram queued: Linux takes it, then cannot store
+ * the sender's address. */
+static long m_recv_name(void)
+{
+	char b[8];
+	struct iovec v = { b, sizeof(b) };
+	struct msghdr m = msg_of(&v, 1);
+
+	m.msg_name = bad;
+	m.msg_namelen = sizeof(struct sockaddr_in);
+	(void)send(udp_tx, "n", 1, 0);
+	(void)poll(&(struct pollfd){ .fd = udp_rx, .events = POLLIN }, 1, 5000);
+	return recvmsg(udp_rx, &m, MSG_DONTWAIT);
+}
+static long m_recvfrom_name(void)
+{
+	char b[8];
+	socklen_t len = sizeof(struct sockaddr_in);
+
+	(void)send(udp_tx, "f", 1, 0);
+	(void)poll(&(struct pollfd){ .fd = udp_rx, .events = POLLIN }, 1, 5000);
+	return recvfrom(udp_rx, b, sizeof(b), MSG_DONTWAIT,
+	    (struct sockaddr *)bad, &len);
+}
+static long m_getsockname(void)
+{
+	socklen_t len = sizeof(struct sockaddr_in);
+
+	return getsockname(udp_rx, (struct sockaddr *)bad, &len);
+}
+
+static const struct {
+	const char *name;
+	long (*call)(void);
+} msgcalls[] = {
+	{ "sendmsg (msghdr)", m_send_hdr },
+	{ "sendmsg (iovec array)", m_send_iovarr },
+	{ "sendmsg (buffer)", m_send_base },
+	{ "sendmsg (second buffer)", m_send_base2 },
+	{ "sendmsg (name)", m_send_name },
+	{ "sendmsg (control)", m_send_control },
+	{ "sendto (name)", m_sendto_name },
+	{ "recvmsg (msghdr)", m_recv_hdr },
+	{ "recvmsg (iovec array)", m_recv_iovarr },
+	{ "sendmmsg (mmsghdr)", m_mmsg_send_vec },
+	{ "sendmmsg (iovec array)", m_mmsg_send_iovarr },
+	{ "sendmmsg (buffer)", m_mmsg_send_base },
+	{ "recvmmsg (mmsghdr)", m_mmsg_recv_vec },
+	{ "recvmmsg (iovec array)", m_mmsg_recv_iovarr },
+	{ "recvmmsg (timeout)", m_mmsg_recv_timeout },
+	{ "recvmsg (name)", m_recv_name },
+	{ "recvfrom (name)", m_recvfrom_name },
+	{ "getsockname (name)", m_getsockname },
+};
+
+/* A UDP pair on 127.0.0.1; 0, or -1 (said). */
+static int
+udp_pair(void)
+{
+	socklen_t len = sizeof(udp_at);
+
+	memset(&udp_at, 0, sizeof(udp_at));
+	udp_at.sin_family = AF_INET;
+	udp_at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((udp_rx = socket(AF_INET, SOCK_DGRAM, 0)) < 0 ||
+	    (udp_tx = socket(AF_INET, SOCK_DGRAM, 0)) < 0 ||
+	    bind(udp_rx, (struct sockaddr *)&udp_at, sizeof(udp_at)) != 0 ||
+	    getsockname(udp_rx, (struct sockaddr *)&udp_at, &len) != 0 ||
+	    connect(udp_tx, (struct sockaddr *)&udp_at, sizeof(udp_at)) != 0) {
+		perror("udp");
+		return -1;
+	}
+	return 0;
+}
+
+/* A connected TCP pair on 127.0.0.1 (*l the listener); 0 or -1. */
+static int
+tcp_pair(int *l, int *c, int *a)
+{
+	struct sockaddr_in at;
+	socklen_t len = sizeof(at);
+
+	memset(&at, 0, sizeof(at));
+	at.sin_family = AF_INET;
+	at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((*l = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    bind(*l, (struct sockaddr *)&at, sizeof(at)) != 0 ||
+	    listen(*l, 4) != 0 ||
+	    getsockname(*l, (struct sockaddr *)&at, &len) != 0 ||
+	    (*c = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    connect(*c, (struct sockaddr *)&at, sizeof(at)) != 0 ||
+	    (*a = accept(*l, NULL, NULL)) < 0) {
+		perror("tcp");
+		return -1;
+	}
+	return 0;
+}
+
+/* Waits up to wait_ms for fd to be readable; what is there is shown. */
+static void
+show_left(const char *what, int fd, int wait_ms)
+{
+	char b[16];
+	ssize_t n;
+
+	(void)poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, wait_ms);
+	n = recv(fd, b, sizeof(b), MSG_DONTWAIT);
+	if (n < 0 && errno == ENOTSOCK)
+		n = read(fd, b, sizeof(b));
+	printf("%s: %zd \"%.*s\"\n", what, n, n > 0 ? (int)n : 0, b);
+}
 
 static void
 expect(const char *what, long r, int err, int want)
@@ -248,6 +483,13 @@ main(int argc, char **argv)
 	if (unlink(npath) != 0)
 		return 2;
 
+	/* What an EFAULT into an unwritable buffer leaves: the offset. */
+	EXPECT("read after lseek", (lseek(fd, 2, SEEK_SET),
+	    read(fd, bad, 4)), EFAULT);
+	EXPECT("readv (buffer) after lseek", readv(fd, &iov, 1), EFAULT);
+	EXPECT("read (read-only page) after lseek", read(fd, ro, 4), EFAULT);
+	printf("offset after the faults: %ld\n", (long)lseek(fd, 0, SEEK_CUR));
+
 	/* The file is as it was, the descriptor still serves. */
 	{
 		char b[16];
@@ -259,6 +501,77 @@ main(int argc, char **argv)
 		}
 	}
 	close(fd);
+
+	/* Socket messages. */
+	if (udp_pair() != 0)
+		return 2;
+	for (size_t i = 0; i < sizeof(msgcalls) / sizeof(msgcalls[0]); i++)
+		EXPECT(msgcalls[i].name, msgcalls[i].call(), EFAULT);
+	show_left("udp queue after the faults", udp_rx, 0);
+	{
+		/* A control buffer with nothing to receive is not written. */
+		char b[8];
+		struct iovec v = { b, sizeof(b) };
+		struct msghdr m = msg_of(&v, 1);
+
+		m.msg_control = bad;
+		m.msg_controllen = 64;
+		(void)send(udp_tx, "c", 1, 0);
+		(void)poll(&(struct pollfd){ .fd = udp_rx, .events = POLLIN },
+		    1, 5000);
+		SHOW("recvmsg (control, none to receive)",
+		    recvmsg(udp_rx, &m, MSG_DONTWAIT));
+	}
+	close(udp_rx);
+	close(udp_tx);
+
+	/* A FIFO and a TCP stream keep their data after an EFAULT. */
+	{
+		char fifo[4200];
+		struct msghdr m;
+		int ff, l, c, a;
+
+		snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+		if (mkfifo(fifo, 0644) != 0 ||
+		    (ff = open(fifo, O_RDWR)) < 0 || write(ff, "fifo", 4) != 4)
+			return 2;
+		EXPECT("read (FIFO)", read(ff, bad, 4), EFAULT);
+		EXPECT("readv (FIFO)", readv(ff, &iov, 1), EFAULT);
+		show_left("FIFO after the faults", ff, 5000);
+		close(ff);
+		unlink(fifo);
+		if (tcp_pair(&l, &c, &a) != 0)
+			return 2;
+		if (send(c, "stream", 6, 0) != 6)
+			return 2;
+		(void)poll(&(struct pollfd){ .fd = a, .events = POLLIN }, 1,
+		    5000);
+		EXPECT("recv (TCP)", recv(a, bad, 6, 0), EFAULT);
+		EXPECT("read (TCP)", read(a, bad, 6), EFAULT);
+		m = msg_of(&iov, 1);
+		EXPECT("recvmsg (TCP buffer)", recvmsg(a, &m, 0), EFAULT);
+		EXPECT("recvfrom (TCP buffer)", recvfrom(a, bad, 6, 0, NULL,
+		    NULL), EFAULT);
+		show_left("TCP stream after the faults", a, 5000);
+		/* accept whose address cannot be stored: EFAULT. */
+		{
+			struct sockaddr_in at;
+			socklen_t len = sizeof(at);
+			int c2 = socket(AF_INET, SOCK_STREAM, 0);
+
+			if (c2 < 0 || getsockname(l, (struct sockaddr *)&at,
+			    &len) != 0 || connect(c2, (struct sockaddr *)&at,
+			    sizeof(at)) != 0)
+				return 2;
+			len = sizeof(at);
+			EXPECT("accept (address)", accept(l,
+			    (struct sockaddr *)bad, &len), EFAULT);
+			close(c2);
+		}
+		close(a);
+		close(c);
+		close(l);
+	}
 
 	/* NULL: whatever the host answers (compared by the caller). */
 	SHOW("link (f, NULL)", link(fpath, nullp));

@@ -441,6 +441,86 @@ ln -s /nonexistent/x /rump/gone; cat /rump/gone 2>&1 | sed "s/.*: //"'
 	[ ! -e "$HD/made" ]
 }
 
+# The name calls through a link out of the kernel, as on the host: W/out
+# is an absolute link to the host directory O (a link out in the
+# kernel, a plain link on the host), and rename, link, symlink, mknod,
+# mkfifo, mkdir, mkstemp, statvfs and pathconf through it, and between
+# it and O itself, act on O.
+fam_links_out_names() {
+	both <<'EOS'
+ln -s "$O" "$W/out" && echo a >"$W/out/a"
+python3 - <<'PY'
+import ctypes, errno, os, stat
+W, O = os.environ["W"], os.environ["O"]
+libc = ctypes.CDLL(None, use_errno=True)
+def t(name, f):
+    try:
+        r = f()
+        print(name, "ok" if r is None else r)
+    except OSError as e:
+        print(name, errno.errorcode[e.errno])
+def mkstemp(tmpl):
+    b = ctypes.create_string_buffer(tmpl.encode())
+    fd = libc.mkstemp(b)
+    if fd < 0:
+        raise OSError(ctypes.get_errno(), "mkstemp")
+    os.write(fd, b"t")
+    os.close(fd)
+    return os.path.dirname(b.value.decode()) == os.path.dirname(tmpl)
+t("rename out/a out/b", lambda: os.rename(W + "/out/a", W + "/out/b"))
+t("link out/b out/c", lambda: os.link(W + "/out/b", W + "/out/c"))
+t("symlink out/s", lambda: os.symlink("b", W + "/out/s"))
+t("mkfifo out/p", lambda: os.mkfifo(W + "/out/p", 0o600))
+t("mknod out/n", lambda: os.mknod(W + "/out/n", 0o600 | stat.S_IFREG))
+t("mkdir out/d", lambda: os.mkdir(W + "/out/d"))
+t("rename O/c out/d/c", lambda: os.rename(O + "/c", W + "/out/d/c"))
+t("rename out/d/c O/e", lambda: os.rename(W + "/out/d/c", O + "/e"))
+t("link O/e out/f", lambda: os.link(O + "/e", W + "/out/f"))
+t("link out/f O/g", lambda: os.link(W + "/out/f", O + "/g"))
+t("rename out/s out/d/s", lambda: os.rename(W + "/out/s", W + "/out/d/s"))
+t("mkstemp out/tXXXXXX", lambda: mkstemp(W + "/out/tXXXXXX"))
+t("rename out/missing out/x", lambda: os.rename(W + "/out/missing", W + "/out/x"))
+t("symlink out/b again", lambda: os.symlink("b", W + "/out/b"))
+t("statvfs out", lambda: os.statvfs(W + "/out").f_namemax == os.statvfs(O).f_namemax)
+t("pathconf out", lambda: os.pathconf(W + "/out", "PC_NAME_MAX") == os.pathconf(O, "PC_NAME_MAX"))
+for n in sorted(os.listdir(O)):
+    st = os.lstat(O + "/" + n)
+    k = stat.S_IFMT(st.st_mode)
+    kind = {stat.S_IFREG: "file", stat.S_IFDIR: "dir", stat.S_IFIFO: "fifo",
+            stat.S_IFLNK: "link"}.get(k, "?")
+    print(n if not n.startswith("t") or n == "d" else "t*", kind, st.st_nlink if k == stat.S_IFREG else "")
+print("out/d:", sorted(os.listdir(W + "/out/d")), os.readlink(O + "/d/s"))
+PY
+EOS
+	# One path in the kernel and one on the host through a link: EXDEV,
+	# as Linux answers a rename or link across two mounts.
+	mkdir -p "$TMP/hostdir2"
+	export HD=$TMP/hostdir2
+	run kern python3 -c '
+import errno, os
+HD = os.environ["HD"]
+os.symlink(HD, "/rump/out")
+open("/rump/k", "w").write("k")
+open(HD + "/h", "w").write("h")
+for name, f in [("rename k out/k", lambda: os.rename("/rump/k", "/rump/out/k")),
+                ("rename out/h k2", lambda: os.rename("/rump/out/h", "/rump/k2")),
+                ("link k out/k", lambda: os.link("/rump/k", "/rump/out/k")),
+                ("link out/h k2", lambda: os.link("/rump/out/h", "/rump/k2"))]:
+    try:
+        f()
+        print(name, "ok")
+    except OSError as e:
+        print(name, errno.errorcode[e.errno])
+print(sorted(os.listdir(HD)))'
+	echo "$output"
+	assert_success
+	assert_line "rename k out/k EXDEV"
+	assert_line "rename out/h k2 EXDEV"
+	assert_line "link k out/k EXDEV"
+	assert_line "link out/h k2 EXDEV"
+	assert_line "['h']"
+}
+
 # python3 -m venv in the kernel: bin/python3 is a link to the host's
 # interpreter, and the venv's python and pip run from it.
 fam_venv() {
