@@ -236,7 +236,18 @@ tcp_connect(struct socket *so, const struct sockaddr *sa, socklen_t len)
 	soisconnecting(so);
 	atomic_fetch_add(&tcpstat.tcps_connattempt, 1);
 	error = tcp_output(tp);
-	return error == ENOBUFS ? 0 : error;
+	if (error == ENOBUFS) {
+		/* No memory for the SYN: the connect fails at once and the
+		 * socket is unconnected again, as Linux's tcp_connect
+		 * answers (not a wait for the SYN's retransmissions). */
+		for (int t = 0; t < TCPT_NTIMERS; t++)
+			tcp_timer_disarm(tp, t);
+		tcp_set_state(tp, TCPS_CLOSED);
+		in_pcbdisconnect(inp);
+		so->so_state &= ~SS_ISCONNECTING;
+		return ENOBUFS;
+	}
+	return error;
 }
 
 static int
