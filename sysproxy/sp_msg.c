@@ -237,6 +237,14 @@ put_lens(uint8_t *dst, const struct iovec *v, uint64_t niov, uint64_t n,
 	}
 }
 
+/* The iovec at off of the copies (none yet for messages without one:
+ * NULL plus an offset is undefined even when the offset is 0). */
+static const struct iovec *
+iov_at(const struct iovec *iovs, uint64_t off)
+{
+	return iovs != NULL ? iovs + off : NULL;
+}
+
 static int
 encode_fail(struct cmsgplan *plan, uint8_t *seg, int error)
 {
@@ -269,7 +277,7 @@ sp_msg_encode(struct sp_creq *r, int i, int ref)
 
 		r->uiov[i] = iovs;	/* freed with the request */
 		if (error == 0 && pl->p.error == 0)
-			error = plan_one(&pl->hdr, iovs + pl->iovoff, send,
+			error = plan_one(&pl->hdr, iov_at(iovs, pl->iovoff), send,
 			    left, k == 0, &pl->p);
 		if (error != 0 && (k == 0 || error == ENOMEM))
 			return encode_fail(plan, NULL, error);
@@ -291,7 +299,7 @@ sp_msg_encode(struct sp_creq *r, int i, int ref)
 	for (uint64_t k = 0; k < cnt; k++) {
 		const struct msghdr *m = &plan[k].hdr;
 		const struct msgplan *pl = &plan[k].p;
-		const struct iovec *v = iovs + plan[k].iovoff;
+		const struct iovec *v = iov_at(iovs, plan[k].iovoff);
 		struct sp_msgrec rec = {
 			.namelen = pl->namelen, .present = pl->present,
 			.iovlen = pl->iovlen, .controllen = pl->controllen,
@@ -409,7 +417,7 @@ sp_msg_copyout(struct sp_creq *r, int i, int64_t retval, const uint8_t *seg,
 		if (control > 0)
 			put(h->msg_control, seg + off, control, fault);
 		off += PAD8(control);
-		if (!scatter(iovs + plan[j].iovoff, pl->niov, seg + off,
+		if (!scatter(iov_at(iovs, plan[j].iovoff), pl->niov, seg + off,
 		    res.datalen, fault))
 			return *fault != 0;
 		off += PAD8(res.datalen);

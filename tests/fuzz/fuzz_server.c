@@ -139,9 +139,9 @@ check_decoded(const struct sp_scall *c, const uint8_t *body, size_t len)
 			CHECK(n <= SP_MAXDATA);
 			CHECK(within(p, n, body, len));
 			break;
-		case SPA_OUT:
+		case SPA_OUT:	/* NULL: an output the client cannot write */
 			CHECK(n <= SP_MAXDATA);
-			CHECK(c->buf[i] != NULL && p == c->buf[i]);
+			CHECK(p == NULL || (c->buf[i] != NULL && p == c->buf[i]));
 			break;
 		case SPA_IOV_IN: case SPA_IOV_OUT:
 			CHECK(n <= SP_MAXIOV);
@@ -155,7 +155,7 @@ check_decoded(const struct sp_scall *c, const uint8_t *body, size_t len)
 				if (c->kind[i] == SPA_IOV_IN)
 					CHECK(within(v->iov_base, v->iov_len,
 					    body, len));
-				else
+				else if (v->iov_base != NULL) /* NULL: SP_LEN_FAULT */
 					CHECK(within(v->iov_base, v->iov_len,
 					    c->buf[i], total));
 			}

@@ -80,11 +80,15 @@ whole(uint64_t n, uint64_t cap)
 }
 
 /* Writes the pattern to [0, n) of p (offsets from base), only the first
- * and last cap bytes when it is bigger. */
+ * and last cap bytes when it is bigger.  A NULL p is an output the client
+ * found unwritable (doc/PROTOCOL.md, SP_LEN_FAULT): a kernel answers
+ * EFAULT there and writes nothing. */
 void
 fill(uint8_t *p, uint64_t n, uint64_t base, unsigned seed, int i,
     uint64_t cap)
 {
+	if (p == NULL)
+		return;
 	for (uint64_t j = 0; j < n; j++) {
 		if (j == cap && !whole(n, cap))
 			j = n - cap;

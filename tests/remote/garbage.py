@@ -254,7 +254,9 @@ def hostile_socket_lengths(name):
         failures.append("%s: socket() failed with %d" % (name, error))
         return
     P = 0x10000   # a pointer value; the server never follows it
-    two_gib = struct.pack("<QQ", 1 << 63, 1 << 63)
+    # Bit 63 of a length marks a room the client cannot write
+    # (SP_LEN_FAULT); the rest is still past any size the server takes.
+    huge = struct.pack("<QQ", (1 << 64) - 1, (1 << 63) - 1)
     cases = (
         ("sendmsg iovlen 2^40", NR_SENDMSG, [fd, P, 0],
          segment(msgrec(present=SP_MSG_IOV, iovlen=1 << 40)), EMSGSIZE),
@@ -275,8 +277,8 @@ def hostile_socket_lengths(name):
          segment(msgrec()[:20]), EINVAL),
         ("sendmsg unknown present bits", NR_SENDMSG, [fd, P, 0],
          segment(msgrec(present=0x80)), EINVAL),
-        ("recvmsg iov rooms overflowing", NR_RECVMSG, [fd, P, 0],
-         segment(msgrec(present=SP_MSG_IOV, iovlen=2) + two_gib), EINVAL),
+        ("recvmsg iov rooms past any size", NR_RECVMSG, [fd, P, 0],
+         segment(msgrec(present=SP_MSG_IOV, iovlen=2) + huge), EINVAL),
         ("recvmsg iov rooms 2 x 16 MiB", NR_RECVMSG, [fd, P, 0],
          segment(msgrec(present=SP_MSG_IOV, iovlen=2) +
                  struct.pack("<QQ", 16 << 20, 16 << 20)), EINVAL),
