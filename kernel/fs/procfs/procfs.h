@@ -163,4 +163,23 @@ bool pfs_proc_alive(pid_t pid);
 /* sysfs.c: registers the "sysfs" file system (mounted on /sys). */
 int sysfs_init(void);
 
+/* The operations both refuse, with Linux's errnos (procfs_refuse.c). */
+int procfs_create(struct vnode *dvp, const char *name, size_t namelen,
+    const struct vattr *va, struct vnode **vpp);
+int procfs_mkdir(struct vnode *dvp, const char *name, size_t namelen,
+    const struct vattr *va, struct vnode **vpp);
+int procfs_symlink(struct vnode *dvp, const char *name, size_t namelen,
+    const struct vattr *va, const char *target, struct vnode **vpp);
+int procfs_link(struct vnode *dvp, const char *name, size_t namelen,
+    struct vnode *vp);
+int procfs_remove(struct vnode *dvp, const char *name, size_t namelen,
+    struct vnode *vp);
+int procfs_rename(struct vnode *fdvp, const char *fname, size_t flen,
+    struct vnode *fvp, struct vnode *tdvp, const char *tname, size_t tlen,
+    struct vnode *tvp, unsigned flags);
+int procfs_fallocate(struct vnode *vp, int mode, int64_t off, int64_t len);
+int procfs_seekdata(struct vnode *vp, int whence, int64_t off,
+    int64_t *resultp);
+int procfs_fsync(struct vnode *vp, bool dataonly);
+
 #endif /* PROCFS_PROCFS_H */

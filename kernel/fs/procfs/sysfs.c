@@ -534,79 +534,6 @@ sysfs_readlink(struct vnode *vp, struct uio *uio)
 	return uiomove(buf, MIN(strlen(buf), uio->uio_resid), uio);
 }
 
-/* --- what sysfs refuses ---------------------------------------------------- */
-static int
-sysfs_create(struct vnode *dvp, const char *name, size_t namelen,
-    const struct vattr *va, struct vnode **vpp)
-{
-	(void)dvp; (void)name; (void)namelen; (void)vpp;
-	return va->va_type == VREG ? EACCES : EPERM;
-}
-
-static int
-sysfs_mkdir(struct vnode *dvp, const char *name, size_t namelen,
-    const struct vattr *va, struct vnode **vpp)
-{
-	(void)dvp; (void)name; (void)namelen; (void)va; (void)vpp;
-	return EPERM;
-}
-
-static int
-sysfs_symlink(struct vnode *dvp, const char *name, size_t namelen,
-    const struct vattr *va, const char *target, struct vnode **vpp)
-{
-	(void)dvp; (void)name; (void)namelen; (void)va; (void)target;
-	(void)vpp;
-	return EPERM;
-}
-
-static int
-sysfs_link(struct vnode *dvp, const char *name, size_t namelen,
-    struct vnode *vp)
-{
-	(void)dvp; (void)name; (void)namelen; (void)vp;
-	return EPERM;
-}
-
-static int
-sysfs_remove(struct vnode *dvp, const char *name, size_t namelen,
-    struct vnode *vp)
-{
-	(void)dvp; (void)name; (void)namelen; (void)vp;
-	return EPERM;
-}
-
-static int
-sysfs_rename(struct vnode *fdvp, const char *fname, size_t flen,
-    struct vnode *fvp, struct vnode *tdvp, const char *tname, size_t tlen,
-    struct vnode *tvp, unsigned flags)
-{
-	(void)fdvp; (void)fname; (void)flen; (void)fvp; (void)tdvp;
-	(void)tname; (void)tlen; (void)tvp; (void)flags;
-	return EPERM;
-}
-
-static int
-sysfs_fallocate(struct vnode *vp, int mode, int64_t off, int64_t len)
-{
-	(void)vp; (void)mode; (void)off; (void)len;
-	return EOPNOTSUPP;
-}
-
-static int
-sysfs_seekdata(struct vnode *vp, int whence, int64_t off, int64_t *resultp)
-{
-	(void)vp; (void)whence; (void)off; (void)resultp;
-	return EINVAL;
-}
-
-static int
-sysfs_fsync(struct vnode *vp, bool dataonly)
-{
-	(void)vp; (void)dataonly;
-	return EINVAL;
-}
-
 /* Nodes of a gone interface leave the cache when they are let go. */
 static void
 sysfs_inactive(struct vnode *vp)
@@ -623,22 +550,22 @@ sysfs_reclaim(struct vnode *vp)
 
 static const struct vnodeops sysfs_vnodeops = {
 	.vop_lookup = sysfs_lookup,
-	.vop_create = sysfs_create,
-	.vop_mkdir = sysfs_mkdir,
-	.vop_symlink = sysfs_symlink,
-	.vop_link = sysfs_link,
-	.vop_remove = sysfs_remove,
-	.vop_rmdir = sysfs_remove,
-	.vop_rename = sysfs_rename,
+	.vop_create = procfs_create,
+	.vop_mkdir = procfs_mkdir,
+	.vop_symlink = procfs_symlink,
+	.vop_link = procfs_link,
+	.vop_remove = procfs_remove,
+	.vop_rmdir = procfs_remove,
+	.vop_rename = procfs_rename,
 	.vop_readdir = sysfs_readdir,
 	.vop_readlink = sysfs_readlink,
 	.vop_getattr = sysfs_getattr,
 	.vop_setattr = sysfs_setattr,
 	.vop_read = sysfs_read,
 	.vop_write = sysfs_write,
-	.vop_fallocate = sysfs_fallocate,
-	.vop_seekdata = sysfs_seekdata,
-	.vop_fsync = sysfs_fsync,
+	.vop_fallocate = procfs_fallocate,
+	.vop_seekdata = procfs_seekdata,
+	.vop_fsync = procfs_fsync,
 	.vop_inactive = sysfs_inactive,
 	.vop_reclaim = sysfs_reclaim,
 };
