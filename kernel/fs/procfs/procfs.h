@@ -163,6 +163,13 @@ bool pfs_proc_alive(pid_t pid);
 /* sysfs.c: registers the "sysfs" file system (mounted on /sys). */
 int sysfs_init(void);
 
+/* What both file systems do alike (procfs_vfsops.c): nothing per mount,
+ * nothing to sync, a statfs that differs by its magic. */
+int procfs_mount(struct mount *mp, const char *source, const char *data);
+int procfs_unmount(struct mount *mp, int flags);
+int procfs_sync(struct mount *mp);
+void pfs_statfs(struct mount *mp, struct statfs *sf, long magic);
+
 /* The operations both refuse, with Linux's errnos (procfs_refuse.c). */
 int procfs_create(struct vnode *dvp, const char *name, size_t namelen,
     const struct vattr *va, struct vnode **vpp);

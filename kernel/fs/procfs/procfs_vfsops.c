@@ -31,7 +31,7 @@
 
 struct timespec procfs_boottime;
 
-static int
+int
 procfs_mount(struct mount *mp, const char *source, const char *data)
 {
 	(void)source;
@@ -41,7 +41,7 @@ procfs_mount(struct mount *mp, const char *source, const char *data)
 	return 0;
 }
 
-static int
+int
 procfs_unmount(struct mount *mp, int flags)
 {
 	(void)mp;
@@ -55,20 +55,26 @@ procfs_root(struct mount *mp, struct vnode **vpp)
 	return vcache_get(mp, pfs_key(PFS_ROOT, 0, 0), vpp);
 }
 
-static int
-procfs_statfs(struct mount *mp, struct statfs *sf)
+void
+pfs_statfs(struct mount *mp, struct statfs *sf, long magic)
 {
 	memset(sf, 0, sizeof(*sf));
-	sf->f_type = PROC_SUPER_MAGIC;
+	sf->f_type = magic;
 	sf->f_bsize = 4096;
 	sf->f_frsize = 4096;
 	sf->f_namelen = NAME_MAX;
 	sf->f_fsid.val[0] = (int32_t)(uint32_t)mp->mnt_fsid;
 	sf->f_fsid.val[1] = (int32_t)(uint32_t)(mp->mnt_fsid >> 32);
-	return 0;
 }
 
 static int
+procfs_statfs(struct mount *mp, struct statfs *sf)
+{
+	pfs_statfs(mp, sf, PROC_SUPER_MAGIC);
+	return 0;
+}
+
+int
 procfs_sync(struct mount *mp)
 {
 	(void)mp;

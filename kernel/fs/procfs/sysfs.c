@@ -572,23 +572,6 @@ static const struct vnodeops sysfs_vnodeops = {
 
 /* --- the file system ------------------------------------------------------- */
 static int
-sysfs_mount(struct mount *mp, const char *source, const char *data)
-{
-	(void)source;
-	(void)data;
-	mp->mnt_data = NULL;
-	return 0;
-}
-
-static int
-sysfs_unmount(struct mount *mp, int flags)
-{
-	(void)mp;
-	(void)flags;
-	return 0;
-}
-
-static int
 sysfs_root(struct mount *mp, struct vnode **vpp)
 {
 	return vcache_get(mp, sfs_key(SFS_ROOT, 0, 0), vpp);
@@ -597,20 +580,7 @@ sysfs_root(struct mount *mp, struct vnode **vpp)
 static int
 sysfs_statfs(struct mount *mp, struct statfs *sf)
 {
-	memset(sf, 0, sizeof(*sf));
-	sf->f_type = SYSFS_MAGIC;
-	sf->f_bsize = 4096;
-	sf->f_frsize = 4096;
-	sf->f_namelen = NAME_MAX;
-	sf->f_fsid.val[0] = (int32_t)(uint32_t)mp->mnt_fsid;
-	sf->f_fsid.val[1] = (int32_t)(uint32_t)(mp->mnt_fsid >> 32);
-	return 0;
-}
-
-static int
-sysfs_sync(struct mount *mp)
-{
-	(void)mp;
+	pfs_statfs(mp, sf, SYSFS_MAGIC);
 	return 0;
 }
 
@@ -628,11 +598,11 @@ sysfs_loadvnode(struct mount *mp, struct vnode *vp, uint64_t key)
 
 static const struct vfsops sysfs_vfsops = {
 	.vfs_name = "sysfs",
-	.vfs_mount = sysfs_mount,
-	.vfs_unmount = sysfs_unmount,
+	.vfs_mount = procfs_mount,
+	.vfs_unmount = procfs_unmount,
 	.vfs_root = sysfs_root,
 	.vfs_statfs = sysfs_statfs,
-	.vfs_sync = sysfs_sync,
+	.vfs_sync = procfs_sync,
 	.vfs_loadvnode = sysfs_loadvnode,
 };
 
