@@ -549,27 +549,25 @@ fs2vfs(const struct statfs *f, struct statvfs *v)
 	v->f_namemax = (unsigned long)f->f_namelen;
 }
 
-HJ_EXPORT int
-statvfs(const char *path, struct statvfs *buf)
+/* statvfs of a kernel path: 0, or -1 with errno (HJ_ELINKOUT too). */
+static int
+k_statvfs(const char *kp, struct statvfs *buf)
 {
 	struct statfs f;
 
+	if (hjk_statfs(kp, &f) != 0)
+		return -1;
+	fs2vfs(&f, buf);
+	return 0;
+}
+
+HJ_EXPORT int
+statvfs(const char *path, struct statvfs *buf)
+{
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(statvfs)(path, buf);
-	hj_linkout_armed = 1;
-	if (hjk_statfs(kp, &f) != 0) {
-		char hp[PATH_MAX];
-
-		hj_linkout_armed = 0;
-		if (errno == HJ_ELINKOUT && hj_linkout_path(kd, kp, true,
-		    hp) == 0)
-			return HOST(statvfs)(hp, buf);
-		return -1;
-	}
-	hj_linkout_armed = 0;
-	fs2vfs(&f, buf);
-	return 0;
+	KLINKOUT(int, k_statvfs(kp, buf), true, HOST(statvfs)(hp, buf));
 }
 
 HJ_EXPORT int

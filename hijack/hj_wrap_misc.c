@@ -383,26 +383,26 @@ k_pathconf(const struct statfs *f, int name)
 	}
 }
 
-HJ_EXPORT long
-pathconf(const char *path, int name)
+/* pathconf of a kernel path: the value, or -1 with errno (HJ_ELINKOUT
+ * too; a value of -1, "no limit", leaves errno alone). */
+static long
+k_pathconf_path(const char *kp, int name)
 {
 	struct statfs f;
 
+	if (hjk_statfs(kp, &f) != 0)
+		return -1;
+	return k_pathconf(&f, name);
+}
+
+HJ_EXPORT long
+pathconf(const char *path, int name)
+{
 	ROUTE(AT_FDCWD, path);
 	if (where == HJ_HOST)
 		return HOST(pathconf)(path, name);
-	hj_linkout_armed = 1;
-	if (hjk_statfs(kp, &f) != 0) {
-		char hp[PATH_MAX];
-
-		hj_linkout_armed = 0;
-		if (errno == HJ_ELINKOUT && hj_linkout_path(kd, kp, true,
-		    hp) == 0)
-			return HOST(pathconf)(hp, name);
-		return -1;
-	}
-	hj_linkout_armed = 0;
-	return k_pathconf(&f, name);
+	KLINKOUT(long, k_pathconf_path(kp, name), true,
+	    HOST(pathconf)(hp, name));
 }
 
 HJ_EXPORT long
