@@ -172,12 +172,12 @@ net_nc_udp() {
 nc -"$V" -u -k -l "$ADDR" "$PORT" >/rump/got &
 srv=$!
 for i in $(seq 1 100); do
-	echo ping | nc -"$V" -u -w1 "$ADDR" "$PORT"
+	echo ping | nc -"$V" -u -q0 "$ADDR" "$PORT"
 	grep -q ping /rump/got && break
 	sleep 0.1
 done
 "$H_CHECK" "$PORT"
-echo "over udp" | nc -"$V" -u -w1 "$ADDR" "$PORT"
+echo "over udp" | nc -"$V" -u -q0 "$ADDR" "$PORT"
 for i in $(seq 1 100); do
 	grep -q "over udp" /rump/got && break
 	sleep 0.1
