@@ -1,7 +1,9 @@
 #!/bin/sh
-# Builds the tree three ways (gcc, clang, gcc with AddressSanitizer and
-# UndefinedBehaviorSanitizer), runs every cmocka and bats test, and ends
-# with one line: "N passed, N failed".  Exit status 0 only if none failed.
+# Builds the tree two ways (gcc; clang with AddressSanitizer and
+# UndefinedBehaviorSanitizer, which also builds the libFuzzer targets),
+# runs every cmocka test in both and every bats test against the gcc
+# build, and ends with one line: "N passed, N failed".  Exit status 0
+# only if none failed.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -43,54 +45,64 @@ unit() {
 	    >>"$results/counts"
 }
 
-# stage DIR CC [meson options...]: build one way, then run its unit tests.
+# stage DIR CC [meson options...]: build one way, then run its unit
+# tests (a build whose directory ends in "san" under the sanitizers'
+# options: stop at the first error, report leaks).
 stage() {
 	dir=$1; label=${1#build-}
-	if build "$@"; then
-		if [ "$label" = san ]; then
-			ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-			    unit "$dir" "$label"
-		else
-			unit "$dir" "$label"
-		fi
-	else
+	if ! build "$@"; then
 		echo "$label build 0 1 0" >>"$results/counts"
+		return
 	fi
+	case $label in
+	*san) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    unit "$dir" "$label" ;;
+	*) unit "$dir" "$label" ;;
+	esac
 }
 
 # End-to-end tests (bats), against the gcc build.  They mostly wait on
-# servers and timeouts, so they run beside the clang and sanitizer
-# stages instead of after them, in two groups at once (the hijack's two
-# big files, and the rest): each test keeps to its own directories,
-# ports and network namespaces.
+# servers and timeouts, so they run beside the unit tests and the
+# sanitizer stage instead of after them, in three groups at once (the
+# hijack's big files apart, the rest together; sized by their times in
+# the log): each test keeps to its own directories, ports and network
+# namespaces.
 e2e() {
-	set -- tests/hijack.bats tests/hijack_server.bats
-	rest=
+	g1="tests/hijack.bats"
+	g2="tests/hijack_server.bats tests/remote.bats"
+	g3=
 	for f in tests/*.bats; do
-		case " $* " in *" $f "*) ;; *) rest="$rest $f" ;; esac
+		case " $g1 $g2 " in *" $f "*) ;; *) g3="$g3 $f" ;; esac
 	done
-	RUMP_BUILD="$top/build-gcc" bats --tap --timing "$@" \
-	    >"$results/bats-1.log" 2>&1 &
-	# shellcheck disable=SC2086
-	RUMP_BUILD="$top/build-gcc" bats --tap --timing $rest \
-	    >"$results/bats-2.log" 2>&1
+	n=0
+	for g in "$g1" "$g2" "$g3"; do
+		n=$((n + 1))
+		# shellcheck disable=SC2086
+		RUMP_BUILD="$top/build-gcc" bats --tap --timing $g \
+		    >"$results/bats-$n.log" 2>&1 &
+	done
 	wait
-	cat "$results/bats-1.log" "$results/bats-2.log" >"$results/bats.log"
+	cat "$results"/bats-[123].log >"$results/bats.log"
 	p=$(grep -c '^ok ' "$results/bats.log")
 	f=$(grep -c '^not ok ' "$results/bats.log")
 	s=$(grep -c '^ok .*# skip' "$results/bats.log")
 	echo "bats bats $((p - s)) $f $s" >"$results/counts-bats"
 }
 
-stage build-gcc gcc
+# The gcc build first: bats needs it, and starts as soon as it is built.
 e2e_pid=
-if ls tests/*.bats >/dev/null 2>&1; then
-	e2e </dev/null &
-	e2e_pid=$!
+if build build-gcc gcc; then
+	if ls tests/*.bats >/dev/null 2>&1; then
+		e2e </dev/null &
+		e2e_pid=$!
+	fi
+	unit build-gcc gcc
+else
+	echo "gcc build 0 1 0" >>"$results/counts"
 fi
-stage build-clang clang
-stage build-san gcc -Db_sanitize=address,undefined -Db_lundef=false
+# clang, sanitized: one build is the clang build and the ASan+UBSan run.
+stage build-clang-san clang -Db_sanitize=address,undefined -Db_lundef=false
 if [ -n "$e2e_pid" ]; then
 	wait "$e2e_pid"
 	if [ -f "$results/counts-bats" ]; then

@@ -83,9 +83,11 @@ control_copyout(struct socket *so, struct mbuf *control, int rflags,
 				dp->dom_dispose(m);
 			continue;
 		}
+		/* No buffer (uctl NULL, room 0): no pointer arithmetic on it. */
+		uint8_t *at = uctl != NULL ? (uint8_t *)uctl + used : NULL;
+
 		if (dp->dom_externalize != NULL) {
-			int e = dp->dom_externalize(m, rflags,
-			    (uint8_t *)uctl + used, &n);
+			int e = dp->dom_externalize(m, rflags, at, &n);
 
 			if (e == EMSGSIZE) {
 				*flagsp |= MSG_CTRUNC;
@@ -101,8 +103,7 @@ control_copyout(struct socket *so, struct mbuf *control, int rflags,
 			if (len < sizeof(struct cmsghdr))
 				len = 0;
 			if (len > 0)
-				error = copyout(m->m_data,
-				    (uint8_t *)uctl + used, len);
+				error = copyout(m->m_data, at, len);
 			n = len;
 		}
 		used += n;

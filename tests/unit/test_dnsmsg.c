@@ -4,7 +4,7 @@
  * reading of answers (CNAME chains, compression, rcodes) and hostile
  * ones: another question, a wrong id, a compression loop, records past
  * the end, and a few hundred thousand random mutations of a good answer,
- * none of which may read or write out of bounds (ASan in build-san).
+ * none of which may read or write out of bounds (ASan in the sanitized clang build).
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
