@@ -32,7 +32,7 @@
 #include "net/if_ether.h"
 #include "net/netinet/in_pcb.h"
 
-#define ETEST_RING	64
+#define ETEST_RING	256
 #define ETEST_MAX	16
 
 int rump_etest_create(const uint8_t *mac, int up, int *ifindex);

@@ -6,8 +6,9 @@
  *
  *   resolve, no entry  -> INCOMPLETE: a broadcast/multicast solicitation
  *                         now and every retrans_time (1 s), at most
- *                         mcast_solicit (3); packets wait (unres_qlen 3,
- *                         the oldest dropped)
+ *                         mcast_solicit (3); packets wait (at most
+ *                         101 and 212992 bytes, Linux's unres_qlen and
+ *                         unres_qlen_bytes; the oldest dropped)
  *   INCOMPLETE, 3 sent -> FAILED: waiting packets dropped; a packet sent
  *                         to a FAILED entry gets EHOSTUNREACH (and a new
  *                         round of resolution starts, as Linux retries)
@@ -52,7 +53,8 @@
 #define GC_INTERVAL_NS	(30000 * MS)	/* gc_interval */
 #define GC_THRESH1	128
 #define GC_THRESH3	1024
-#define UNRES_QLEN	3
+#define UNRES_QLEN	101
+#define UNRES_QLEN_BYTES 212992
 
 struct neigh {
 	TAILQ_ENTRY(neigh) n_list;
@@ -61,6 +63,7 @@ struct neigh {
 	struct callout n_timer;
 	struct mbuf *n_queue;		/* waiting packets, by m_nextpkt */
 	int n_qlen;
+	size_t n_qbytes;		/* their m_pkthdr.len, summed */
 	bool n_dead;			/* off the list: the timer does nothing */
 };
 static TAILQ_HEAD(, neigh) neigh_all = TAILQ_HEAD_INITIALIZER(neigh_all);
@@ -181,6 +184,7 @@ neigh_takeq(struct neigh *n)
 
 	n->n_queue = NULL;
 	n->n_qlen = 0;
+	n->n_qbytes = 0;
 	return q;
 }
 
@@ -482,6 +486,7 @@ neigh_resolve(struct ifnet *ifp, int af, const struct in6_addr *nexthop,
     struct mbuf *m, uint8_t *lladdr)
 {
 	struct neigh *n, *nn = NULL;
+	struct mbuf *dropped = NULL;	/* the oldest waiting, over a limit */
 	int error = 0;
 	bool solicit = false;
 
@@ -550,15 +555,19 @@ neigh_resolve(struct ifnet *ifp, int af, const struct in6_addr *nexthop,
 		for (mp = &n->n_queue; *mp != NULL; mp = &(*mp)->m_nextpkt)
 			;
 		*mp = m;
+		n->n_qlen++;
+		n->n_qbytes += (size_t)m->m_pkthdr.len;
 		m = NULL;
-		if (++n->n_qlen > UNRES_QLEN) {
-			/* Linux drops the oldest (unres_qlen). */
+		/* Over a limit: the oldest go (the new one always stays). */
+		while (n->n_queue->m_nextpkt != NULL &&
+		    (n->n_qlen > UNRES_QLEN || n->n_qbytes > UNRES_QLEN_BYTES)) {
 			struct mbuf *old = n->n_queue;
 
 			n->n_queue = old->m_nextpkt;
-			old->m_nextpkt = NULL;
+			old->m_nextpkt = dropped;
+			dropped = old;
 			n->n_qlen--;
-			m = old;
+			n->n_qbytes -= (size_t)old->m_pkthdr.len;
 		}
 	}
 	mutex_exit(&neigh_lock);
@@ -566,6 +575,7 @@ neigh_resolve(struct ifnet *ifp, int af, const struct in6_addr *nexthop,
 		kmem_free(nn, sizeof(*nn));
 	if (error != 0 && m != NULL)
 		m_freem(m);
+	m_freem_list(dropped);
 	if (solicit)
 		ether_solicit(ifp, af, nexthop, NULL);
 	return error;

@@ -4,8 +4,9 @@
  * driver etest (kernel/net/if_etest.c), whose frames go to a ring the
  * test reads: the ARP request for an unresolved next hop and its fields,
  * the reply resolving it and the queued packet leaving with the right
- * MACs, no reply (3 requests, FAILED, EHOSTUNREACH), requests for our
- * address answered, gratuitous ARP ignored for unknown entries, bad ARP
+ * MACs, the queue's limit while resolving, no reply (3 requests, FAILED,
+ * EHOSTUNREACH), requests for our address answered, gratuitous ARP
+ * ignored for unknown entries, bad ARP
  * dropped and counted, destination filtering (promiscuous, multicast),
  * runts and oversize frames.  Runs in the rump kernel only (the host's
  * interfaces are not the test's to change).
@@ -177,6 +178,41 @@ arp_resolve(void **state)
 	assert_memory_equal(f, peermac, 6);
 	assert_memory_equal(f + 14 + 28, "again", 5);
 	assert_int_equal(rump_etest_pending(ifx), 0);
+}
+
+/*
+ * Packets to a neighbour being resolved wait, up to Linux's unres_qlen
+ * (101) and unres_qlen_bytes: of 150 datagrams sent before the reply,
+ * the newest 101 leave after it, in the order sent.
+ */
+static void
+arp_queue_limit(void **state)
+{
+	uint8_t f[2048], req[64];
+	char msg[16];
+	size_t n;
+	int i, first = -1, got = 0;
+
+	(void)state;
+	drain();
+	for (i = 0; i < 150; i++) {
+		snprintf(msg, sizeof(msg), "q%03d", i);
+		assert_int_equal(udp_to("10.0.0.6", msg), 4);
+	}
+	n = arp_frame(req, mymac, peermac, 2, "10.0.0.6", mymac, "10.0.0.1");
+	assert_int_equal(rump_etest_input(ifx, req, n), 0);
+	while (rump_etest_read(ifx, f, sizeof(f), &n) == 0) {
+		if ((f[12] << 8 | f[13]) == 0x0806)
+			continue;		/* the requests */
+		assert_memory_equal(f, peermac, 6);
+		assert_int_equal(sscanf((char *)f + 14 + 28, "q%3d", &i), 1);
+		if (first < 0)
+			first = i;
+		assert_int_equal(i, first + got);
+		got++;
+	}
+	assert_int_equal(first, 49);
+	assert_int_equal(got, 101);
 }
 
 static void
@@ -420,6 +456,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(arp_resolve),
 		cmocka_unit_test(arp_fail),
+		cmocka_unit_test(arp_queue_limit),
 		cmocka_unit_test(arp_answer),
 		cmocka_unit_test(arp_gratuitous),
 		cmocka_unit_test(arp_stale_use),
