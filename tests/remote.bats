@@ -6,6 +6,7 @@
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+load 'procs'
 
 setup() {
 	B=${RUMP_BUILD:-$BATS_TEST_DIRNAME/../build-gcc}
@@ -18,23 +19,6 @@ setup() {
 	unset RUMP_SERVER RUMPCLIENT_SECRET RUMPHIJACK_RETRYCONNECT
 }
 
-# alive PID: the process exists and is not a zombie.
-alive() {
-	local st
-	st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) || return 1
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-
-# wait_gone PID [TENTHS]: 0 once PID is dead (default: within 10 s).
-wait_gone() {
-	local i
-	for ((i = 0; i < ${2:-100}; i++)); do
-		alive "$1" || return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # wait_file PATH: 0 once PATH exists (within 10 s).
 wait_file() {
 	local i
@@ -45,34 +29,18 @@ wait_file() {
 	return 1
 }
 
-# find_pid ARGV...: the process whose command line is exactly ARGV.
-find_pid() {
-	local want="$* " p
-	for p in /proc/[0-9]*; do
-		if [ "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" = "$want" ]; then
-			echo "${p#/proc/}"
-			return 0
-		fi
-	done
-	return 1
-}
-
 teardown() {
-	local p pids=()
+	local p PIDS=()
 
 	# The servers started here, and every process naming our directory.
 	while read -r p; do
-		[ -n "$p" ] && pids+=("$p")
+		[ -n "$p" ] && PIDS+=("$p")
 	done <"$TMP/pids"
-	for p in /proc/[0-9]*; do
-		case "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" in
-		*"$TMP"*) pids+=("${p#/proc/}") ;;
-		esac
-	done
-	for p in "${pids[@]}"; do
+	pids_naming "$TMP"
+	for p in "${PIDS[@]}"; do
 		kill -TERM "$p" 2>/dev/null || true
 	done
-	for p in "${pids[@]}"; do
+	for p in "${PIDS[@]}"; do
 		wait_gone "$p" 50 || kill -KILL "$p" 2>/dev/null || true
 	done
 	rm -rf "$TMP"

@@ -10,6 +10,8 @@
 # O), and the filters lsnorm and statnorm.  The command families that both
 # runs are in fam_fs.bash, fam_content.bash and fam_programs.bash.
 
+source "${BASH_SOURCE[0]%/*}/../procs.bash"
+
 setup() {
 	B=${RUMP_BUILD:-$BATS_TEST_DIRNAME/../build-gcc}
 	RH=$B/hijack/rumphijack
@@ -68,48 +70,16 @@ make_src() {
 	find "$S" -depth -exec touch -h -d '2001-02-03 04:05:06' {} +
 }
 
-# alive PID: the process exists and is not a zombie.
-alive() {
-	local st
-	st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) || return 1
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-
-wait_gone() {
-	local i
-	for ((i = 0; i < ${2:-50}; i++)); do
-		alive "$1" || return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# find_pid ARGV...: the process whose command line is exactly ARGV.
-find_pid() {
-	local want="$* " p
-	for p in /proc/[0-9]*; do
-		if [ "$({ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null)" = "$want" ]; then
-			echo "${p#/proc/}"
-			return 0
-		fi
-	done
-	return 1
-}
-
 teardown() {
-	local p pids=()
+	local p PIDS=()
 
-	[ -n "$SPID" ] && pids+=("$SPID")
-	for p in /proc/[0-9]*; do
-		case "$({ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null)" in
-		*"$TMP"*) pids+=("${p#/proc/}") ;;
-		esac
-	done
-	for p in "${pids[@]}"; do
+	[ -n "$SPID" ] && PIDS+=("$SPID")
+	pids_naming "$TMP"
+	for p in "${PIDS[@]}"; do
 		kill -TERM "$p" 2>/dev/null || true
 	done
-	for p in "${pids[@]}"; do
-		wait_gone "$p" || kill -KILL "$p" 2>/dev/null || true
+	for p in "${PIDS[@]}"; do
+		wait_gone "$p" 50 || kill -KILL "$p" 2>/dev/null || true
 	done
 	rm -rf "$TMP"
 	# Whatever ran, the host's root is as it was.
