@@ -282,7 +282,12 @@ tcp_do_ack(struct tcpcb *tp, struct tcpseg *s, bool *drop)
 		tp->t_retrans_segs = 0;
 	} else if (!(tp->t_flags & TF_PERSIST))
 		tcp_timer_arm(tp, TCPT_REXMT, tcp_rto_ns(tp));
-	sowwakeup(so);
+	/* A writer waits for room: woken when a third of the buffer is
+	 * free (what is queued is at most twice the room, Linux's
+	 * sk_stream_write_space), not at every ACK, so that it comes back
+	 * to write a large piece rather than one segment's worth. */
+	if (sbspace(&so->so_snd) >= so->so_snd.sb_cc / 2)
+		sowwakeup(so);
 
 	switch (tp->t_state) {
 	case TCPS_FIN_WAIT_1:
