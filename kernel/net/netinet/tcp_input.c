@@ -436,7 +436,7 @@ tcp_input_conn(struct tcpcb *tp, struct tcpseg *s, struct mbuf *m)
 {
 	struct socket *so = tp->t_socket;
 	uint32_t rwnd, trim;
-	bool drop, fin;
+	bool drop, fin, rwake = false;
 
 	tp->t_rcvtime = tcp_now_ns();
 	tp->t_keepcnt = 0;
@@ -637,8 +637,7 @@ data:
 			 * (RFC 5681 4.2), with SACK blocks. */
 			tp->t_flags |= TF_ACKNOW;
 		}
-		if (s->tlen > 0)
-			sorwakeup(so);
+		rwake = s->tlen > 0;
 		if (fin)
 			tp = tcp_do_fin(tp);
 	}
@@ -646,6 +645,11 @@ output:
 	if (tp != NULL && ((tp->t_flags & TF_ACKNOW) ||
 	    so->so_snd.sb_cc > (size_t)(tp->snd_nxt - tp->snd_una)))
 		(void)tcp_output(tp);
+	/* The reader is woken after the ACK went, right before the lock
+	 * is dropped: woken before, it ran into the lock still held for
+	 * the ACK's output (a futex sleep and wake more per segment). */
+	if (rwake)
+		sorwakeup(so);
 out:
 	m_freem(m);
 	return tp;
