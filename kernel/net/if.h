@@ -48,6 +48,10 @@
 #define IFF_DORMANT	0x20000
 #define IFF_ECHO	0x40000
 
+/* if_csumtx: beside M_CSUM_TCP (IPv4), IPv6 TCP checksums left to the
+ * driver (k/mbuf.h's M_CSUM_* are per transport, not per family). */
+#define IF_CSUM_TCP6	0x10000
+
 /* Linux's ARPHRD_* link types, as /sys/class/net/X/type and netlink say. */
 #define ARPHRD_ETHER	1
 #define ARPHRD_LOOPBACK	772
@@ -111,7 +115,9 @@ struct ifnet {
 	 */
 	uint32_t if_tsomax;
 	/* M_CSUM_TCP: the driver has IPv4 TCP checksums finished further on
-	 * (tap with the host's offloads), so in_ifoutput leaves them. */
+	 * (tap with the host's offloads; shmif, whose receivers take them
+	 * unfinished), so in_ifoutput leaves them; IF_CSUM_TCP6 the same
+	 * for IPv6 TCP (shmif). */
 	uint32_t if_csumtx;
 	struct ifaddrhead if_ifa4;	/* IPv4 addresses, primary first */
 	struct ifaddrhead if_ifa6;	/* IPv6 addresses */

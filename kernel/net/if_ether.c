@@ -65,6 +65,48 @@ ether_randaddr(uint8_t lladdr[ETHER_ADDR_LEN])
 	lladdr[0] = (uint8_t)((lladdr[0] & ~0x01) | 0x02); /* local, unicast */
 }
 
+int
+ether_tcp_l4off(const struct mbuf *m)
+{
+	const uint8_t *p = mtod(m, const uint8_t *);
+	size_t len = m->m_len, hl;
+	uint16_t type;
+
+	if (len < ETHER_HDR_LEN || m->m_pkthdr.len != len)
+		return -1;
+	type = (uint16_t)(p[12] << 8 | p[13]);
+	p += ETHER_HDR_LEN;
+	len -= ETHER_HDR_LEN;
+	if (type == ETHERTYPE_IP) {
+		struct ip ip;
+
+		if (len < sizeof(ip))
+			return -1;
+		memcpy(&ip, p, sizeof(ip));
+		hl = IP_HLEN(&ip);
+		if (IP_VERSION(&ip) != IPVERSION || hl < sizeof(ip) ||
+		    ip.ip_p != IPPROTO_TCP || (ntohs(ip.ip_off) &
+		    (IP_MF | IP_OFFMASK)) != 0 || ntohs(ip.ip_len) > len ||
+		    ntohs(ip.ip_len) < hl + sizeof(struct tcphdr))
+			return -1;
+		return (int)hl;
+	}
+	if (type == ETHERTYPE_IPV6) {
+		struct ip6_hdr ip6;
+
+		if (len < sizeof(ip6))
+			return -1;
+		memcpy(&ip6, p, sizeof(ip6));
+		if ((p[0] & IPV6_VERSION_MASK) != IPV6_VERSION ||
+		    ip6.ip6_nxt != IPPROTO_TCP || sizeof(ip6) +
+		    (size_t)ntohs(ip6.ip6_plen) > len ||
+		    ntohs(ip6.ip6_plen) < sizeof(struct tcphdr))
+			return -1;
+		return (int)sizeof(ip6);
+	}
+	return -1;
+}
+
 /* The Ethernet group of an IP multicast group (false if not one). */
 bool
 ether_mcast_map(int af, const struct in6_addr *group,

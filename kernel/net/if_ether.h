@@ -54,5 +54,17 @@ void ether_ifdetach(struct ifnet *ifp);
 void ether_input(struct ifnet *ifp, struct mbuf *m);
 /* A random locally administered unicast address (02:xx:...). */
 void ether_randaddr(uint8_t lladdr[ETHER_ADDR_LEN]);
+/*
+ * For a driver whose link says a received frame's TCP checksum was left
+ * undone by a sender it trusts (shmif's SHMIF_FR_CSUM_TCP, tap's
+ * NEEDS_CSUM): the offset of the TCP header from the IP header when the
+ * frame m (Ethernet header at 0, len bytes in its first mbuf) is an
+ * unfragmented IPv4 or an IPv6 TCP packet with TCP as the first next
+ * header, with room for the TCP header; else -1 (the driver counts an
+ * input error).  With an offset the driver marks m M_CSUM_TCP |
+ * M_CSUM_DATA_VALID at l4off: TCP takes it as verified, and a kernel
+ * forwarding it fills the checksum (in_ifoutput).
+ */
+int ether_tcp_l4off(const struct mbuf *m);
 
 #endif /* NET_IF_ETHER_H */

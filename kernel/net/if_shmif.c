@@ -11,12 +11,15 @@
  * carrier: frames sent are dropped (ENETDOWN).  An empty value detaches.
  *
  * Receive: one kernel thread per attached interface copies the new
- * records out of the ring under the bus lock into a batch buffer of its
- * own, drops the lock, and hands the frames to ether_input(); with
+ * records out of the ring under the bus lock, drops the lock, and hands
+ * the frames to ether_input(); a large frame goes straight into one of a
+ * few big clusters allocated beforehand (so one copy, and no allocation
+ * under the bus lock), small ones into a batch buffer of its own.  With
  * nothing to read it sleeps on its slot's futex word, or the bus's when
  * no slot was free (rumpuser_futex_wait, without its virtual CPU).
  * Transmit copies the frame into the ring under the lock and wakes the
- * other readers.  sc_lock (a reader/writer lock)
+ * other readers.  TCP checksums are left undone between kernels
+ * (SHMIF_FR_CSUM_TCP, net/if_shmif.h).  sc_lock (a reader/writer lock)
  * keeps the bus mapping alive while a sender uses it; attaching and
  * detaching take it for writing, after the receive thread is joined.
  */
@@ -33,6 +36,9 @@
 
 #define SHMIF_BUSLEN	1024		/* sysctl value: a host path */
 #define SHMIF_BATCH	(256u << 10)	/* bytes copied out per lock hold */
+#define SHMIF_SMALL	2048u		/* a frame this long goes in the batch */
+#define SHMIF_POOL	8		/* big clusters ready per lock hold */
+#define SHMIF_RXMAX	64		/* frames per lock hold */
 #define SHMIF_WAIT_NS	(1000LL * 1000 * 1000)
 
 struct shmif_sc {
@@ -46,6 +52,7 @@ struct shmif_sc {
 	int sc_slot;			/* its wake slot on the bus, or -1 */
 	atomic_bool sc_stop;
 	uint8_t *sc_batch;		/* SHMIF_BATCH bytes, the receiver's */
+	struct mbuf *sc_pool[SHMIF_POOL]; /* the receiver's big clusters */
 	kmutex_t sc_cfglock;		/* serializes attach/detach */
 	struct sysctl_node sc_node;
 	char sc_nodename[48];
@@ -297,7 +304,9 @@ shmif_xmit(struct ifnet *ifp, struct mbuf *m)
 	fr.fr_check = ~len;
 	fr.fr_sender = sc->sc_id;
 	fr.fr_segsz = m->m_pkthdr.segsz;
-	fr.fr_pad = 0;
+	/* in_ifoutput left it to us (if_csumtx): to the receiver. */
+	fr.fr_flags = (m->m_pkthdr.csum_flags & M_CSUM_TCP) ?
+	    SHMIF_FR_CSUM_TCP : 0;
 	ring_write(b, rsize, tail, &fr, sizeof(fr));
 	ring_write_mbuf(b, rsize, tail + sizeof(fr), m, len);
 	__atomic_store_n(&b->sb_head, head, __ATOMIC_RELAXED);
@@ -316,33 +325,66 @@ out:
 
 /* --- receive ---------------------------------------------------------- */
 
+/* A frame taken off the ring: in a pool cluster (m) or the batch (off). */
+struct shmif_rx {
+	struct mbuf *m;
+	size_t off;
+	uint32_t len, segsz, flags;
+};
+
+/* Hands one received frame, in m (len bytes), to the Ethernet layer. */
 static void
-shmif_deliver(struct shmif_sc *sc, const uint8_t *p, uint32_t len,
-    uint32_t segsz)
+shmif_deliver(struct shmif_sc *sc, struct mbuf *m, uint32_t len,
+    uint32_t segsz, uint32_t flags)
 {
 	struct ifnet *ifp = &sc->sc_if;
-	struct mbuf *m;
+	int l4;
 
-	if (!(ifp->if_flags & IFF_UP))
-		return;
-	if (segsz > UINT16_MAX) {
-		atomic_fetch_add(&ifp->if_cnt.ierrors, 1);
-		return;
-	}
-	m = m_getcl(MT_DATA, M_PKTHDR, len);
-	if (m == NULL) {
-		atomic_fetch_add(&ifp->if_cnt.idrops, 1);
-		return;
-	}
-	memcpy(mtod(m, uint8_t *), p, len);
 	m->m_len = len;
 	m->m_pkthdr.len = len;
 	m->m_pkthdr.rcvif = ifp;
+	if (segsz > UINT16_MAX || (flags & ~SHMIF_FR_KNOWN) != 0)
+		goto bad;
+	if (flags & SHMIF_FR_CSUM_TCP) {
+		/* Another kernel's memory, not a wire: taken as verified,
+		 * marked unfilled for a forward (if_shmif.h). */
+		if ((l4 = ether_tcp_l4off(m)) < 0)
+			goto bad;
+		m->m_pkthdr.csum_flags |= M_CSUM_TCP | M_CSUM_DATA_VALID;
+		m->m_pkthdr.l4off = (uint16_t)l4;
+	}
 	/* Only a frame above the MTU is a large segment (if_ether.c drops
 	 * one that is not marked). */
 	if (len > ifp->if_mtu + ETHER_HDR_LEN)
 		m->m_pkthdr.segsz = (uint16_t)segsz;
 	ether_input(ifp, m);
+	return;
+bad:
+	atomic_fetch_add(&ifp->if_cnt.ierrors, 1);
+	m_freem(m);
+}
+
+/* The pool of big clusters filled again (no lock held). */
+static void
+shmif_pool_fill(struct shmif_sc *sc)
+{
+	for (int i = 0; i < SHMIF_POOL; i++)
+		if (sc->sc_pool[i] == NULL)
+			sc->sc_pool[i] = m_getcl(MT_DATA, M_PKTHDR,
+			    SHMIF_MAXFRAME);
+}
+
+static struct mbuf *
+shmif_pool_take(struct shmif_sc *sc)
+{
+	for (int i = 0; i < SHMIF_POOL; i++)
+		if (sc->sc_pool[i] != NULL) {
+			struct mbuf *m = sc->sc_pool[i];
+
+			sc->sc_pool[i] = NULL;
+			return m;
+		}
+	return NULL;
 }
 
 static void
@@ -352,12 +394,12 @@ shmif_rxthread(void *arg)
 	struct ifnet *ifp = &sc->sc_if;
 	struct shmif_bus *b = sc->sc_bus;	/* fixed while we run */
 	struct shmif_frame fr;
+	struct shmif_rx rx[SHMIF_RXMAX];
 	uint64_t pos, head, tail;
 	uint32_t rsize, w;
 	size_t nb;
+	int nrx, slot;
 	bool complained = false;
-
-	int slot;
 
 	bus_lock(b);
 	pos = ld64(&b->sb_tail);		/* what was sent before is old */
@@ -365,7 +407,9 @@ shmif_rxthread(void *arg)
 	bus_unlock(b);
 	__atomic_store_n(&sc->sc_slot, slot, __ATOMIC_RELEASE);
 	while (!atomic_load(&sc->sc_stop)) {
+		shmif_pool_fill(sc);
 		nb = 0;
+		nrx = 0;
 		bus_lock(b);
 		if (!bus_positions(b, &rsize, &head, &tail)) {
 			bus_unlock(b);
@@ -383,24 +427,46 @@ shmif_rxthread(void *arg)
 			pos = head;
 		} else if (pos > tail)
 			pos = tail;		/* the ring was reset */
-		while (pos < tail) {
+		while (pos < tail && nrx < SHMIF_RXMAX) {
+			struct shmif_rx *r = &rx[nrx];
+
 			ring_read(b, rsize, pos, &fr, sizeof(fr));
 			if (!frame_ok(&fr, pos, tail)) {
 				atomic_fetch_add(&ifp->if_cnt.ierrors, 1);
 				pos = tail;
 				break;
 			}
-			if (nb + sizeof(fr) + fr.fr_len > SHMIF_BATCH)
-				break;
 			if (fr.fr_sender != sc->sc_id) {
-				memcpy(sc->sc_batch + nb, &fr, sizeof(fr));
-				ring_read(b, rsize, pos + sizeof(fr),
-				    sc->sc_batch + nb + sizeof(fr), fr.fr_len);
-				nb += sizeof(fr) + fr.fr_len;
+				r->m = NULL;
+				if (fr.fr_len > SHMIF_SMALL &&
+				    (r->m = shmif_pool_take(sc)) == NULL) {
+					/* The rest after a refill; with
+					 * none at all, no memory: lost. */
+					if (nrx > 0)
+						break;
+					atomic_fetch_add(&ifp->if_cnt.idrops,
+					    1);
+					pos += SHMIF_RECSIZE(fr.fr_len);
+					continue;
+				} else if (r->m != NULL) {
+					ring_read(b, rsize, pos + sizeof(fr),
+					    mtod(r->m, uint8_t *), fr.fr_len);
+				} else {
+					if (nb + fr.fr_len > SHMIF_BATCH)
+						break;
+					r->off = nb;
+					ring_read(b, rsize, pos + sizeof(fr),
+					    sc->sc_batch + nb, fr.fr_len);
+					nb += fr.fr_len;
+				}
+				r->len = fr.fr_len;
+				r->segsz = fr.fr_segsz;
+				r->flags = fr.fr_flags;
+				nrx++;
 			}
 			pos += SHMIF_RECSIZE(fr.fr_len);
 		}
-		if (nb == 0 && pos == tail && slot >= 0) {
+		if (nrx == 0 && pos == tail && slot >= 0) {
 			struct shmif_slot *s = &b->sb_slot[slot];
 
 			__atomic_store_n(&s->ss_waiting, 1, __ATOMIC_SEQ_CST);
@@ -412,7 +478,7 @@ shmif_rxthread(void *arg)
 			__atomic_store_n(&s->ss_waiting, 0, __ATOMIC_SEQ_CST);
 			continue;
 		}
-		if (nb == 0 && pos == tail) {
+		if (nrx == 0 && pos == tail) {
 			__atomic_fetch_add(&b->sb_waiters, 1, __ATOMIC_SEQ_CST);
 			w = __atomic_load_n(&b->sb_wake, __ATOMIC_SEQ_CST);
 			bus_unlock(b);
@@ -421,12 +487,30 @@ shmif_rxthread(void *arg)
 			continue;
 		}
 		bus_unlock(b);
-		for (size_t off = 0; off < nb; ) {
-			memcpy(&fr, sc->sc_batch + off, sizeof(fr));
-			shmif_deliver(sc, sc->sc_batch + off + sizeof(fr),
-			    fr.fr_len, fr.fr_segsz);
-			off += sizeof(fr) + fr.fr_len;
+		for (int i = 0; i < nrx; i++) {
+			struct mbuf *m = rx[i].m;
+
+			if (!(ifp->if_flags & IFF_UP)) {
+				m_freem(m);
+				continue;
+			}
+			if (m == NULL) {
+				m = m_getcl(MT_DATA, M_PKTHDR, rx[i].len);
+				if (m == NULL) {
+					atomic_fetch_add(&ifp->if_cnt.idrops,
+					    1);
+					continue;
+				}
+				memcpy(mtod(m, uint8_t *), sc->sc_batch +
+				    rx[i].off, rx[i].len);
+			}
+			shmif_deliver(sc, m, rx[i].len, rx[i].segsz,
+			    rx[i].flags);
 		}
+	}
+	for (int i = 0; i < SHMIF_POOL; i++) {
+		m_freem(sc->sc_pool[i]);
+		sc->sc_pool[i] = NULL;
 	}
 	/* The slot back, unless someone took it meanwhile. */
 	bus_lock(b);
@@ -583,8 +667,10 @@ shmif_create(const char *name)
 	kstrlcpy(sc->sc_if.if_name, name, sizeof(sc->sc_if.if_name));
 	sc->sc_if.if_softc = sc;
 	ether_randaddr(mac);
-	/* Every kernel on a bus of this version takes large segments. */
+	/* Every kernel on a bus of this version takes large segments,
+	 * and TCP checksums left undone. */
 	sc->sc_if.if_tsomax = IP_MAXPACKET;
+	sc->sc_if.if_csumtx = M_CSUM_TCP | IF_CSUM_TCP6;
 	if ((error = ether_ifattach(&sc->sc_if, mac, shmif_xmit)) != 0) {
 		mutex_destroy(&sc->sc_cfglock);
 		rw_destroy(&sc->sc_lock);

@@ -31,7 +31,20 @@
  * frame above the MTU with fr_segsz 0 is an input error, as is an
  * fr_segsz above 65535.  Version 1 had no fr_segsz (16-byte records
  * headers) and only MTU-sized frames: a kernel of one version refuses a
- * bus of the other (EPROTO).
+ * bus of another (EPROTO).
+ *
+ * Checksums (version 3).  fr_flags (0 in version 2) may say
+ * SHMIF_FR_CSUM_TCP: the frame is an IPv4 or IPv6 TCP packet (IPv4
+ * unfragmented, IPv6 with TCP as the first next header) whose TCP
+ * checksum the sender did not compute; the field holds no sum.  Between
+ * kernels on one host the frame is memory, not a wire, so the receiver
+ * takes the payload as verified (virtio-net's NEEDS_CSUM and DATA_VALID
+ * in one), and a kernel that sends such a packet on by another link
+ * fills the checksum first unless that link takes it unfinished too
+ * (netinet/ip_output.c, in_ifoutput; doc/DESIGN.md "shmif and tap").
+ * A frame without the flag is checked by TCP as from any wire.  A frame
+ * with an unknown flag, or with SHMIF_FR_CSUM_TCP on anything but such
+ * a TCP packet, is an input error.
  *
  * Locking.  sb_lock is a process-shared futex mutex (0 free, 1 held, 2
  * held with waiters) taken around every header change and record copy.
@@ -59,7 +72,7 @@
 #include <stdint.h>
 
 #define SHMIF_MAGIC	0x46485352u	/* "RSHF" */
-#define SHMIF_VERSION	2u
+#define SHMIF_VERSION	3u
 #define SHMIF_HDRSIZE	4096u		/* header page; the ring follows */
 #define SHMIF_RINGSIZE	(4u << 20)	/* a new bus's ring */
 #define SHMIF_RINGMIN	(64u << 10)
@@ -92,8 +105,11 @@ struct shmif_frame {
 	uint32_t fr_check;	/* ~fr_len */
 	uint64_t fr_sender;	/* the writer's id */
 	uint32_t fr_segsz;	/* 0, or a large segment's MSS (version 2) */
-	uint32_t fr_pad;	/* 0 */
+	uint32_t fr_flags;	/* SHMIF_FR_* (version 3; 0 before) */
 };
+
+#define SHMIF_FR_CSUM_TCP	0x1u	/* TCP checksum left undone */
+#define SHMIF_FR_KNOWN		SHMIF_FR_CSUM_TCP
 
 #define SHMIF_RECSIZE(len) \
 	((uint64_t)sizeof(struct shmif_frame) + (((uint64_t)(len) + 7) & ~7ull))

@@ -11,10 +11,11 @@
  * i.e. with CAP_NET_ADMIN, or when it is a persistent device the process
  * may use) and starts the receive thread.  An empty value closes it.
  *
- * Receive: one kernel thread per device reads a frame at a time into a
- * buffer of its own (a read waits at most a second, without the virtual
- * CPU, so the thread notices it is told to stop) and hands a copy of the
- * right size to ether_input().  Transmit writes the mbuf chain with one
+ * Receive: one kernel thread per device reads a frame at a time (a read
+ * waits at most 250 ms, without the virtual CPU, so the thread notices it
+ * is told to stop) straight into a cluster of the largest size, which a
+ * large frame keeps (one copy: the host's into the mbuf); a small one is
+ * copied into an mbuf of its size and the cluster read into again.  Transmit writes the mbuf chain with one
  * writev.  sc_lock keeps the descriptor open while a sender uses it.
  *
  * Offloads, as QEMU's virtio-net does them: every frame has a virtio-net
@@ -22,9 +23,10 @@
  * TUN_F_TSO4 the interface carries large IPv4 TCP segments both ways
  * (if_tsomax; netinet/tcp_lso.c) and leaves IPv4 TCP checksums to the
  * host (if_csumtx: the header says where the partial sum is).  A frame
- * from the host with a partial checksum gets it finished here (so it is
- * right if forwarded) and counts as verified, the host's data being
- * memory, not a wire; a large segment from the host is taken whole.
+ * from the host with a partial checksum counts as verified, the host's
+ * data being memory, not a wire: a TCP one is marked M_CSUM_TCP, so a
+ * forward fills it (in_ifoutput), anything else is finished here; a
+ * large segment from the host is taken whole.
  */
 #include "k/kernel.h"
 #include "k/component.h"
@@ -40,6 +42,7 @@
 #define TAP_DEVLEN	16		/* a host interface name */
 #define TAP_BUFSIZE	(65536u + 64u)	/* a frame of the largest MTU */
 #define TAP_VNETLEN	10		/* struct virtio_net_hdr */
+#define TAP_SMALL	2048u		/* a frame copied out of the cluster */
 
 /* Linux's struct virtio_net_hdr (host byte order on a tap). */
 struct tap_vnet {
@@ -65,6 +68,7 @@ struct tap_sc {
 	void *sc_thread;
 	atomic_bool sc_stop;
 	uint8_t *sc_buf;		/* TAP_BUFSIZE, the receiver's */
+	struct mbuf *sc_rxm;		/* the cluster it reads into, or NULL */
 	kmutex_t sc_cfglock;
 	struct sysctl_node sc_node;
 	char sc_nodename[48];
@@ -164,6 +168,31 @@ out:
 	return error;
 }
 
+/* The host's partial checksum (VNET_F_NEEDS_CSUM) of frame m, n bytes:
+ * a TCP one left marked for a forward to fill (ether_tcp_l4off),
+ * anything else finished here.  false: a bad header. */
+static bool
+tap_rx_csum(struct mbuf *m, const struct tap_vnet *vh, size_t n)
+{
+	uint8_t *frame = mtod(m, uint8_t *);
+	uint16_t sum;
+	int l4;
+
+	if ((size_t)vh->csum_start + vh->csum_offset + 2 > n)
+		return false;
+	if (vh->csum_offset == 16 && (l4 = ether_tcp_l4off(m)) >= 0 &&
+	    vh->csum_start == ETHER_HDR_LEN + l4) {
+		m->m_pkthdr.csum_flags |= M_CSUM_TCP;
+		m->m_pkthdr.l4off = (uint16_t)l4;
+		return true;
+	}
+	sum = in_cksum_buf(frame + vh->csum_start, n - vh->csum_start);
+	if (sum == 0)
+		sum = 0xffff;
+	memcpy(frame + vh->csum_start + vh->csum_offset, &sum, 2);
+	return true;
+}
+
 static void
 tap_rxthread(void *arg)
 {
@@ -171,12 +200,18 @@ tap_rxthread(void *arg)
 	struct ifnet *ifp = &sc->sc_if;
 	struct mbuf *m;
 	struct tap_vnet vh;
-	uint8_t *frame;
+	uint8_t *buf;
 	size_t n;
 	int error;
 
 	while (!atomic_load(&sc->sc_stop)) {
-		error = rumpuser_tap_read(sc->sc_fd, sc->sc_buf, TAP_BUFSIZE,
+		/* Into the cluster, the header in its header room; into
+		 * our buffer when there is no memory for one. */
+		if (sc->sc_rxm == NULL)
+			sc->sc_rxm = m_getcl(MT_DATA, M_PKTHDR, TAP_BUFSIZE);
+		buf = sc->sc_rxm != NULL ? mtod(sc->sc_rxm, uint8_t *) -
+		    TAP_VNETLEN : sc->sc_buf;
+		error = rumpuser_tap_read(sc->sc_fd, buf, TAP_BUFSIZE,
 		    TAP_WAIT_NS, &n);
 		if (error == ETIMEDOUT)
 			continue;
@@ -188,32 +223,29 @@ tap_rxthread(void *arg)
 		}
 		if (n <= TAP_VNETLEN || !(ifp->if_flags & IFF_UP))
 			continue;
-		memcpy(&vh, sc->sc_buf, TAP_VNETLEN);
+		memcpy(&vh, buf, TAP_VNETLEN);
 		n -= TAP_VNETLEN;
-		frame = sc->sc_buf + TAP_VNETLEN;
-		if (vh.flags & VNET_F_NEEDS_CSUM) {
-			/* The host's partial sum, finished. */
-			uint16_t sum;
-
-			if ((size_t)vh.csum_start + vh.csum_offset + 2 > n) {
-				atomic_fetch_add(&ifp->if_cnt.ierrors, 1);
-				continue;
-			}
-			sum = in_cksum_buf(frame + vh.csum_start,
-			    n - vh.csum_start);
-			if (sum == 0)
-				sum = 0xffff;
-			memcpy(frame + vh.csum_start + vh.csum_offset, &sum, 2);
-		}
-		if (n >= TAP_BUFSIZE ||
-		    (m = m_getcl(MT_DATA, M_PKTHDR, n)) == NULL) {
+		if (n >= TAP_BUFSIZE) {
 			atomic_fetch_add(&ifp->if_cnt.idrops, 1);
 			continue;
 		}
-		memcpy(mtod(m, uint8_t *), frame, n);
+		if (sc->sc_rxm != NULL && n > TAP_SMALL) {
+			m = sc->sc_rxm;
+			sc->sc_rxm = NULL;
+		} else if ((m = m_getcl(MT_DATA, M_PKTHDR, n)) != NULL) {
+			memcpy(mtod(m, uint8_t *), buf + TAP_VNETLEN, n);
+		} else {
+			atomic_fetch_add(&ifp->if_cnt.idrops, 1);
+			continue;
+		}
 		m->m_len = (uint32_t)n;
 		m->m_pkthdr.len = (uint32_t)n;
 		m->m_pkthdr.rcvif = ifp;
+		if ((vh.flags & VNET_F_NEEDS_CSUM) && !tap_rx_csum(m, &vh, n)) {
+			atomic_fetch_add(&ifp->if_cnt.ierrors, 1);
+			m_freem(m);
+			continue;
+		}
 		if (vh.flags & (VNET_F_NEEDS_CSUM | VNET_F_DATA_VALID))
 			m->m_pkthdr.csum_flags |= M_CSUM_DATA_VALID;
 		/* Above the MTU only as a large TCPv4 segment (if_ether.c
@@ -223,6 +255,8 @@ tap_rxthread(void *arg)
 			m->m_pkthdr.segsz = vh.gso_size;
 		ether_input(ifp, m);
 	}
+	m_freem(sc->sc_rxm);
+	sc->sc_rxm = NULL;
 }
 
 static void

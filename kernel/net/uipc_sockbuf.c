@@ -292,8 +292,15 @@ sbwakeup(struct sockbuf *sb, int events)
  * sleep and its wake-up cost more than that (two futex calls and a
  * context switch each way), so a waiter first spins briefly.  Bounded:
  * SB_SPIN_NS, and only when the kernel may run two threads at once.
+ * Adaptive, as an adaptive mutex: a spin that ends without the wake-up
+ * was CPU taken from whoever was to wake us (on a busy two-core host,
+ * the peer), so after one the next waits of this buffer sleep at once,
+ * 1, 3, 7 ... up to 63 of them as failures repeat; one success spins
+ * every time again.  A bulk receiver, whose data comes every 50-100 us,
+ * then almost never spins; a request/response connection still does.
  */
 #define SB_SPIN_NS	20000
+#define SB_SPIN_BACKOFF	6		/* at most 2^6 - 1 waits without */
 
 bool
 sbspin(struct socket *so, struct sockbuf *sb)
@@ -304,6 +311,10 @@ sbspin(struct socket *so, struct sockbuf *sb)
 
 	if (rump_ncpu < 2)
 		return false;
+	if (sb->sb_spinskip > 0) {
+		sb->sb_spinskip--;
+		return false;
+	}
 	seen = __atomic_load_n(&sb->sb_wakes, __ATOMIC_ACQUIRE);
 	sounlock(so);
 	end = uptime_ns() + SB_SPIN_NS;
@@ -320,5 +331,12 @@ sbspin(struct socket *so, struct sockbuf *sb)
 out:
 	solock(so);
 	woke = __atomic_load_n(&sb->sb_wakes, __ATOMIC_ACQUIRE) != seen;
+	if (woke)
+		sb->sb_spinmiss = 0;
+	else {
+		if (sb->sb_spinmiss < SB_SPIN_BACKOFF)
+			sb->sb_spinmiss++;
+		sb->sb_spinskip = (uint8_t)((1u << sb->sb_spinmiss) - 1);
+	}
 	return woke;
 }

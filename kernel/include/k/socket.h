@@ -54,6 +54,8 @@ struct sockbuf {
 	kcondvar_t sb_cv;		/* readers or writers of this buffer sleep */
 	struct selinfo sb_sel;		/* pollers and epoll of this direction */
 	unsigned int sb_wakes;		/* wake-ups so far (atomic): sbspin */
+	uint8_t sb_spinmiss;		/* sbspin: spins in a row that failed */
+	uint8_t sb_spinskip;		/* sbspin: waits left to sleep at once */
 };
 #define SB_AUTOSIZE	0x01		/* size not set by the user: may grow */
 #define SB_LOCKED	0x02		/* one reader/writer at a time (sblock) */

@@ -60,6 +60,9 @@ int ip6_fragment(struct mbuf *m, size_t unfraglen, uint8_t nxt,
 /* ip_output.c / ip6_output.c */
 int ip4_output(struct mbuf *m, const struct ip_out *o, struct in_route *ro);
 int ip6_output(struct mbuf *m, const struct ip_out *o, struct in_route *ro);
+/* Computes a checksum left undone (M_CSUM_TCP/UDP/ICMP6 at l4off, the
+ * field's old value ignored) in place: 0, EINVAL, ENOBUFS. */
+int in_csum_finish(struct mbuf *m, int af);
 /* Hands packets to the interface, finishing deferred checksums. */
 int in_ifoutput(struct ifnet *ifp, struct mbuf *m, int af,
     const struct in6_addr *nexthop);

@@ -78,7 +78,11 @@ ip_forward(struct mbuf *m, int af)
 		memcpy(mtod(m, void *), &ip, sizeof(ip));
 		ip.ip_sum = in_cksum(m, 0, hlen);
 		memcpy(mtod(m, uint8_t *) + 10, &ip.ip_sum, 2);
-		m->m_pkthdr.csum_flags = 0;
+		/* A TCP checksum the sending kernel left undone (shmif,
+		 * tap's partial ones) stays marked: in_ifoutput fills it
+		 * unless the next link takes it so too. */
+		m->m_pkthdr.csum_flags &= M_CSUM_TCP;
+		m->m_pkthdr.l4off = (uint16_t)hlen;
 		atomic_fetch_add(&st->ips_forwarded, 1);
 		/* A large segment received whole goes on whole or cut. */
 		if (m->m_pkthdr.segsz != 0) {
@@ -89,6 +93,11 @@ ip_forward(struct mbuf *m, int af)
 		if (len > ro.ro_ifp->if_mtu) {
 			struct mbuf *list, *n;
 
+			/* The checksum covers the whole datagram. */
+			if (in_csum_finish(m, AF_INET) != 0) {
+				m_freem(m);
+				return;
+			}
 			if (ip_fragment(m, ro.ro_ifp->if_mtu, &list) != 0)
 				return;
 			for (; list != NULL; list = n) {
@@ -131,7 +140,7 @@ ip_forward(struct mbuf *m, int af)
 			return;
 		ip6.ip6_hlim--;
 		memcpy(mtod(m, void *), &ip6, sizeof(ip6));
-		m->m_pkthdr.csum_flags = 0;
+		m->m_pkthdr.csum_flags &= M_CSUM_TCP;	/* as IPv4's */
 		atomic_fetch_add(&st->ips_forwarded, 1);
 		(void)in_ifoutput(ro.ro_ifp, m, AF_INET6, &ro.ro_nexthop);
 		return;

@@ -65,8 +65,8 @@ ip_out_frompcb(struct ip_out *o, const struct inpcb *inp, int proto,
 }
 
 /* Computes a deferred transport checksum of a whole packet in place. */
-static int
-csum_finish(struct mbuf *m, int af)
+int
+in_csum_finish(struct mbuf *m, int af)
 {
 	uint32_t fl = m->m_pkthdr.csum_flags;
 	size_t l4 = m->m_pkthdr.l4off, at, len;
@@ -123,10 +123,10 @@ in_ifoutput(struct ifnet *ifp, struct mbuf *m, int af,
 			    ~(M_CSUM_TCP | M_CSUM_UDP | M_CSUM_ICMP6);
 			m->m_pkthdr.csum_flags |= M_CSUM_DATA_VALID;
 		}
-	} else if (af == AF_INET && (m->m_pkthdr.csum_flags &
-	    ifp->if_csumtx & M_CSUM_TCP)) {
+	} else if ((m->m_pkthdr.csum_flags & M_CSUM_TCP) &&
+	    (ifp->if_csumtx & (af == AF_INET ? M_CSUM_TCP : IF_CSUM_TCP6))) {
 		;	/* the driver's (net/if.h, if_csumtx) */
-	} else if ((error = csum_finish(m, af)) != 0) {
+	} else if ((error = in_csum_finish(m, af)) != 0) {
 		m_freem(m);
 		return error;
 	}
@@ -262,7 +262,7 @@ ip4_output(struct mbuf *m, const struct ip_out *o, struct in_route *ro)
 		m_freem(m);
 		return EMSGSIZE;
 	}
-	if ((error = csum_finish(m, AF_INET)) != 0) {
+	if ((error = in_csum_finish(m, AF_INET)) != 0) {
 		m_freem(m);
 		return error;
 	}

@@ -282,7 +282,12 @@ tcp_do_ack(struct tcpcb *tp, struct tcpseg *s, bool *drop)
 		tp->t_retrans_segs = 0;
 	} else if (!(tp->t_flags & TF_PERSIST))
 		tcp_timer_arm(tp, TCPT_REXMT, tcp_rto_ns(tp));
-	sowwakeup(so);
+	/* A writer waits for room: woken when a third of the buffer is
+	 * free (what is queued is at most twice the room, Linux's
+	 * sk_stream_write_space), not at every ACK, so that it comes back
+	 * to write a large piece rather than one segment's worth. */
+	if (sbspace(&so->so_snd) >= so->so_snd.sb_cc / 2)
+		sowwakeup(so);
 
 	switch (tp->t_state) {
 	case TCPS_FIN_WAIT_1:
@@ -431,7 +436,7 @@ tcp_input_conn(struct tcpcb *tp, struct tcpseg *s, struct mbuf *m)
 {
 	struct socket *so = tp->t_socket;
 	uint32_t rwnd, trim;
-	bool drop, fin;
+	bool drop, fin, rwake = false;
 
 	tp->t_rcvtime = tcp_now_ns();
 	tp->t_keepcnt = 0;
@@ -632,8 +637,7 @@ data:
 			 * (RFC 5681 4.2), with SACK blocks. */
 			tp->t_flags |= TF_ACKNOW;
 		}
-		if (s->tlen > 0)
-			sorwakeup(so);
+		rwake = s->tlen > 0;
 		if (fin)
 			tp = tcp_do_fin(tp);
 	}
@@ -641,6 +645,11 @@ output:
 	if (tp != NULL && ((tp->t_flags & TF_ACKNOW) ||
 	    so->so_snd.sb_cc > (size_t)(tp->snd_nxt - tp->snd_una)))
 		(void)tcp_output(tp);
+	/* The reader is woken after the ACK went, right before the lock
+	 * is dropped: woken before, it ran into the lock still held for
+	 * the ACK's output (a futex sleep and wake more per segment). */
+	if (rwake)
+		sorwakeup(so);
 out:
 	m_freem(m);
 	return tp;
