@@ -25,12 +25,12 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -371,16 +371,20 @@ own_kernel(void)
 }
 
 /*
- * The private kernel's socket: a fresh abstract one, listening before the
- * command starts but held (rump_server_hold) until boot_private has
- * booted the kernel, so the boot overlaps the command's own start and a
- * command that never calls the kernel (true) does not wait for it.
+ * The private kernel's socket: a fresh abstract one, bound and listening
+ * before the command starts, so the command's first connect() finds it
+ * (the kernel's backlog holds it until someone accepts).  It is served
+ * (serve_private: the accepting thread) only once the command is on its
+ * way, and held (rump_server_hold) until boot_private has booted the
+ * kernel, so the boot overlaps the command's own start and a command that
+ * never calls the kernel (true) waits for neither.  -1, or the socket.
  */
 static int
 listen_private(char *url, size_t len)
 {
 	unsigned char rnd[8];
-	int error;
+	struct sp_addr a;
+	int fd;
 
 	unsetenv("RUMP_SERVER");
 	/* Abstract: no file to leave behind however we end; only our uid
@@ -390,9 +394,29 @@ listen_private(char *url, size_t len)
 	snprintf(url, len, "unix://@rumphijack-%d-%02x%02x%02x%02x"
 	    "%02x%02x%02x%02x", (int)getpid(), rnd[0], rnd[1], rnd[2], rnd[3],
 	    rnd[4], rnd[5], rnd[6], rnd[7]);
+	if (sp_url_parse(url, &a) != 0)
+		return -1;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    bind(fd, (const struct sockaddr *)&a.ss, a.len) != 0 ||
+	    listen(fd, 128) != 0) {
+		fprintf(stderr, "rumphijack: %s: %s\n", url, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
 	rump_server_hold();
-	if ((error = rump_init_server(url)) != 0) {
+	return fd;
+}
+
+/* Serves the listening socket: a thread accepts (see listen_private). */
+static int
+serve_private(int fd, const char *url)
+{
+	int error;
+
+	if ((error = rump_init_server_fd(fd, NULL)) != 0) {
 		fprintf(stderr, "rumphijack: %s: %s\n", url, strerror(error));
+		close(fd);
 		return -1;
 	}
 	return 0;
@@ -481,6 +505,45 @@ connect_server(const char *shim, const char *url)
 	return init() == 0 ? 0 : -1;
 }
 
+/*
+ * Starts the command: vfork and execvp, with the exec's errno handed back
+ * through the memory the child shares until it execs.  A fork would copy
+ * the page tables of this process and its kernel for nothing;
+ * posix_spawnp is a vfork too, but its child first sets every signal's
+ * disposition (about 130 system calls on the command's path) because the
+ * caller may have handlers.  This process sets none before this point,
+ * and every signal stays blocked in the child until right before the
+ * exec, so no handler of ours can run on the shared stack: the ones the
+ * kernel library may hold (SIGSEGV/SIGBUS recovery) answer only faults,
+ * which the child does not make.  Dispositions the caller left ignored
+ * stay ignored, as with posix_spawn.  0, or the exec's errno.
+ */
+static int
+start_command(char **argv, pid_t *pidp)
+{
+	static volatile int exec_errno;
+	sigset_t all, old;
+	pid_t pid;
+	int error;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	exec_errno = 0;
+	if ((pid = vfork()) == 0) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		execvp(argv[0], argv);
+		exec_errno = errno;
+		_exit(127);
+	}
+	error = pid < 0 ? errno : exec_errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (pid > 0 && error != 0)	/* reap the child that did not exec */
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			continue;
+	*pidp = pid;
+	return error;
+}
+
 /* --net dns=: the command reads the kernel's /etc/resolv.conf. */
 static int
 hj_route_resolv(void)
@@ -537,7 +600,7 @@ main(int argc, char **argv)
 	struct copy copyin[MAXCOPY], copyout[MAXCOPY];
 	struct image images[MAXCOPY];
 	static struct netopts nets;
-	int nin = 0, nout = 0, nimg = 0, ch, error, status, rv;
+	int nin = 0, nout = 0, nimg = 0, ch, error, status, rv, lfd = -1;
 	char shim[PATH_MAX], privurl[128], preload[2 * PATH_MAX];
 	const char *old, *server = NULL, *url;
 	bool hostnet = false, private = false, kparams = false;
@@ -635,26 +698,22 @@ main(int argc, char **argv)
 		ks = &remote;
 		url = server;
 	} else {
-		if (listen_private(privurl, sizeof(privurl)) != 0)
+		if ((lfd = listen_private(privurl, sizeof(privurl))) < 0)
 			return 127;
 		ks = &kern;
 		url = privurl;
 		/* Copies, images and interfaces need the kernel before the
 		 * command. */
 		booted = nin > 0 || nimg > 0 || nets.n > 0;
-		if (booted && boot_private() != 0) {
-			rump_server_shutdown();
+		if (booted && boot_private() != 0)
 			return 127;
-		}
 		if (netopt_apply(&nets, "rumphijack") != 0 ||
 		    (netopt_has_dns(&nets) && hj_route_resolv() != 0)) {
-			rump_server_shutdown();
 			rump_halt();
 			return 127;
 		}
 		for (int i = 0; i < nimg; i++)
 			if (mount_image(&images[i], i) != 0) {
-				rump_server_shutdown();
 				rump_halt();
 				return 127;
 			}
@@ -667,24 +726,24 @@ main(int argc, char **argv)
 		snprintf(preload, sizeof(preload), "%s:%s", shim, old);
 	else
 		snprintf(preload, sizeof(preload), "%s", shim);
-	/* posix_spawn (a vfork underneath): a fork would copy the page
-	 * tables of this process and its kernel for nothing. */
 	setenv("LD_PRELOAD", preload, 1);
 	setenv("RUMP_SERVER", url, 1);
-	error = posix_spawnp(&pid, argv[optind], NULL, NULL, argv + optind,
-	    environ);
-	if (error != 0) {
+	if ((error = start_command(argv + optind, &pid)) != 0) {
 		fprintf(stderr, "rumphijack: %s: %s\n", argv[optind],
 		    strerror(error));
-		if (server == NULL) {
-			rump_server_shutdown();
+		if (server == NULL)
 			rump_halt();
-		}
 		return error == ENOENT ? 127 : 126;
 	}
 	/* The command's signals are its own business. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+	/* From here the command runs: the accepting thread and the boot are
+	 * started beside its exec, not before it.  A socket that cannot be
+	 * served is closed (connections queued on it are refused), and the
+	 * tree's status is 127 as for a kernel that did not boot. */
+	if (server == NULL && serve_private(lfd, url) != 0)
+		bootfail = true;
 	/* The boot runs beside the command's start (rump_server_hold). */
 	if (server == NULL && !booted &&
 	    pthread_create(&booter, NULL, boot_main, NULL) != 0 &&
@@ -696,18 +755,24 @@ main(int argc, char **argv)
 		continue;
 	rv = WIFEXITED(status) ? WEXITSTATUS(status) :
 	    128 + WTERMSIG(status);
+	/*
+	 * Nothing to copy out, no image to leave clean, no interface: the
+	 * private kernel has nothing anyone will read again, so it is not
+	 * stopped, synced or halted; _exit takes it (and a boot still
+	 * running) with the process, and any client still connected (a
+	 * background process of the tree) sees its connection end, as
+	 * rump_server_shutdown would do.  A boot that failed is still 127.
+	 */
+	if (server == NULL && nout == 0 && nimg == 0 && nets.n == 0) {
+		if (threaded && __atomic_load_n(&boot_result, __ATOMIC_ACQUIRE)
+		    < 0)
+			bootfail = true;
+		fflush(NULL);
+		_exit(bootfail ? 127 : rv);
+	}
 	if (threaded) {
-		/* Nobody reached a kernel still booting, and nothing is to be
-		 * copied out: no boot to wait for, nothing to sync; _exit
-		 * leaves the boot where it is. */
-		if (__atomic_load_n(&boot_result, __ATOMIC_ACQUIRE) == 0 &&
-		    nout == 0) {
-			rump_server_shutdown();
-			fflush(NULL);
-			_exit(rv);
-		}
 		pthread_join(booter, NULL);
-		bootfail = boot_result < 0;
+		bootfail = bootfail || boot_result < 0;
 	}
 	if (bootfail) {
 		rump_server_shutdown();

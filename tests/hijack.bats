@@ -97,6 +97,40 @@ load 'hijack/fam_programs'
 	run -127 timeout "$T" "$RH" -- "$TMP/no such command"
 }
 
+# The command is started as execvp(3) starts it (as env(1) does): found
+# in PATH, and a script without "#!" runs under /bin/sh; a file that
+# cannot be executed is 126.  The host is the reference: env runs it.
+@test "rumphijack: the command is found and run as execvp runs it" {
+	mkdir "$TMP/bin"
+	printf 'echo "script $1"\nexit 4\n' >"$TMP/bin/noshebang"
+	chmod +x "$TMP/bin/noshebang"
+	printf 'not a program\n' >"$TMP/bin/noexec"
+	run env PATH="$TMP/bin:$PATH" noshebang arg
+	local want=$output ws=$status
+	run timeout "$T" env PATH="$TMP/bin:$PATH" "$RH" -- noshebang arg
+	[ "$status" -eq "$ws" ]
+	[ "$output" = "$want" ]
+	[ "$output" = "script arg" ]
+	run timeout "$T" "$RH" -- "$TMP/bin/noexec"
+	assert_failure 126
+}
+
+# With nothing to copy out the launcher exits as soon as the command has,
+# without stopping its kernel first: a process of the tree that outlives
+# the command finds the kernel gone (an error, not a hang), and the
+# command's status is the tree's.
+@test "rumphijack: a process that outlives the command finds no kernel" {
+	mkfifo "$TMP/go" "$TMP/bg"
+	run timeout "$T" "$RH" -- sh -c '
+		( read x <"$1"; ls /rump; echo "ls $?" >"$2" ) \
+		    >/dev/null 2>&1 &
+		exit 6' sh "$TMP/go" "$TMP/bg"
+	assert_failure 6
+	echo go >"$TMP/go"
+	run timeout "$T" cat "$TMP/bg"
+	assert_output "ls 2"
+}
+
 @test "rumphijack: --copy-in and --copy-out round trip a tree byte-exact" {
 	run timeout "$T" "$RH" --copy-in "$S:/in" --copy-out "/in:$TMP/out" -- \
 	    sh -c 'cat /rump/in/a/f1 && echo new >/rump/in/new'
