@@ -4,7 +4,8 @@
  *
  * A set without kernel descriptors is the host's business alone.  One
  * with kernel descriptors is first checked without waiting (one kernel
- * call); if nothing is ready and the caller may wait, the wait is split.
+ * call, then the host's); if nothing is ready and the caller may wait,
+ * the wait is split.
  * A helper thread (one per calling thread, made on first need) waits in
  * the kernel on the kernel descriptors plus the read end of a kernel
  * pipe; the calling thread waits in the host's ppoll on the host
@@ -385,8 +386,19 @@ hj_poll_mixed_raw(struct pollfd *fds, nfds_t n, nfds_t nraw,
 		rv = -1;
 		goto out;
 	}
-	if (kr > 0 || zero_time(tmo)) {
-		if (nh > 0 || mask != NULL) {
+	/*
+	 * Nothing of the kernel's is ready: the host's may be (a pipe with
+	 * data, stdout writable, the common case of a program copying
+	 * between a file and a socket).  One host call says so, where the
+	 * split wait would wake the helper, make it poll the kernel and
+	 * stop it again: several remote calls and thread wake-ups.
+	 */
+	if (kr == 0 && !zero_time(tmo) && nh > 0) {
+		hr = HOST(ppoll)(hf + 1, nh, &zero, mask);
+		herr = errno;
+	}
+	if (kr > 0 || zero_time(tmo) || hr != 0) {
+		if ((kr > 0 || zero_time(tmo)) && (nh > 0 || mask != NULL)) {
 			hr = HOST(ppoll)(hf + 1, nh, &zero, mask);
 			herr = errno;
 		}

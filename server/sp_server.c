@@ -433,6 +433,7 @@ rehello(struct sconn *c, uint8_t *body, size_t len)
 		return EPROTO;
 	/* The new image starts on the socket and offers a region anew;
 	 * it may have other ids (a set-user-ID program): the host's. */
+	rump_lwproc_blockhint(NULL);
 	sp_shm_detach(&c->shm);
 	if (peer_ids_refresh(c) != 0 || peer_ids_apply(c) != 0)
 		return EPERM;
@@ -514,8 +515,11 @@ do_shm(struct sconn *c, struct sp_buf *b, const uint8_t *body, size_t len)
 			sp_shm_detach(&shm);
 		return EPIPE;
 	}
-	if (rh.error == 0)
+	if (rh.error == 0) {
 		c->shm = shm;
+		/* The client stops spinning while a call sleeps. */
+		rump_lwproc_blockhint(&c->shm.ctl->srv_blocked);
+	}
 	return 0;
 }
 
@@ -641,6 +645,7 @@ conn_main(void *arg)
 	if (srv.verbose && error != ECONNRESET)
 		say("pid %d: connection ends: %s",
 		    c->proc ? c->proc->pid : -1, strerror(error));
+	rump_lwproc_blockhint(NULL);
 	rump_lwproc_releaselwp();
 	sproc_drop(c->proc);
 out:

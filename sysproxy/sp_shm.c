@@ -76,11 +76,13 @@ sp_shm_useful(void)
 }
 
 /*
- * Spins while *w compares as told (equal to v, or not) for up to ns;
- * returns the last value read.  The clock is read every 64 rounds only.
+ * Spins while *w compares as told (equal to v, or not) for up to ns, or
+ * until *stop (if given) is set; returns the last value of *w read.  The
+ * clock is read every 64 rounds only.
  */
 static uint32_t
-spin(_Atomic uint32_t *w, uint32_t v, bool while_equal, uint64_t ns)
+spin(_Atomic uint32_t *w, uint32_t v, bool while_equal, uint64_t ns,
+    _Atomic uint32_t *stop)
 {
 	uint64_t end = 0;
 	uint32_t cur;
@@ -88,6 +90,9 @@ spin(_Atomic uint32_t *w, uint32_t v, bool while_equal, uint64_t ns)
 	for (unsigned i = 0;; i++) {
 		cur = atomic_load_explicit(w, memory_order_acquire);
 		if ((cur == v) != while_equal || ns == 0)
+			return cur;
+		if (stop != NULL &&
+		    atomic_load_explicit(stop, memory_order_relaxed) != 0)
 			return cur;
 		if ((i & 63) == 63) {
 			uint64_t t = now_ns();
@@ -121,7 +126,7 @@ server_spin(struct sp_shm *s, _Atomic uint32_t *w, uint32_t v, bool judge)
 	uint32_t cur;
 
 	if (n < ncpus - 1) {
-		cur = spin(w, v, true, s->spin_ns);
+		cur = spin(w, v, true, s->spin_ns, NULL);
 		if (judge)
 			s->spin_ns = adapt(s->spin_ns, cur != v,
 			    SERVER_SPIN_NS);
@@ -300,11 +305,18 @@ client_wait(struct sp_shm *s, int fd, struct sp_buf *b, uint16_t *type,
 	int error;
 
 	for (bool first = true;; first = false) {
-		bool hit = spin(&ctl->rep_seq, s->seq, false, s->spin_ns) ==
-		    s->seq;
+		bool hit = spin(&ctl->rep_seq, s->seq, false, s->spin_ns,
+		    &ctl->srv_blocked) == s->seq;
 
-		/* After a ring the answer is there: no spin to judge. */
-		if (first)
+		/*
+		 * After a ring the answer is there: no spin to judge.  Nor
+		 * when the call went to sleep in the kernel (a recv waiting
+		 * for data): the budget is for calls that run; the call is
+		 * answered by a ring, and the CPU goes to whoever brings
+		 * what it waits for.
+		 */
+		if (first && (hit || atomic_load_explicit(&ctl->srv_blocked,
+		    memory_order_relaxed) == 0))
 			s->spin_ns = adapt(s->spin_ns, hit, CLIENT_SPIN_NS);
 		if (hit)
 			break;
@@ -339,6 +351,9 @@ post_request(struct sp_shm *s, uint32_t where, size_t total)
 {
 	struct sp_shm_ctl *ctl = s->ctl;
 
+	/* The server's kernel sets it if this call sleeps (the answer to
+	 * the last one, read, was posted after any set for that one). */
+	atomic_store_explicit(&ctl->srv_blocked, 0, memory_order_relaxed);
 	atomic_store_explicit(&ctl->req_where, where, memory_order_relaxed);
 	atomic_store_explicit(&ctl->req_len, (uint32_t)total,
 	    memory_order_relaxed);

@@ -42,6 +42,10 @@ struct sp_shm_ctl {
 	uint8_t pad2[60];
 	_Atomic uint32_t cli_sleeping;	/* client: blocked on the socket */
 	uint8_t pad3[60];
+	_Atomic uint32_t srv_blocked;	/* server's kernel: the call sleeps
+					   (1); the client clears it before
+					   each post */
+	uint8_t pad4[60];
 };
 
 /* SP_SHM body (the memfd travels with it); the answer is a REPLY. */

@@ -48,6 +48,15 @@ void rump_lwproc_switch(struct lwp *l);
 void rump_lwproc_releaselwp(void);
 struct lwp *rump_lwproc_curlwp(void);
 /*
+ * From now on the current lwp sets the 32-bit word at word (aligned) to
+ * 1 whenever it goes to sleep in the kernel (waiting for data, for room,
+ * for a timeout), not when it waits briefly for a lock; NULL stops that.
+ * A server that runs calls for a remote client tells it so that the
+ * client stops spinning for an answer that will take long.  The word
+ * must stay writable until then or until the lwp is released.
+ */
+void rump_lwproc_blockhint(void *word);
+/*
  * The current process has exec'd a new image (a remote client did):
  * closes its close-on-exec descriptors and names it comm.  0 or errno.
  */

@@ -291,6 +291,20 @@ rump_lwproc_curlwp(void)
 	return l;
 }
 
+void
+rump_lwproc_blockhint(void *word)
+{
+	struct lwp *l;
+
+	if (atomic_load(&kernel_state) == KSTATE_COLD)
+		return;
+	/* A thread's implicit lwp too: made now if need be, and kept. */
+	if ((l = rump_lwproc_curlwp()) == NULL && word != NULL)
+		l = curlwp;
+	if (l != NULL)
+		l->l_blockhint = word;
+}
+
 /*
  * RUMP_RFFDG copies the descriptor table, RUMP_RFCFDG starts it empty.
  * 0 also copies: NetBSD's 0 shares the table, which a Linux process model

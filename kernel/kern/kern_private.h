@@ -89,6 +89,18 @@ void cpu_block_end(struct lwp *l);
 /* The upcalls handed to rumpuser_init(). */
 void hyp_schedule(void);
 void hyp_unschedule(void);
+
+/*
+ * The lwp l (cpu_block_begin's) goes to sleep, as opposed to a lock's
+ * short wait: whoever serves its caller may stop waiting actively for
+ * the answer (rump_lwproc_blockhint).
+ */
+static inline void
+sleep_hint(struct lwp *l)
+{
+	if (l != NULL && l->l_blockhint != NULL)
+		atomic_store_explicit(l->l_blockhint, 1, memory_order_relaxed);
+}
 void hyp_lwpexit(void *lwp);
 
 /* --- kern_proc.c, kern_lwp.c ----------------------------------------------- */

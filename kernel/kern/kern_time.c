@@ -46,6 +46,7 @@ kpause_ns(int64_t ns)
 	if (ns <= 0)
 		return 0;
 	l = cpu_block_begin();
+	sleep_hint(l);
 	rumpuser_clock_sleep(RUMPUSER_CLOCK_RELWALL, ns / NSEC_PER_SEC,
 	    (long)(ns % NSEC_PER_SEC));
 	cpu_block_end(l);

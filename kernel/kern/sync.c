@@ -120,6 +120,7 @@ cv_wait(kcondvar_t *cv, kmutex_t *m)
 	struct lwp *l;
 
 	l = cpu_block_begin();
+	sleep_hint(l);
 	rumpuser_cv_wait(cv->cv, m->mtx);
 	cpu_block_end(l);
 }
@@ -134,6 +135,7 @@ cv_timedwait(kcondvar_t *cv, kmutex_t *m, int64_t ns)
 	if (ns <= 0)
 		return ETIMEDOUT;
 	l = cpu_block_begin();
+	sleep_hint(l);
 	error = rumpuser_cv_timedwait(cv->cv, m->mtx, ns / 1000000000,
 	    (long)(ns % 1000000000));
 	cpu_block_end(l);

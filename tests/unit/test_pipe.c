@@ -1,11 +1,13 @@
 /*
  * test_pipe.c: kernel pipes and fifos: pipe/pipe2, EOF, EAGAIN, EPIPE,
  * FIONREAD, O_CLOEXEC, ESPIPE, poll readiness, blocking reads and fifo
- * opens woken by another thread, fifos made with mknod(at).
+ * opens woken by another thread, fifos made with mknod(at); the sleep
+ * hint of an lwp (rump_lwproc_blockhint).
  */
 #include "compat.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 
 static void
@@ -207,6 +209,68 @@ pipe_blocking_read_wakes(void **state)
 	CHECK_OK(rump_sys_close(p[0]));
 }
 
+#if !defined(TEST_REMOTE) && !defined(TEST_ON_HOST)
+struct hinted {
+	int fd;
+	_Atomic uint32_t word;
+	ssize_t n;
+	char buf[8];
+};
+
+static void *
+hinted_reader(void *arg)
+{
+	struct hinted *h = arg;
+
+	rump_lwproc_blockhint(&h->word);
+	h->n = rump_sys_read(h->fd, h->buf, sizeof(h->buf));
+	rump_lwproc_blockhint(NULL);
+	return NULL;
+}
+#endif
+
+/*
+ * rump_lwproc_blockhint (what the server uses to tell a remote client to
+ * stop spinning): a read that sleeps sets the word; one that finds data
+ * does not.  Nobody writes until the word says the reader sleeps.
+ */
+static void
+pipe_sleep_sets_blockhint(void **state)
+{
+#if defined(TEST_REMOTE) || defined(TEST_ON_HOST)
+	(void)state;
+	skip();
+#else
+	struct timespec ms = { 0, 1000 * 1000 };
+	struct hinted h;
+	pthread_t t;
+	int p[2];
+
+	(void)state;
+	TEST_DIR();
+	CHECK_OK(rump_sys_pipe(p));
+	memset(&h, 0, sizeof(h));
+	h.fd = p[0];
+	assert_int_equal(CHECK_OK(rump_sys_write(p[1], "now", 3)), 3);
+	assert_int_equal(pthread_create(&t, NULL, hinted_reader, &h), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(h.n, 3);
+	assert_int_equal(atomic_load(&h.word), 0);	/* data was there */
+	memset(&h, 0, sizeof(h));
+	h.fd = p[0];
+	assert_int_equal(pthread_create(&t, NULL, hinted_reader, &h), 0);
+	for (int i = 0; i < 10000 && atomic_load(&h.word) == 0; i++)
+		nanosleep(&ms, NULL);
+	assert_int_equal(atomic_load(&h.word), 1);
+	assert_int_equal(CHECK_OK(rump_sys_write(p[1], "late", 4)), 4);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(h.n, 4);
+	assert_memory_equal(h.buf, "late", 4);
+	CHECK_OK(rump_sys_close(p[0]));
+	CHECK_OK(rump_sys_close(p[1]));
+#endif
+}
+
 static void
 fifo_mknod(void **state)
 {
@@ -319,6 +383,7 @@ main(void)
 		cmocka_unit_test(pipe_epipe),
 		cmocka_unit_test(pipe_poll),
 		cmocka_unit_test(pipe_blocking_read_wakes),
+		cmocka_unit_test(pipe_sleep_sets_blockhint),
 		cmocka_unit_test(fifo_mknod),
 		cmocka_unit_test(fifo_open_waits_for_peer),
 	};

@@ -227,6 +227,8 @@ struct lwp {
 	bool l_bound;			/* bound to a host thread for good */
 	int l_ncalls;			/* nesting depth of kernel entries */
 	struct seltable *l_seltable;	/* poll table of selrecord() (k/file.h) */
+	_Atomic uint32_t *l_blockhint;	/* set to 1 when it sleeps (see
+					   rump_lwproc_blockhint) */
 	/* Private to kern/: */
 	LIST_ENTRY(lwp) l_list;		/* all lwps, under the proc list lock */
 	bool l_hascpu;			/* holds a virtual CPU */
