@@ -285,5 +285,9 @@ int child_run(int (*fn)(void *), void *arg);
 void *shared_alloc(size_t len);
 /* Waits (polling) until *flag becomes at least value. */
 void wait_flag(volatile int *flag, int value);
+/* The Internet checksum (RFC 1071) of len bytes at p, sum added in. */
+uint16_t sum16(const uint8_t *p, size_t len, uint32_t sum);
+/* The TCP checksum of the IPv4 packet ip: 0 when its field is right. */
+uint16_t tcp4_sum(const uint8_t *ip);
 
 #endif /* TESTS_UNIT_COMPAT_H */

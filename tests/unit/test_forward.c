@@ -50,19 +50,6 @@ drain(int ifx)
 		;
 }
 
-static uint16_t
-sum16(const uint8_t *p, size_t len, uint32_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)(p[len - 1] << 8);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
 
 /* An IPv4 UDP datagram (no UDP checksum) from host1 to 10.2.0.2. */
 static size_t
@@ -130,17 +117,6 @@ frame6(uint8_t *f, int hlim)
 	return 14 + 40 + 12;
 }
 
-/* The TCP checksum of the IPv4 packet ip (0 when it is right). */
-static uint16_t
-tcp4_sum(const uint8_t *ip)
-{
-	size_t len = (size_t)(ip[2] << 8 | ip[3]);
-	uint32_t ps = 6 + (uint32_t)(len - 20);
-
-	for (size_t i = 12; i < 20; i += 2)
-		ps += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-	return sum16(ip + 20, len - 20, ps);
-}
 
 #define LSO_PAY		5000
 #define LSO_SEG		1000

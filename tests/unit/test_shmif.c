@@ -138,29 +138,7 @@ bus_recv_tcp(uint8_t *buf, size_t len, int dport, uint32_t *flagsp)
 	return 0;
 }
 
-static uint16_t
-sum16(const uint8_t *p, size_t len, uint32_t sum)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)(p[len - 1] << 8);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
 
-/* The TCP checksum of the IPv4 packet ip (0 when it is right). */
-static uint16_t
-tcp4_sum(const uint8_t *ip)
-{
-	size_t len = (size_t)(ip[2] << 8 | ip[3]);
-	uint32_t ps = 6 + (uint32_t)(len - 20);
-
-	for (size_t i = 12; i < 20; i += 2)
-		ps += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-	return sum16(ip + 20, len - 20, ps);
-}
 
 /* A TCP SYN from 10.5.0.2:sport to dst:7000 with a right checksum. */
 static size_t

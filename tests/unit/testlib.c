@@ -338,6 +338,29 @@ child_run(int (*fn)(void *), void *arg)
 	return child_wait(child_start(fn, arg));
 }
 
+uint16_t
+sum16(const uint8_t *p, size_t len, uint32_t sum)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)(p[len - 1] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+uint16_t
+tcp4_sum(const uint8_t *ip)
+{
+	size_t len = (size_t)(ip[2] << 8 | ip[3]);
+	uint32_t ps = 6 + (uint32_t)(len - 20);
+
+	for (size_t i = 12; i < 20; i += 2)
+		ps += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	return sum16(ip + 20, len - 20, ps);
+}
+
 /* RUMP_TEST_FILTER=pattern runs only the matching cases (debugging). */
 __attribute__((constructor)) static void
 test_filter_from_env(void)
