@@ -9,7 +9,6 @@
  * rump kernel has the hook: every case is HOST_INVALID.
  */
 #include "compat.h"
-#include "tcp_compat.h"
 
 #include <pthread.h>
 #include <time.h>
@@ -18,9 +17,7 @@
 #include <linux/tcp.h>
 #include <sys/socket.h>
 
-#ifndef MIN
-#define MIN(a, b)	((a) < (b) ? (a) : (b))
-#endif
+#include "tcp_helpers.h"
 
 #define FAULT	"/proc/sys/net/lo/fault/"
 
@@ -64,42 +61,6 @@ static void
 fault_clear(void)
 {
 	fault_param("action", F_NONE);
-}
-
-static struct sockaddr_in
-lo_addr(uint16_t port)
-{
-	struct sockaddr_in sin;
-
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	return sin;
-}
-
-static int
-listener(uint16_t *portp)
-{
-	struct sockaddr_in sin = lo_addr(0);
-	socklen_t len = sizeof(sin);
-	int s = (int)CHECK_OK(rump_sys_socket(AF_INET, SOCK_STREAM, 0));
-
-	CHECK_OK(rump_sys_bind(s, (struct sockaddr *)&sin, sizeof(sin)));
-	CHECK_OK(rump_sys_listen(s, 8));
-	CHECK_OK(rump_sys_getsockname(s, (struct sockaddr *)&sin, &len));
-	*portp = ntohs(sin.sin_port);
-	return s;
-}
-
-static void
-tcp_pair(int lst, uint16_t port, int *cp, int *ap)
-{
-	struct sockaddr_in sin = lo_addr(port);
-
-	*cp = (int)CHECK_OK(rump_sys_socket(AF_INET, SOCK_STREAM, 0));
-	CHECK_OK(rump_sys_connect(*cp, (struct sockaddr *)&sin, sizeof(sin)));
-	*ap = (int)CHECK_OK(rump_sys_accept(lst, NULL, NULL));
 }
 
 static void
@@ -200,7 +161,7 @@ loss_single_drop(void **state)
 
 	(void)state;
 	HOST_INVALID();
-	lst = listener(&port);
+	lst = listener(&port, 8);
 	tcp_pair(lst, port, &c, &a);
 	CHECK_OK(rump_sys_setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one,
 	    sizeof(one)));
@@ -236,7 +197,7 @@ loss_many_drops_sack(void **state)
 
 	(void)state;
 	HOST_INVALID();
-	lst = listener(&port);
+	lst = listener(&port, 8);
 	tcp_pair(lst, port, &c, &a);
 	fault_set(F_DROP, port, 4, 9, 8, 0);
 	transfer(c, a, 16u << 20);
@@ -262,7 +223,7 @@ loss_duplicates(void **state)
 
 	(void)state;
 	HOST_INVALID();
-	lst = listener(&port);
+	lst = listener(&port, 8);
 	tcp_pair(lst, port, &c, &a);
 	fault_set(F_DUP, port, 3, 3, 0, 0);
 	transfer(c, a, 8u << 20);
@@ -282,7 +243,7 @@ loss_reorder(void **state)
 
 	(void)state;
 	HOST_INVALID();
-	lst = listener(&port);
+	lst = listener(&port, 8);
 	tcp_pair(lst, port, &c, &a);
 	/* Every 5th segment overtaken by the next two. */
 	fault_set(F_HOLD, port, 5, 5, 20, 2);
@@ -304,7 +265,7 @@ loss_delay(void **state)
 
 	(void)state;
 	HOST_INVALID();
-	lst = listener(&port);
+	lst = listener(&port, 8);
 	tcp_pair(lst, port, &c, &a);
 	fault_set(F_DELAY, port, 4, 6, 5, 30);
 	transfer(c, a, 4u << 20);
@@ -325,13 +286,13 @@ loss_syn(void **state)
 
 	(void)state;
 	HOST_INVALID();
-	lst = listener(&port);
+	lst = listener(&port, 8);
 	fault_set(F_DROP, port, 1, 0, 1, 0);
 	tcp_pair(lst, port, &c, &a);
 	assert_int_equal(fault_hits(), 1);
 	fault_clear();
 	info(c, &ti);
-	assert_int_equal(ti.tcpi_state, 1 /* TCP_ESTABLISHED */);
+	assert_int_equal(ti.tcpi_state, TCP_ESTABLISHED);
 	assert_true(ti.tcpi_total_retrans >= 1);
 	CHECK_OK(rump_sys_close(c));
 	CHECK_OK(rump_sys_close(a));
@@ -348,7 +309,7 @@ loss_connect_ealready(void **state)
 
 	(void)state;
 	HOST_INVALID();
-	lst = listener(&port);
+	lst = listener(&port, 8);
 	fault_set(F_DROP, port, 1, 1, 0, 0);
 	sin = lo_addr(port);
 	s = (int)CHECK_OK(rump_sys_socket(AF_INET, SOCK_STREAM |
@@ -372,7 +333,7 @@ loss_user_timeout(void **state)
 
 	(void)state;
 	HOST_INVALID();
-	lst = listener(&port);
+	lst = listener(&port, 8);
 	tcp_pair(lst, port, &c, &a);
 	CHECK_OK(rump_sys_setsockopt(c, IPPROTO_TCP, TCP_USER_TIMEOUT, &v,
 	    sizeof(v)));
@@ -396,7 +357,7 @@ loss_keepalive(void **state)
 
 	(void)state;
 	HOST_INVALID();
-	lst = listener(&port);
+	lst = listener(&port, 8);
 	tcp_pair(lst, port, &c, &a);
 	v = 1;
 	CHECK_OK(rump_sys_setsockopt(c, SOL_SOCKET, SO_KEEPALIVE, &v,
@@ -464,9 +425,9 @@ simultaneous_open(void **state)
 			break;
 	}
 	info(a, &ti);
-	assert_int_equal(ti.tcpi_state, 1 /* TCP_ESTABLISHED */);
+	assert_int_equal(ti.tcpi_state, TCP_ESTABLISHED);
 	info(b, &ti);
-	assert_int_equal(ti.tcpi_state, 1 /* TCP_ESTABLISHED */);
+	assert_int_equal(ti.tcpi_state, TCP_ESTABLISHED);
 	assert_int_equal(CHECK_OK(rump_sys_write(a, "sim", 3)), 3);
 	for (int i = 0; i < 100; i++) {
 		pfd[1].events = POLLIN;
