@@ -213,7 +213,7 @@ int sp_ioctlp_decode(struct sp_scall *c, int i, uint8_t *seg, uint64_t n);
 /* Server: the reply segment into c->rbuf[i]; 0 or ENOMEM. */
 int sp_ioctlp_reply(struct sp_scall *c, int i);
 
-/* --- sp_marshal.c ------------------------------------------------------- */
+/* --- sp_marshal.c, sp_marshal_client.c, sp_marshal_server.c ------------ */
 
 /* How an SPA_IOCTL/SPA_FCNTL argument travels for a request/command. */
 int sp_ioctl_arg(unsigned long req, uint8_t *kind, uint64_t *size);
