@@ -150,7 +150,7 @@ steps() {
 	assert_line --regexp '^u_str +LISTEN +0 +3 +@rumpnt [0-9]+ +\* 0 +users:\(\("python3",pid=[0-9]+,fd=[0-9]+\)\) *$'
 }
 
-@test "ls and cat /sys/class/net show the kernel's interfaces; ip link set mtu and address show in them; the host's stay (rump_server)" {
+@test "ls and cat /sys/class/net show the kernel's interfaces; ip link set mtu and address show in them; ip link del; the host's stay (rump_server)" {
 	hostnets=$(ls /sys/class/net | tr '\n' ' ')
 	steps "ip link add shmif0 type shmif" \
 	    "echo LS; ls /sys/class/net | tr '\n' ' '; echo" \
@@ -158,7 +158,8 @@ steps() {
 	    "ip -br link show shmif0; echo ADDR; cat /sys/class/net/shmif0/address /sys/devices/virtual/net/shmif0/type" \
 	    "echo 1400 > /sys/class/net/shmif0/mtu; ip link show shmif0; cat /sys/class/net/lo/speed" \
 	    "ip link set dev shmif0 address 02:00:5e:10:20:30; echo NEWMAC; cat /sys/class/net/shmif0/address; ip link set dev shmif0 address 01:00:5e:10:20:30; ip link show shmif0" \
-	    "echo HOST; env -u LD_PRELOAD ls /sys/class/net | tr '\n' ' '; echo"
+	    "echo HOST; env -u LD_PRELOAD ls /sys/class/net | tr '\n' ' '; echo" \
+	    "ip addr add 10.55.0.1/24 dev shmif0; ip link set shmif0 up; ip link del shmif0; echo DELETED; ls /sys/class/net | tr '\n' ' '; echo; ip link show shmif0; ip route show 10.55.0.0/24; ip link del lo"
 	assert_line --regexp '^lo shmif0 $'
 	assert_line "../../devices/virtual/net/shmif0"
 	assert_line --regexp '^MTU$'
@@ -180,4 +181,10 @@ steps() {
 	assert_line "$hostnets"
 	[ "$(ls /sys/class/net | tr '\n' ' ')" = "$hostnets" ]
 	[[ "$hostnets" != *shmif0* ]]
+	# ip link del: the link, its /sys entry and its route go; lo cannot
+	deleted=${output##*DELETED}
+	[[ "$deleted" == $'\nlo \n'* ]]
+	[[ "$deleted" == *'Device "shmif0" does not exist.'* ]]
+	[[ "$deleted" != *10.55.0.0* ]]
+	[[ "$deleted" == *"RTNETLINK answers: Operation not supported"* ]]
 }

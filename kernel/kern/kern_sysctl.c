@@ -112,6 +112,23 @@ sysctl_register(struct sysctl_node *node)
 	return 0;
 }
 
+int
+sysctl_unregister(struct sysctl_node *node)
+{
+	struct sysctl_node **pp, *cur;
+
+	mutex_enter(&sysctl_lock);
+	for (pp = &sysctl_head; (cur = *pp) != NULL && cur != node;
+	    pp = &cur->sn_next)
+		continue;
+	/* node->sn_next is left as it is: a reader on node goes on to the
+	 * nodes after it, which are still in the list or as it left them. */
+	if (cur != NULL)
+		__atomic_store_n(pp, node->sn_next, __ATOMIC_RELEASE);
+	mutex_exit(&sysctl_lock);
+	return cur != NULL ? 0 : ENOENT;
+}
+
 const struct sysctl_node *
 sysctl_lookup(const char *name)
 {

@@ -134,6 +134,11 @@ struct ifnet {
 	/* Multicast membership changed (group joined/left); may be NULL. */
 	void (*if_mcast)(struct ifnet *ifp, int af,
 	    const struct in6_addr *group, bool join);
+	/* Deletes the interface (ip link del): the driver lets go of its
+	 * host resource and calls if_detach (through ether_ifdetach); 0 or
+	 * an errno.  NULL: it cannot be deleted (lo), EOPNOTSUPP.  Called
+	 * with no lock held, privilege checked.  Added for RTM_DELLINK. */
+	int (*if_destroy)(struct ifnet *ifp);
 	void *if_softc;			/* the driver's */
 	/* The link layer's state (net/if_ether.c: its transmit function
 	 * and multicast filter); NULL for lo.  Added with the Ethernet

@@ -284,6 +284,16 @@ ifc_addr_setbrd(struct ifnet *ifp, const struct in6_addr *addr,
 	return 0;
 }
 
+int
+ifc_destroy(struct ifnet *ifp)
+{
+	if (!netcfg_priv())
+		return EPERM;
+	if (ifp->if_destroy == NULL)
+		return EOPNOTSUPP;
+	return ifp->if_destroy(ifp);
+}
+
 /* --- creatable kinds ------------------------------------------------------ */
 
 #define IF_MAXKINDS	8

@@ -31,6 +31,9 @@ int ifc_settxqlen(struct ifnet *ifp, int qlen);
 int ifc_sethwaddr(struct ifnet *ifp, int family, const uint8_t *addr);
 /* dev_change_name: EEXIST if taken, EINVAL if bad; up or not (Linux 6). */
 int ifc_rename(struct ifnet *ifp, const char *name);
+/* Deletes ifp (rtnetlink RTM_DELLINK): EPERM without privilege,
+ * EOPNOTSUPP for a link that cannot go (lo), ENODEV if gone already. */
+int ifc_destroy(struct ifnet *ifp);
 /* A valid interface name (dev_valid_name). */
 bool ifc_validname(const char *name);
 

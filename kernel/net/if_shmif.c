@@ -609,6 +609,11 @@ shmif_setbus(struct shmif_sc *sc, const char *path)
 	if (!netcfg_priv())
 		return EPERM;
 	mutex_enter(&sc->sc_cfglock);
+	/* A write that found sc just before ip link del took it. */
+	if (sc->sc_if.if_gone) {
+		error = ENODEV;
+		goto out;
+	}
 	if (path[0] != '\0' && (error = bus_open(path, &map, &b, &size)) != 0)
 		goto out;
 	shmif_detach_bus(sc);
@@ -643,7 +648,36 @@ shmif_bus_store(const struct sysctl_node *n, const char *val)
 	return sc == NULL ? ENOENT : shmif_setbus(sc, val);
 }
 
-/* --- creating interfaces --------------------------------------------- */
+/* --- creating and deleting interfaces ------------------------------------ */
+
+/*
+ * ip link del: off the bus, out of the list and the sysctl names, then
+ * detached (its addresses, routes and neighbours go).  sc stays
+ * allocated, as every ifnet does (net/if.h): a sender may still hold
+ * the ifnet, and finds it gone.
+ */
+static int
+shmif_destroy(struct ifnet *ifp)
+{
+	struct shmif_sc *sc = ifp->if_softc, **pp;
+
+	mutex_enter(&sc->sc_cfglock);
+	if (ifp->if_gone) {
+		mutex_exit(&sc->sc_cfglock);
+		return ENODEV;
+	}
+	shmif_detach_bus(sc);
+	mutex_enter(&shmif_list_lock);
+	for (pp = &shmif_list; *pp != NULL && *pp != sc; pp = &(*pp)->sc_next)
+		continue;
+	if (*pp != NULL)
+		*pp = sc->sc_next;
+	mutex_exit(&shmif_list_lock);
+	(void)sysctl_unregister(&sc->sc_node);
+	ether_ifdetach(ifp);
+	mutex_exit(&sc->sc_cfglock);
+	return 0;
+}
 
 static int
 shmif_create(const char *name)
@@ -666,6 +700,7 @@ shmif_create(const char *name)
 	sc->sc_id |= 1;			/* 0 is a free slot's */
 	kstrlcpy(sc->sc_if.if_name, name, sizeof(sc->sc_if.if_name));
 	sc->sc_if.if_softc = sc;
+	sc->sc_if.if_destroy = shmif_destroy;
 	ether_randaddr(mac);
 	/* Every kernel on a bus of this version takes large segments,
 	 * and TCP checksums left undone. */
@@ -690,7 +725,6 @@ shmif_create(const char *name)
 	sc->sc_next = shmif_list;
 	shmif_list = sc;
 	mutex_exit(&shmif_list_lock);
-	/* The interface cannot go (no DELLINK): the node stays with it. */
 	if ((error = sysctl_register(&sc->sc_node)) != 0)
 		kprintf("shmif: %s: sysctl %s: error %d\n", name,
 		    sc->sc_nodename, error);

@@ -286,6 +286,10 @@ tap_setdev(struct tap_sc *sc, const char *dev)
 	if (strlen(dev) >= TAP_DEVLEN)
 		return EINVAL;
 	mutex_enter(&sc->sc_cfglock);
+	if (sc->sc_if.if_gone) {	/* deleted since the write found it */
+		error = ENODEV;
+		goto out;
+	}
 	if (dev[0] != '\0' &&
 	    (error = rumpuser_tap_open(dev, &fd, &offload)) != 0) {
 		kprintf("tap: %s: cannot open the host's TAP device %s: "
@@ -326,6 +330,30 @@ tap_dev_store(const struct sysctl_node *n, const char *val)
 	return sc == NULL ? ENOENT : tap_setdev(sc, val);
 }
 
+/* ip link del: as shmif_destroy, the host's device closed. */
+static int
+tap_destroy(struct ifnet *ifp)
+{
+	struct tap_sc *sc = ifp->if_softc, **pp;
+
+	mutex_enter(&sc->sc_cfglock);
+	if (ifp->if_gone) {
+		mutex_exit(&sc->sc_cfglock);
+		return ENODEV;
+	}
+	tap_close(sc);
+	mutex_enter(&tap_list_lock);
+	for (pp = &tap_list; *pp != NULL && *pp != sc; pp = &(*pp)->sc_next)
+		continue;
+	if (*pp != NULL)
+		*pp = sc->sc_next;
+	mutex_exit(&tap_list_lock);
+	(void)sysctl_unregister(&sc->sc_node);
+	ether_ifdetach(ifp);
+	mutex_exit(&sc->sc_cfglock);
+	return 0;
+}
+
 static int
 tap_create(const char *name)
 {
@@ -344,6 +372,7 @@ tap_create(const char *name)
 	mutex_init(&sc->sc_cfglock);
 	kstrlcpy(sc->sc_if.if_name, name, sizeof(sc->sc_if.if_name));
 	sc->sc_if.if_softc = sc;
+	sc->sc_if.if_destroy = tap_destroy;
 	ether_randaddr(mac);
 	if ((error = ether_ifattach(&sc->sc_if, mac, tap_xmit)) != 0) {
 		mutex_destroy(&sc->sc_cfglock);

@@ -5,7 +5,8 @@
  * RTM_DELADDR with NLM_F_EXCL (EEXIST) and the address dump, EPERM
  * without privilege, EOPNOTSUPP for an unknown type, and malformed
  * requests (an attribute that overruns its message: EINVAL with the
- * extended ack's text) answered, never crashing.  The same source runs
+ * extended ack's text) answered, never crashing; RTM_NEWLINK and
+ * RTM_DELLINK (ip link add/del) with their errnos.  The same source runs
  * against the host (TEST_ON_HOST) in a network namespace of its own.
  */
 #include "compat.h"
@@ -15,6 +16,7 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 
 #ifdef TEST_ON_HOST
 #define rump_sys_sendto		sendto
@@ -244,6 +246,128 @@ malformed_requests(void **state)
 	CHECK_OK(rump_sys_close(s));
 }
 
+/* An RTM_NEWLINK or RTM_DELLINK for the link called name (kind: of a
+ * new one). */
+static void
+link_req(struct req *r, int type, int flags, const char *name,
+    const char *kind)
+{
+	memset(r, 0, sizeof(*r));
+	r->h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	r->h.nlmsg_type = (uint16_t)type;
+	r->h.nlmsg_flags = (uint16_t)(NLM_F_REQUEST | NLM_F_ACK | flags);
+	put_attr(r, IFLA_IFNAME, name, strlen(name) + 1);
+	if (kind != NULL) {
+		char info[32];
+		struct rtattr *k = (struct rtattr *)info;
+
+		memset(info, 0, sizeof(info));
+		k->rta_type = IFLA_INFO_KIND;
+		k->rta_len = (unsigned short)RTA_LENGTH(strlen(kind));
+		memcpy(RTA_DATA(k), kind, strlen(kind));
+		put_attr(r, IFLA_LINKINFO, info, RTA_ALIGN(k->rta_len));
+	}
+}
+
+/* The index of the link called name, or -errno of SIOCGIFINDEX; with
+ * up, the link is also set up (SIOCSIFFLAGS). */
+static int
+link_lookup(const char *name, bool up)
+{
+	struct ifreq ifr;
+	int s = (int)CHECK_OK(rump_sys_socket(AF_INET, SOCK_DGRAM, 0));
+	int rv;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	rv = rump_sys_ioctl(s, SIOCGIFINDEX, &ifr) == 0 ? ifr.ifr_ifindex :
+	    -errno;
+	if (rv > 0 && up) {
+		CHECK_OK(rump_sys_ioctl(s, SIOCGIFFLAGS, &ifr));
+		ifr.ifr_flags |= IFF_UP;
+		CHECK_OK(rump_sys_ioctl(s, SIOCSIFFLAGS, &ifr));
+	}
+	CHECK_OK(rump_sys_close(s));
+	return rv;
+}
+
+/*
+ * ip link add, then ip link del: the link, its address and its on-link
+ * route go, the name is free again; a second delete is ENODEV, lo
+ * cannot go (EOPNOTSUPP), a user may not (EPERM).  The host's kind is
+ * veth (its peer goes with it): it has no shmif.
+ */
+static void
+newlink_dellink(void **state)
+{
+#ifdef TEST_ON_HOST
+	const char *kind = "veth";
+#else
+	const char *kind = "shmif";
+#endif
+	int s = nlsock(), idx;
+	in_addr_t a = inet_addr("10.77.0.1");
+	struct req r;
+	char routes[4096];
+
+	(void)state;
+	link_req(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, "dl0", kind);
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s, NULL, 0), 0);
+	assert_true((idx = link_lookup("dl0", true)) > 0);
+#ifndef TEST_ON_HOST
+	CHECK_OK(rump_sys_close((int)CHECK_OK(rump_sys_open(
+	    "/proc/sys/net/shmif/dl0/bus", O_RDONLY))));
+#endif
+	/* 10.77.0.1/24 on it, and so the on-link route 10.77.0.0/24. */
+	memset(&r, 0, sizeof(r));
+	r.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
+	r.h.nlmsg_type = RTM_NEWADDR;
+	r.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE;
+	r.u.ifa.ifa_family = AF_INET;
+	r.u.ifa.ifa_prefixlen = 24;
+	r.u.ifa.ifa_index = (unsigned)idx;
+	put_attr(&r, IFA_LOCAL, &a, 4);
+	put_attr(&r, IFA_ADDRESS, &a, 4);
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s, NULL, 0), 0);
+	get_file("/proc/net/route", routes, sizeof(routes));
+	assert_non_null(strstr(routes, "dl0\t00004D0A"));
+	/* As a user: EPERM, and the link stays. */
+	link_req(&r, RTM_DELLINK, 0, "dl0", NULL);
+	user_enter();
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s, NULL, 0), EPERM);
+	user_leave();
+	assert_true(link_lookup("dl0", false) > 0);
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s, NULL, 0), 0);
+	assert_int_equal(link_lookup("dl0", false), -ENODEV);
+	get_file("/proc/net/route", routes, sizeof(routes));
+	assert_null(strstr(routes, "dl0"));
+#ifndef TEST_ON_HOST
+	/* shmif's bus sysctl went with it. */
+	assert_int_equal(rump_sys_open("/proc/sys/net/shmif/dl0/bus",
+	    O_RDONLY), -1);
+	assert_int_equal(errno, ENOENT);
+#endif
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s, NULL, 0), ENODEV);
+	link_req(&r, RTM_DELLINK, 0, "lo", NULL);
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s, NULL, 0), EOPNOTSUPP);
+	assert_true(link_lookup("lo", false) > 0);
+	/* The name is free: a new dl0, deleted again. */
+	link_req(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, "dl0", kind);
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s, NULL, 0), 0);
+	assert_true(link_lookup("dl0", false) > 0);
+	link_req(&r, RTM_DELLINK, 0, "dl0", NULL);
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s, NULL, 0), 0);
+	CHECK_OK(rump_sys_close(s));
+}
+
 /* An RTM_NEWROUTE/DELROUTE for 10.88.0.0/plen via gw (0: dev lo). */
 static void
 route_req(struct req *r, int type, int flags, int plen, const char *gw)
@@ -339,6 +463,7 @@ main(void)
 		cmocka_unit_test(newaddr_deladdr),
 		cmocka_unit_test(malformed_requests),
 		cmocka_unit_test(newroute_delroute),
+		cmocka_unit_test(newlink_dellink),
 		cmocka_unit_test(other_protocols),
 	};
 

@@ -33,6 +33,9 @@ struct sysctl_node {
 };
 
 int sysctl_register(struct sysctl_node *node);
+/* Takes node out of the names (ENOENT if it is not in).  The node's
+ * memory must stay: a reader may still be on it, and goes on from it. */
+int sysctl_unregister(struct sysctl_node *node);
 const struct sysctl_node *sysctl_lookup(const char *name);
 /* Iteration for procfs: NULL starts, returns NULL after the last. */
 const struct sysctl_node *sysctl_next(const struct sysctl_node *prev);

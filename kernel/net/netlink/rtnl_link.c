@@ -277,12 +277,12 @@ rtnl_dellink(struct nlmsg_ctx *c)
 {
 	const struct nlattr *tb[IFLA_MAX + 1];
 	struct ifinfomsg ifi;
+	struct ifnet *ifp;
 	int error;
 
 	if ((error = parse_link(c, &ifi, tb)) != 0)
 		return error;
-	if (find_link(&ifi, tb) == NULL)
+	if ((ifp = find_link(&ifi, tb)) == NULL)
 		return ENODEV;
-	/* No driver can be deleted yet (lo never can). */
-	return EOPNOTSUPP;
+	return ifc_destroy(ifp);
 }
