@@ -343,6 +343,7 @@ hj_poll_mixed_raw(struct pollfd *fds, nfds_t n, nfds_t nraw,
 	nfds_t nh = 0, nk = 0, i;
 	void *mem = NULL;
 	int kr, hr = 0, herr = 0, rv = 0, k;
+	bool now;
 
 	for (i = 0; i < n; i++) {
 		if (fds[i].fd < 0)
@@ -387,22 +388,20 @@ hj_poll_mixed_raw(struct pollfd *fds, nfds_t n, nfds_t nraw,
 		goto out;
 	}
 	/*
-	 * Nothing of the kernel's is ready: the host's may be (a pipe with
-	 * data, stdout writable, the common case of a program copying
-	 * between a file and a socket).  One host call says so, where the
-	 * split wait would wake the helper, make it poll the kernel and
-	 * stop it again: several remote calls and thread wake-ups.
+	 * The host's descriptors are looked at without waiting too: with
+	 * the kernel's answer, or when nothing of the kernel's is ready,
+	 * because the host's may be (a pipe with data, stdout writable, the
+	 * common case of a program copying between a file and a socket).
+	 * One host call says so, where the split wait would wake the
+	 * helper, make it poll the kernel and stop it again: several remote
+	 * calls and thread wake-ups.
 	 */
-	if (kr == 0 && !zero_time(tmo) && nh > 0) {
+	now = kr > 0 || zero_time(tmo);
+	if (nh > 0 || (now && mask != NULL)) {
 		hr = HOST(ppoll)(hf + 1, nh, &zero, mask);
 		herr = errno;
 	}
-	if (kr > 0 || zero_time(tmo) || hr != 0) {
-		if ((kr > 0 || zero_time(tmo)) && (nh > 0 || mask != NULL)) {
-			hr = HOST(ppoll)(hf + 1, nh, &zero, mask);
-			herr = errno;
-		}
-	} else {
+	if (!now && hr == 0) {
 		if ((w = hj_waiter_get()) == NULL ||
 		    waiter_room(w, nk) != 0) {
 			rv = -1;
