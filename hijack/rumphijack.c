@@ -11,19 +11,18 @@
  * every process of the tree (fork, exec, pipelines, subshells) reaches the
  * same kernel.  On a server (--server URL, or an exported RUMP_SERVER):
  * the same, with RUMP_SERVER the server's; this process is a client of it
- * (librumpclient, loaded on demand) that checks it is there and copies
+ * (librumpclient, linked in) that checks it is there and copies
  * trees in and out.  Exit status: the command's (128+N for a signal); 2
  * for a usage error (a malformed URL included); 127 when the tree cannot
  * start (no shim, no kernel, no server), 126 when the command cannot run.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <pthread.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,11 +31,13 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
+#include <rump/rumpclient.h>
 
 #include "cli.h"
 #include "netopt.h"
@@ -127,14 +128,31 @@ static const struct side kern = { k_open, rump_sys_read, rump_sys_write,
     rump_sys_close, rump_sys_lstat, rump_sys_mkdir, k_getdents,
     rump_sys_readlink, rump_sys_symlink };
 
-/* A server's kernel, through the librumpclient next to the shim. */
-static int (*r_open_p)(const char *, int, ...);
-static ssize_t (*r_getdents_p)(int, void *, size_t);
-static int r_open(const char *p, int f, mode_t m) { return r_open_p(p, f, m); }
+/*
+ * A server's kernel, through librumpclient linked into this program with
+ * its symbols prefixed (client_ns.sh): the same functions as
+ * <rump/rump_syscalls.h> declares, beside the kernel's own rump_sys_*.
+ */
+#define HJ_CLIENT(fn)	extern __typeof__(fn) rumphj_##fn
+HJ_CLIENT(rump_sys_open);
+HJ_CLIENT(rump_sys_getdents64);
+HJ_CLIENT(rump_sys_read);
+HJ_CLIENT(rump_sys_write);
+HJ_CLIENT(rump_sys_close);
+HJ_CLIENT(rump_sys_lstat);
+HJ_CLIENT(rump_sys_mkdir);
+HJ_CLIENT(rump_sys_readlink);
+HJ_CLIENT(rump_sys_symlink);
+HJ_CLIENT(rumpclient_init);
+
+static int r_open(const char *p, int f, mode_t m)
+{ return rumphj_rump_sys_open(p, f, m); }
 static ssize_t r_getdents(int fd, void *b, size_t n)
-{ return r_getdents_p(fd, b, n); }
-static struct side remote = { r_open, NULL, NULL, NULL, NULL, NULL,
-    r_getdents, NULL, NULL };
+{ return rumphj_rump_sys_getdents64(fd, b, n); }
+static const struct side remote = { r_open, rumphj_rump_sys_read,
+    rumphj_rump_sys_write, rumphj_rump_sys_close, rumphj_rump_sys_lstat,
+    rumphj_rump_sys_mkdir, r_getdents, rumphj_rump_sys_readlink,
+    rumphj_rump_sys_symlink };
 
 static int
 fail(const char *what, const char *path)
@@ -373,11 +391,12 @@ own_kernel(void)
 /*
  * The private kernel's socket: a fresh abstract one, bound and listening
  * before the command starts, so the command's first connect() finds it
- * (the kernel's backlog holds it until someone accepts).  It is served
- * (serve_private: the accepting thread) only once the command is on its
- * way, and held (rump_server_hold) until boot_private has booted the
- * kernel, so the boot overlaps the command's own start and a command that
- * never calls the kernel (true) waits for neither.  -1, or the socket.
+ * (the kernel's backlog holds it until someone accepts).  The kernel boots
+ * in this thread while the command execs (the boot overlaps the command's
+ * own start), and the socket is served (the accepting thread) only when
+ * the first connection waits on it: a command that never calls the kernel
+ * (true) costs no thread of ours and no boot on its path.  -1, or the
+ * socket.
  */
 static int
 listen_private(char *url, size_t len)
@@ -404,7 +423,6 @@ listen_private(char *url, size_t len)
 			close(fd);
 		return -1;
 	}
-	rump_server_hold();
 	return fd;
 }
 
@@ -422,8 +440,29 @@ serve_private(int fd, const char *url)
 	return 0;
 }
 
-/* Boots the private kernel and lets the held connections in. */
-static int boot_result;
+/*
+ * Waits until the command has ended or a client waits on the listening
+ * socket, whichever is first: true for a client.  Without pidfds (Linux
+ * before 5.3) it cannot tell, and says a client.
+ */
+static bool
+client_first(int lfd, pid_t pid)
+{
+	struct pollfd p[2] = { { .fd = -1, .events = POLLIN },
+	    { .fd = lfd, .events = POLLIN } };
+	bool client;
+	int n;
+
+	if ((p[0].fd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0)
+		return true;
+	while ((n = poll(p, 2, -1)) < 0 && errno == EINTR)
+		continue;
+	client = n > 0 && p[0].revents == 0;
+	close(p[0].fd);
+	return client;
+}
+
+/* Boots the private kernel. */
 static int
 boot_private(void)
 {
@@ -435,74 +474,19 @@ boot_private(void)
 	else if ((error = own_kernel()) != 0)
 		fprintf(stderr, "rumphijack: the kernel's identity: %s\n",
 		    strerror(error));
-	rump_server_release(error);
 	return error ? -1 : 0;
 }
 
-static void *
-boot_main(void *arg)
-{
-	(void)arg;
-	__atomic_store_n(&boot_result, boot_private() == 0 ? 1 : -1,
-	    __ATOMIC_RELEASE);
-	return NULL;
-}
-
 /*
- * Connects this process to the server at url through librumpclient
- * (dlopen'ed as the shim does: its rump_sys_* stay apart from the kernel
- * linked into this program) and fills the remote side of the copies.
- * A server that cannot be reached is found here, before the command runs.
+ * Connects this process to the server at url (the copies' remote side).
+ * A server that cannot be reached is found here, before the command runs;
+ * librumpclient says why on stderr ("cannot reach URL: ...").
  */
-#define CLIENT	"librumpclient.so." RUMP_SOVERSION
-
 static int
-connect_server(const char *shim, const char *url)
+connect_server(const char *url)
 {
-	static const struct {
-		const char *name;
-		void **fn;
-	} fns[] = {
-		{ "rump_sys_open", (void **)&r_open_p },
-		{ "rump_sys_getdents64", (void **)&r_getdents_p },
-		{ "rump_sys_read", (void **)&remote.read },
-		{ "rump_sys_write", (void **)&remote.write },
-		{ "rump_sys_close", (void **)&remote.close },
-		{ "rump_sys_lstat", (void **)&remote.lstat },
-		{ "rump_sys_mkdir", (void **)&remote.mkdir },
-		{ "rump_sys_readlink", (void **)&remote.readlink },
-		{ "rump_sys_symlink", (void **)&remote.symlink },
-	};
-	char path[PATH_MAX + 32], dir[PATH_MAX];
-	const char *slash = strrchr(shim, '/');
-	int (*init)(void);
-	void *h = NULL;
-
-	/* Beside the shim (installed), or in the build tree's client/. */
-	snprintf(dir, sizeof(dir), "%.*s", slash != NULL ?
-	    (int)(slash - shim) : 1, slash != NULL ? shim : ".");
-	snprintf(path, sizeof(path), "%s/" CLIENT, dir);
-	if (access(path, R_OK) != 0)
-		snprintf(path, sizeof(path), "%s/../client/" CLIENT, dir);
-	if (access(path, R_OK) == 0)
-		h = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
-	if (h == NULL && (h = dlopen(CLIENT, RTLD_NOW |
-	    RTLD_LOCAL | RTLD_DEEPBIND)) == NULL) {
-		fprintf(stderr, "rumphijack: cannot load " CLIENT ": "
-		    "%s\n", dlerror());
-		return -1;
-	}
-	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
-		if ((*fns[i].fn = dlsym(h, fns[i].name)) == NULL) {
-			fprintf(stderr, "rumphijack: " CLIENT " has no "
-			    "%s\n", fns[i].name);
-			return -1;
-		}
-	if ((*(void **)&init = dlsym(h, "rumpclient_init")) == NULL)
-		return -1;
 	setenv("RUMP_SERVER", url, 1);
-	/* librumpclient says why on stderr ("cannot reach URL: ..."). */
-	return init() == 0 ? 0 : -1;
+	return rumphj_rumpclient_init() == 0 ? 0 : -1;
 }
 
 /*
@@ -604,8 +588,7 @@ main(int argc, char **argv)
 	char shim[PATH_MAX], privurl[128], preload[2 * PATH_MAX];
 	const char *old, *server = NULL, *url;
 	bool hostnet = false, private = false, kparams = false;
-	bool booted = false, bootfail = false, threaded = false;
-	pthread_t booter;
+	bool booted = false, bootfail = false;
 	const struct side *ks;
 	pid_t pid;
 
@@ -693,7 +676,7 @@ main(int argc, char **argv)
 		return 127;
 	}
 	if (server != NULL) {
-		if (connect_server(shim, server) != 0)
+		if (connect_server(server) != 0)
 			return 127;
 		ks = &remote;
 		url = server;
@@ -738,19 +721,21 @@ main(int argc, char **argv)
 	/* The command's signals are its own business. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
-	/* From here the command runs: the accepting thread and the boot are
-	 * started beside its exec, not before it.  A socket that cannot be
+	/*
+	 * From here the command runs: the boot runs beside its exec, not
+	 * before it, and the accepting thread starts only for a first
+	 * client.  A kernel that did not boot or a socket that cannot be
 	 * served is closed (connections queued on it are refused), and the
-	 * tree's status is 127 as for a kernel that did not boot. */
-	if (server == NULL && serve_private(lfd, url) != 0)
-		bootfail = true;
-	/* The boot runs beside the command's start (rump_server_hold). */
-	if (server == NULL && !booted &&
-	    pthread_create(&booter, NULL, boot_main, NULL) != 0 &&
-	    boot_private() != 0)
-		bootfail = true;
-	else if (server == NULL && !booted)
-		threaded = true;
+	 * tree's status is 127.
+	 */
+	if (server == NULL) {
+		if (!booted && boot_private() != 0)
+			bootfail = true;
+		if (bootfail)
+			close(lfd);
+		else if (client_first(lfd, pid) && serve_private(lfd, url) != 0)
+			bootfail = true;
+	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		continue;
 	rv = WIFEXITED(status) ? WEXITSTATUS(status) :
@@ -758,21 +743,13 @@ main(int argc, char **argv)
 	/*
 	 * Nothing to copy out, no image to leave clean, no interface: the
 	 * private kernel has nothing anyone will read again, so it is not
-	 * stopped, synced or halted; _exit takes it (and a boot still
-	 * running) with the process, and any client still connected (a
-	 * background process of the tree) sees its connection end, as
-	 * rump_server_shutdown would do.  A boot that failed is still 127.
+	 * stopped, synced or halted; _exit takes it with the process, and
+	 * any client still connected (a background process of the tree) sees
+	 * its connection end, as rump_server_shutdown would do.
 	 */
 	if (server == NULL && nout == 0 && nimg == 0 && nets.n == 0) {
-		if (threaded && __atomic_load_n(&boot_result, __ATOMIC_ACQUIRE)
-		    < 0)
-			bootfail = true;
 		fflush(NULL);
 		_exit(bootfail ? 127 : rv);
-	}
-	if (threaded) {
-		pthread_join(booter, NULL);
-		bootfail = bootfail || boot_result < 0;
 	}
 	if (bootfail) {
 		rump_server_shutdown();

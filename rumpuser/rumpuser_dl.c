@@ -13,6 +13,18 @@
 
 #include "rumpuser_int.h"
 
+#ifdef RUMPUSER_NO_DL
+/* A static program (rumphijack) has its components linked in and no
+ * dynamic loader to bring more: a library would be a second kernel. */
+RUMPUSER_EXPORT int
+rumpuser_dl_open(const char *path, void **handlep)
+{
+	(void)handlep;
+	fprintf(stderr, "rumpuser: %s: this program is linked -static and "
+	    "loads no component libraries\n", path != NULL ? path : "");
+	return EOPNOTSUPP;
+}
+#else
 RUMPUSER_EXPORT int
 rumpuser_dl_open(const char *path, void **handlep)
 {
@@ -37,3 +49,4 @@ rumpuser_dl_open(const char *path, void **handlep)
 	errno = saved;
 	return error;
 }
+#endif

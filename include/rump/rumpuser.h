@@ -34,7 +34,7 @@ int rumpuser_init(int version, const struct rumpuser_hyperup *hyp);
 /* --- parameters: the environment, read at bootstrap ------------------- */
 /* ENOENT if unset, ENAMETOOLONG if it does not fit in buflen. */
 int rumpuser_getparam(const char *name, char *buf, size_t buflen);
-/* Number of host CPUs, for the RUMP_NCPU default. */
+/* Number of host CPUs this process may run on, for the RUMP_NCPU default. */
 int rumpuser_ncpu(void);
 
 /* --- memory ------------------------------------------------------------ */

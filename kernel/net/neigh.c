@@ -70,6 +70,7 @@ static TAILQ_HEAD(, neigh) neigh_all = TAILQ_HEAD_INITIALIZER(neigh_all);
 static kmutex_t neigh_lock;
 static int neigh_count;
 static struct callout neigh_gc_timer;
+static bool neigh_gc_armed;		/* neigh_lock */
 
 static void neigh_timer(void *arg);
 static void neigh_gc_tick(void *arg);
@@ -101,7 +102,6 @@ neigh_init(void)
 {
 	mutex_init(&neigh_lock);
 	callout_init(&neigh_gc_timer, neigh_gc_tick, NULL);
-	(void)callout_schedule(&neigh_gc_timer, GC_INTERVAL_NS);
 }
 
 /* neigh_lock held */
@@ -131,6 +131,12 @@ neigh_insert(struct neigh *nn, int af, const struct in6_addr *addr,
 	callout_init(&nn->n_timer, neigh_timer, nn);
 	TAILQ_INSERT_TAIL(&neigh_all, nn, n_list);
 	neigh_count++;
+	/* The collector runs from the first entry on: a kernel that never
+	 * resolves a neighbour (loopback only) starts no callout thread. */
+	if (!neigh_gc_armed) {
+		neigh_gc_armed = true;
+		(void)callout_schedule(&neigh_gc_timer, GC_INTERVAL_NS);
+	}
 	return nn;
 }
 

@@ -31,13 +31,11 @@ static LIST_HEAD(vchead, vnode) vc_hash[VC_HASHSIZE];
 static TAILQ_HEAD(vcfree, vnode) vc_free = TAILQ_HEAD_INITIALIZER(vc_free);
 static int vc_nfree;
 
+/* vc_hash is static, so its buckets start as empty lists (NULL heads):
+ * initialising them again would only fault its pages in at every boot. */
 void
 vcache_init(void)
 {
-	unsigned i;
-
-	for (i = 0; i < VC_HASHSIZE; i++)
-		LIST_INIT(&vc_hash[i]);
 	vfs_maxvnodes = kern_maxvnodes;
 }
 

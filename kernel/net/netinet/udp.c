@@ -388,8 +388,10 @@ udp_init(void)
 {
 	int error;
 
+	/* As many buckets as TCP's: a larger table costs its zeroing at
+	 * every boot. */
 	if ((error = in_pcbtable_init(&udbtable, "udp", IPPROTO_UDP,
-	    4096)) != 0)
+	    1024)) != 0)
 		return error;
 	if ((error = ip_proto_register(AF_INET, IPPROTO_UDP, &udp_ipsw)) != 0)
 		return error;
