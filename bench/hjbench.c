@@ -96,7 +96,7 @@ msg(char *buf, size_t len, const char *fmt, ...)
 /* --- main ----------------------------------------------------------------- */
 
 /* dir of this program + rel, into out, if it exists. */
-static int
+int
 beside(const char *rel, char *out, size_t len)
 {
 	char d[PATH_MAX];

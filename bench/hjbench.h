@@ -20,7 +20,7 @@
 #define CALL_ROUNDS	15	/* worker processes per side: calls */
 #define ROUTED_ROUNDS	7	/* ... routed calls */
 _Static_assert(ROUTED_ROUNDS <= CALL_ROUNDS, "struct res holds CALL_ROUNDS");
-#define START_RUNS	20	/* start-up: median of runs */
+#define START_RUNS	100	/* start-up: median of runs */
 #define TAR_ROUNDS	5
 #define TAR_DIRS	100
 #define TAR_FILES	10000	/* in all */
@@ -32,6 +32,8 @@ _Static_assert(ROUTED_ROUNDS <= CALL_ROUNDS, "struct res holds CALL_ROUNDS");
 
 /* The driver's paths: this program, the shim, rumphijack, the host work
  * directory, and the files a spawned process writes stdout and stderr to. */
+/* The file rel beside this program, into out: 0, or -1 if there is none. */
+int beside(const char *rel, char *out, size_t len);
 extern char self[PATH_MAX], shim[PATH_MAX], rumphijack[PATH_MAX];
 extern char work[64];		/* /dev/shm/hjbench.XXXXXX */
 extern char outf[PATH_MAX], errf[PATH_MAX];

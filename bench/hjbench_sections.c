@@ -184,28 +184,36 @@ routed(void)
 void
 startup(void)
 {
-	static const char *const label[] = { "true", "LD_PRELOAD=shim true",
-	    "rumphijack -- true" };
-	char truebin[PATH_MAX], why[3][256] = { "", "", "" }, st[64];
-	char *argv[3][4];
-	char **env[3];
-	double v[3][START_RUNS], cpu[3][START_RUNS], m0 = 0, c0 = 0;
+	enum { TRUE, SHIM, FLOOR, HIJACK, N };
+	static const char *const label[N] = { "true", "LD_PRELOAD=shim true",
+	    "hjfloor -- true", "rumphijack -- true" };
+	char truebin[PATH_MAX], floorbin[PATH_MAX], why[N][256], st[64];
+	char *argv[N][4];
+	char **env[N];
+	double v[N][START_RUNS], cpu[N][START_RUNS], m0 = 0, c0 = 0;
 
 	printf("3. start-up, fork+exec+wait, median of %d runs (goal: "
 	    "rumphijack -- true\n   within +%.0f ms of true); cpu: user+system "
 	    "time of the process tree, steadier\n   than the wall clock on a "
-	    "busy machine\n", START_RUNS, START_GOAL_MS);
+	    "busy machine; hjfloor: a launcher that only\n   vforks, execs and "
+	    "waits (bench/hjfloor.c), the least one more exec costs\n",
+	    START_RUNS, START_GOAL_MS);
 	if (which("true", truebin, sizeof(truebin)) != 0) {
 		printf("  n/a (no true in PATH)\n");
 		return;
 	}
-	argv[0][0] = truebin, argv[0][1] = NULL;
-	argv[1][0] = truebin, argv[1][1] = NULL;
-	argv[2][0] = rumphijack, argv[2][1] = "--", argv[2][2] = truebin;
-	argv[2][3] = NULL;
+	memset(why, 0, sizeof(why));
+	if (beside("hjfloor", floorbin, sizeof(floorbin)) != 0)
+		msg(why[FLOOR], sizeof(why[FLOOR]), "no hjfloor beside hjbench");
+	argv[TRUE][0] = truebin, argv[TRUE][1] = NULL;
+	argv[SHIM][0] = truebin, argv[SHIM][1] = NULL;
+	argv[FLOOR][0] = floorbin, argv[FLOOR][1] = "--";
+	argv[FLOOR][2] = truebin, argv[FLOOR][3] = NULL;
+	argv[HIJACK][0] = rumphijack, argv[HIJACK][1] = "--";
+	argv[HIJACK][2] = truebin, argv[HIJACK][3] = NULL;
 	/* env_with() has one buffer: copy each environment's array. */
-	for (int i = 0; i < 3; i++) {
-		char **e = env_with(i == 1 ? preload() : NULL);
+	for (int i = 0; i < N; i++) {
+		char **e = env_with(i == SHIM ? preload() : NULL);
 		size_t n = 0;
 
 		while (e[n] != NULL)
@@ -218,7 +226,7 @@ startup(void)
 		memcpy(env[i], e, (n + 1) * sizeof(char *));
 	}
 	for (int r = -2; r < START_RUNS; r++) {	/* two to warm up */
-		for (int i = 0; i < 3; i++) {
+		for (int i = 0; i < N; i++) {
 			uint64_t ns;
 			int s;
 
@@ -241,7 +249,7 @@ startup(void)
 			}
 		}
 	}
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < N; i++) {
 		if (why[i][0] != '\0') {
 			printf("  %-22s n/a (%s)\n", label[i], why[i]);
 			continue;
@@ -250,18 +258,18 @@ startup(void)
 		double c = median(cpu[i], START_RUNS);
 
 		printf("  %-22s %8.3f ms  cpu %7.3f ms", label[i], m, c);
-		if (i == 0) {
+		if (i == TRUE) {
 			m0 = m;
 			c0 = c;
-		} else if (why[0][0] == '\0') {
+		} else if (why[TRUE][0] == '\0') {
 			printf("  %+7.3f ms (cpu %+7.3f)", m - m0, c - c0);
-			if (i == 2)
+			if (i == HIJACK)
 				printf("  %s", m - m0 <= START_GOAL_MS ?
 				    "goal met" : "over the goal");
 		}
 		printf("\n");
 	}
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < N; i++)
 		free(env[i]);
 }
 
