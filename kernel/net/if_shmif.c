@@ -731,20 +731,34 @@ shmif_create(const char *name)
 	return 0;
 }
 
+/*
+ * Halt: each receiving thread is stopped under its interface's
+ * configuration lock, as setbus and ip link del stop it, so two of them
+ * never join one thread.  The list lock is not held meanwhile (destroy
+ * takes it inside the configuration lock); softcs are never freed, so a
+ * deleted one's sc_next still leads on.
+ */
 static void
 shmif_shutdown(void)
 {
 	struct shmif_sc *sc;
 
 	mutex_enter(&shmif_list_lock);
-	for (sc = shmif_list; sc != NULL; sc = sc->sc_next)
+	sc = shmif_list;
+	mutex_exit(&shmif_list_lock);
+	while (sc != NULL) {
+		mutex_enter(&sc->sc_cfglock);
 		if (sc->sc_thread != NULL) {
 			atomic_store(&sc->sc_stop, true);
 			shmif_wake_self(sc);
 			kthread_join(sc->sc_thread);
 			sc->sc_thread = NULL;
 		}
-	mutex_exit(&shmif_list_lock);
+		mutex_exit(&sc->sc_cfglock);
+		mutex_enter(&shmif_list_lock);
+		sc = sc->sc_next;
+		mutex_exit(&shmif_list_lock);
+	}
 }
 
 static int

@@ -399,19 +399,28 @@ tap_create(const char *name)
 	return 0;
 }
 
+/* Halt: as shmif_shutdown, each thread stopped under its interface's
+ * configuration lock, so a racing tap_close never joins it too. */
 static void
 tap_shutdown(void)
 {
 	struct tap_sc *sc;
 
 	mutex_enter(&tap_list_lock);
-	for (sc = tap_list; sc != NULL; sc = sc->sc_next)
+	sc = tap_list;
+	mutex_exit(&tap_list_lock);
+	while (sc != NULL) {
+		mutex_enter(&sc->sc_cfglock);
 		if (sc->sc_thread != NULL) {
 			atomic_store(&sc->sc_stop, true);
 			kthread_join(sc->sc_thread);
 			sc->sc_thread = NULL;
 		}
-	mutex_exit(&tap_list_lock);
+		mutex_exit(&sc->sc_cfglock);
+		mutex_enter(&tap_list_lock);
+		sc = sc->sc_next;
+		mutex_exit(&tap_list_lock);
+	}
 }
 
 static int
