@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,15 @@ stats_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* A forked child counts its own calls only. */
+static void
+stats_child(void)
+{
+	memset(&sp_shm_stats, 0, sizeof(sp_shm_stats));
+	memset(ncalls, 0, sizeof(ncalls));
+	memset(nsecs, 0, sizeof(nsecs));
+}
+
 void
 stats_init(void)
 {
@@ -42,6 +52,7 @@ stats_init(void)
 		return;
 	if ((stats_path = strdup(v)) == NULL)
 		return;
+	pthread_atfork(NULL, NULL, stats_child);
 	sp_shm_counting = true;
 	stats_on = true;
 }
