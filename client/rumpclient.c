@@ -437,6 +437,7 @@ config(void)
 		    url);
 		return error;
 	}
+	stats_init();
 	rc.secretlen = 0;
 	if ((sf = getenv("RUMPCLIENT_SECRET")) != NULL &&
 	    (error = sp_secret_load(sf, rc.secret, &rc.secretlen)) != 0) {
@@ -619,11 +620,17 @@ rump_syscall(int num, const int64_t *args, int nargs, int64_t *retval)
 	size_t len;
 	int error, proto;
 
+	uint64_t t0 = 0;
+
 	if ((error = thread_conn(&c)) != 0)
 		return error;
 	if ((error = sp_creq_build(&r, num, args, nargs)) != 0)
 		return error;
+	if (__builtin_expect(stats_on, 0))
+		t0 = stats_now();
 	error = roundtrip(c, r.iov, r.niov, &type, &body, &len);
+	if (__builtin_expect(stats_on, 0))
+		stats_call(num, stats_now() - t0);
 	if (error == EFAULT) {
 		/* A bad buffer, refused before a byte left: as a kernel. */
 		sp_creq_free(&r);

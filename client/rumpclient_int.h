@@ -68,4 +68,10 @@ int roundtrip(struct rconn *c, struct iovec *iov, int n, uint16_t *type,
 /* The server went away under c: what RUMPHIJACK_RETRYCONNECT says. */
 int lost(struct rconn *c);
 
+/* RUMPCLIENT_STATS (rumpclient_stats.c): stats_on says it is set. */
+extern bool stats_on;
+void stats_init(void);
+uint64_t stats_now(void);
+void stats_call(int num, uint64_t ns);
+
 #endif /* RUMPCLIENT_INT_H */

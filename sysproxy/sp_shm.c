@@ -36,6 +36,15 @@
 
 #define USER_MINADDR	4096	/* as the kernel's copyin: the null page */
 
+struct sp_shm_stats sp_shm_stats;
+bool sp_shm_counting;
+
+#define COUNT(f) do {							\
+	if (__builtin_expect(sp_shm_counting, 0))			\
+		atomic_fetch_add_explicit(&sp_shm_stats.f, 1,		\
+		    memory_order_relaxed);				\
+} while (0)
+
 static inline void
 cpu_relax(void)
 {
@@ -318,8 +327,12 @@ client_wait(struct sp_shm *s, int fd, struct sp_buf *b, uint16_t *type,
 		if (first && (hit || atomic_load_explicit(&ctl->srv_blocked,
 		    memory_order_relaxed) == 0))
 			s->spin_ns = adapt(s->spin_ns, hit, CLIENT_SPIN_NS);
-		if (hit)
+		if (hit) {
+			if (first)
+				COUNT(spun);
 			break;
+		}
+		COUNT(slept);
 		if ((error = doze(fd, b, &ctl->cli_sleeping, &ctl->rep_seq,
 		    s->seq, false, type, len)) < 0)
 			break;
@@ -376,6 +389,7 @@ sp_shm_call(struct sp_shm *s, int fd, struct sp_buf *b, struct iovec *iov,
 		 * one.  A buffer refused before a byte left (EFAULT): a RING
 		 * sends the server back to waiting for the next post.
 		 */
+		COUNT(big);
 		post_request(s, SP_SHM_SOCKET, total);
 		(void)atomic_exchange(&ctl->srv_sleeping, 0);
 		if ((error = sp_sendv(fd, iov, n)) != 0)
@@ -387,11 +401,14 @@ sp_shm_call(struct sp_shm *s, int fd, struct sp_buf *b, struct iovec *iov,
 	}
 	if (gather_user(s->area, iov, n) != 0)
 		return EFAULT;
+	COUNT(posted);
 	post_request(s, SP_SHM_INLINE, total);
 	if (atomic_load(&ctl->srv_sleeping) != 0 &&
-	    atomic_exchange(&ctl->srv_sleeping, 0) != 0 &&
-	    (error = ring(fd)) != 0)
-		return error;
+	    atomic_exchange(&ctl->srv_sleeping, 0) != 0) {
+		COUNT(rang);
+		if ((error = ring(fd)) != 0)
+			return error;
+	}
 	return client_wait(s, fd, b, type, body, len);
 }
 

@@ -83,6 +83,21 @@ int sp_shm_next(struct sp_shm *s, int fd, struct sp_buf *b,
 /* Server: answers the current frame the way it came. */
 int sp_shm_reply(struct sp_shm *s, int fd, struct iovec *iov, int n);
 
+/*
+ * What the waits of this process's calls came to (RUMPCLIENT_STATS):
+ * counted only while sp_shm_counting is set, so that a server's many
+ * connection threads never share these lines.
+ */
+struct sp_shm_stats {
+	_Atomic unsigned long posted;	/* requests through the region */
+	_Atomic unsigned long spun;	/* ... answered while spinning */
+	_Atomic unsigned long slept;	/* sleeps on the socket */
+	_Atomic unsigned long rang;	/* RINGs sent to a sleeping server */
+	_Atomic unsigned long big;	/* frames too big for the region */
+};
+extern struct sp_shm_stats sp_shm_stats;
+extern bool sp_shm_counting;
+
 /* Whether this machine has a CPU to spin on (more than one usable). */
 bool sp_shm_useful(void);
 

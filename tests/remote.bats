@@ -146,6 +146,20 @@ make_tree() {
 	assert_output "EFAULT, then served"
 }
 
+@test "RUMPCLIENT_STATS: each client process appends one line of its calls" {
+	start_unix
+	echo data >"$TMP/f"
+	RUMPCLIENT_STATS=$TMP/stats run timeout 30 "$RCP" in "$TMP/f" /f
+	assert_success
+	RUMPCLIENT_STATS=$TMP/stats run timeout 30 "$RCP" out /f "$TMP/g"
+	assert_success
+	cmp "$TMP/f" "$TMP/g"
+	run cat "$TMP/stats"
+	[ "${#lines[@]}" -eq 2 ]
+	assert_line --index 0 --regexp '^pid [0-9]+ rcp: [0-9]+ calls; .* write 1 x [0-9.]+ us'
+	assert_line --index 1 --regexp '^pid [0-9]+ rcp: [0-9]+ calls; .* read [0-9]+ x [0-9.]+ us'
+}
+
 @test "files written by one client process are there for the next one" {
 	start_unix
 	mkdir "$TMP/first"
