@@ -12,31 +12,20 @@
 #include "net/netinet/ip_var.h"
 #include "net/netinet/in_var.h"
 
-static uint32_t
-roundpow2(uint32_t n)
-{
-	uint32_t r = 1;
-
-	while (r < n)
-		r <<= 1;
-	return r;
-}
-
 int
 in_pcbtable_init(struct inpcbtable *t, const char *name, int proto,
-    uint32_t hashsize)
+    struct inpcbhead *hash, struct inpcbhead *lhash, uint32_t n)
 {
-	uint32_t n = roundpow2(hashsize < 16 ? 16 : hashsize);
 	size_t rl;
 
+	if (n == 0 || (n & (n - 1)) != 0)
+		return EINVAL;
 	mutex_init(&t->ipt_lock);
 	t->ipt_name = name;
 	t->ipt_proto = proto;
 	TAILQ_INIT(&t->ipt_queue);
-	t->ipt_hash = kmem_zalloc(n * sizeof(*t->ipt_hash));
-	t->ipt_lhash = kmem_zalloc(n * sizeof(*t->ipt_lhash));
-	if (t->ipt_hash == NULL || t->ipt_lhash == NULL)
-		return ENOMEM;
+	t->ipt_hash = hash;
+	t->ipt_lhash = lhash;
 	t->ipt_mask = t->ipt_lmask = n - 1;
 	kern_getrandom(t->ipt_secret, sizeof(t->ipt_secret), GRND_INSECURE,
 	    &rl);

@@ -155,9 +155,20 @@ struct inpcbtable {
 	bool ipt_tuple_unique;
 };
 
-/* Creates the hashes (sizes: buckets, rounded up). 0 or ENOMEM. */
+/*
+ * A table's buckets, n of each (a power of two): static, so that a boot
+ * faults none of their pages in (zero is an empty list) and a table costs
+ * memory only where sockets hash.
+ */
+#define INPCB_BUCKETS(name, n) \
+	static struct inpcbhead name##_hash[n], name##_lhash[n]
+#define INPCB_TABLE_INIT(t, tname, proto, name) \
+	in_pcbtable_init(t, tname, proto, name##_hash, name##_lhash, \
+	    __arraycount(name##_hash))
+/* Sets up t over its buckets (INPCB_BUCKETS).  0, or EINVAL for a count
+ * that is not a power of two. */
 int in_pcbtable_init(struct inpcbtable *t, const char *name, int proto,
-    uint32_t hashsize);
+    struct inpcbhead *hash, struct inpcbhead *lhash, uint32_t n);
 
 /* sysctl net.ipv4.ip_local_port_range (inclusive, host order). */
 extern int64_t ip_port_first, ip_port_last;

@@ -664,12 +664,15 @@ const struct pr_usrreqs ping_usrreqs = {
 	.pr_poll = ip_errq_poll,
 };
 
+INPCB_BUCKETS(raw, 64);
+INPCB_BUCKETS(ping, 256);
+
 int
 rip_init(void)
 {
 	int error;
 
-	if ((error = in_pcbtable_init(&rawtable, "raw", IPPROTO_RAW, 64)) != 0)
+	if ((error = INPCB_TABLE_INIT(&rawtable, "raw", IPPROTO_RAW, raw)) != 0)
 		return error;
-	return in_pcbtable_init(&pingtable, "ping", IPPROTO_ICMP, 256);
+	return INPCB_TABLE_INIT(&pingtable, "ping", IPPROTO_ICMP, ping);
 }

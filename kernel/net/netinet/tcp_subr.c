@@ -157,6 +157,8 @@ tcp_set_state(struct tcpcb *tp, enum tcp_state st)
 		atomic_fetch_add(&tcpstat.tcps_timewait, 1);
 }
 
+INPCB_BUCKETS(tcb, 1024);
+
 int
 tcp_init(void)
 {
@@ -166,8 +168,8 @@ tcp_init(void)
 	error = kern_getrandom(tcp_key, sizeof(tcp_key), GRND_INSECURE, &n);
 	if (error != 0 || n != sizeof(tcp_key))
 		return error ? error : EIO;
-	if ((error = in_pcbtable_init(&tcbtable, "tcp", IPPROTO_TCP,
-	    1024)) != 0)
+	if ((error = INPCB_TABLE_INIT(&tcbtable, "tcp", IPPROTO_TCP,
+	    tcb)) != 0)
 		return error;
 	tcbtable.ipt_tuple_unique = true;
 	for (n = 0; n < __arraycount(tcp_sysctls); n++)

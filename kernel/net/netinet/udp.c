@@ -383,15 +383,15 @@ static const struct ip_protosw udp_ipsw = {
 	.ipp_ctlinput = udp_ctlinput,
 };
 
+INPCB_BUCKETS(udb, 4096);
+
 int
 udp_init(void)
 {
 	int error;
 
-	/* As many buckets as TCP's: a larger table costs its zeroing at
-	 * every boot. */
-	if ((error = in_pcbtable_init(&udbtable, "udp", IPPROTO_UDP,
-	    1024)) != 0)
+	if ((error = INPCB_TABLE_INIT(&udbtable, "udp", IPPROTO_UDP,
+	    udb)) != 0)
 		return error;
 	if ((error = ip_proto_register(AF_INET, IPPROTO_UDP, &udp_ipsw)) != 0)
 		return error;
