@@ -36,15 +36,6 @@ mutex_destroy(kmutex_t *m)
 	m->mtx = NULL;
 }
 
-/*
- * Tries before a contended mutex_enter blocks: kernel locks are held for
- * short stretches (a socket's lock while its buffer is appended to or
- * taken from), so on two or more host CPUs the holder is usually done
- * within a microsecond or two, while blocking costs a futex wait, a
- * futex wake from the holder and two context switches.
- */
-#define MUTEX_SPINS	64
-
 void
 mutex_enter(kmutex_t *m)
 {
@@ -52,18 +43,6 @@ mutex_enter(kmutex_t *m)
 
 	if (__builtin_expect(rumpuser_mutex_tryenter(m->mtx) == 0, 1))
 		return;
-	if (rump_ncpu > 1) {
-		for (int i = 0; i < MUTEX_SPINS; i++) {
-#if defined(__x86_64__) || defined(__i386__)
-			__builtin_ia32_pause();
-			__builtin_ia32_pause();
-#elif defined(__aarch64__)
-			__asm__ __volatile__("yield");
-#endif
-			if (rumpuser_mutex_tryenter(m->mtx) == 0)
-				return;
-		}
-	}
 	l = cpu_block_begin();
 	rumpuser_mutex_enter(m->mtx);
 	cpu_block_end(l);
