@@ -3,8 +3,10 @@
  * system call's uio and a protocol (k/socket.h).
  *
  * Both run with so_lock held and copy between the uio and the mbufs under
- * it: the client's buffers are in this address space (or staged by the
- * server), so a copy never sleeps.  They give the lock up only to sleep
+ * it (the client's buffers are in this address space, or staged by the
+ * server, so a copy never sleeps), except a stream's large copies, made
+ * with the lock dropped under sblock (sosend, soreceive_unlocked) so that
+ * the protocol's input does not wait for them.  They give the lock up to sleep
  * (file_cv_wait on sb_cv, with SO_*TIMEO as the deadline: EAGAIN when it
  * passes, as Linux) and around netisr_run() after each protocol request,
  * so loopback traffic is delivered in the caller's thread without a socket
@@ -22,6 +24,10 @@
 #include "k/socket.h"
 
 #include "net_private.h"
+
+/* A stream read or write of at least this much copies without so_lock
+ * (soreceive_unlocked, sosend). */
+#define SO_COPY_MIN	4096
 
 static int
 sblock(struct sockbuf *sb, kmutex_t *lk, bool nbio)
@@ -80,6 +86,16 @@ static bool
 so_unix(const struct socket *so)
 {
 	return so->so_proto->pr_domain->dom_family == AF_UNIX;
+}
+
+/* Whether a stream send may go on as its loop's checks last found it. */
+static bool
+sosend_ok(const struct socket *so)
+{
+	if (so->so_state & SS_CANTSENDMORE || so->so_error != 0)
+		return false;
+	return !(so->so_proto->pr_flags & PR_CONNREQUIRED) ||
+	    (so->so_state & SS_ISCONNECTED);
 }
 
 int
@@ -159,15 +175,37 @@ sosend(struct socket *so, const struct sockaddr *sa, socklen_t salen,
 			struct uio save = *uio;
 			struct iovec iovsave[UIO_MAXIOV];
 			int niov = uio->uio_iovcnt;
+			/* A stream writer (sblock held) copies a large chunk
+			 * in without so_lock, so that ACK processing on the
+			 * driver's thread does not wait for the copy; the
+			 * state is checked again after. */
+			bool unlocked = !atomic && chunk >= SO_COPY_MIN &&
+			    niov <= UIO_MAXIOV;
 
-			/* PR_SENDWAIT may hand the message back: keep the
-			 * uio's position to copy it again. */
-			if ((pr->pr_flags & PR_SENDWAIT) &&
+			/* PR_SENDWAIT may hand the message back, and the
+			 * state may change while unlocked: keep the uio's
+			 * position to copy it again. */
+			if (((pr->pr_flags & PR_SENDWAIT) || unlocked) &&
 			    niov <= UIO_MAXIOV)
 				memcpy(iovsave, uio->uio_iov,
 				    sizeof(struct iovec) * (size_t)niov);
+			if (unlocked)
+				sounlock(so);
 			if (chunk > 0 || !(pr->pr_flags & PR_ATOMIC))
 				error = m_uiomove(uio, chunk, hdrroom, &m);
+			if (unlocked) {
+				solock(so);
+				if (error == 0 && !sosend_ok(so)) {
+					/* Closed or failed meanwhile: the
+					 * loop's checks say how. */
+					m_freem(m);
+					*uio = save;
+					memcpy(uio->uio_iov, iovsave,
+					    sizeof(struct iovec) *
+					    (size_t)niov);
+					continue;
+				}
+			}
 			if (error != 0)
 				break;
 			if (flags & MSG_EOR && m != NULL) {
@@ -344,6 +382,67 @@ soreceive_errq(struct socket *so, struct uio *uio,
 	return 0;
 }
 
+/*
+ * Bytes of data at the front of sb's first record, up to max, that one
+ * pass may copy (the mbufs before any name or control); *endp: they are
+ * the whole record.
+ */
+static size_t
+sodatarun(const struct sockbuf *sb, size_t max, bool *endp)
+{
+	const struct mbuf *m;
+	size_t n = 0;
+
+	for (m = sb->sb_mb; m != NULL && n < max; m = m->m_next) {
+		if (m->m_type == MT_SONAME || m->m_type == MT_CONTROL)
+			break;
+		n += m->m_len;
+	}
+	*endp = m == NULL && n <= max;
+	return MIN(n, max);
+}
+
+/*
+ * A stream read's copy-out without so_lock: the protocol's input (the
+ * driver's receive thread) appends meanwhile instead of waiting for the
+ * copy.  The data at the front is referenced (m_copym shares clusters,
+ * which makes them read-only) and copied, then dropped from sb with the
+ * lock taken again.  sblock keeps other readers out; nobody else takes
+ * data from the front except a flush (shutdown, close), which sb_flushes
+ * tells apart: what it dropped is not dropped twice.  *np: bytes copied;
+ * an error (EFAULT) leaves what was not copied in sb.
+ */
+static int
+soreceive_unlocked(struct socket *so, struct sockbuf *sb, struct uio *uio,
+    size_t *np, bool *endrecp)
+{
+	struct mbuf *c, *m;
+	size_t want, resid = uio->uio_resid;
+	unsigned int gen = sb->sb_flushes;
+	bool end;
+	int error = 0;
+
+	want = sodatarun(sb, uio->uio_resid, &end);
+	if ((c = m_copym(sb->sb_mb, 0, want)) == NULL) {
+		/* No mbuf to spare: copy under the lock, as small reads. */
+		for (m = sb->sb_mb; m != NULL && error == 0 &&
+		    resid - uio->uio_resid < want; m = m->m_next)
+			error = m_touio(m, 0, MIN((size_t)m->m_len, want -
+			    (resid - uio->uio_resid)), uio);
+	} else {
+		sounlock(so);
+		for (m = c; m != NULL && error == 0; m = m->m_next)
+			error = m_touio(m, 0, m->m_len, uio);
+		m_freem(c);
+		solock(so);
+	}
+	*np = resid - uio->uio_resid;
+	*endrecp = end && *np == want;
+	if (sb->sb_flushes == gen)
+		sbdrop(sb, *np);
+	return error;
+}
+
 int
 soreceive(struct socket *so, struct uio *uio, struct sockaddr_storage *from,
     socklen_t *fromlenp, struct mbuf **controlp, int *flagsp, bool nbio,
@@ -509,12 +608,19 @@ soreceive(struct socket *so, struct uio *uio, struct sockaddr_storage *from,
 			sbdropfirst(sb);
 			continue;
 		}
-		n = MIN((size_t)m->m_len, uio->uio_resid);
-		if ((error = m_touio(m, 0, n, uio)) != 0)
-			break;
-		copied += n;
-		endrec = m->m_next == NULL && n == m->m_len;
-		sbdrop(sb, n);
+		if (sodatarun(sb, uio->uio_resid, &endrec) >= SO_COPY_MIN) {
+			error = soreceive_unlocked(so, sb, uio, &n, &endrec);
+			copied += n;
+			if (error != 0)
+				break;
+		} else {
+			n = MIN((size_t)m->m_len, uio->uio_resid);
+			if ((error = m_touio(m, 0, n, uio)) != 0)
+				break;
+			copied += n;
+			endrec = m->m_next == NULL && n == m->m_len;
+			sbdrop(sb, n);
+		}
 		if ((pr->pr_flags & PR_WANTRCVD) && n > 0)
 			pr->pr_usrreqs->pr_rcvd(so, flags);
 		/* Linux: a read that took descriptors ends with the data

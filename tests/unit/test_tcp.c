@@ -4,7 +4,9 @@
  * seen through the port it holds, RST), the error paths of connect,
  * bind, send and recv (ECONNREFUSED, EADDRINUSE, ENOTCONN, EISCONN,
  * EINPROGRESS + SO_ERROR, ECONNRESET, EPIPE), a 256 MiB transfer between
- * two threads checked byte for byte, and 1000 connections opened and
+ * two threads checked byte for byte, large reads and writes racing
+ * shutdown(SHUT_RD / SHUT_WR),
+ * and 1000 connections opened and
  * closed (options and ioctls are in test_tcp_opt.c).  The same source runs against the host (TEST_ON_HOST),
  * the reference for every answer; where Linux keeps TIME_WAIT off the
  * socket (it reports TCP_CLOSE) this kernel does the same.
@@ -392,6 +394,167 @@ tcp_bulk_256m(void **state)
 	CHECK_OK(rump_sys_close(lst));
 }
 
+/*
+ * A reader taking large chunks while another thread shuts the socket's
+ * reading side: the kernel copies a large read without the socket lock
+ * (uipc_sockio.c), and a flush meanwhile must neither free what is being
+ * copied nor be dropped twice.  Ends by the read's 0, or by 64 MiB.
+ */
+struct race {
+	int fd;
+};
+
+static void *
+race_writer(void *arg)
+{
+	struct race *r = arg;
+	uint8_t *buf = calloc(1, BULK_CHUNK);
+
+	assert_non_null(buf);
+	for (size_t done = 0; done < ((size_t)256 << 20);) {
+		ssize_t n = rump_sys_sendto(r->fd, buf, BULK_CHUNK,
+		    MSG_NOSIGNAL, NULL, 0);
+
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	free(buf);
+	return NULL;
+}
+
+static void *
+race_shutter(void *arg)
+{
+	struct race *r = arg;
+
+	usleep(5000);
+	(void)rump_sys_shutdown(r->fd, SHUT_RD);
+	return NULL;
+}
+
+static void
+tcp_read_shutdown_race(void **state)
+{
+	uint8_t *buf = malloc(BULK_CHUNK);
+	uint16_t port;
+	int lst;
+
+	(void)state;
+	assert_non_null(buf);
+	lst = listener(&port, 8);
+	for (int round = 0; round < 4; round++) {
+		struct race w, s;
+		pthread_t tw, ts;
+		size_t total = 0;
+		ssize_t n;
+		int c, a;
+
+		tcp_pair(lst, port, &c, &a);
+		w.fd = c;
+		s.fd = a;
+		assert_int_equal(pthread_create(&tw, NULL, race_writer, &w), 0);
+		assert_int_equal(pthread_create(&ts, NULL, race_shutter, &s),
+		    0);
+		while (total < ((size_t)64 << 20) &&
+		    (n = rump_sys_read(a, buf, BULK_CHUNK)) > 0)
+			total += (size_t)n;
+		assert_int_equal(pthread_join(ts, NULL), 0);
+		CHECK_OK(rump_sys_close(a));	/* the writer's end: a reset */
+		assert_int_equal(pthread_join(tw, NULL), 0);
+		CHECK_OK(rump_sys_close(c));
+	}
+	free(buf);
+	CHECK_OK(rump_sys_close(lst));
+}
+
+/*
+ * A writer in large writes while another thread shuts its sending side:
+ * the kernel copies a large chunk in without the socket lock and, when
+ * the socket was shut meanwhile, puts the uio back.  What the writes
+ * returned is exactly what the reader gets, in order (byte at offset o
+ * is o % 251): nothing counted that was not sent, nothing sent twice.
+ */
+struct shutw {
+	int fd;
+	size_t sent;
+};
+
+static void *
+shutw_writer(void *arg)
+{
+	struct shutw *w = arg;
+	uint8_t *buf = malloc(BULK_CHUNK);
+
+	assert_non_null(buf);
+	w->sent = 0;
+	while (w->sent < ((size_t)256 << 20)) {
+		ssize_t n;
+
+		for (size_t i = 0; i < BULK_CHUNK; i++)
+			buf[i] = (uint8_t)((w->sent + i) % 251);
+		n = rump_sys_sendto(w->fd, buf, BULK_CHUNK, MSG_NOSIGNAL,
+		    NULL, 0);
+		if (n <= 0)
+			break;
+		w->sent += (size_t)n;
+	}
+	free(buf);
+	return NULL;
+}
+
+static void *
+shutw_shutter(void *arg)
+{
+	struct shutw *w = arg;
+
+	usleep(5000);
+	CHECK_OK(rump_sys_shutdown(w->fd, SHUT_WR));
+	return NULL;
+}
+
+static void
+tcp_write_shutdown_race(void **state)
+{
+	uint8_t *buf = malloc(BULK_CHUNK);
+	uint16_t port;
+	int lst;
+
+	(void)state;
+	assert_non_null(buf);
+	lst = listener(&port, 8);
+	for (int round = 0; round < 4; round++) {
+		struct shutw w;
+		pthread_t tw, ts;
+		size_t got = 0;
+		ssize_t n;
+		int c, a;
+
+		tcp_pair(lst, port, &c, &a);
+		w.fd = c;
+		assert_int_equal(pthread_create(&tw, NULL, shutw_writer, &w),
+		    0);
+		assert_int_equal(pthread_create(&ts, NULL, shutw_shutter, &w),
+		    0);
+		while ((n = rump_sys_read(a, buf, BULK_CHUNK)) > 0) {
+			for (ssize_t i = 0; i < n; i++)
+				if (buf[i] != (uint8_t)((got + (size_t)i) %
+				    251))
+					fail_msg("byte %zu is wrong",
+					    got + (size_t)i);
+			got += (size_t)n;
+		}
+		assert_int_equal(n, 0);
+		assert_int_equal(pthread_join(ts, NULL), 0);
+		assert_int_equal(pthread_join(tw, NULL), 0);
+		assert_int_equal(got, w.sent);
+		CHECK_OK(rump_sys_close(c));
+		CHECK_OK(rump_sys_close(a));
+	}
+	free(buf);
+	CHECK_OK(rump_sys_close(lst));
+}
+
 /* --- many connections -------------------------------------------------------- */
 
 /* 1000 connections opened and closed: descriptors come back; TIME_WAIT
@@ -455,6 +618,8 @@ main(void)
 		cmocka_unit_test(tcp_bind_errors),
 		cmocka_unit_test(tcp_unconnected),
 		cmocka_unit_test(tcp_bulk_256m),
+		cmocka_unit_test(tcp_read_shutdown_race),
+		cmocka_unit_test(tcp_write_shutdown_race),
 		cmocka_unit_test(tcp_connect_loop),
 	};
 

@@ -319,6 +319,19 @@ again:
 	    tp->snd_nxt == tp->snd_max)
 		flags &= ~TH_FIN;
 
+	/*
+	 * A large segment short of t_lsomax that would take the last of
+	 * the queued data waits while a writer is still in sosend (it holds
+	 * sblock and calls us again with more) and an ACK is due to call us
+	 * anyway: otherwise each write's tail goes as a segment of a few
+	 * MSS, a whole frame's cost on the link for a fraction of its data.
+	 */
+	if (len >= tp->t_maxseg && len < tp->t_lsomax &&
+	    off + len + tp->t_maxseg > avail && !idle &&
+	    (so->so_snd.sb_flags & SB_LOCKED) &&
+	    !(tp->t_flags & (TF_FORCE | TF_ACKNOW | TF_NODELAY)) &&
+	    !(flags & TH_FIN))
+		len = 0;
 	if (len > 0 && tcp_send_ok(tp, len, off, idle))
 		goto send;
 	/* The FIN goes out with the tail, Nagle or not. */

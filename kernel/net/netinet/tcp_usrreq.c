@@ -40,11 +40,14 @@ tcp_attach(struct socket *so, int proto)
 
 	if (proto != 0 && proto != IPPROTO_TCP)
 		return EPROTONOSUPPORT;
-	if (so->so_snd.sb_hiwat == 0) {
+	/* soalloc gave net.core's 208 KiB default, which kept a bulk
+	 * transfer to three 64 KiB segments in flight: a size nobody set
+	 * (SB_AUTOSIZE) becomes TCP's own. */
+	if (so->so_snd.sb_hiwat == 0 || (so->so_snd.sb_flags & SB_AUTOSIZE)) {
 		so->so_snd.sb_hiwat = TCP_SNDBUF_DEFAULT;
 		so->so_snd.sb_flags |= SB_AUTOSIZE;
 	}
-	if (so->so_rcv.sb_hiwat == 0) {
+	if (so->so_rcv.sb_hiwat == 0 || (so->so_rcv.sb_flags & SB_AUTOSIZE)) {
 		so->so_rcv.sb_hiwat = TCP_RCVBUF_DEFAULT;
 		so->so_rcv.sb_flags |= SB_AUTOSIZE;
 	}
