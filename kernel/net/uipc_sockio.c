@@ -3,10 +3,8 @@
  * system call's uio and a protocol (k/socket.h).
  *
  * Both run with so_lock held and copy between the uio and the mbufs under
- * it (the client's buffers are in this address space, or staged by the
- * server, so a copy never sleeps), except a stream's large copies, made
- * with the lock dropped under sblock (sosend, soreceive_unlocked) so that
- * the protocol's input does not wait for them.  They give the lock up to sleep
+ * it: the client's buffers are in this address space (or staged by the
+ * server), so a copy never sleeps.  They give the lock up only to sleep
  * (file_cv_wait on sb_cv, with SO_*TIMEO as the deadline: EAGAIN when it
  * passes, as Linux) and around netisr_run() after each protocol request,
  * so loopback traffic is delivered in the caller's thread without a socket
@@ -25,9 +23,8 @@
 
 #include "net_private.h"
 
-/* A stream read or write of at least this much copies without so_lock
- * (soreceive_unlocked, sosend). */
-#define SO_COPY_MIN	4096
+/* A stream read of at least this much copies without so_lock (below). */
+#define SO_COPYOUT_MIN	4096
 
 static int
 sblock(struct sockbuf *sb, kmutex_t *lk, bool nbio)
@@ -86,16 +83,6 @@ static bool
 so_unix(const struct socket *so)
 {
 	return so->so_proto->pr_domain->dom_family == AF_UNIX;
-}
-
-/* Whether a stream send may go on as its loop's checks last found it. */
-static bool
-sosend_ok(const struct socket *so)
-{
-	if (so->so_state & SS_CANTSENDMORE || so->so_error != 0)
-		return false;
-	return !(so->so_proto->pr_flags & PR_CONNREQUIRED) ||
-	    (so->so_state & SS_ISCONNECTED);
 }
 
 int
@@ -175,37 +162,15 @@ sosend(struct socket *so, const struct sockaddr *sa, socklen_t salen,
 			struct uio save = *uio;
 			struct iovec iovsave[UIO_MAXIOV];
 			int niov = uio->uio_iovcnt;
-			/* A stream writer (sblock held) copies a large chunk
-			 * in without so_lock, so that ACK processing on the
-			 * driver's thread does not wait for the copy; the
-			 * state is checked again after. */
-			bool unlocked = !atomic && chunk >= SO_COPY_MIN &&
-			    niov <= UIO_MAXIOV;
 
-			/* PR_SENDWAIT may hand the message back, and the
-			 * state may change while unlocked: keep the uio's
-			 * position to copy it again. */
-			if (((pr->pr_flags & PR_SENDWAIT) || unlocked) &&
+			/* PR_SENDWAIT may hand the message back: keep the
+			 * uio's position to copy it again. */
+			if ((pr->pr_flags & PR_SENDWAIT) &&
 			    niov <= UIO_MAXIOV)
 				memcpy(iovsave, uio->uio_iov,
 				    sizeof(struct iovec) * (size_t)niov);
-			if (unlocked)
-				sounlock(so);
 			if (chunk > 0 || !(pr->pr_flags & PR_ATOMIC))
 				error = m_uiomove(uio, chunk, hdrroom, &m);
-			if (unlocked) {
-				solock(so);
-				if (error == 0 && !sosend_ok(so)) {
-					/* Closed or failed meanwhile: the
-					 * loop's checks say how. */
-					m_freem(m);
-					*uio = save;
-					memcpy(uio->uio_iov, iovsave,
-					    sizeof(struct iovec) *
-					    (size_t)niov);
-					continue;
-				}
-			}
 			if (error != 0)
 				break;
 			if (flags & MSG_EOR && m != NULL) {
@@ -608,7 +573,7 @@ soreceive(struct socket *so, struct uio *uio, struct sockaddr_storage *from,
 			sbdropfirst(sb);
 			continue;
 		}
-		if (sodatarun(sb, uio->uio_resid, &endrec) >= SO_COPY_MIN) {
+		if (sodatarun(sb, uio->uio_resid, &endrec) >= SO_COPYOUT_MIN) {
 			error = soreceive_unlocked(so, sb, uio, &n, &endrec);
 			copied += n;
 			if (error != 0)
