@@ -227,7 +227,6 @@ sbflush(struct sockbuf *sb)
 		sbdroprecord(sb);
 	sb->sb_cc = 0;
 	sb->sb_ctl = 0;
-	sb->sb_flushes++;
 }
 
 /* Linux: SO_*BUF doubles the request (bookkeeping overhead) and clamps

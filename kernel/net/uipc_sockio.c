@@ -23,9 +23,6 @@
 
 #include "net_private.h"
 
-/* A stream read of at least this much copies without so_lock (below). */
-#define SO_COPYOUT_MIN	4096
-
 static int
 sblock(struct sockbuf *sb, kmutex_t *lk, bool nbio)
 {
@@ -347,67 +344,6 @@ soreceive_errq(struct socket *so, struct uio *uio,
 	return 0;
 }
 
-/*
- * Bytes of data at the front of sb's first record, up to max, that one
- * pass may copy (the mbufs before any name or control); *endp: they are
- * the whole record.
- */
-static size_t
-sodatarun(const struct sockbuf *sb, size_t max, bool *endp)
-{
-	const struct mbuf *m;
-	size_t n = 0;
-
-	for (m = sb->sb_mb; m != NULL && n < max; m = m->m_next) {
-		if (m->m_type == MT_SONAME || m->m_type == MT_CONTROL)
-			break;
-		n += m->m_len;
-	}
-	*endp = m == NULL && n <= max;
-	return MIN(n, max);
-}
-
-/*
- * A stream read's copy-out without so_lock: the protocol's input (the
- * driver's receive thread) appends meanwhile instead of waiting for the
- * copy.  The data at the front is referenced (m_copym shares clusters,
- * which makes them read-only) and copied, then dropped from sb with the
- * lock taken again.  sblock keeps other readers out; nobody else takes
- * data from the front except a flush (shutdown, close), which sb_flushes
- * tells apart: what it dropped is not dropped twice.  *np: bytes copied;
- * an error (EFAULT) leaves what was not copied in sb.
- */
-static int
-soreceive_unlocked(struct socket *so, struct sockbuf *sb, struct uio *uio,
-    size_t *np, bool *endrecp)
-{
-	struct mbuf *c, *m;
-	size_t want, resid = uio->uio_resid;
-	unsigned int gen = sb->sb_flushes;
-	bool end;
-	int error = 0;
-
-	want = sodatarun(sb, uio->uio_resid, &end);
-	if ((c = m_copym(sb->sb_mb, 0, want)) == NULL) {
-		/* No mbuf to spare: copy under the lock, as small reads. */
-		for (m = sb->sb_mb; m != NULL && error == 0 &&
-		    resid - uio->uio_resid < want; m = m->m_next)
-			error = m_touio(m, 0, MIN((size_t)m->m_len, want -
-			    (resid - uio->uio_resid)), uio);
-	} else {
-		sounlock(so);
-		for (m = c; m != NULL && error == 0; m = m->m_next)
-			error = m_touio(m, 0, m->m_len, uio);
-		m_freem(c);
-		solock(so);
-	}
-	*np = resid - uio->uio_resid;
-	*endrecp = end && *np == want;
-	if (sb->sb_flushes == gen)
-		sbdrop(sb, *np);
-	return error;
-}
-
 int
 soreceive(struct socket *so, struct uio *uio, struct sockaddr_storage *from,
     socklen_t *fromlenp, struct mbuf **controlp, int *flagsp, bool nbio,
@@ -573,19 +509,12 @@ soreceive(struct socket *so, struct uio *uio, struct sockaddr_storage *from,
 			sbdropfirst(sb);
 			continue;
 		}
-		if (sodatarun(sb, uio->uio_resid, &endrec) >= SO_COPYOUT_MIN) {
-			error = soreceive_unlocked(so, sb, uio, &n, &endrec);
-			copied += n;
-			if (error != 0)
-				break;
-		} else {
-			n = MIN((size_t)m->m_len, uio->uio_resid);
-			if ((error = m_touio(m, 0, n, uio)) != 0)
-				break;
-			copied += n;
-			endrec = m->m_next == NULL && n == m->m_len;
-			sbdrop(sb, n);
-		}
+		n = MIN((size_t)m->m_len, uio->uio_resid);
+		if ((error = m_touio(m, 0, n, uio)) != 0)
+			break;
+		copied += n;
+		endrec = m->m_next == NULL && n == m->m_len;
+		sbdrop(sb, n);
 		if ((pr->pr_flags & PR_WANTRCVD) && n > 0)
 			pr->pr_usrreqs->pr_rcvd(so, flags);
 		/* Linux: a read that took descriptors ends with the data

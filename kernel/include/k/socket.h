@@ -56,8 +56,6 @@ struct sockbuf {
 	unsigned int sb_wakes;		/* wake-ups so far (atomic): sbspin */
 	uint8_t sb_spinmiss;		/* sbspin: spins in a row that failed */
 	uint8_t sb_spinskip;		/* sbspin: waits left to sleep at once */
-	unsigned int sb_flushes;	/* sbflush calls: a reader copying
-					 * without the lock checks it */
 };
 #define SB_AUTOSIZE	0x01		/* size not set by the user: may grow */
 #define SB_LOCKED	0x02		/* one reader/writer at a time (sblock) */
