@@ -396,9 +396,8 @@ tcp_bulk_256m(void **state)
 
 /*
  * A reader taking large chunks while another thread shuts the socket's
- * reading side: the kernel copies a large read without the socket lock
- * (uipc_sockio.c), and a flush meanwhile must neither free what is being
- * copied nor be dropped twice.  Ends by the read's 0, or by 64 MiB.
+ * reading side: the flush that shutdown makes meets reads in progress
+ * and must leave the socket sound.  Ends by the read's 0, or by 64 MiB.
  */
 struct race {
 	int fd;
@@ -470,10 +469,9 @@ tcp_read_shutdown_race(void **state)
 
 /*
  * A writer in large writes while another thread shuts its sending side:
- * the kernel copies a large chunk in without the socket lock and, when
- * the socket was shut meanwhile, puts the uio back.  What the writes
- * returned is exactly what the reader gets, in order (byte at offset o
- * is o % 251): nothing counted that was not sent, nothing sent twice.
+ * what the writes returned is exactly what the reader gets, in order
+ * (byte at offset o is o % 251): nothing counted that was not sent,
+ * nothing sent twice.
  */
 struct shutw {
 	int fd;

@@ -214,13 +214,8 @@ tcp_do_ack(struct tcpcb *tp, struct tcpseg *s, bool *drop)
 		}
 		break;
 	case TCPS_CLOSING:
-		if (ourfinacked) {
-			tcp_set_state(tp, TCPS_TIME_WAIT);
-			tcp_timer_disarm(tp, TCPT_REXMT);
-			tcp_timer_disarm(tp, TCPT_KEEP);
-			tcp_timer_arm(tp, TCPT_2MSL, 2 * tcp_msl_ms * 1000000);
-			soisdisconnected(so);
-		}
+		if (ourfinacked)
+			tcp_enter_time_wait(tp);
 		break;
 	case TCPS_LAST_ACK:
 		if (ourfinacked) {

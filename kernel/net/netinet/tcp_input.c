@@ -52,6 +52,17 @@ tcp_challenge_ack(struct tcpcb *tp)
 	(void)tcp_output(tp);
 }
 
+/* TIME_WAIT (from CLOSING or FIN_WAIT_2): 2 MSL, then the pcb goes. */
+void
+tcp_enter_time_wait(struct tcpcb *tp)
+{
+	tcp_set_state(tp, TCPS_TIME_WAIT);
+	tcp_timer_disarm(tp, TCPT_REXMT);
+	tcp_timer_disarm(tp, TCPT_KEEP);
+	tcp_timer_arm(tp, TCPT_2MSL, 2 * tcp_msl_ms * 1000000);
+	soisdisconnected(tp->t_socket);
+}
+
 /* Our state becomes ESTABLISHED (from SYN_SENT or SYN_RECEIVED). */
 void
 tcp_established(struct tcpcb *tp)
@@ -110,11 +121,7 @@ tcp_do_fin(struct tcpcb *tp)
 		tcp_set_state(tp, TCPS_CLOSING);
 		break;
 	case TCPS_FIN_WAIT_2:
-		tcp_set_state(tp, TCPS_TIME_WAIT);
-		tcp_timer_disarm(tp, TCPT_REXMT);
-		tcp_timer_disarm(tp, TCPT_KEEP);
-		tcp_timer_arm(tp, TCPT_2MSL, 2 * tcp_msl_ms * 1000000);
-		soisdisconnected(so);
+		tcp_enter_time_wait(tp);
 		break;
 	case TCPS_TIME_WAIT:
 		tcp_timer_arm(tp, TCPT_2MSL, 2 * tcp_msl_ms * 1000000);

@@ -18,6 +18,7 @@ struct tcpseg {
 
 void tcp_challenge_ack(struct tcpcb *tp);
 void tcp_established(struct tcpcb *tp);
+void tcp_enter_time_wait(struct tcpcb *tp);
 void tcp_rtt_sample(struct tcpcb *tp, const struct tcpseg *s);
 struct tcpcb *tcp_do_ack(struct tcpcb *tp, struct tcpseg *s, bool *drop);
 
