@@ -1,11 +1,13 @@
 /*
  * hj_kernel.c: which kernel the shim talks to, set up on first use.
  *
- * With RUMP_SERVER the shim is a remote client (librumpclient); without
- * it, it boots a kernel in this process.  Either library is dlopen'ed
- * RTLD_LOCAL | RTLD_DEEPBIND: its rump_* names stay out of the program's
- * namespace, and its own libc calls (sockets, files of the hypercall
- * layer) go straight to libc instead of through the shim's wrappers.
+ * With RUMP_SERVER the shim is a remote client (librumpclient, linked
+ * in: see CLIENT below); without it, it boots a kernel in this process,
+ * dlopen'ed RTLD_LOCAL | RTLD_DEEPBIND: its rump_* names stay out of the
+ * program's namespace, and its own libc calls (sockets, files of the
+ * hypercall layer) go straight to libc instead of through the shim's
+ * wrappers.  The linked-in client gets the same two properties from its
+ * prefix and from hj_clientlibc.c.
  *
  * An embedded kernel that forks starts serving itself on a private unix
  * socket, and the child becomes a remote client of its parent's kernel,
@@ -21,7 +23,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <rump/rumpclient.h>
+
 #include "hj.h"
+
+/*
+ * librumpclient, linked in with its names prefixed hjc_ (client_ns.sh)
+ * and its calls of the wrapped libc names sent to the host's
+ * (hj_clientlibc.c), so a remote process's first call loads nothing.
+ */
+#define CLIENT(fn)	extern __typeof__(fn) hjc_##fn
+CLIENT(rumpclient_init);
+CLIENT(rumpclient_fork);
+CLIENT(rumpclient_exec);
+CLIENT(rumpclient_fdbase);
+CLIENT(rumpclient_syncids);
+CLIENT(rumpclient_mapobj);
+CLIENT(rumpclient_isfd);
+CLIENT(rump_syscall);
 
 bool hj_remote;
 int hj_priv_lo, hj_priv_hi;
@@ -94,36 +113,21 @@ open_lib(const char *name)
 static int
 up_remote(void)
 {
-	void *h = open_lib("librumpclient.so." RUMP_SOVERSION);
+	int lo;
 
-	if (h == NULL)
-		return ELIBACC;
-	k.client_init = (int (*)(void))dlsym(h, "rumpclient_init");
-	k.client_fork = (pid_t (*)(void))dlsym(h, "rumpclient_fork");
-	k.client_exec = (int (*)(const char *, char *const[],
-	    char *const[]))dlsym(h, "rumpclient_exec");
-	k.syscall = (int (*)(int, const int64_t *, int, int64_t *))dlsym(h,
-	    "rump_syscall");
-	k.client_syncids = (int (*)(void))dlsym(h, "rumpclient_syncids");
-	k.client_mapobj = (int (*)(int, int, int))dlsym(h,
-	    "rumpclient_mapobj");
-	if (k.client_init == NULL || k.syscall == NULL)
-		return ELIBBAD;
-	client_isfd = (int (*)(int))dlsym(h, "rumpclient_isfd");
-	{
-		int (*base)(void) = (int (*)(void))dlsym(h,
-		    "rumpclient_fdbase");
-
-		if (base != NULL && client_isfd != NULL) {
-			int lo = base();
-
-			/* Under up_lock already (hj_kernel_up). */
-			if (hj_priv_hi == 0 || lo < hj_priv_lo)
-				hj_priv_lo = lo;
-			if (lo + 64 > hj_priv_hi)
-				hj_priv_hi = lo + 64;
-		}
-	}
+	k.client_init = hjc_rumpclient_init;
+	k.client_fork = hjc_rumpclient_fork;
+	k.client_exec = hjc_rumpclient_exec;
+	k.syscall = hjc_rump_syscall;
+	k.client_syncids = hjc_rumpclient_syncids;
+	k.client_mapobj = hjc_rumpclient_mapobj;
+	client_isfd = hjc_rumpclient_isfd;
+	/* Under up_lock already (hj_kernel_up). */
+	lo = hjc_rumpclient_fdbase();
+	if (hj_priv_hi == 0 || lo < hj_priv_lo)
+		hj_priv_lo = lo;
+	if (lo + 64 > hj_priv_hi)
+		hj_priv_hi = lo + 64;
 	hj_remote = true;
 	return k.client_init() == 0 ? 0 : errno;
 }

@@ -76,6 +76,29 @@ teardown() {
 	done
 }
 
+@test "the shim's linked-in librumpclient calls the host's libc, never the shim's wrappers, and is not exported" {
+	shim="$B"/hijack/librumphijack.so
+	exports=$(nm -D --defined-only "$shim" | awk '{print $3}' |
+	    sed 's/@.*//' | sort -u)
+	calls=$(nm -u "$B"/hijack/librumpclient_shim.a | awk '{print $2}' |
+	    sort -u)
+	both=$(comm -12 <(echo "$exports") <(echo "$calls"))
+	if [ -n "$both" ]; then
+		echo "the client calls the shim's own: $both" \
+		    "(add them to hijack/client_libc.list)"
+		return 1
+	fi
+	run grep -E '^(hjc_|hj_libc_|sp_)' <<<"$exports"
+	assert_failure
+	# The client really is inside: the shell that wrote to the kernel
+	# (a remote client of the tree's kernel) loaded no librumpclient.
+	run env -u RUMP_SERVER "$B"/hijack/rumphijack -- sh -c \
+	    'echo x > /rump/f; cat /rump/f; grep -c librumpclient /proc/$$/maps || :'
+	assert_success
+	assert_output "x
+0"
+}
+
 @test "a remote client builds against the build tree with the uninstalled rumpclient.pc" {
 	export PKG_CONFIG_PATH="$B/meson-uninstalled"
 	run pkg-config --cflags --libs rumpclient
