@@ -394,29 +394,31 @@ tcp_bulk_256m(void **state)
 	CHECK_OK(rump_sys_close(lst));
 }
 
-/*
- * A reader taking large chunks while another thread shuts the socket's
- * reading side: the flush that shutdown makes meets reads in progress
- * and must leave the socket sound.  Ends by the read's 0, or by 64 MiB.
- */
+/* One writer in large writes of a counted pattern (byte at offset o is
+ * o % 251), and one thread that shuts one side (how) after 5 ms. */
 struct race {
-	int fd;
+	int fd, how;
+	size_t sent;
 };
 
 static void *
 race_writer(void *arg)
 {
 	struct race *r = arg;
-	uint8_t *buf = calloc(1, BULK_CHUNK);
+	uint8_t *buf = malloc(BULK_CHUNK);
 
 	assert_non_null(buf);
-	for (size_t done = 0; done < ((size_t)256 << 20);) {
-		ssize_t n = rump_sys_sendto(r->fd, buf, BULK_CHUNK,
-		    MSG_NOSIGNAL, NULL, 0);
+	r->sent = 0;
+	while (r->sent < ((size_t)256 << 20)) {
+		ssize_t n;
 
+		for (size_t i = 0; i < BULK_CHUNK; i++)
+			buf[i] = (uint8_t)((r->sent + i) % 251);
+		n = rump_sys_sendto(r->fd, buf, BULK_CHUNK, MSG_NOSIGNAL,
+		    NULL, 0);
 		if (n <= 0)
 			break;
-		done += (size_t)n;
+		r->sent += (size_t)n;
 	}
 	free(buf);
 	return NULL;
@@ -428,10 +430,15 @@ race_shutter(void *arg)
 	struct race *r = arg;
 
 	usleep(5000);
-	(void)rump_sys_shutdown(r->fd, SHUT_RD);
+	CHECK_OK(rump_sys_shutdown(r->fd, r->how));
 	return NULL;
 }
 
+/*
+ * A reader taking large chunks while another thread shuts the socket's
+ * reading side: the flush that shutdown makes meets reads in progress
+ * and must leave the socket sound.  Ends by the read's 0, or by 64 MiB.
+ */
 static void
 tcp_read_shutdown_race(void **state)
 {
@@ -452,6 +459,7 @@ tcp_read_shutdown_race(void **state)
 		tcp_pair(lst, port, &c, &a);
 		w.fd = c;
 		s.fd = a;
+		s.how = SHUT_RD;
 		assert_int_equal(pthread_create(&tw, NULL, race_writer, &w), 0);
 		assert_int_equal(pthread_create(&ts, NULL, race_shutter, &s),
 		    0);
@@ -469,48 +477,9 @@ tcp_read_shutdown_race(void **state)
 
 /*
  * A writer in large writes while another thread shuts its sending side:
- * what the writes returned is exactly what the reader gets, in order
- * (byte at offset o is o % 251): nothing counted that was not sent,
- * nothing sent twice.
+ * what the writes returned is exactly what the reader gets, in order:
+ * nothing counted that was not sent, nothing sent twice.
  */
-struct shutw {
-	int fd;
-	size_t sent;
-};
-
-static void *
-shutw_writer(void *arg)
-{
-	struct shutw *w = arg;
-	uint8_t *buf = malloc(BULK_CHUNK);
-
-	assert_non_null(buf);
-	w->sent = 0;
-	while (w->sent < ((size_t)256 << 20)) {
-		ssize_t n;
-
-		for (size_t i = 0; i < BULK_CHUNK; i++)
-			buf[i] = (uint8_t)((w->sent + i) % 251);
-		n = rump_sys_sendto(w->fd, buf, BULK_CHUNK, MSG_NOSIGNAL,
-		    NULL, 0);
-		if (n <= 0)
-			break;
-		w->sent += (size_t)n;
-	}
-	free(buf);
-	return NULL;
-}
-
-static void *
-shutw_shutter(void *arg)
-{
-	struct shutw *w = arg;
-
-	usleep(5000);
-	CHECK_OK(rump_sys_shutdown(w->fd, SHUT_WR));
-	return NULL;
-}
-
 static void
 tcp_write_shutdown_race(void **state)
 {
@@ -522,7 +491,7 @@ tcp_write_shutdown_race(void **state)
 	assert_non_null(buf);
 	lst = listener(&port, 8);
 	for (int round = 0; round < 4; round++) {
-		struct shutw w;
+		struct race w;
 		pthread_t tw, ts;
 		size_t got = 0;
 		ssize_t n;
@@ -530,9 +499,10 @@ tcp_write_shutdown_race(void **state)
 
 		tcp_pair(lst, port, &c, &a);
 		w.fd = c;
-		assert_int_equal(pthread_create(&tw, NULL, shutw_writer, &w),
+		w.how = SHUT_WR;
+		assert_int_equal(pthread_create(&tw, NULL, race_writer, &w),
 		    0);
-		assert_int_equal(pthread_create(&ts, NULL, shutw_shutter, &w),
+		assert_int_equal(pthread_create(&ts, NULL, race_shutter, &w),
 		    0);
 		while ((n = rump_sys_read(a, buf, BULK_CHUNK)) > 0) {
 			for (ssize_t i = 0; i < n; i++)
