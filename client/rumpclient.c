@@ -619,7 +619,6 @@ rump_syscall(int num, const int64_t *args, int nargs, int64_t *retval)
 	uint16_t type;
 	size_t len;
 	int error, proto;
-
 	uint64_t t0 = 0;
 
 	if ((error = thread_conn(&c)) != 0)

@@ -81,8 +81,8 @@ say(const char *fmt, const char *a, const char *b)
 static void *
 open_lib(const char *name)
 {
-	static const char *const rel[] = { "", "../client/", "../kernel/",
-	    "../rumpuser/", "../server/" };
+	static const char *const rel[] = { "", "../kernel/", "../rumpuser/",
+	    "../server/" };
 	char dir[PATH_MAX], path[PATH_MAX + 64];
 	Dl_info info;
 	void *h;

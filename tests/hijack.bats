@@ -97,6 +97,18 @@ load 'hijack/fam_programs'
 	run -127 timeout "$T" "$RH" -- "$TMP/no such command"
 }
 
+# The kernel boots beside the command: one that cannot boot (a bad
+# parameter) says why, its socket refuses the command's calls at once
+# (no hang), and the tree's status is 127 whatever the command's is.
+@test "rumphijack: a kernel that cannot boot is status 127 with its reason, and the command's calls fail" {
+	run -127 env RUMP_NCPU=abc timeout "$T" "$RH" -- sh -c \
+	    'ls /rump >/dev/null 2>&1; echo "ls=$?"; exit 0'
+	assert_line --partial 'RUMP_NCPU="abc": not a number'
+	assert_line --partial 'rumphijack: rump_init: Invalid argument'
+	assert_line 'ls=2'
+	run -127 env RUMP_NCPU=abc timeout "$T" "$RH" -- true
+}
+
 # The command is started as execvp(3) starts it (as env(1) does): found
 # in PATH, and a script without "#!" runs under /bin/sh; a file that
 # cannot be executed is 126.  The host is the reference: env runs it.
