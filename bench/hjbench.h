@@ -21,6 +21,8 @@
 #define ROUTED_ROUNDS	7	/* ... routed calls */
 _Static_assert(ROUTED_ROUNDS <= CALL_ROUNDS, "struct res holds CALL_ROUNDS");
 #define START_RUNS	100	/* start-up: median of runs */
+#define TREE_RUNS	15	/* start-up: a tree of short commands */
+#define TREE_CMDS	20
 #define TAR_ROUNDS	5
 #define TAR_DIRS	100
 #define TAR_FILES	10000	/* in all */

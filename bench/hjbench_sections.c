@@ -181,6 +181,81 @@ routed(void)
 
 /* --- 3: start-up ---------------------------------------------------------- */
 
+/*
+ * A tree of short commands: sh running TREE_CMDS `stat` one after the
+ * other, on the host, under rumphijack on a host path (the shim in each
+ * process) and on /rump (each process connects to the tree's kernel).
+ * The figure is per command: what a script or a make pays.
+ */
+static void
+tree_row(void)
+{
+	enum { HOST, SHIMONLY, KERNEL, N };
+	static const char *const label[N] = { "sh: stat /dev/shm",
+	    "rumphijack: stat /dev/shm", "rumphijack: stat /rump" };
+	char shbin[PATH_MAX], script[N][160], why[N][256], st[64];
+	char *argv[N][6];
+	double v[N][TREE_RUNS];
+
+	if (which("sh", shbin, sizeof(shbin)) != 0) {
+		printf("  tree: n/a (no sh in PATH)\n");
+		return;
+	}
+	memset(why, 0, sizeof(why));
+	for (int i = 0; i < N; i++) {
+		int a = 0;
+
+		snprintf(script[i], sizeof(script[i]), "i=0; while [ $i -lt %d "
+		    "]; do stat %s >/dev/null; i=$((i+1)); done", TREE_CMDS,
+		    i == KERNEL ? "/rump" : "/dev/shm");
+		if (i != HOST) {
+			argv[i][a++] = rumphijack;
+			argv[i][a++] = "--";
+		}
+		argv[i][a++] = shbin;
+		argv[i][a++] = "-c";
+		argv[i][a++] = script[i];
+		argv[i][a] = NULL;
+	}
+	for (int r = -1; r < TREE_RUNS; r++) {
+		for (int i = 0; i < N; i++) {
+			uint64_t ns;
+			int s;
+
+			if (why[i][0] != '\0' || (s = run(argv[i],
+			    env_with(NULL), &ns, why[i], sizeof(why[i]))) < 0)
+				continue;
+			if (s != 0) {
+				char e[200];
+
+				msg(why[i], sizeof(why[i]), "%s: %s",
+				    how(s, st, sizeof(st)),
+				    first_line(errf, e, sizeof(e)));
+				continue;
+			}
+			if (r >= 0)
+				v[i][r] = (double)ns / 1e6 / TREE_CMDS;
+		}
+	}
+	printf("  a tree: sh running %d stat commands, per command, median of "
+	    "%d runs\n", TREE_CMDS, TREE_RUNS);
+	for (int i = 0; i < N; i++) {
+		if (why[i][0] != '\0') {
+			printf("  %-26s n/a (%s)\n", label[i], why[i]);
+			continue;
+		}
+		double m = median(v[i], TREE_RUNS);
+
+		printf("  %-26s %8.3f ms", label[i], m);
+		if (i != HOST && why[HOST][0] == '\0') {
+			double h = median(v[HOST], TREE_RUNS);
+
+			printf("  %+7.3f ms  ratio %5.2f", m - h, m / h);
+		}
+		printf("\n");
+	}
+}
+
 void
 startup(void)
 {
@@ -271,6 +346,7 @@ startup(void)
 	}
 	for (int i = 0; i < N; i++)
 		free(env[i]);
+	tree_row();
 }
 
 /* --- 4: tar --------------------------------------------------------------- */
