@@ -183,16 +183,12 @@ send_frame(int fd, uint16_t type, const void *body, size_t len,
 	return sp_sendv(fd, iov, 4);
 }
 
-/* Says hello on fd and reads the answer; 0 or errno (EACCES: refused). */
+/* Sends HELLO on c->fd: 0 or errno. */
 static int
-hello(struct rconn *c, uint16_t kind, const uint8_t *cookie)
+hello_send(struct rconn *c, uint16_t kind, const uint8_t *cookie)
 {
 	struct sp_hello h;
-	struct sp_welcome w;
 	const char *name = program_invocation_short_name;
-	uint16_t type;
-	size_t len;
-	int error;
 
 	memset(&h, 0, sizeof(h));
 	h.magic = SP_MAGIC;
@@ -202,13 +198,21 @@ hello(struct rconn *c, uint16_t kind, const uint8_t *cookie)
 		memcpy(h.cookie, cookie, SP_COOKIELEN);
 	h.secretlen = (uint16_t)rc.secretlen;
 	h.namelen = (uint16_t)strnlen(name, 15);
-	error = send_frame(c->fd, SP_HELLO, &h, sizeof(h), rc.secret,
+	return send_frame(c->fd, SP_HELLO, &h, sizeof(h), rc.secret,
 	    rc.secretlen, name, h.namelen);
-	if (error == 0)
-		error = sp_recv(c->fd, &c->buf, 4096, &type, &len);
-	if (error != 0)
-		return error == ECONNRESET || error == EPIPE ? ECONNREFUSED :
-		    error;
+}
+
+/* Reads the answer to HELLO: 0 or errno (EACCES: refused). */
+static int
+hello_recv(struct rconn *c)
+{
+	struct sp_welcome w;
+	uint16_t type;
+	size_t len;
+	int error;
+
+	if ((error = sp_recv(c->fd, &c->buf, 4096, &type, &len)) != 0)
+		return error;
 	if (type == SP_REFUSE) {
 		int n = len > 300 ? 300 : (int)len;
 
@@ -229,37 +233,96 @@ hello(struct rconn *c, uint16_t kind, const uint8_t *cookie)
 
 /*
  * Offers the server a shared region for this connection's frames: on a
- * unix socket, with a CPU to spin on, unless RUMPCLIENT_SHM=0.  Any
- * failure leaves the connection on the socket alone.
+ * unix socket, with a CPU to spin on, unless RUMPCLIENT_SHM=0.  true:
+ * offered (shm_answer reads the reply).
  */
-static void
-shm_offer(struct rconn *c)
+static bool
+shm_offer(struct rconn *c, struct sp_shm *shm)
 {
 	const char *v = getenv("RUMPCLIENT_SHM");
 	struct sp_shmreq req = { SP_SHM_SIZE };
-	struct sp_replyhdr rh;
-	struct sp_shm shm;
-	uint16_t type;
-	size_t len;
 	int mfd, error;
 
-	if (!rc.addr.isunix || !(c->srvflags & SP_WELCOME_SHM) ||
-	    (v != NULL && strcmp(v, "0") == 0) || !sp_shm_useful())
-		return;
-	if (sp_shm_create(&shm, &mfd) != 0)
-		return;
+	if (!rc.addr.isunix || (v != NULL && strcmp(v, "0") == 0) ||
+	    !sp_shm_useful())
+		return false;
+	if (sp_shm_create(shm, &mfd) != 0)
+		return false;
 	error = sp_sendfd(c->fd, SP_SHM, &req, sizeof(req), mfd);
 	close(mfd);
-	if (error == 0)
-		error = sp_recv(c->fd, &c->buf, 4096, &type, &len);
-	if (error == 0 && type == SP_REPLY && len == sizeof(rh)) {
+	if (error != 0) {
+		sp_shm_detach(shm);
+		return false;
+	}
+	return true;
+}
+
+/* The server's answer to the offer: the region is used, or let go. */
+static void
+shm_answer(struct rconn *c, struct sp_shm *shm)
+{
+	struct sp_replyhdr rh;
+	uint16_t type;
+	size_t len;
+
+	if (sp_recv(c->fd, &c->buf, 4096, &type, &len) == 0 &&
+	    type == SP_REPLY && len == sizeof(rh)) {
 		memcpy(&rh, c->buf.data, sizeof(rh));
 		if (rh.error == 0) {
-			c->shm = shm;
+			c->shm = *shm;
 			return;
 		}
 	}
-	sp_shm_detach(&shm);
+	sp_shm_detach(shm);
+}
+
+/*
+ * The WELCOME flags of the server, once a HELLO learnt them (-1: not
+ * yet): a forked child has them in memory, an exec'd image in
+ * SRVFLAGS_ENV.  With SP_WELCOME_SHM known, the region's offer goes
+ * right behind HELLO, before its answer: the server takes the two in
+ * order, and the connection pays one round trip for both.
+ */
+int srvflags = -1;
+
+/* HELLO of kind on c->fd and the region's offer, then their answers: 0,
+ * EAGAIN (a NEW offered too early: the server does not know SHM and will
+ * end the connection; dial again), or errno (EACCES: refused). */
+static int
+handshake(struct rconn *c, uint16_t kind, const uint8_t *cookie,
+    bool early)
+{
+	struct sp_shm shm;
+	bool offered = false;
+	int error;
+
+	if ((error = hello_send(c, kind, cookie)) == 0) {
+		if (early)
+			offered = shm_offer(c, &shm);
+		error = hello_recv(c);
+	}
+	if (error == ECONNRESET || error == EPIPE)
+		error = ECONNREFUSED;
+	if (error == 0 && offered && !(c->srvflags & SP_WELCOME_SHM))
+		error = EAGAIN;
+	if (error == 0)
+		srvflags = c->srvflags;
+	if (error == 0 && !offered && (c->srvflags & SP_WELCOME_SHM))
+		offered = shm_offer(c, &shm);
+	if (offered && error == 0)
+		shm_answer(c, &shm);
+	else if (offered)
+		sp_shm_detach(&shm);
+	return error;
+}
+
+/* Whether to offer the region early: known to be understood, or a NEW
+ * connection, which can be dialled again if it is not. */
+static bool
+offer_early(uint16_t kind)
+{
+	return srvflags < 0 ? kind == SP_KIND_NEW :
+	    (srvflags & SP_WELCOME_SHM) != 0;
 }
 
 /* One frame out, its answer back: through the region or the socket.
@@ -352,7 +415,7 @@ dial(int *fdp)
 		int error = errno;
 
 		/* The socket's permissions, not a refusal: init_locked keeps
-		 * quiet on EACCES (hello() reports refusals), so say it. */
+		 * quiet on EACCES (hello_recv() reports refusals), so say it. */
 		if (error == EACCES)
 			warnx_("cannot reach %s: %s", getenv("RUMP_SERVER"),
 			    strerror(error));
@@ -374,15 +437,20 @@ connect_as(uint16_t kind, const uint8_t *cookie, bool main,
 	if (c == NULL)
 		return ENOMEM;
 	c->fd = -1;
-	if ((error = dial(&c->fd)) != 0 ||
-	    (error = hello(c, kind, cookie)) != 0) {
+	for (bool early = offer_early(kind);; early = false) {
+		if ((error = dial(&c->fd)) != 0 ||
+		    (error = handshake(c, kind, cookie, early)) != EAGAIN)
+			break;
+		close(c->fd);
+		c->fd = -1;
+	}
+	if (error != 0) {
 		if (c->fd >= 0)
 			close(c->fd);
 		sp_buf_free(&c->buf);
 		free(c);
 		return error;
 	}
-	shm_offer(c);
 	if (main) {
 		rc.pid = c->pid;
 		memcpy(rc.token, c->token, SP_COOKIELEN);
@@ -448,6 +516,24 @@ config(void)
 	return parse_retry();
 }
 
+/* What the image before us (rumpclient_exec) or the kernel that forked
+ * us (RUMPHIJACK's embedded one) knew of the server's flags. */
+static void
+known_flags(void)
+{
+	const char *v = getenv(SRVFLAGS_ENV);
+	char *end;
+	long f;
+
+	if (v == NULL)
+		return;
+	errno = 0;
+	f = strtol(v, &end, 10);
+	if (errno == 0 && *end == '\0' && f >= 0 && f <= 0xffff)
+		srvflags = (int)f;
+	unsetenv(SRVFLAGS_ENV);
+}
+
 /* After rumpclient_exec: the connection came with us. */
 static int
 resume_exec(const char *v)
@@ -468,13 +554,13 @@ resume_exec(const char *v)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return ENOMEM;
 	c->fd = (int)fd;
-	if ((error = hello(c, SP_KIND_EXEC, NULL)) != 0) {
+	if ((error = handshake(c, SP_KIND_EXEC, NULL,
+	    offer_early(SP_KIND_EXEC))) != 0) {
 		close(c->fd);
 		sp_buf_free(&c->buf);
 		free(c);
 		return error;
 	}
-	shm_offer(c);
 	rc.pid = c->pid;
 	memcpy(rc.token, c->token, SP_COOKIELEN);
 	c->own = true;
@@ -516,6 +602,7 @@ init_locked(void)
 		return 0;
 	if ((error = config()) != 0)
 		return error;
+	known_flags();
 	if (execfd != NULL)
 		error = resume_exec(execfd);
 	else if (forkcookie != NULL)

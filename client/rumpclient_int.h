@@ -17,6 +17,7 @@
 #include "sp_url.h"
 
 #define EXECFD_ENV	"RUMPCLIENT__EXECFD"
+#define SRVFLAGS_ENV	"RUMPCLIENT__SRVFLAGS"	/* WELCOME flags, once known */
 
 struct rconn {
 	struct rconn *next;
@@ -50,6 +51,7 @@ struct rc_state {
 
 
 extern struct rc_state rc;
+extern int srvflags;			/* the server's WELCOME flags; -1 */
 extern __thread struct rconn *tconn;	/* this thread's connection */
 extern pthread_once_t key_once;		/* rc.key, made by make_key */
 

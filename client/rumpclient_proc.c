@@ -225,7 +225,7 @@ int
 rumpclient_exec(const char *path, char *const argv[], char *const envp[])
 {
 	struct rconn *c;
-	char var[64], **nenv;
+	char var[64], fvar[64], **nenv;
 	size_t n = 0, k = 0;
 	int error;
 
@@ -235,13 +235,18 @@ rumpclient_exec(const char *path, char *const argv[], char *const envp[])
 	}
 	while (envp != NULL && envp[n] != NULL)
 		n++;
-	if ((nenv = calloc(n + 2, sizeof(*nenv))) == NULL)
+	if ((nenv = calloc(n + 3, sizeof(*nenv))) == NULL)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		if (strncmp(envp[i], EXECFD_ENV "=", sizeof(EXECFD_ENV)) != 0)
+		if (strncmp(envp[i], EXECFD_ENV "=", sizeof(EXECFD_ENV)) != 0 &&
+		    strncmp(envp[i], SRVFLAGS_ENV "=", sizeof(SRVFLAGS_ENV)))
 			nenv[k++] = envp[i];
 	snprintf(var, sizeof(var), "%s=%d", EXECFD_ENV, c->fd);
 	nenv[k++] = var;
+	if (srvflags >= 0) {
+		snprintf(fvar, sizeof(fvar), "%s=%d", SRVFLAGS_ENV, srvflags);
+		nenv[k++] = fvar;
+	}
 	nenv[k] = NULL;
 	fcntl(c->fd, F_SETFD, 0);
 	execve(path, argv, nenv);

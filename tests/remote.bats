@@ -160,6 +160,36 @@ make_tree() {
 	assert_line --index 1 --regexp '^pid [0-9]+ rcp: [0-9]+ calls; .* read [0-9]+ x [0-9.]+ us'
 }
 
+@test "a client offers its region right behind HELLO, and still works with a server from before regions" {
+	# Today's server: one connection, HELLO then SHM, calls through it.
+	start_unix
+	RUMPCLIENT_STATS=$TMP/stats run timeout 30 "$RCP" in /etc/hostname /h
+	assert_success
+	run cat "$TMP/stats"
+	assert_output --regexp 'region: [1-9][0-9]* posted'
+	# An old one (WELCOME flags 0; SHM ends the connection): the client
+	# dials again without the offer, and its calls go on the socket.
+	python3 "$BATS_TEST_DIRNAME/remote/oldserver.py" "$TMP/old.sock" \
+	    "$TMP/old.log" &
+	echo $! >>"$TMP/pids"
+	wait_file "$TMP/old.sock"
+	RUMP_SERVER=unix://$TMP/old.sock run timeout 30 python3 -c '
+import ctypes, sys
+c = ctypes.CDLL(sys.argv[1])
+assert c.rumpclient_init() == 0, "rumpclient_init failed"
+print(c.rump_sys_getpid())' "$B/client/librumpclient.so"
+	assert_success
+	assert_output 4242
+	for ((i = 0; i < 100; i++)); do	# conn 2 is logged as it ends
+		[ "$(wc -l <"$TMP/old.log")" -ge 2 ] && break
+		sleep 0.1
+	done
+	run sort "$TMP/old.log"
+	assert_line --index 0 "conn 1: 1 8"
+	assert_line --index 1 "conn 2: 1 4"
+	[ "${#lines[@]}" -eq 2 ]
+}
+
 @test "files written by one client process are there for the next one" {
 	start_unix
 	mkdir "$TMP/first"
