@@ -426,6 +426,23 @@ dial(int *fdp)
 	return 0;
 }
 
+/* c, of kind, is the process's own connection now. */
+static void
+own_process(struct rconn *c, uint16_t kind)
+{
+	rc.pid = c->pid;
+	memcpy(rc.token, c->token, SP_COOKIELEN);
+	c->own = true;
+	rc.procinfo = (kind == SP_KIND_NEW ? 0 : RUMPCLIENT_KEPT) |
+	    (c->srvflags & SP_WELCOME_HOSTIDS ? RUMPCLIENT_HOSTIDS : 0);
+}
+
+int
+rumpclient_procinfo(void)
+{
+	return rc.procinfo;
+}
+
 /* A new connection of kind for this thread; main: the process's own. */
 int
 connect_as(uint16_t kind, const uint8_t *cookie, bool main,
@@ -451,11 +468,8 @@ connect_as(uint16_t kind, const uint8_t *cookie, bool main,
 		free(c);
 		return error;
 	}
-	if (main) {
-		rc.pid = c->pid;
-		memcpy(rc.token, c->token, SP_COOKIELEN);
-		c->own = true;
-	}
+	if (main)
+		own_process(c, kind);
 	conn_bind(c);
 	*cp = c;
 	return 0;
@@ -561,9 +575,7 @@ resume_exec(const char *v)
 		free(c);
 		return error;
 	}
-	rc.pid = c->pid;
-	memcpy(rc.token, c->token, SP_COOKIELEN);
-	c->own = true;
+	own_process(c, SP_KIND_EXEC);
 	conn_bind(c);
 	return 0;
 }

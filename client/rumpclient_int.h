@@ -41,6 +41,7 @@ struct rc_state {
 	size_t secretlen;
 	pid_t pid;
 	uint8_t token[SP_COOKIELEN];
+	int procinfo;			/* RUMPCLIENT_KEPT, _HOSTIDS */
 	struct rconn *conns;
 	struct rconn *idle;		/* own connections of exited threads */
 	int nidle;

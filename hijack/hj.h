@@ -150,6 +150,10 @@ hj_fd_private(int fd)
 }
 /* The kernel process takes this process's host ids; 0 or errno. */
 int hj_cred_follow(void);
+/* hj_cred_mark notes the host ids (before a connect); hj_cred_unchanged:
+ * they are still the same.  Under hj_kernel_up's lock. */
+void hj_cred_mark(void);
+bool hj_cred_unchanged(void);
 /* ... directly: the embedded kernel's rump_proc_setcred, or the server's
  * reading of the host identity (rumpclient_syncids); ENOSYS: neither. */
 int hj_kernel_takeids(const unsigned u[4], const unsigned g[4], int ng,
@@ -324,6 +328,11 @@ const char *hj_show_prefix(void);
 #define HJ_ELINKOUT	RUMP_ELINKOUT
 extern __thread int hj_linkout_armed;
 bool hj_linkout_on(void);
+/* The image before an exec had RUMP_ELINKOUT on for this prefix
+ * (RUMPHIJACK__LINKOUT, read at start); its kernel process keeps it. */
+void hj_linkout_import(const char *prefix);
+/* "RUMPHIJACK__LINKOUT=prefix" into buf for the next image, or NULL. */
+char *hj_linkout_export(char *buf, size_t len);
 int hj_linkout_path(int kd, const char *kp, bool follow, char *host);
 /* hj_linkout_path's look without the kernel's word: 1 (host filled) if
  * kp leads out of the kernel, 0 if it stays in, -1 with errno. */

@@ -30,12 +30,14 @@ setup(void)
 	hj_fd_import(getenv("RUMPHIJACK__FDMAP"));
 	if ((s = getenv("RUMPHIJACK__CWD")) != NULL && s[0] == '1')
 		hj_cwd_kernel = true;
+	hj_linkout_import(getenv("RUMPHIJACK__LINKOUT"));
 	/* What the previous image had in the kernel must stay reachable. */
 	if (getenv("RUMPHIJACK__FDMAP") != NULL || hj_cwd_kernel ||
 	    getenv("RUMPCLIENT__EXECFD") != NULL)
 		(void)hj_kernel_up();
 	unsetenv("RUMPHIJACK__FDMAP");
 	unsetenv("RUMPHIJACK__CWD");
+	unsetenv("RUMPHIJACK__LINKOUT");
 	__atomic_store_n(&hj_ready, true, __ATOMIC_RELEASE);
 	hj_inside--;
 }

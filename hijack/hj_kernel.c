@@ -40,6 +40,7 @@ CLIENT(rumpclient_fdbase);
 CLIENT(rumpclient_syncids);
 CLIENT(rumpclient_mapobj);
 CLIENT(rumpclient_isfd);
+CLIENT(rumpclient_procinfo);
 CLIENT(rump_syscall);
 
 bool hj_remote;
@@ -54,6 +55,7 @@ static struct {
 	int (*client_exec)(const char *, char *const[], char *const[]);
 	int (*client_syncids)(void);
 	int (*client_mapobj)(int, int, int);
+	int (*client_procinfo)(void);
 	/* embedded */
 	int (*init_server)(const char *);
 	int (*prefork)(unsigned char *);
@@ -121,6 +123,7 @@ up_remote(void)
 	k.syscall = hjc_rump_syscall;
 	k.client_syncids = hjc_rumpclient_syncids;
 	k.client_mapobj = hjc_rumpclient_mapobj;
+	k.client_procinfo = hjc_rumpclient_procinfo;
 	client_isfd = hjc_rumpclient_isfd;
 	/* Under up_lock already (hj_kernel_up). */
 	lo = hjc_rumpclient_fdbase();
@@ -177,9 +180,26 @@ up_embedded(void)
  */
 __thread int hj_linkout_armed;
 static bool linkout_on;
+static char linkout_from[256];		/* the image before ours had it on */
+
+void
+hj_linkout_import(const char *prefix)
+{
+	if (prefix != NULL && strlen(prefix) < sizeof(linkout_from))
+		strcpy(linkout_from, prefix);
+}
+
+char *
+hj_linkout_export(char *buf, size_t len)
+{
+	if (!linkout_on || (size_t)snprintf(buf, len, "RUMPHIJACK__LINKOUT=%s",
+	    hj_show_prefix()) >= len)
+		return NULL;
+	return buf;
+}
 
 static void
-offer_linkprefix(void)
+offer_linkprefix(bool kept)
 {
 	static const char knob[] = "/proc/sys/vfs/linkprefix";
 	const char *p = hj_show_prefix();
@@ -188,6 +208,17 @@ offer_linkprefix(void)
 	char cur[260];
 	ssize_t n;
 
+	/* A process kept from a fork or an exec has the flag as it was: on
+	 * for this prefix, nothing to ask; for another, off again. */
+	if (kept && linkout_on)		/* a fork: ours is the parent's */
+		return;
+	if (kept && linkout_from[0] != '\0') {
+		if (strcmp(linkout_from, p) == 0) {
+			linkout_on = true;
+			return;
+		}
+		(void)hjk_prctl(RUMP_PR_LINKOUT, 0, 0, 0, 0);
+	}
 	/* The kernel keeps 255 bytes of it: a longer one would be cut. */
 	if (p[0] == '\0' || strcmp(p, "/") == 0 || pl > 255)
 		return;
@@ -232,6 +263,7 @@ int
 hj_kernel_up(void)
 {
 	int state = __atomic_load_n(&up_state, __ATOMIC_ACQUIRE), error;
+	bool ids;
 
 	if (__builtin_expect(state == 1, 1))
 		return 0;
@@ -240,8 +272,12 @@ hj_kernel_up(void)
 	pthread_mutex_lock(&up_lock);
 	if (up_state == 0) {
 		hj_inside++;
-		error = getenv("RUMP_SERVER") != NULL ? up_remote() :
-		    up_embedded();
+		if (getenv("RUMP_SERVER") != NULL) {
+			hj_cred_mark();
+			error = up_remote();
+		} else {
+			error = up_embedded();
+		}
 		hj_inside--;
 		if (error != 0)
 			say("no kernel: %s%s", strerror(error),
@@ -249,13 +285,21 @@ hj_kernel_up(void)
 		__atomic_store_n(&up_state, error == 0 ? 1 : error + 1,
 		    __ATOMIC_RELEASE);
 		if (error == 0) {
-			/* The kernel process takes the program's umask. */
-			mode_t m = HOST(umask)(0);
+			/* A process kept from a fork or an exec has the umask
+			 * and, if the server says so, the ids it needs. */
+			int info = hj_remote ? k.client_procinfo() : 0;
 
-			HOST(umask)(m);
-			(void)hjk_umask(m);
-			offer_linkprefix();
-			if ((error = take_identity()) != 0) {
+			if (!(info & RUMPCLIENT_KEPT)) {
+				/* It takes the program's umask. */
+				mode_t m = HOST(umask)(0);
+
+				HOST(umask)(m);
+				(void)hjk_umask(m);
+			}
+			offer_linkprefix(info & RUMPCLIENT_KEPT);
+			ids = (info & RUMPCLIENT_HOSTIDS) &&
+			    hj_cred_unchanged();
+			if (!ids && (error = take_identity()) != 0) {
 				say("no kernel: the kernel process cannot "
 				    "take this process's identity (%s)%s",
 				    strerror(error), "");

@@ -97,6 +97,24 @@ same_ids(const struct ids *a, const struct ids *b)
 	    memcmp(a->g, b->g, sizeof(a->g)) == 0 && a->fsg == b->fsg;
 }
 
+static struct ids mark;
+static bool marked;
+
+void
+hj_cred_mark(void)
+{
+	marked = host_ids(&mark) == 0;
+}
+
+bool
+hj_cred_unchanged(void)
+{
+	struct ids now;
+
+	return marked && host_ids(&now) == 0 && same_ids(&mark, &now) &&
+	    same_groups(&mark, &now);
+}
+
 /*
  * The kernel process takes the host's ids with its own set*id calls, in
  * an order its rules allow: a target with euid 0 regains root first (it

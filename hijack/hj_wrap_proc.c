@@ -40,7 +40,8 @@ vfork(void)
  * which a RUMP_SERVER set after an embedded kernel's fork is missing.
  */
 static char **
-exec_env(char *const envp[], char **fdmap, char *cwd, char **server)
+exec_env(char *const envp[], char **fdmap, char *cwd, char **server,
+    char *linkout, size_t lolen)
 {
 	/* A copy: bash's getenv() returns its variable, not an environ entry. */
 	const char *url = hj_remote ? getenv("RUMP_SERVER") : NULL;
@@ -50,7 +51,7 @@ exec_env(char *const envp[], char **fdmap, char *cwd, char **server)
 	*server = NULL;
 	while (envp != NULL && envp[n] != NULL)
 		n++;
-	if ((e = calloc(n + 4, sizeof(*e))) == NULL)
+	if ((e = calloc(n + 5, sizeof(*e))) == NULL)
 		return NULL;
 	if (url != NULL && asprintf(server, "RUMP_SERVER=%s", url) < 0) {
 		free(e);
@@ -68,6 +69,8 @@ exec_env(char *const envp[], char **fdmap, char *cwd, char **server)
 		strcpy(cwd, "RUMPHIJACK__CWD=1");
 		e[k++] = cwd;
 	}
+	if (hj_linkout_export(linkout, lolen) != NULL)
+		e[k++] = linkout;
 	e[k] = NULL;
 	return e;
 }
@@ -77,7 +80,7 @@ static int
 exec_routed(const char *path, int where, int kd, const char *kp,
     char *const argv[], char *const envp[])
 {
-	char cwd[32], *fdmap = NULL, *server = NULL, **env;
+	char cwd[32], linkout[300], *fdmap = NULL, *server = NULL, **env;
 	int rv, e;
 
 	/* The next image must not inherit cached placeholders. */
@@ -85,7 +88,8 @@ exec_routed(const char *path, int where, int kd, const char *kp,
 	if (hj_fdmap == NULL && !hj_cwd_kernel && !hj_remote &&
 	    where == HJ_HOST)
 		return hj_kernel_exec(path, argv, envp);
-	if ((env = exec_env(envp, &fdmap, cwd, &server)) == NULL)
+	if ((env = exec_env(envp, &fdmap, cwd, &server, linkout,
+	    sizeof(linkout))) == NULL)
 		return -1;
 	/* A file in the kernel: the host cannot exec it (hj_wrap_exec.c). */
 	rv = where == HJ_KERNEL ? hj_exec_kernel_file(path, kd, kp, argv,

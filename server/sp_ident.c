@@ -182,6 +182,12 @@ peer_ids_apply(const struct sconn *c)
 }
 
 bool
+peer_ids_exact(const struct sconn *c)
+{
+	return c->pidfd >= 0 && c->ids.ngroups < MAXGROUPS;
+}
+
+bool
 ident_call(int num)
 {
 	switch (num) {

@@ -298,14 +298,17 @@ find_proc(const uint8_t *token, uid_t uid)
 	return p;
 }
 
+/* hostids: the process was just given the peer's host identity. */
 static void
-welcome(struct sconn *c)
+welcome(struct sconn *c, bool hostids)
 {
 	struct sp_welcome w;
 
 	memset(&w, 0, sizeof(w));
 	w.version = SP_VERSION;
 	w.flags = srv.addr.isunix ? SP_WELCOME_SHM : 0;
+	if (hostids && peer_ids_exact(c))
+		w.flags |= SP_WELCOME_HOSTIDS;
 	w.pid = rump_sys_getpid();
 	memcpy(w.token, c->proc->token, sizeof(w.token));
 	send_frame(c, SP_WELCOME, &w, sizeof(w));
@@ -391,7 +394,7 @@ handshake(struct sconn *c, struct sp_buf *b)
 		refuse(c, "out of memory");
 		return -1;
 	}
-	welcome(c);
+	welcome(c, h.kind != SP_KIND_THREAD);
 	return 0;
 }
 
@@ -439,7 +442,7 @@ rehello(struct sconn *c, uint8_t *body, size_t len)
 		return EPERM;
 	proc_set_kuid(c);
 	(void)rump_proc_execnotify(name);
-	welcome(c);
+	welcome(c, true);
 	return 0;
 }
 

@@ -103,6 +103,8 @@ int peer_ids_init(struct sconn *c);
 void peer_ids_fini(struct sconn *c);
 int peer_ids_refresh(struct sconn *c);
 int peer_ids_apply(const struct sconn *c);
+/* Whether c->ids is the peer's whole host identity, read from /proc. */
+bool peer_ids_exact(const struct sconn *c);
 bool ident_call(int num);
 int ident_gate(struct sconn *c, int num, int64_t *args, int nargs);
 

@@ -94,6 +94,9 @@ struct sp_welcome {
 };
 
 #define SP_WELCOME_SHM	0x0001	/* SP_SHM is understood here */
+/* The process holds exactly the host identity the server read of the
+ * peer at this HELLO (NEW, FORK, EXEC on a unix socket, /proc readable). */
+#define SP_WELCOME_HOSTIDS	0x0002
 
 /* SP_SYSCALL body; then nargs int64 arguments, then the segments. */
 struct sp_callhdr {

@@ -198,6 +198,23 @@ load 'hijack/fam_programs'
 	[ "$(cat "$TMP/B.out")" = "$(printf 'B\nsees its own file')" ]
 }
 
+@test "rumphijack: forked and exec'd processes keep umask, links out and ids without asking, and see no private variables" {
+	run timeout "$T" "$RH" -- sh -c '
+		cd /rump && umask 027 && ln -s /usr/bin/true t && : >a &&
+		sh -c ": >b; ./t && echo out-ok; env" && stat -c "%n %a %u" a b
+		setpriv --reuid 65534 --regid 65534 --clear-groups \
+		    sh -c "id -u; : >c" </dev/null
+		stat -c "%n %u" c'
+	assert_line out-ok
+	assert_line "a 640 0"
+	assert_line "b 640 0"
+	assert_line 65534
+	assert_line --partial "Permission denied"
+	assert_line --partial "cannot statx 'c'"
+	refute_output --partial RUMPHIJACK__
+	refute_output --partial RUMPCLIENT__
+}
+
 # bad_config STRING PART: RUMPHIJACK=STRING is refused before main with
 # one line naming PART and exit status 1, under rumphijack and under
 # LD_PRELOAD alone; the command did not run.

@@ -47,6 +47,16 @@ int rumpclient_syncids(void);
 /* A host descriptor of kernel file fd's memory object, to mmap shared
  * with prot and flags, then close (unix sockets only; TCP: ENODEV). */
 int rumpclient_mapobj(int fd, int prot, int flags);
+/*
+ * What the server said at this process's last handshake (rumpclient_init,
+ * or the claim of a fork or an exec): RUMPCLIENT_KEPT, the kernel process
+ * is one that existed (a forked copy, the image before an exec), with its
+ * umask, cwd and root; RUMPCLIENT_HOSTIDS, it holds exactly the host
+ * identity the server read of this process then (a unix socket).
+ */
+#define RUMPCLIENT_KEPT		0x1
+#define RUMPCLIENT_HOSTIDS	0x2
+int rumpclient_procinfo(void);
 /* 1 if fd is one of the client's own sockets. */
 int rumpclient_isfd(int fd);
 
