@@ -184,16 +184,19 @@ routed(void)
 /*
  * A tree of short commands: sh running TREE_CMDS `stat` one after the
  * other, on the host, under rumphijack on a host path (the shim in each
- * process) and on /rump (each process connects to the tree's kernel).
- * The figure is per command: what a script or a make pays.
+ * process), on /rump (each process connects to the tree's kernel as a
+ * new process) and in /rump (the shell's cwd is there: each command is
+ * a fork and an exec of a kernel process).  The figure is per command:
+ * what a script or a make pays.
  */
 static void
 tree_row(void)
 {
-	enum { HOST, SHIMONLY, KERNEL, N };
+	enum { HOST, SHIMONLY, KERNEL, INSIDE, N };
 	static const char *const label[N] = { "sh: stat /dev/shm",
-	    "rumphijack: stat /dev/shm", "rumphijack: stat /rump" };
-	char shbin[PATH_MAX], script[N][160], why[N][256], st[64];
+	    "rumphijack: stat /dev/shm", "rumphijack: stat /rump",
+	    "rumphijack: cd /rump; stat ." };
+	char shbin[PATH_MAX], script[N][180], why[N][256], st[64];
 	char *argv[N][6];
 	double v[N][TREE_RUNS];
 
@@ -205,9 +208,10 @@ tree_row(void)
 	for (int i = 0; i < N; i++) {
 		int a = 0;
 
-		snprintf(script[i], sizeof(script[i]), "i=0; while [ $i -lt %d "
-		    "]; do stat %s >/dev/null; i=$((i+1)); done", TREE_CMDS,
-		    i == KERNEL ? "/rump" : "/dev/shm");
+		snprintf(script[i], sizeof(script[i]), "%si=0; while [ $i -lt "
+		    "%d ]; do stat %s >/dev/null; i=$((i+1)); done",
+		    i == INSIDE ? "cd /rump && " : "", TREE_CMDS,
+		    i == KERNEL ? "/rump" : i == INSIDE ? "." : "/dev/shm");
 		if (i != HOST) {
 			argv[i][a++] = rumphijack;
 			argv[i][a++] = "--";
@@ -241,12 +245,12 @@ tree_row(void)
 	    "%d runs\n", TREE_CMDS, TREE_RUNS);
 	for (int i = 0; i < N; i++) {
 		if (why[i][0] != '\0') {
-			printf("  %-26s n/a (%s)\n", label[i], why[i]);
+			printf("  %-30s n/a (%s)\n", label[i], why[i]);
 			continue;
 		}
 		double m = median(v[i], TREE_RUNS);
 
-		printf("  %-26s %8.3f ms", label[i], m);
+		printf("  %-30s %8.3f ms", label[i], m);
 		if (i != HOST && why[HOST][0] == '\0') {
 			double h = median(v[HOST], TREE_RUNS);
 
