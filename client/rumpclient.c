@@ -32,7 +32,6 @@
 #include "rumpclient_int.h"
 #include "sp_url.h"
 
-#define FORKCOOKIE_ENV	"RUMPCLIENT__FORKCOOKIE"
 
 struct rc_state rc = { .lock = PTHREAD_MUTEX_INITIALIZER };
 __thread struct rconn *tconn;
@@ -285,21 +284,27 @@ shm_answer(struct rconn *c, struct sp_shm *shm)
  */
 int srvflags = -1;
 
-/* HELLO of kind on c->fd and the region's offer, then their answers: 0,
+/* HELLO of kind on c->fd (and an EXEC one behind it: a forked child's
+ * process claimed by the image it exec'd) and the region's offer, then
+ * their answers: 0,
  * EAGAIN (a NEW offered too early: the server does not know SHM and will
  * end the connection; dial again), or errno (EACCES: refused). */
 static int
 handshake(struct rconn *c, uint16_t kind, const uint8_t *cookie,
-    bool early)
+    bool early, bool exec_after)
 {
 	struct sp_shm shm;
 	bool offered = false;
 	int error;
 
-	if ((error = hello_send(c, kind, cookie)) == 0) {
+	if ((error = hello_send(c, kind, cookie)) == 0 && exec_after)
+		error = hello_send(c, SP_KIND_EXEC, NULL);
+	if (error == 0) {
 		if (early)
 			offered = shm_offer(c, &shm);
 		error = hello_recv(c);
+		if (error == 0 && exec_after)
+			error = hello_recv(c);
 	}
 	if (error == ECONNRESET || error == EPIPE)
 		error = ECONNREFUSED;
@@ -443,10 +448,11 @@ rumpclient_procinfo(void)
 	return rc.procinfo;
 }
 
-/* A new connection of kind for this thread; main: the process's own. */
-int
-connect_as(uint16_t kind, const uint8_t *cookie, bool main,
-    struct rconn **cp)
+/* A new connection of kind for this thread; main: the process's own;
+ * exec_after: an EXEC HELLO follows the first. */
+static int
+connect_kind(uint16_t kind, const uint8_t *cookie, bool main,
+    bool exec_after, struct rconn **cp)
 {
 	struct rconn *c = calloc(1, sizeof(*c));
 	int error;
@@ -456,7 +462,8 @@ connect_as(uint16_t kind, const uint8_t *cookie, bool main,
 	c->fd = -1;
 	for (bool early = offer_early(kind);; early = false) {
 		if ((error = dial(&c->fd)) != 0 ||
-		    (error = handshake(c, kind, cookie, early)) != EAGAIN)
+		    (error = handshake(c, kind, cookie, early, exec_after)) !=
+		    EAGAIN)
 			break;
 		close(c->fd);
 		c->fd = -1;
@@ -473,6 +480,13 @@ connect_as(uint16_t kind, const uint8_t *cookie, bool main,
 	conn_bind(c);
 	*cp = c;
 	return 0;
+}
+
+int
+connect_as(uint16_t kind, const uint8_t *cookie, bool main,
+    struct rconn **cp)
+{
+	return connect_kind(kind, cookie, main, false, cp);
 }
 
 static int
@@ -569,7 +583,7 @@ resume_exec(const char *v)
 		return ENOMEM;
 	c->fd = (int)fd;
 	if ((error = handshake(c, SP_KIND_EXEC, NULL,
-	    offer_early(SP_KIND_EXEC))) != 0) {
+	    offer_early(SP_KIND_EXEC), false)) != 0) {
 		close(c->fd);
 		sp_buf_free(&c->buf);
 		free(c);
@@ -580,15 +594,21 @@ resume_exec(const char *v)
 	return 0;
 }
 
-/* A child of a process that embeds the kernel: its process waits under
- * a cookie (rump_server_prefork) in hex. */
+/*
+ * A forked child's process waits under a cookie in hex: the child of a
+ * process that embeds the kernel (rump_server_prefork), or one that
+ * exec'd before its first call (rumpclient_vfork), which FORKEXEC_ENV
+ * says: the EXEC HELLO goes right behind the claim.
+ */
 static int
 claim_cookie(const char *hex)
 {
 	uint8_t cookie[SP_COOKIELEN];
+	bool exec_after = getenv(FORKEXEC_ENV) != NULL;
 	struct rconn *c;
 	unsigned v;
 
+	unsetenv(FORKEXEC_ENV);
 	for (int i = 0; i < SP_COOKIELEN; i++) {
 		if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
 			unsetenv(FORKCOOKIE_ENV);
@@ -599,7 +619,29 @@ claim_cookie(const char *hex)
 		cookie[i] = (uint8_t)v;
 	}
 	unsetenv(FORKCOOKIE_ENV);
-	return connect_as(SP_KIND_FORK, cookie, true, &c);
+	return connect_kind(SP_KIND_FORK, cookie, true, exec_after, &c);
+}
+
+/* A child of rumpclient_vfork claims its process at its first call. */
+int
+claim_pending(void)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct rconn *c;
+	int error = 0;
+
+	pthread_mutex_lock(&lock);
+	if (rc.pending) {
+		if ((error = connect_as(SP_KIND_FORK, rc.pcookie, true,
+		    &c)) != 0) {
+			warnx_("forked child could not claim its process: %s",
+			    strerror(error));
+			rc.inited = false;
+		}
+		rc.pending = false;
+	}
+	pthread_mutex_unlock(&lock);
+	return error;
 }
 
 static int
@@ -688,6 +730,8 @@ thread_conn(struct rconn **cp)
 {
 	int error;
 
+	if (__builtin_expect(rc.pending, 0) && claim_pending() != 0)
+		return ENOTCONN;
 	if (tconn != NULL) {
 		*cp = tconn;
 		return 0;

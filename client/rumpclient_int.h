@@ -17,6 +17,8 @@
 #include "sp_url.h"
 
 #define EXECFD_ENV	"RUMPCLIENT__EXECFD"
+#define FORKCOOKIE_ENV	"RUMPCLIENT__FORKCOOKIE"
+#define FORKEXEC_ENV	"RUMPCLIENT__FORKEXEC"	/* the cookie's child exec'd */
 #define SRVFLAGS_ENV	"RUMPCLIENT__SRVFLAGS"	/* WELCOME flags, once known */
 
 struct rconn {
@@ -42,6 +44,8 @@ struct rc_state {
 	pid_t pid;
 	uint8_t token[SP_COOKIELEN];
 	int procinfo;			/* RUMPCLIENT_KEPT, _HOSTIDS */
+	bool pending;			/* a vfork child: process unclaimed */
+	uint8_t pcookie[SP_COOKIELEN];	/* ... under this cookie */
 	struct rconn *conns;
 	struct rconn *idle;		/* own connections of exited threads */
 	int nidle;
@@ -60,6 +64,8 @@ void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void make_key(void);
 /* Ends an lwp and waits until the server has released it. */
 void conn_release(struct rconn *c);
+/* A rumpclient_vfork child claims its process now: 0 or errno. */
+int claim_pending(void);
 /* A new connection of kind for this thread; main: the process's own. */
 int connect_as(uint16_t kind, const uint8_t *cookie, bool main,
     struct rconn **cp);

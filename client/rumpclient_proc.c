@@ -111,8 +111,10 @@ rumpclient_mapobj(int fd, int prot, int flags)
 	return hfd;
 }
 
-pid_t
-rumpclient_fork(void)
+/* lazy: the child claims its process at its first call, or in the image
+ * it execs (rumpclient_vfork). */
+static pid_t
+fork_as(bool lazy)
 {
 	uint8_t cookie[SP_COOKIELEN];
 	struct rconn *c, *n, *mine;
@@ -144,12 +146,23 @@ rumpclient_fork(void)
 	}
 	tconn = NULL;
 	pthread_setspecific(rc.key, NULL);
-	if ((error = connect_as(SP_KIND_FORK, cookie, true, &c)) != 0) {
-		warnx_("forked child could not claim its process: %s",
-		    strerror(error));
-		rc.inited = false;
-	}
+	memcpy(rc.pcookie, cookie, SP_COOKIELEN);
+	rc.pending = true;
+	if (!lazy)
+		(void)claim_pending();
 	return 0;
+}
+
+pid_t
+rumpclient_fork(void)
+{
+	return fork_as(false);
+}
+
+pid_t
+rumpclient_vfork(void)
+{
+	return fork_as(true);
 }
 
 /* --- explicit processes, as rump_lwproc_* does for a local kernel ---------- */
@@ -221,38 +234,72 @@ rumpclient_lwproc_releaselwp(void)
 	conn_release(c);
 }
 
+/* One of the variables rumpclient_exec sets for the next image. */
+static bool
+private_var(const char *v)
+{
+	static const char *const names[] = { EXECFD_ENV, SRVFLAGS_ENV,
+	    FORKCOOKIE_ENV, FORKEXEC_ENV };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t l = strlen(names[i]);
+
+		if (strncmp(v, names[i], l) == 0 && v[l] == '=')
+			return true;
+	}
+	return false;
+}
+
 int
 rumpclient_exec(const char *path, char *const argv[], char *const envp[])
 {
-	struct rconn *c;
-	char var[64], fvar[64], **nenv;
+	struct rconn *c = NULL;
+	char var[64], fvar[64], xvar[64], **nenv;
+	bool pending = rc.pending;
 	size_t n = 0, k = 0;
 	int error;
 
-	if ((error = thread_conn(&c)) != 0) {
+	/* Unclaimed (a vfork child): the new image claims it, with an EXEC
+	 * HELLO behind; otherwise the connection goes on into it. */
+	if (!pending && (error = thread_conn(&c)) != 0) {
 		errno = error;
 		return -1;
 	}
 	while (envp != NULL && envp[n] != NULL)
 		n++;
-	if ((nenv = calloc(n + 3, sizeof(*nenv))) == NULL)
+	if ((nenv = calloc(n + 4, sizeof(*nenv))) == NULL)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		if (strncmp(envp[i], EXECFD_ENV "=", sizeof(EXECFD_ENV)) != 0 &&
-		    strncmp(envp[i], SRVFLAGS_ENV "=", sizeof(SRVFLAGS_ENV)))
+		if (!private_var(envp[i]))
 			nenv[k++] = envp[i];
-	snprintf(var, sizeof(var), "%s=%d", EXECFD_ENV, c->fd);
+	if (pending) {
+		int m = snprintf(var, sizeof(var), "%s=", FORKCOOKIE_ENV);
+
+		for (int i = 0; i < SP_COOKIELEN; i++)
+			m += snprintf(var + m, sizeof(var) - (size_t)m, "%02x",
+			    rc.pcookie[i]);
+		snprintf(xvar, sizeof(xvar), "%s=1", FORKEXEC_ENV);
+		nenv[k++] = xvar;
+	} else {
+		snprintf(var, sizeof(var), "%s=%d", EXECFD_ENV, c->fd);
+	}
 	nenv[k++] = var;
 	if (srvflags >= 0) {
 		snprintf(fvar, sizeof(fvar), "%s=%d", SRVFLAGS_ENV, srvflags);
 		nenv[k++] = fvar;
 	}
 	nenv[k] = NULL;
-	fcntl(c->fd, F_SETFD, 0);
+	if (c != NULL)
+		fcntl(c->fd, F_SETFD, 0);
 	execve(path, argv, nenv);
 	error = errno;
-	fcntl(c->fd, F_SETFD, FD_CLOEXEC);
+	if (c != NULL)
+		fcntl(c->fd, F_SETFD, FD_CLOEXEC);
 	free(nenv);
+	/* This image goes on (and exits soon): its process must be held by
+	 * a connection, so that its exit releases what it holds. */
+	if (pending)
+		(void)claim_pending();
 	errno = error;
 	return -1;
 }

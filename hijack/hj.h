@@ -163,6 +163,8 @@ int hj_kernel_takeids(const unsigned u[4], const unsigned g[4], int ng,
 int hj_kernel_mapobj(int k, int prot, int flags);
 /* fork(2) that gives the child its own copy of the kernel process. */
 pid_t hj_kernel_fork(void);
+/* ... for a child that execs next (vfork, posix_spawn). */
+pid_t hj_kernel_vfork(void);
 /* execve(2) keeping the kernel process (remote) where possible. */
 int hj_kernel_exec(const char *path, char *const argv[], char *const envp[]);
 /* A close-on-exec memfd with a copy of kernel file k (named after path's

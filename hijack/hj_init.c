@@ -33,7 +33,8 @@ setup(void)
 	hj_linkout_import(getenv("RUMPHIJACK__LINKOUT"));
 	/* What the previous image had in the kernel must stay reachable. */
 	if (getenv("RUMPHIJACK__FDMAP") != NULL || hj_cwd_kernel ||
-	    getenv("RUMPCLIENT__EXECFD") != NULL)
+	    getenv("RUMPCLIENT__EXECFD") != NULL ||
+	    getenv("RUMPCLIENT__FORKCOOKIE") != NULL)
 		(void)hj_kernel_up();
 	unsetenv("RUMPHIJACK__FDMAP");
 	unsetenv("RUMPHIJACK__CWD");

@@ -35,6 +35,7 @@
 #define CLIENT(fn)	extern __typeof__(fn) hjc_##fn
 CLIENT(rumpclient_init);
 CLIENT(rumpclient_fork);
+CLIENT(rumpclient_vfork);
 CLIENT(rumpclient_exec);
 CLIENT(rumpclient_fdbase);
 CLIENT(rumpclient_syncids);
@@ -52,6 +53,7 @@ static struct {
 	/* remote */
 	int (*client_init)(void);
 	pid_t (*client_fork)(void);
+	pid_t (*client_vfork)(void);
 	int (*client_exec)(const char *, char *const[], char *const[]);
 	int (*client_syncids)(void);
 	int (*client_mapobj)(int, int, int);
@@ -119,6 +121,7 @@ up_remote(void)
 
 	k.client_init = hjc_rumpclient_init;
 	k.client_fork = hjc_rumpclient_fork;
+	k.client_vfork = hjc_rumpclient_vfork;
 	k.client_exec = hjc_rumpclient_exec;
 	k.syscall = hjc_rump_syscall;
 	k.client_syncids = hjc_rumpclient_syncids;
@@ -421,6 +424,16 @@ hj_kernel_fork(void)
 		_exit(127);
 	}
 	return 0;
+}
+
+/* A child that execs next (vfork, posix_spawn): a remote client's claims
+ * its kernel process at its first call or in the image it execs. */
+pid_t
+hj_kernel_vfork(void)
+{
+	if (up_state == 1 && hj_remote)
+		return k.client_vfork();
+	return hj_kernel_fork();
 }
 
 int

@@ -30,8 +30,9 @@ fork(void)
 HJ_EXPORT pid_t
 vfork(void)
 {
-	/* The child must get its own kernel process: a real fork. */
-	return fork();
+	/* The child must get its own kernel process: a real fork, whose
+	 * process the image it execs claims (or its first call). */
+	return hj_kernel_vfork();
 }
 
 /*

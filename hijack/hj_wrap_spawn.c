@@ -420,7 +420,7 @@ spawn(pid_t *pidp, const char *file, const posix_spawn_file_actions_t *fa,
 		return errno;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &s.oldmask);
-	if ((pid = fork()) == 0) {
+	if ((pid = hj_kernel_vfork()) == 0) {
 		HOST(close)(p[0]);
 		s.errfd = p[1];
 		child(&s);

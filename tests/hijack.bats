@@ -215,6 +215,36 @@ load 'hijack/fam_programs'
 	refute_output --partial RUMPCLIENT__
 }
 
+@test "rumphijack: a child that execs next (dash's vfork, posix_spawn) gets its kernel process in the image it runs" {
+	# dash vforks each command: a redirection into the kernel before the
+	# exec, an exec that fails, an exec that works, all from a kernel cwd.
+	run timeout "$T" "$RH" -- sh -c '
+		cd /rump && echo a >f && stat -c "%n %s" f >g && cat g
+		/etc/passwd; echo "status $?"
+		cat f'
+	assert_line "f 2"
+	assert_line --partial "Permission denied"
+	assert_line "status 126"
+	assert_line a
+	# posix_spawn: an inheritable kernel descriptor reaches the new
+	# image, a close-on-exec one is closed there (the EXEC behind the
+	# claim), as on the host.
+	run timeout "$T" "$RH" -- python3 -c '
+import os
+os.chdir("/rump")
+keep = os.open("kept", os.O_WRONLY | os.O_CREAT, 0o644)
+os.set_inheritable(keep, True)
+shut = os.open("shut", os.O_WRONLY | os.O_CREAT, 0o644)
+for fd in (keep, shut):
+    pid = os.posix_spawn("/bin/sh", ["sh", "-c", "echo spawned >&%d" % fd],
+                         os.environ)
+    print(fd == keep, os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+print(repr(open("kept").read()), repr(open("shut").read()))'
+	assert_line "True 0"
+	assert_line "False 2"
+	assert_line "'spawned\\n' ''"
+}
+
 # bad_config STRING PART: RUMPHIJACK=STRING is refused before main with
 # one line naming PART and exit status 1, under rumphijack and under
 # LD_PRELOAD alone; the command did not run.

@@ -27,6 +27,10 @@ int rumpclient_init(void);
 /* fork(2) whose child is a new kernel process with a copy of the parent's
  * descriptors, cwd and credentials.  Returns as fork does. */
 pid_t rumpclient_fork(void);
+/* fork for a child that is about to exec (vfork, posix_spawn): it claims
+ * its kernel process at its first call, or the image it execs does,
+ * saving a connection.  Returns as fork does. */
+pid_t rumpclient_vfork(void);
 /* execve(2) keeping this kernel process: close-on-exec kernel descriptors
  * close, the others stay.  Returns only on failure (-1, errno). */
 int rumpclient_exec(const char *path, char *const argv[],
