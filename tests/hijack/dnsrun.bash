@@ -11,7 +11,7 @@ shift 3
 mount --bind "$D/resolv.conf" /etc/resolv.conf || exit 1
 ip link set lo up
 DNSD="python3 $(dirname "$0")/dnsd.py 127.0.0.1 53 $D/zone"
-NETDBP="$B/tests/hijack/netdbp"
+NETDBP="$B/tests/hijack/${DNSPROG:-netdbp}"
 wait_ready() {
 	for _ in $(seq 100); do
 		grep -q ready "$1" 2>/dev/null && return 0
