@@ -1,10 +1,11 @@
 # dnsrun.bash B D WHERE NAME...: inside a mount and network namespace of
 # its own (the caller's unshare -mn), /etc/resolv.conf is D/resolv.conf;
 # a test DNS server (dnsd.py, zone D/zone) listens on 127.0.0.1:53 and
-# tests/hijack/netdbp looks NAME... up.  WHERE: "host" (both on the host),
+# tests/hijack/netdbp (or DNSPROG) looks NAME... up.  WHERE: "host" (both on the host),
 # "hijack" (both in one rumphijack tree's kernel), "server" (a rump_server,
 # the DNS server and the lookups two of its clients).  netdbp's output on
-# stdout, nothing else.
+# stdout, nothing else.  DNSPROG: another program of tests/hijack than
+# netdbp; RH_OPTS: options of rumphijack.
 set -u
 B=$1 D=$2 WHERE=$3
 shift 3
@@ -28,7 +29,8 @@ host)
 	;;
 hijack)
 	export R="$D/ready.hijack"
-	"$B/hijack/rumphijack" -- bash -c '
+	# shellcheck disable=SC2086
+	"$B/hijack/rumphijack" ${RH_OPTS:-} -- bash -c '
 	    '"$DNSD"' >"$R" &
 	    for _ in $(seq 100); do grep -q ready "$R" && break; sleep 0.1; done
 	    '"$NETDBP"' "$@"; kill $!' netdbp "$@"
