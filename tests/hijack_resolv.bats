@@ -42,9 +42,9 @@ teardown() {
 	rm -rf "$D"
 }
 
-# calls WHERE ARG...: resqp's output in WHERE (dnsrun.bash).
+# calls WHERE ARG...: resqp's (or DNSPROG's) output in WHERE (dnsrun.bash).
 calls() {
-	DNSPROG=resqp unshare -mn bash "$BATS_TEST_DIRNAME/hijack/dnsrun.bash" \
+	DNSPROG=${DNSPROG:-resqp} unshare -mn bash "$BATS_TEST_DIRNAME/hijack/dnsrun.bash" \
 	    "$B" "$D" "$@"
 }
 
@@ -141,4 +141,16 @@ same() {
 	assert_output "www.test"
 	run cat "$D/kernel.log"
 	assert_output "$(printf 'www.test\nwww.test\nwww.test\nwww.test')"
+}
+
+@test "getaddrinfo_a (GAI_WAIT, GAI_NOWAIT with a thread's and a signal's notice), gai_error, gai_suspend, gai_cancel through the kernel answer as the host's glibc" {
+	DNSPROG=gaiap calls host >"$D/host.out" &
+	DNSPROG=gaiap calls hijack >"$D/kernel.out"
+	wait
+	grep -q "^wait www.test: ok 10.1.2.3/t1$" "$D/host.out"
+	grep -q "^nowait thread: 0 told 42$" "$D/host.out"
+	grep -q "^signal: code asyncnl=1 value 7$" "$D/host.out"
+	grep -q "^nowait silent.test: Temporary failure" "$D/host.out"
+	run diff "$D/host.out" "$D/kernel.out"
+	assert_success
 }
