@@ -154,3 +154,23 @@ same() {
 	run diff "$D/host.out" "$D/kernel.out"
 	assert_success
 }
+
+@test "res_query over two servers, the first refused, the second IPv6 (::1), as the host's glibc" {
+	printf 'nameserver 127.0.0.1\nnameserver ::1\nsearch test\noptions timeout:1 attempts:2\n' \
+	    >"$D/resolv.conf"
+	export DNSADDR=::1
+	same q www.test A s www AAAA q fail.test A q silent.test A \
+	    set:vc q www.test A q big.test A q silent.test A
+	grep -q "^q www.test A: rv=50 h_errno=-5 state=-5 ans=.*0a010203$" "$D/host.out"
+	grep -q "^q fail.test A: rv=-1 h_errno=2 state=2 errno=Connection timed out" "$D/host.out"
+}
+
+@test "res_query by one client of a rump_server reaches a DNS server that is another client" {
+	set -- q www.test A s www A q big.test A set:vc q alias.test A
+	calls host "$@" >"$D/host.out" &
+	calls server "$@" >"$D/kernel.out"
+	wait
+	grep -q "^s www A: rv=50 " "$D/host.out"
+	run diff "$D/host.out" "$D/kernel.out"
+	assert_success
+}
