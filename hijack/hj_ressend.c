@@ -215,10 +215,11 @@ send_dg(const struct __res_state *st, const unsigned char *buf, int buflen,
     bool *gotsomewhere)
 {
 	const struct sockaddr *sa = hj_resq_nsaddr(st, ns);
-	int seconds = st->retrans << ns, fd, rv = 0;
-	struct pollfd p;
-	ssize_t n;
+	long seconds = st->retrans > 0 ? (long)st->retrans << ns : 0;
 	long deadline, left;
+	struct pollfd p;
+	int fd, rv = 0;
+	ssize_t n;
 
 	if (ns > 0)
 		seconds /= st->nscount;
@@ -246,10 +247,13 @@ send_dg(const struct __res_state *st, const unsigned char *buf, int buflen,
 		p.fd = fd;
 		p.events = POLLIN;
 		p.revents = 0;
-		if ((n = hjk_poll(&p, 1, (int)left)) == 0) {
+		if ((n = hjk_poll(&p, 1, left > 1 << 30 ? 1 << 30 : (int)left)) ==
+		    0 && now_ms() >= deadline) {
 			*gotsomewhere = true;
 			goto out;
 		}
+		if (n == 0)
+			continue;	/* a wait cut at 2^30 ms */
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -319,7 +323,7 @@ int
 hj_resq_send(struct __res_state *st, const unsigned char *buf, int buflen,
     unsigned char *ans, int anssiz)
 {
-	int terrno = ETIMEDOUT, try, shift, n;
+	int terrno = ETIMEDOUT, try, shift, n, nns;
 	bool vc, gotsomewhere = false;
 	unsigned off;
 
@@ -333,9 +337,10 @@ hj_resq_send(struct __res_state *st, const unsigned char *buf, int buflen,
 	}
 	vc = (st->options & RES_USEVC) || buflen > NS_PACKETSZ;
 	off = ns_offset(st);
+	nns = st->nscount < MAXNS ? st->nscount : MAXNS;
 	for (try = 0; try < st->retry; try++)
-		for (shift = 0; shift < st->nscount && shift < MAXNS; shift++) {
-			int ns = (int)((unsigned)shift + off) % st->nscount;
+		for (shift = 0; shift < nns; shift++) {
+			int ns = (int)(((unsigned)shift + off) % (unsigned)nns);
 
 			if (vc) {
 				try = st->retry;	/* one pass over TCP */
