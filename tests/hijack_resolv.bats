@@ -68,6 +68,10 @@ same() {
 	    q silent.test A q badid.test A q short.test A q other.test A \
 	    nq alias.test A nm www.test A nd echo n.test A \
 	    set:retry=2 q fail.test A set:retry=1 \
+	    set:buf=8 q www.test A m www.test A set:buf=4096 \
+	    q "$(printf 'x%.0s' $(seq 70)).test" A \
+	    q "$(printf 'abcdefghi.%.0s' $(seq 30))test" A \
+	    d "$(printf 'abcdefghi.%.0s' $(seq 60))" "$(printf 'abcdefghi.%.0s' $(seq 60))test" A \
 	    set:port=54 q www.test A nq www.test A m www.test A
 	# what the zone says, seen at all (not two empty outputs)
 	grep -q "^q www.test A: rv=50 h_errno=-5 state=-5 ans=0000858000010001.*0a010203$" "$D/host.out"
@@ -77,6 +81,9 @@ same() {
 	grep -q "^q big.test A: rv=890 h_errno=-5 state=-5 (longer than the buffer) ans=00008780" "$D/host.out"
 	grep -q "^q silent.test A: rv=-1 h_errno=2 state=2 errno=Connection timed out" "$D/host.out"
 	grep -q "^q www.test A: rv=-1 h_errno=2 state=2 errno=Connection refused" "$D/host.out"
+	grep -q "^q www.test A: rv=-1 h_errno=2 state=2 errno=Invalid argument" "$D/host.out"
+	grep -q "^q xxxxxxxxxx.*: rv=-1 h_errno=3 state=3 " "$D/host.out"
+	grep -q "^d abcdefghi.*: rv=-1 h_errno=3 state=3 " "$D/host.out"
 }
 
 @test "res_search walks the search list and ndots as the host's glibc (rumphijack)" {
@@ -173,4 +180,21 @@ same() {
 	grep -q "^s www A: rv=50 " "$D/host.out"
 	run diff "$D/host.out" "$D/kernel.out"
 	assert_success
+}
+
+@test "with the host's sockets (rumphijack -n) res_query and res_search are the host's" {
+	cat >"$D/run.sh" <<-EOF
+	mount --bind "$D/resolv.conf" /etc/resolv.conf
+	ip link set lo up
+	python3 "$BATS_TEST_DIRNAME/hijack/dnsd.py" 127.0.0.1 53 "$D/zone" "$D/host.log" >"$D/hready" 3>&- &
+	for _ in \$(seq 100); do grep -q ready "$D/hready" && break; sleep 0.1; done
+	"$B/hijack/rumphijack" -n -- "$B/tests/hijack/resqp" q www.test A s www A
+	kill %1
+	EOF
+	run timeout 60 unshare -mn bash "$D/run.sh"
+	assert_success
+	assert_line --regexp "^q www.test A: rv=50 .*0a010203$"
+	assert_line --regexp "^s www A: rv=50 .*0a010203$"
+	run cat "$D/host.log"
+	assert_output "$(printf 'www.test\nwww.test')"
 }
