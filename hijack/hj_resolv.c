@@ -147,6 +147,8 @@ set_options(struct hj_rconf *rc, char *line)
 			rc->trustad = true;
 		else if (strcmp(w, "no-tld-query") == 0)
 			rc->notld = true;
+		else if (strcmp(w, "no-aaaa") == 0)
+			rc->noaaaa = true;
 	}
 	if (rc->timeout < 1)
 		rc->timeout = 1;

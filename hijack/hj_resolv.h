@@ -72,7 +72,7 @@ struct hj_rconf {
 	char search[HJ_SEARCH_MAX][HJ_RES_NAMELEN];
 	int nsearch;
 	int ndots, timeout, attempts;
-	bool rotate, usevc, edns0, trustad, notld;
+	bool rotate, usevc, edns0, trustad, notld, noaaaa;
 };
 
 /* The program's /etc/resolv.conf (and LOCALDOMAIN, RES_OPTIONS), read as

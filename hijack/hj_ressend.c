@@ -270,8 +270,9 @@ send_dg(const struct __res_state *st, const unsigned char *buf, int buflen,
 			*terrno = EMSGSIZE;
 			goto out;
 		}
+		/* glibc takes a question it cannot read (-1) as matching */
 		if (ans[0] != buf[0] || ans[1] != buf[1] ||
-		    queries_match(buf, buf + buflen, ans, ans + anssiz) <= 0)
+		    queries_match(buf, buf + buflen, ans, ans + anssiz) == 0)
 			continue;	/* spurious: keep waiting */
 		{
 			int rcode = ans[3] & 15;
@@ -366,4 +367,54 @@ hj_resq_send(struct __res_state *st, const unsigned char *buf, int buflen,
 		}
 	errno = !vc ? (gotsomewhere ? ETIMEDOUT : ECONNREFUSED) : terrno;
 	return -1;
+}
+
+static bool
+qtype_is(const unsigned char *p, int t)
+{
+	return p[0] == 0 && p[1] == t && p[2] == 0 && p[3] == ns_c_in;
+}
+
+/*
+ * RES_NOAAAA (glibc 2.36's no-aaaa): an AAAA question is asked as A, so
+ * that a missing name still says NXDOMAIN, and the answer comes back as
+ * the AAAA question's with no records.  False when it does not apply.
+ */
+bool
+hj_resq_noaaaa(struct __res_state *st, const unsigned char *buf, int buflen,
+    unsigned char *ans, int anssiz, int *result)
+{
+	unsigned char q[NS_HFIXEDSZ + NS_MAXCDNAME + 4];
+	const unsigned char *e;
+	int n, ret;
+
+	if (!(st->options & RES_NOAAAA) || buflen <= NS_HFIXEDSZ)
+		return false;
+	memcpy(q, buf, NS_HFIXEDSZ);
+	/* a plain query of one question, nothing else */
+	if ((q[2] & 0x80) || (q[2] & 0x78) || (q[3] & 15) || q[4] != 0 ||
+	    q[5] != 1 || q[6] || q[7] || q[8] || q[9])
+		return false;
+	q[10] = q[11] = 0;		/* no EDNS0 */
+	if ((n = ns_name_unpack(buf, buf + buflen, buf + NS_HFIXEDSZ,
+	    q + NS_HFIXEDSZ, NS_MAXCDNAME)) < 0)
+		return false;
+	if (buflen - NS_HFIXEDSZ - n < 4 ||
+	    !qtype_is(buf + NS_HFIXEDSZ + n, ns_t_aaaa))
+		return false;
+	e = q + NS_HFIXEDSZ;
+	(void)ns_name_skip(&e, q + sizeof(q));
+	memcpy((unsigned char *)e, "\0\1\0\1", 4);	/* A, IN */
+	memset(ans, 0, (size_t)anssiz);
+	ret = hj_resq_send(st, q, (int)(e + 4 - q), ans, anssiz);
+	e = ans + NS_HFIXEDSZ;
+	if (ns_name_skip(&e, ans + anssiz) == 0 && ans + anssiz - e >= 4 &&
+	    qtype_is(e, ns_t_a)) {
+		ans[e - ans + 1] = ns_t_aaaa;
+		memset(ans + 6, 0, 6);	/* no answer, authority, additional */
+		*result = ret <= 0 ? ret : (int)(e - ans + 4);
+	}
+	/* else *result stays as it was, as glibc leaves it (res_query then
+	 * reads the zeroed answer as NOERROR without data) */
+	return true;
 }

@@ -154,6 +154,7 @@ fit_state(struct __res_state *st)
 	set_opt(st, RES_USE_EDNS0, rc.edns0);
 	set_opt(st, RES_TRUSTAD, rc.trustad);
 	set_opt(st, RES_NOTLDQUERY, rc.notld);
+	set_opt(st, RES_NOAAAA, rc.noaaaa);
 }
 
 /* _res, initialised as glibc's calls initialise it on first use. */
@@ -249,7 +250,10 @@ do_query(struct __res_state *st, const char *name, int class, int type,
 		set_herr(st, NO_RECOVERY);
 		return n;
 	}
-	if ((n = hj_resq_send(st, q, n, ans, anslen)) < 0) {
+	if (!(type == ns_t_aaaa && hj_resq_noaaaa(st, q, n, ans, anslen,
+	    &n)))
+		n = hj_resq_send(st, q, n, ans, anslen);
+	if (n < 0) {
 		set_herr(st, TRY_AGAIN);
 		return n;
 	}
@@ -405,6 +409,17 @@ do_search(struct __res_state *st, const char *name, int class, int type,
 	return -1;
 }
 
+static int
+do_send(struct __res_state *st, const unsigned char *msg, int msglen,
+    unsigned char *ans, int anssiz)
+{
+	int n = -1;	/* glibc returns an unset value there; -1 is saner */
+
+	if (hj_resq_noaaaa(st, msg, msglen, ans, anssiz, &n))
+		return n;
+	return hj_resq_send(st, msg, msglen, ans, anssiz);
+}
+
 /* --- the exported names --------------------------------------------------- */
 
 HJ_EXPORT int
@@ -470,7 +485,7 @@ res_nsend(res_state st, const unsigned char *msg, int msglen,
 {
 	if (!hj_res_routed())
 		return HOST(res_nsend)(st, msg, msglen, ans, anssiz);
-	return hj_resq_send(st, msg, msglen, ans, anssiz);
+	return do_send(st, msg, msglen, ans, anssiz);
 }
 
 HJ_EXPORT int
@@ -479,7 +494,7 @@ res_send(const unsigned char *msg, int msglen, unsigned char *ans,
 {
 	if (!hj_res_routed())
 		return HOST(res_send)(msg, msglen, ans, anssiz);
-	return hj_resq_send(default_state(), msg, msglen, ans, anssiz);
+	return do_send(default_state(), msg, msglen, ans, anssiz);
 }
 
 /* The names binaries built before glibc 2.34 link (libresolv's then,

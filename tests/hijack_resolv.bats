@@ -198,3 +198,13 @@ same() {
 	run cat "$D/host.log"
 	assert_output "$(printf 'www.test\nwww.test')"
 }
+
+@test "options no-aaaa: AAAA questions asked as A and answered empty, as the host's glibc" {
+	printf 'nameserver 127.0.0.1\nsearch test\noptions timeout:1 attempts:1 no-aaaa\n' \
+	    >"$D/resolv.conf"
+	same q www.test AAAA q nx.test AAAA q www.test A m www.test AAAA \
+	    m nx.test AAAA s www AAAA set:edns q www.test AAAA set:buf=20 \
+	    q www.test A set:buf=4096 q silent.test AAAA
+	grep -q "^q www.test AAAA: rv=-1 h_errno=4 state=4 " "$D/host.out"
+	grep -q "^m www.test AAAA: rv=26 .*ans=0000858000010000000000000377777704746573740000" "$D/host.out"
+}
