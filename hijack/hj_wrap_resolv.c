@@ -53,8 +53,9 @@ static __thread bool res_fitted;
 
 /* --- the program's resolv.conf in glibc's state ------------------------- */
 
-/* A small file read with fd calls: open_k true for the shim's own (the
- * program's view), false for the host's.  NUL-ended or NULL. */
+/* A small file, NUL-ended, or NULL: as the program sees it (the shim's
+ * own open and read) or, with program false, as the host's libc reads it
+ * (raw system calls). */
 static char *
 read_small(const char *path, bool program)
 {
