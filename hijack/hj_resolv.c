@@ -141,6 +141,14 @@ set_options(struct hj_rconf *rc, char *line)
 			rc->rotate = true;
 		else if (strcmp(w, "use-vc") == 0)
 			rc->usevc = true;
+		else if (strcmp(w, "edns0") == 0)
+			rc->edns0 = true;
+		else if (strcmp(w, "trust-ad") == 0)
+			rc->trustad = true;
+		else if (strcmp(w, "no-tld-query") == 0)
+			rc->notld = true;
+		else if (strcmp(w, "no-aaaa") == 0)
+			rc->noaaaa = true;
 	}
 	if (rc->timeout < 1)
 		rc->timeout = 1;
@@ -164,8 +172,8 @@ line_of(char **s)
 	return l;
 }
 
-static void
-read_conf(struct hj_rconf *rc)
+void
+hj_res_conf(struct hj_rconf *rc)
 {
 	char *text, *s, *l, *w, *env, host[HJ_RES_NAMELEN], *dot;
 	struct hj_addr a;
@@ -348,7 +356,7 @@ dns_byname(const char *name, int family, struct hj_hostres *r)
 
 	if (len == 0 || len >= HJ_RES_NAMELEN)
 		return HOST_NOT_FOUND;
-	read_conf(&rc);
+	hj_res_conf(&rc);
 	snprintf(base, sizeof(base), "%s", name);
 	if (base[len - 1] == '.') {
 		base[len - 1] = '\0';
@@ -444,7 +452,7 @@ hj_res_byaddr(const struct hj_addr *a, char *name, size_t len)
 
 	if (hosts_byaddr(a, name, len))
 		return 0;
-	read_conf(&rc);
+	hj_res_conf(&rc);
 	arpa_name(a, q, sizeof(q));
 	memset(&r, 0, sizeof(r));
 	rv = hj_dns_ask(&rc, q, HJ_T_PTR, &r, &timedout);

@@ -72,8 +72,12 @@ struct hj_rconf {
 	char search[HJ_SEARCH_MAX][HJ_RES_NAMELEN];
 	int nsearch;
 	int ndots, timeout, attempts;
-	bool rotate, usevc;
+	bool rotate, usevc, edns0, trustad, notld, noaaaa;
 };
+
+/* The program's /etc/resolv.conf (and LOCALDOMAIN, RES_OPTIONS), read as
+ * glibc's res_init reads it. */
+void hj_res_conf(struct hj_rconf *rc);
 
 /* The outcome of one question, as h_errno says it. */
 enum { HJ_ANS_OK, HJ_ANS_NXDOMAIN, HJ_ANS_NODATA, HJ_ANS_SERVFAIL, HJ_ANS_BAD,

@@ -191,6 +191,7 @@ ns() {
 	for i in $(seq 100); do grep -q ready $D/dns.ready && break; sleep 0.1; done
 	'"$B"'/hijack/rumphijack --net shmif:$D/bus,10.0.0.7/24,gw=10.0.0.2,dns=10.0.0.2 -- sh -c "
 	    ping -c 2 -i 0.2 10.0.0.2; cat /etc/resolv.conf; ip route; getent hosts web.test
+	    '"$B"'/tests/hijack/resqp q web.test A s web A
 	    for i in \$(seq 100); do curl -s --max-time 5 http://web.test:8000/page && break; sleep 0.1; done"
 	echo "== host resolv: $(grep -c 10.0.0.2 /etc/resolv.conf)"
 	'
@@ -199,6 +200,9 @@ ns() {
 	assert_output --partial "nameserver 10.0.0.2"
 	assert_output --partial "default via 10.0.0.2 dev shmif0"
 	assert_line --regexp "^10\.0\.0\.2 +web\.test$"
+	# res_query and res_search too, to that server (no search list there)
+	assert_line --regexp "^q web.test A: rv=50 h_errno=-5 state=-5 ans=0000858000010001.*0a000002$"
+	assert_line --regexp "^s web A: rv=-1 h_errno=1 state=1 errno=0 ans=000085830001000000000000$"
 	assert_line "page-from-b"
 	assert_output --partial "== host resolv: 0"
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""dnsd.py ADDR PORT ZONE: a small authoritative DNS server for tests.
+"""dnsd.py ADDR PORT ZONE [LOG]: a small authoritative DNS server for tests.
 
 ZONE has lines "NAME TYPE VALUE" (TYPE A, AAAA, CNAME or PTR).  Answers
 over UDP and TCP; a name not in the zone is NXDOMAIN, a name with other
@@ -7,16 +7,20 @@ types only is NOERROR with no answer, a name starting "fail." is
 SERVFAIL and "silent." gets no answer.  Hostile answers: "badid." gets
 one with a wrong id before the right one, "loop." one whose answer name
 is a compression pointer to itself, "short." one cut inside the header,
-"other." the answer to another question.  An answer that does not fit in
+"other." the answer to another question.  "echo." is answered with a TXT
+record holding the query's bytes in hex (its id zeroed), so what a
+resolver sends can be compared too.  An answer that does not fit in
 512 bytes is sent truncated (TC) over UDP, whole over TCP.  Writes
-"ready" to stdout once both sockets listen.  Runs until killed.
+"ready" to stdout once both sockets listen.  With LOG, each question's
+name is appended to that file as it comes (UDP or TCP).  Runs until
+killed.
 """
 import socket
 import struct
 import sys
 import threading
 
-A, CNAME, PTR, AAAA = 1, 5, 12, 28
+A, CNAME, PTR, TXT, AAAA = 1, 5, 12, 16, 28
 TYPES = {"A": A, "AAAA": AAAA, "CNAME": CNAME, "PTR": PTR}
 
 
@@ -53,7 +57,18 @@ def rdata(t, value):
         return socket.inet_pton(socket.AF_INET, value)
     if t == AAAA:
         return socket.inet_pton(socket.AF_INET6, value)
+    if t == TXT:
+        return bytes([len(value)]) + value.encode()
     return enc_name(value)
+
+
+LOG = None
+
+
+def log(query):
+    if LOG:
+        with open(LOG, "a") as f:
+            f.write(dec_name(query, 12)[0] + "\n")
 
 
 def answer(zone, query, limit):
@@ -67,6 +82,8 @@ def answer(zone, query, limit):
     rcode, answers = 0, []
     if name.startswith("fail."):
         rcode = 2
+    elif name.startswith("echo."):
+        answers = [(name, TXT, (b"\0\0" + query[2:]).hex())]
     elif name not in zone:
         rcode = 3
     else:
@@ -118,6 +135,7 @@ def udp(zone, s):
     while True:
         q, peer = s.recvfrom(4096)
         try:
+            log(q)
             name = dec_name(q, 12)[0].lower()
             bad = hostile(zone, q, name)
             only = isinstance(bad, tuple)
@@ -139,6 +157,7 @@ def tcp_client(zone, c):
             if len(h) < 2:
                 return
             q = c.recv(struct.unpack("!H", h)[0], socket.MSG_WAITALL)
+            log(q)
             r = answer(zone, q, 0)
             if r is None:
                 return
@@ -146,7 +165,9 @@ def tcp_client(zone, c):
 
 
 def main():
+    global LOG
     addr, port, zone = sys.argv[1], int(sys.argv[2]), load(sys.argv[3])
+    LOG = sys.argv[4] if len(sys.argv) > 4 else None
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
     u = socket.socket(fam, socket.SOCK_DGRAM)
     u.bind((addr, port))
