@@ -248,6 +248,7 @@ struct ifinfomsg {
 #define IFLA_TXQLEN		13
 #define IFLA_MAP		14
 #define IFLA_OPERSTATE		16
+#define IFLA_PROTINFO		12
 #define IFLA_LINKMODE		17
 #define IFLA_LINKINFO		18
 #define IFLA_GROUP		27
@@ -264,6 +265,17 @@ struct ifinfomsg {
 #define IFLA_GSO_MAX_SIZE	41
 #define IFLA_ALT_IFNAME		53
 #define IFLA_MAX		65
+
+/* IFLA_PROTINFO of an AF_INET6 link message (Linux's inet6_fill_ifinfo) */
+#define IFLA_INET6_FLAGS	1
+#define IFLA_INET6_CACHEINFO	5
+#define IFLA_INET6_TOKEN	7
+#define IFLA_INET6_ADDR_GEN_MODE	8
+#define IF_RA_READY		0x80000000u	/* "IF_READY": up with carrier */
+
+struct ifla_cacheinfo {
+	uint32_t max_reasm_len, tstamp, reachable_time, retrans_time;
+};
 
 #define IFLA_INFO_KIND		1
 #define IFLA_INFO_DATA		2
