@@ -79,6 +79,11 @@ struct ifaddr {
 	struct ifnet *ifa_ifp;
 	int ifa_af;			/* AF_INET or AF_INET6 */
 	struct in6_addr ifa_addr;	/* v4-mapped for IPv4 */
+	/* The far end of a point-to-point address (ip addr add A peer P,
+	 * SIOCSIFDSTADDR), Linux's ifa_address: ifa_addr when none.  Its
+	 * prefix is the connected route's; the address is keyed by
+	 * ifa_addr alone (Linux also lets one local have several peers). */
+	struct in6_addr ifa_peer;
 	struct in6_addr ifa_mask;	/* likewise (all ones over the prefix) */
 	struct in6_addr ifa_broad;	/* IPv4 broadcast (v4-mapped), or 0 */
 	bool ifa_brdset;		/* ifa_broad set by the user (if_cfg.c):
@@ -167,6 +172,13 @@ struct ifnet *if_byname(const char *name);
  */
 int if_addr_add(struct ifnet *ifp, int af, const struct in6_addr *addr,
     int plen, int flags);
+/* The same with a peer (IPv4 only; NULL or addr: none). */
+int if_addr_add_peer(struct ifnet *ifp, int af, const struct in6_addr *addr,
+    const struct in6_addr *peer, int plen, int flags);
+/* Changes the peer of IPv4 address addr (its routes follow):
+ * EADDRNOTAVAIL if ifp does not have addr. */
+int if_addr_setpeer(struct ifnet *ifp, const struct in6_addr *addr,
+    const struct in6_addr *peer);
 int if_addr_del(struct ifnet *ifp, int af, const struct in6_addr *addr);
 /*
  * Is addr one of ours?  Returns the interface that has it (NULL if none).

@@ -262,6 +262,22 @@ ifc_addr4_setbrd(struct ifnet *ifp, in_addr_t brd)
 }
 
 int
+ifc_addr4_setdst(struct ifnet *ifp, in_addr_t dst)
+{
+	struct ifaddr ifa;
+	struct in6_addr p;
+
+	if (!ifc_addr4_first(ifp, &ifa))
+		return EADDRNOTAVAIL;
+	if (in6_v4addr(&ifa.ifa_peer) == dst)
+		return 0;
+	if (abc_len(dst) < 0)
+		return EINVAL;
+	in6_set_v4mapped(&p, dst);
+	return if_addr_setpeer(ifp, &ifa.ifa_addr, &p);
+}
+
+int
 ifc_addr_setbrd(struct ifnet *ifp, const struct in6_addr *addr,
     const struct in6_addr *brd)
 {

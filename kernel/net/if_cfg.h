@@ -50,6 +50,9 @@ bool ifc_addr4_first(struct ifnet *ifp, struct ifaddr *out);
 int ifc_addr4_set(struct ifnet *ifp, in_addr_t addr);
 int ifc_addr4_setmask(struct ifnet *ifp, in_addr_t mask);
 int ifc_addr4_setbrd(struct ifnet *ifp, in_addr_t brd);
+/* SIOCSIFDSTADDR: the primary address's peer (EINVAL for a multicast
+ * one); its routes follow. */
+int ifc_addr4_setdst(struct ifnet *ifp, in_addr_t dst);
 /* Sets the broadcast of address addr (rtnetlink IFA_BROADCAST). */
 int ifc_addr_setbrd(struct ifnet *ifp, const struct in6_addr *addr,
     const struct in6_addr *brd);

@@ -190,7 +190,8 @@ inet_ioctl(unsigned long cmd, struct ifreq *ifr, bool *out)
 		sin->sin_family = AF_INET;
 		sin->sin_addr.s_addr = cmd == SIOCGIFBRDADDR ?
 		    ifc_brd4(&ifa) : in6_v4addr(cmd == SIOCGIFNETMASK ?
-		    &ifa.ifa_mask : &ifa.ifa_addr);
+		    &ifa.ifa_mask : cmd == SIOCGIFDSTADDR ? &ifa.ifa_peer :
+		    &ifa.ifa_addr);
 		*out = true;
 		return 0;
 	case SIOCSIFADDR:
@@ -208,8 +209,8 @@ inet_ioctl(unsigned long cmd, struct ifreq *ifr, bool *out)
 		return ifc_addr4_setmask(ifp, sin->sin_addr.s_addr);
 	case SIOCSIFBRDADDR:
 		return ifc_addr4_setbrd(ifp, sin->sin_addr.s_addr);
-	default:	/* SIOCSIFDSTADDR: no point-to-point links yet */
-		return EOPNOTSUPP;
+	default:	/* SIOCSIFDSTADDR */
+		return ifc_addr4_setdst(ifp, sin->sin_addr.s_addr);
 	}
 }
 

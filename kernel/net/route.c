@@ -450,10 +450,10 @@ kroute_del(struct ifnet *ifp, int af, int table, int type,
 	(void)route_delete(&ri, false);
 }
 
-/* Another address of ifp (but addr) in the same prefix? */
+/* Another address of ifp (but addr) whose peer is in the prefix? */
 static bool
 prefix_shared(struct ifnet *ifp, int af, const struct in6_addr *addr,
-    int plen)
+    const struct in6_addr *peer, int plen)
 {
 	struct ifaddrhead *h = af == AF_INET ? &ifp->if_ifa4 : &ifp->if_ifa6;
 	struct ifaddr *ifa;
@@ -462,7 +462,7 @@ prefix_shared(struct ifnet *ifp, int af, const struct in6_addr *addr,
 	rw_enter(&if_lock, false);
 	TAILQ_FOREACH(ifa, h, ifa_list)
 		if (!in6_equal(&ifa->ifa_addr, addr) && ifa->ifa_plen == plen &&
-		    prefix_match(af, &ifa->ifa_addr, plen, addr))
+		    prefix_match(af, &ifa->ifa_peer, plen, peer))
 			shared = true;
 	rw_exit(&if_lock);
 	return shared;
@@ -476,9 +476,17 @@ v4_bcast(const struct in6_addr *addr, int plen, struct in6_addr *b)
 	    (uint32_t)((1ULL << (32 - plen)) - 1));
 }
 
+/* Does an IPv4 address get a prefix route?  Not a /32 without a peer. */
+static bool
+v4_prefix_route(const struct in6_addr *addr, const struct in6_addr *peer,
+    int plen)
+{
+	return plen < 32 || !in6_equal(addr, peer);
+}
+
 void
 route_ifa_added(struct ifnet *ifp, int af, const struct in6_addr *addr,
-    int plen)
+    const struct in6_addr *peer, int plen)
 {
 	bool loop = (ifp->if_flags & IFF_LOOPBACK) != 0;
 
@@ -488,15 +496,15 @@ route_ifa_added(struct ifnet *ifp, int af, const struct in6_addr *addr,
 		if (plen < 31) {
 			struct in6_addr b;
 
-			v4_bcast(addr, plen, &b);
+			v4_bcast(peer, plen, &b);
 			kroute(ifp, af, RT_TABLE_LOCAL, RTN_BROADCAST,
 			    RT_SCOPE_LINK, &b, 32, addr, 0);
 		}
 		/* A loopback's whole prefix is local (127/8 on lo). */
-		if (plen < 32)
+		if (v4_prefix_route(addr, peer, plen))
 			kroute(ifp, af, loop ? RT_TABLE_LOCAL : RT_TABLE_MAIN,
 			    loop ? RTN_LOCAL : RTN_UNICAST,
-			    loop ? RT_SCOPE_HOST : RT_SCOPE_LINK, addr, plen,
+			    loop ? RT_SCOPE_HOST : RT_SCOPE_LINK, peer, plen,
 			    addr, 0);
 	} else {
 		kroute(ifp, af, RT_TABLE_LOCAL, RTN_LOCAL, RT_SCOPE_UNIVERSE,
@@ -511,28 +519,28 @@ route_ifa_added(struct ifnet *ifp, int af, const struct in6_addr *addr,
 
 void
 route_ifa_removed(struct ifnet *ifp, int af, const struct in6_addr *addr,
-    int plen)
+    const struct in6_addr *peer, int plen)
 {
 	bool loop = (ifp->if_flags & IFF_LOOPBACK) != 0;
 
 	if (af == AF_INET) {
 		kroute_del(ifp, af, RT_TABLE_LOCAL, RTN_LOCAL, addr, 32);
-		if (prefix_shared(ifp, af, addr, plen))
+		if (prefix_shared(ifp, af, addr, peer, plen))
 			return;
 		if (plen < 31) {
 			struct in6_addr b;
 
-			v4_bcast(addr, plen, &b);
+			v4_bcast(peer, plen, &b);
 			kroute_del(ifp, af, RT_TABLE_LOCAL, RTN_BROADCAST, &b,
 			    32);
 		}
-		if (plen < 32)
+		if (v4_prefix_route(addr, peer, plen))
 			kroute_del(ifp, af, loop ? RT_TABLE_LOCAL :
 			    RT_TABLE_MAIN, loop ? RTN_LOCAL : RTN_UNICAST,
-			    addr, plen);
+			    peer, plen);
 	} else {
 		kroute_del(ifp, af, RT_TABLE_LOCAL, RTN_LOCAL, addr, 128);
-		if (!prefix_shared(ifp, af, addr, plen))
+		if (!prefix_shared(ifp, af, addr, addr, plen))
 			kroute_del(ifp, af, RT_TABLE_MAIN, RTN_UNICAST, addr,
 			    plen);
 	}

@@ -176,9 +176,9 @@ uint64_t route_genid(void);
  * Called with if_lock not held.
  */
 void route_ifa_added(struct ifnet *ifp, int af, const struct in6_addr *addr,
-    int plen);
+    const struct in6_addr *peer, int plen);
 void route_ifa_removed(struct ifnet *ifp, int af,
-    const struct in6_addr *addr, int plen);
+    const struct in6_addr *addr, const struct in6_addr *peer, int plen);
 void route_if_detached(struct ifnet *ifp);
 void route_init(void);
 

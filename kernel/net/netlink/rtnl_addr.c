@@ -3,7 +3,8 @@
  * inet_fill_ifaddr/inet6_fill_ifaddr describe addresses and its
  * inet_rtm_newaddr/deladdr (and the IPv6 ones) change them: an existing
  * address is EEXIST unless NLM_F_REPLACE (then kept), a missing one is
- * EADDRNOTAVAIL, an unknown index ENODEV, a bad prefix EINVAL.
+ * EADDRNOTAVAIL, an unknown index ENODEV, a bad prefix EINVAL.  An IPv4
+ * IFA_ADDRESS beside a different IFA_LOCAL is the point-to-point peer.
  */
 #include "netlink.h"
 #include "net/if_cfg.h"
@@ -39,8 +40,10 @@ fill_addr(struct nlmsg_ctx *c, struct ifaddr *ifa, bool dump)
 	m->ifa_index = (uint32_t)ifp->if_index;
 	if (ifa->ifa_af == AF_INET) {
 		in_addr_t a = in6_v4addr(&ifa->ifa_addr), b = ifc_brd4(ifa);
+		in_addr_t p = in6_v4addr(&ifa->ifa_peer);
 
-		nl_put(c, IFA_ADDRESS, &a, 4);
+		/* Linux's IFA_ADDRESS is the peer, IFA_LOCAL ours. */
+		nl_put(c, IFA_ADDRESS, &p, 4);
 		nl_put(c, IFA_LOCAL, &a, 4);
 		if (b != 0)
 			nl_put(c, IFA_BROADCAST, &b, 4);
@@ -126,6 +129,22 @@ req_addr(struct nlmsg_ctx *c, const struct ifaddrmsg *m,
 	return 0;
 }
 
+/* The peer of an IPv4 request (IFA_ADDRESS beside IFA_LOCAL) in *p;
+ * false when it has none. */
+static bool
+req_peer(const struct ifaddrmsg *m, const struct nlattr **tb,
+    struct in6_addr *p)
+{
+	in_addr_t v;
+
+	if (m->ifa_family != AF_INET || tb[IFA_LOCAL] == NULL ||
+	    tb[IFA_ADDRESS] == NULL || nla_len(tb[IFA_ADDRESS]) != 4)
+		return false;
+	memcpy(&v, nla_data(tb[IFA_ADDRESS]), 4);
+	in6_set_v4mapped(p, v);
+	return true;
+}
+
 static bool
 has_addr(struct ifnet *ifp, int af, const struct in6_addr *a)
 {
@@ -147,13 +166,15 @@ rtnl_newaddr(struct nlmsg_ctx *c)
 	const struct nlattr *tb[IFA_MAX + 1];
 	struct ifaddrmsg m;
 	struct ifnet *ifp;
-	struct in6_addr a;
+	struct in6_addr a, p;
+	bool peer;
 	int error;
 
 	if ((error = parse_addr(c, &m, tb)) != 0)
 		return error;
 	if ((error = req_addr(c, &m, tb, &a)) != 0)
 		return error;
+	peer = req_peer(&m, tb, &p);
 	if (m.ifa_prefixlen > (m.ifa_family == AF_INET ? 32 : 128))
 		return nl_err(c, EINVAL, "Invalid prefix length");
 	if ((ifp = if_byindex((int)m.ifa_index)) == NULL)
@@ -166,8 +187,8 @@ rtnl_newaddr(struct nlmsg_ctx *c)
 	}
 	if (m.ifa_family == AF_INET && in6_v4addr(&a) == 0)
 		return nl_err(c, EINVAL, "0.0.0.0 is not an address");
-	if ((error = if_addr_add(ifp, m.ifa_family, &a, m.ifa_prefixlen,
-	    0)) != 0)
+	if ((error = if_addr_add_peer(ifp, m.ifa_family, &a, peer ? &p : NULL,
+	    m.ifa_prefixlen, 0)) != 0)
 		return error;
 	if (m.ifa_family == AF_INET && tb[IFA_BROADCAST] != NULL &&
 	    nla_len(tb[IFA_BROADCAST]) == 4) {
@@ -181,13 +202,30 @@ rtnl_newaddr(struct nlmsg_ctx *c)
 	return 0;
 }
 
+static bool
+peer_matches(struct ifnet *ifp, const struct in6_addr *a,
+    const struct in6_addr *p, int plen)
+{
+	struct ifaddr *ifa;
+	bool ok = false;
+
+	rw_enter(&if_lock, false);
+	TAILQ_FOREACH(ifa, &ifp->if_ifa4, ifa_list)
+		if (in6_equal(&ifa->ifa_addr, a))
+			ok = ifa->ifa_plen == plen &&
+			    ((ifa->ifa_peer.s6_addr32[3] ^ p->s6_addr32[3]) &
+			    ifa->ifa_mask.s6_addr32[3]) == 0;
+	rw_exit(&if_lock);
+	return ok;
+}
+
 int
 rtnl_deladdr(struct nlmsg_ctx *c)
 {
 	const struct nlattr *tb[IFA_MAX + 1];
 	struct ifaddrmsg m;
 	struct ifnet *ifp;
-	struct in6_addr a;
+	struct in6_addr a, p;
 	int error;
 
 	if ((error = parse_addr(c, &m, tb)) != 0)
@@ -196,5 +234,10 @@ rtnl_deladdr(struct nlmsg_ctx *c)
 		return nl_err(c, ENODEV, "Device not found");
 	if ((error = req_addr(c, &m, tb, &a)) != 0)
 		return error;
+	/* With IFA_ADDRESS too, Linux deletes only the address of that
+	 * prefix length whose peer's prefix holds it. */
+	if (req_peer(&m, tb, &p) && !peer_matches(ifp, &a, &p,
+	    m.ifa_prefixlen))
+		return nl_err(c, EADDRNOTAVAIL, "ipv4: Address not found");
 	return if_addr_del(ifp, m.ifa_family, &a);
 }
