@@ -71,5 +71,10 @@ int if_kind_create(const char *kind, const char *name);
  * SIOCSARP/SIOCGARP/SIOCDARP (a struct arpreq), privilege checked. */
 int route_ioctl(unsigned long cmd, void *data);
 int arp_ioctl(unsigned long cmd, void *data);
+/* in6_ioctl.c: the same numbers on AF_INET6 sockets: SIOCADDRT/SIOCDELRT
+ * with a struct in6_rtmsg, SIOCSIFADDR/SIOCDIFADDR with a struct
+ * in6_ifreq, privilege checked. */
+int route6_ioctl(unsigned long cmd, void *data);
+int in6_addr_ioctl(unsigned long cmd, void *data);
 
 #endif /* NET_IF_CFG_H */

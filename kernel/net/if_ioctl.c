@@ -6,7 +6,8 @@
  * address, queue length, map, SIOCGIFCONF) work on a socket of any
  * family (net/core/dev_ioctl.c); the IPv4 address ones and SIOCADDRT and
  * the ARP ones only on AF_INET sockets (net/ipv4/devinet.c, af_inet.c),
- * others answer ENOTTY.  Setting needs CAP_NET_ADMIN (EPERM, checked
+ * others answer ENOTTY; on AF_INET6 sockets SIOCADDRT/SIOCDELRT and
+ * SIOCSIFADDR/SIOCDIFADDR take the IPv6 structs (net/in6_ioctl.c).  Setting needs CAP_NET_ADMIN (EPERM, checked
  * before the name is looked up); an unknown name is ENODEV; a bad pointer
  * EFAULT.  The socket layer calls netcfg_ioctl with no lock held.
  */
@@ -222,6 +223,14 @@ netcfg_ioctl(struct socket *so, unsigned long cmd, void *data)
 	bool out = false;
 	int error;
 
+	/* inet6_ioctl: the IPv6 layouts of the same numbers. */
+	if (family == AF_INET6 && (cmd == SIOCADDRT || cmd == SIOCDELRT ||
+	    cmd == SIOCSIFADDR || cmd == SIOCDIFADDR)) {
+		if (!netcfg_priv())
+			return EPERM;
+		return cmd == SIOCADDRT || cmd == SIOCDELRT ?
+		    route6_ioctl(cmd, data) : in6_addr_ioctl(cmd, data);
+	}
 	switch (cmd) {
 	case SIOCGIFCONF:
 		return ifconf(data);

@@ -6,10 +6,12 @@
  * (<linux/sockios.h>, <linux/if.h>, <linux/route.h>, <linux/if_arp.h>,
  * <linux/netlink.h>, <linux/rtnetlink.h>, <linux/if_link.h>,
  * <linux/if_addr.h>, <linux/neighbour.h>), identical on x86_64 and
- * aarch64.  Include after k/abi.h.
+ * aarch64.  Include after k/abi.h (it includes k/abi_inet.h).
  */
 #ifndef K_ABI_NETCFG_H
 #define K_ABI_NETCFG_H
+
+#include "k/abi_inet.h"
 
 /* --- ioctls ------------------------------------------------------------- */
 #define SIOCADDRT	0x890B
@@ -105,6 +107,28 @@ struct rtentry {
 #define RTF_GATEWAY	0x0002
 #define RTF_HOST	0x0004
 #define RTF_REJECT	0x0200
+
+/* struct in6_rtmsg (<linux/ipv6_route.h>): SIOCADDRT/SIOCDELRT on an
+ * AF_INET6 socket */
+struct in6_rtmsg {
+	struct in6_addr rtmsg_dst;
+	struct in6_addr rtmsg_src;
+	struct in6_addr rtmsg_gateway;
+	uint32_t rtmsg_type;
+	uint16_t rtmsg_dst_len;
+	uint16_t rtmsg_src_len;
+	uint32_t rtmsg_metric;
+	unsigned long rtmsg_info;
+	uint32_t rtmsg_flags;
+	int rtmsg_ifindex;
+};
+
+/* struct in6_ifreq (<linux/ipv6.h>): SIOCSIFADDR/SIOCDIFADDR there */
+struct in6_ifreq {
+	struct in6_addr ifr6_addr;
+	uint32_t ifr6_prefixlen;
+	int ifr6_ifindex;
+};
 
 /* struct arpreq (<linux/if_arp.h>) */
 struct arpreq {
