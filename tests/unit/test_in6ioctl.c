@@ -159,6 +159,38 @@ other_families(void **state)
 	assert_false(file_has("/proc/net/if_inet6", "20010db8"));
 }
 
+#ifdef TEST_REMOTE
+/*
+ * On the wire an AF_INET6 socket's request carries SP_IOC_INET6 (bit 32):
+ * the server refuses that layout on an AF_INET socket (EINVAL: the
+ * descriptor changed under the client) and takes it on an AF_INET6 one.
+ */
+static void
+wire_family_check(void **state)
+{
+	struct in6_rtmsg rt;
+	unsigned long req = SIOCADDRT | (1UL << 32);
+	int s4 = (int)CHECK_OK(rump_sys_socket(AF_INET, SOCK_DGRAM, 0));
+	int s6 = (int)CHECK_OK(rump_sys_socket(AF_INET6, SOCK_DGRAM, 0));
+
+	(void)state;
+	memset(&rt, 0, sizeof(rt));
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:9::", &rt.rtmsg_dst), 1);
+	rt.rtmsg_dst_len = 48;
+	rt.rtmsg_metric = 1;
+	rt.rtmsg_flags = RTF_UP;
+	rt.rtmsg_ifindex = 1;
+	CHECK_ERR(rump_sys_ioctl(s4, req, &rt), EINVAL);
+	assert_false(file_has("/proc/net/ipv6_route", "20010db80009"));
+	CHECK_OK(rump_sys_ioctl(s6, req, &rt));
+	assert_true(file_has("/proc/net/ipv6_route", "20010db80009"));
+	CHECK_OK(rump_sys_ioctl(s6, SIOCDELRT, &rt));
+	CHECK_ERR(rump_sys_ioctl(999, req, &rt), EBADF);
+	CHECK_OK(rump_sys_close(s4));
+	CHECK_OK(rump_sys_close(s6));
+}
+#endif
+
 static int
 group_setup(void **state)
 {
@@ -177,6 +209,9 @@ main(void)
 		cmocka_unit_test(route6_add_del),
 		cmocka_unit_test(addr6_add_del),
 		cmocka_unit_test(other_families),
+#ifdef TEST_REMOTE
+		cmocka_unit_test(wire_family_check),
+#endif
 	};
 
 	return cmocka_run_group_tests_name("in6ioctl", tests, group_setup,
