@@ -1,0 +1,89 @@
+#!/usr/bin/env bats
+# The network tools on the kernel and on the host's Linux, side by side:
+# each command runs inside a network namespace of its own (unshare -n)
+# once on that namespace's lo (Linux, the reference) and once under the
+# hijack on a rump_server's lo (tests/hijack/netcmp.bash); the outputs and
+# statuses must be equal.  Point-to-point peers (ip addr add A peer P,
+# ifconfig pointopoint), ip -6 addr's link lines, and net-tools' IPv6
+# route and address ioctls (route -A inet6, ifconfig inet6 add/del).  A
+# user's EPERM is test_in6ioctl's and test_netpeer's (a unix-socket server
+# serves its own uid only).
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+setup() {
+	B=${RUMP_BUILD:-$BATS_TEST_DIRNAME/../build-gcc}
+	D=$(mktemp -d)
+	unshare -n true 2>/dev/null ||
+	    skip "unshare -n is not permitted (needs CAP_SYS_ADMIN)"
+	command -v ip >/dev/null && command -v ifconfig >/dev/null &&
+	    command -v route >/dev/null ||
+	    skip "iproute2 and net-tools are not installed"
+	HOSTBEFORE=$(ip -j addr; ip -j route; ip -j -6 route)
+}
+
+teardown() {
+	rm -rf "$D"
+	if [ -n "${HOSTBEFORE:-}" ]; then
+		[ "$HOSTBEFORE" = "$(ip -j addr; ip -j route; ip -j -6 route)" ] ||
+		    echo "the host's addresses or routes changed" >&2
+	fi
+}
+
+compare() {
+	run unshare -n bash "$BATS_TEST_DIRNAME/hijack/netcmp.bash" "$B" "$D" \
+	    "$@"
+	assert_success
+	refute_output --partial "rump_server did not start"
+	refute_output --partial "== DIFF"
+	[ "$HOSTBEFORE" = "$(ip -j addr; ip -j route; ip -j -6 route)" ]
+}
+
+@test "ip addr add A peer P, ifconfig pointopoint/dstaddr, ip addr del: as Linux (rump_server)" {
+	compare "ip addr add 10.7.0.1 peer 10.7.0.2/32 dev lo" \
+	    "ip -4 addr show dev lo" \
+	    "ip route show table local | grep 10.7" \
+	    "ifconfig lo pointopoint 127.0.0.9" \
+	    "ip -4 addr show dev lo" \
+	    "ip addr del 10.7.0.1 peer 10.7.0.3 dev lo" \
+	    "ip addr del 10.7.0.1 peer 10.7.0.2/32 dev lo" \
+	    "ip -4 addr show dev lo" "ip route show table local | grep 10.7" \
+	    "ifconfig lo dstaddr 224.0.0.1" "ifconfig lo dstaddr 127.0.0.1" \
+	    "ip -4 addr show dev lo"
+	assert_line "    inet 10.7.0.1 peer 10.7.0.2/32 scope global lo"
+	assert_line "local 10.7.0.2 dev lo proto kernel scope host src 10.7.0.1 "
+	assert_line "    inet 127.0.0.1 peer 127.0.0.9/8 scope host lo"
+	assert_line "Error: ipv4: Address not found."
+	assert_line "SIOCSIFDSTADDR: Invalid argument"
+}
+
+@test "ip -6 addr: Linux's short IPv6 link lines (rump_server)" {
+	compare "ip -6 addr" "ip -6 addr show dev lo" "ip -4 addr show dev lo"
+	assert_line "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 state UNKNOWN qlen 1000"
+}
+
+@test "route -A inet6 add/del and ifconfig inet6 add/del: as Linux (rump_server)" {
+	compare "route -A inet6 add 2001:db8:5::/48 dev lo" \
+	    "route -A inet6 add 2001:db8:5::/48 dev lo" \
+	    "ip -6 route show 2001:db8:5::/48" \
+	    "route -A inet6 del 2001:db8:5::/48 dev lo" \
+	    "route -A inet6 del 2001:db8:5::/48 dev lo" \
+	    "ip -6 route show 2001:db8:5::/48" \
+	    "route -A inet6 add 2001:db8:5::/48 dev nosuch0" \
+	    "ifconfig lo inet6 add 2001:db8::1/64" \
+	    "ifconfig lo inet6 add 2001:db8::1/64" \
+	    "ip -6 addr show dev lo" "ifconfig lo | grep inet6 | sort" \
+	    "ip -6 route show dev lo" \
+	    "ifconfig lo inet6 del 2001:db8::1/48" \
+	    "ifconfig lo inet6 del 2001:db8::1/64" \
+	    "ip -6 addr show dev lo" "ip -6 route show dev lo" \
+	    "ifconfig nosuch0 inet6 add 2001:db8::1/64" \
+	    "ip -6 addr show dev lo; ip -6 route show dev lo"
+	assert_line "2001:db8:5::/48 dev lo metric 1 pref medium"
+	assert_line "SIOCADDRT: File exists"
+	assert_line "SIOCDELRT: No such process"
+	assert_line "    inet6 2001:db8::1/64 scope global "
+	assert_line "SIOCDIFADDR: Cannot assign requested address"
+	assert_line "SIOCSIFADDR: File exists"
+}
