@@ -4,7 +4,7 @@
 # once on that namespace's lo (Linux, the reference) and once under the
 # hijack on a rump_server's lo (tests/hijack/netcmp.bash); the outputs and
 # statuses must be equal.  Point-to-point peers (ip addr add A peer P,
-# ifconfig pointopoint), ip -6 addr's link lines, and net-tools' IPv6
+# ifconfig pointopoint; IPv6 ones), ip -6 addr's link lines, and net-tools' IPv6
 # route and address ioctls (route -A inet6, ifconfig inet6 add/del).  A
 # user's EPERM is test_in6ioctl's and test_netpeer's (a unix-socket server
 # serves its own uid only).
@@ -56,6 +56,23 @@ compare() {
 	assert_line "    inet 127.0.0.1 peer 127.0.0.9/8 scope host lo"
 	assert_line "Error: ipv4: Address not found."
 	assert_line "SIOCSIFDSTADDR: Invalid argument"
+}
+
+@test "ip -6 addr add A peer P, /128 addresses, their routes and deletes: as Linux (rump_server)" {
+	# Linux adds an IPv6 peer's route from its address work, after ip
+	# returns: wait for the two (the kernel's are there at once).
+	WAITPEERS='for i in $(seq 100); do [ "$(ip -6 route | grep -c "^2001:db8::2 \|^2001:db8:2:: ")" = 2 ] && break; sleep 0.05; done'
+	compare "ip -6 addr add 2001:db8::1 peer 2001:db8::2/128 dev lo" \
+	    "ip -6 addr add 2001:db8:1::1 peer 2001:db8:2::/64 dev lo" \
+	    "ip -6 addr add 2001:db8::9/128 dev lo" \
+	    "ip -6 addr add 2001:db8::7 peer 2001:db8::7/128 dev lo" \
+	    "ip -6 addr show dev lo" "$WAITPEERS; ip -6 route show table all" \
+	    "ip -6 addr del 2001:db8::1 peer 2001:db8::3/128 dev lo" \
+	    "ip -6 addr del 2001:db8::9/128 dev lo" \
+	    "ip -6 route show table all" "ip -6 addr show dev lo"
+	assert_line "    inet6 2001:db8:1::1 peer 2001:db8:2::/64 scope global "
+	assert_line "2001:db8:2:: dev lo proto kernel metric 256 pref medium"
+	assert_line "2001:db8::9 dev lo proto kernel metric 256 pref medium"
 }
 
 @test "ip -6 addr: Linux's short IPv6 link lines (rump_server)" {

@@ -159,7 +159,7 @@ if_addr_add_peer(struct ifnet *ifp, int af, const struct in6_addr *addr,
 	if ((af != AF_INET && af != AF_INET6) || plen < 0 ||
 	    plen > (af == AF_INET ? 32 : 128) ||
 	    (af == AF_INET) != in6_is_v4mapped(addr) ||
-	    (peer != NULL && (af != AF_INET || !in6_is_v4mapped(peer))))
+	    (peer != NULL && (af == AF_INET) != in6_is_v4mapped(peer)))
 		return EINVAL;
 	if (peer == NULL)
 		peer = addr;
@@ -341,8 +341,10 @@ if_srcaddr(struct ifnet *ifp, int af, const struct in6_addr *dst,
 			continue;
 		if (best == NULL)
 			best = ifa;
+		/* IPv4's prefix is the peer's, IPv6's the address's. */
 		if (!(ifa->ifa_flags & IFA_F_SECONDARY) &&
-		    same_prefix(&ifa->ifa_peer, dst, &ifa->ifa_mask)) {
+		    same_prefix(af == AF_INET ? &ifa->ifa_peer :
+		    &ifa->ifa_addr, dst, &ifa->ifa_mask)) {
 			best = ifa;
 			break;
 		}

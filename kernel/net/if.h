@@ -80,8 +80,9 @@ struct ifaddr {
 	int ifa_af;			/* AF_INET or AF_INET6 */
 	struct in6_addr ifa_addr;	/* v4-mapped for IPv4 */
 	/* The far end of a point-to-point address (ip addr add A peer P,
-	 * SIOCSIFDSTADDR), Linux's ifa_address: ifa_addr when none.  Its
-	 * prefix is the connected route's; the address is keyed by
+	 * SIOCSIFDSTADDR), Linux's ifa_address (IPv6: peer_addr):
+	 * ifa_addr when none.  IPv4's connected route is the peer's
+	 * prefix, IPv6 adds a /128 route to it; the address is keyed by
 	 * ifa_addr alone (Linux also lets one local have several peers). */
 	struct in6_addr ifa_peer;
 	struct in6_addr ifa_mask;	/* likewise (all ones over the prefix) */
@@ -172,7 +173,7 @@ struct ifnet *if_byname(const char *name);
  */
 int if_addr_add(struct ifnet *ifp, int af, const struct in6_addr *addr,
     int plen, int flags);
-/* The same with a peer (IPv4 only; NULL or addr: none). */
+/* The same with a peer (NULL or addr: none), of the same family. */
 int if_addr_add_peer(struct ifnet *ifp, int af, const struct in6_addr *addr,
     const struct in6_addr *peer, int plen, int flags);
 /* Changes the peer of IPv4 address addr (its routes follow):

@@ -462,7 +462,8 @@ prefix_shared(struct ifnet *ifp, int af, const struct in6_addr *addr,
 	rw_enter(&if_lock, false);
 	TAILQ_FOREACH(ifa, h, ifa_list)
 		if (!in6_equal(&ifa->ifa_addr, addr) && ifa->ifa_plen == plen &&
-		    prefix_match(af, &ifa->ifa_peer, plen, peer))
+		    prefix_match(af, af == AF_INET ? &ifa->ifa_peer :
+		    &ifa->ifa_addr, plen, peer))
 			shared = true;
 	rw_exit(&if_lock);
 	return shared;
@@ -509,10 +510,15 @@ route_ifa_added(struct ifnet *ifp, int af, const struct in6_addr *addr,
 	} else {
 		kroute(ifp, af, RT_TABLE_LOCAL, RTN_LOCAL, RT_SCOPE_UNIVERSE,
 		    addr, 128, NULL, 0);
-		/* A /128 gets no prefix route (::1 on lo is local only). */
-		if (plen < 128)
+		/* A /128 has its own route too, but ::1 (local only). */
+		if (plen < 128 || !in6_is_loopback(addr))
 			kroute(ifp, af, RT_TABLE_MAIN, RTN_UNICAST,
 			    RT_SCOPE_UNIVERSE, addr, plen, NULL,
+			    RT6_METRIC_KERNEL);
+		/* Linux's route to an IPv6 peer is the peer itself. */
+		if (!in6_equal(addr, peer))
+			kroute(ifp, af, RT_TABLE_MAIN, RTN_UNICAST,
+			    RT_SCOPE_UNIVERSE, peer, 128, NULL,
 			    RT6_METRIC_KERNEL);
 	}
 }
@@ -543,6 +549,9 @@ route_ifa_removed(struct ifnet *ifp, int af, const struct in6_addr *addr,
 		if (!prefix_shared(ifp, af, addr, addr, plen))
 			kroute_del(ifp, af, RT_TABLE_MAIN, RTN_UNICAST, addr,
 			    plen);
+		if (!in6_equal(addr, peer))
+			kroute_del(ifp, af, RT_TABLE_MAIN, RTN_UNICAST, peer,
+			    128);
 	}
 }
 

@@ -18,7 +18,8 @@
  *     broadcast /32 (n < 31), scope link; table main, type unicast,
  *     the prefix/n, scope link, prefsrc a.b.c.d (n < 32).
  *   IPv6 addr/n on ifp: table local, type local, addr/128; table main,
- *     type unicast, prefix/n, metric 256 (fe80::/64 for link-local ones).
+ *     type unicast, prefix/n, metric 256 (fe80::/64 for link-local ones;
+ *     a /128 too, but ::1), and with a peer P a /128 route to P.
  * and removes them with the address (if_addr_del, if_detach).  Routes
  * through a detached interface are removed; routes through a down
  * interface stay but are not chosen (Linux's "linkdown").

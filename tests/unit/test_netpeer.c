@@ -3,7 +3,8 @@
  * iproute2 and net-tools see them.  `ip addr add A peer P/n`: the dump
  * gives IFA_LOCAL A and IFA_ADDRESS P, the connected route is P's prefix,
  * SIOCGIFDSTADDR answers P and SIOCSIFDSTADDR moves it (and the route),
- * a delete naming another peer is EADDRNOTAVAIL.  RTM_GETLINK dumped with
+ * a delete naming another peer is EADDRNOTAVAIL; an IPv6 peer has a /128
+ * route of its own.  RTM_GETLINK dumped with
  * family AF_INET6 (`ip -6 addr`'s link lines) is Linux's short IPv6 link
  * message.  The same source runs against the host (TEST_ON_HOST) in a
  * network namespace of its own, with a veth where the kernel has shmif.
@@ -270,6 +271,93 @@ peer_netlink(void **state)
 	CHECK_OK(rump_sys_close(s));
 }
 
+struct addr6find {
+	struct in6_addr local, address;
+	bool found;
+};
+
+static void
+find_local6(struct nlmsghdr *h, void *arg)
+{
+	struct addr6find *f = arg;
+	struct ifaddrmsg *ifa = NLMSG_DATA(h);
+	struct rtattr *a = IFA_RTA(ifa);
+	int len = (int)IFA_PAYLOAD(h);
+	struct in6_addr local = { 0 }, address = { 0 };
+
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == IFA_LOCAL)
+			memcpy(&local, RTA_DATA(a), 16);
+		if (a->rta_type == IFA_ADDRESS)
+			memcpy(&address, RTA_DATA(a), 16);
+	}
+	if (memcmp(&local, &f->local, 16) == 0) {
+		f->address = address;
+		f->found = true;
+	}
+}
+
+/*
+ * ip -6 addr add 2001:db8:1::1 peer 2001:db8:2::/64 dev lo: dumped with
+ * IFA_LOCAL and IFA_ADDRESS (the peer), routed by the address's prefix
+ * and a /128 to the peer; an IPv6 delete ignores the peer.
+ */
+static void
+peer_netlink6(void **state)
+{
+	struct req r = { 0 }, d = { 0 };
+	struct in6_addr l, p;
+	struct addr6find f = { 0 };
+	char routes[8192];
+	int s = nlsock();
+
+	(void)state;
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:1::1", &l), 1);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:2::", &p), 1);
+	r.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
+	r.h.nlmsg_type = RTM_NEWADDR;
+	r.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
+	    NLM_F_EXCL;
+	r.u.ifa.ifa_family = AF_INET6;
+	r.u.ifa.ifa_prefixlen = 64;
+	r.u.ifa.ifa_index = 1;
+	put_attr(&r, IFA_LOCAL, &l, 16);
+	put_attr(&r, IFA_ADDRESS, &p, 16);
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s), 0);
+	d.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
+	d.h.nlmsg_type = RTM_GETADDR;
+	d.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	d.u.ifa.ifa_family = AF_INET6;
+	f.local = l;
+	dump(s, &d, find_local6, &f);
+	assert_true(f.found);
+	assert_memory_equal(&f.address, &p, 16);
+	get_file("/proc/net/ipv6_route", routes, sizeof(routes));
+	assert_non_null(strstr(routes, "20010db8000100000000000000000000 40 "));
+	/* Linux adds the peer's route from its address work, after the
+	 * answer: wait for it (the kernel's is there at once). */
+	for (int i = 0; i < 500 && strstr(routes,
+	    "20010db8000200000000000000000000 80 ") == NULL; i++) {
+		usleep(10000);
+		get_file("/proc/net/ipv6_route", routes, sizeof(routes));
+	}
+	assert_non_null(strstr(routes, "20010db8000200000000000000000000 80 "));
+	/* Deleted naming another peer: IPv6 does not look at it. */
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:3::", &p), 1);
+	r.h.nlmsg_type = RTM_DELADDR;
+	r.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	r.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
+	put_attr(&r, IFA_LOCAL, &l, 16);
+	put_attr(&r, IFA_ADDRESS, &p, 16);
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s), 0);
+	get_file("/proc/net/ipv6_route", routes, sizeof(routes));
+	assert_null(strstr(routes, "20010db80001"));
+	assert_null(strstr(routes, "20010db80002"));
+	CHECK_OK(rump_sys_close(s));
+}
+
 static int
 link_add(int s, const char *name)
 {
@@ -411,6 +499,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(getlink_inet6),
 		cmocka_unit_test(peer_netlink),
+		cmocka_unit_test(peer_netlink6),
 		cmocka_unit_test(peer_route_ioctl),
 	};
 

@@ -3,7 +3,7 @@
  * inet_fill_ifaddr/inet6_fill_ifaddr describe addresses and its
  * inet_rtm_newaddr/deladdr (and the IPv6 ones) change them: an existing
  * address is EEXIST unless NLM_F_REPLACE (then kept), a missing one is
- * EADDRNOTAVAIL, an unknown index ENODEV, a bad prefix EINVAL.  An IPv4
+ * EADDRNOTAVAIL, an unknown index ENODEV, a bad prefix EINVAL.  An
  * IFA_ADDRESS beside a different IFA_LOCAL is the point-to-point peer.
  */
 #include "netlink.h"
@@ -48,6 +48,9 @@ fill_addr(struct nlmsg_ctx *c, struct ifaddr *ifa, bool dump)
 		if (b != 0)
 			nl_put(c, IFA_BROADCAST, &b, 4);
 		nl_put_str(c, IFA_LABEL, ifp->if_name);
+	} else if (!in6_equal(&ifa->ifa_peer, &ifa->ifa_addr)) {
+		nl_put(c, IFA_LOCAL, &ifa->ifa_addr, 16);
+		nl_put(c, IFA_ADDRESS, &ifa->ifa_peer, 16);
 	} else {
 		nl_put(c, IFA_ADDRESS, &ifa->ifa_addr, 16);
 	}
@@ -129,17 +132,23 @@ req_addr(struct nlmsg_ctx *c, const struct ifaddrmsg *m,
 	return 0;
 }
 
-/* The peer of an IPv4 request (IFA_ADDRESS beside IFA_LOCAL) in *p;
- * false when it has none. */
+/* The peer of a request (IFA_ADDRESS beside IFA_LOCAL) in *p, v4-mapped
+ * for IPv4; false when it has none. */
 static bool
 req_peer(const struct ifaddrmsg *m, const struct nlattr **tb,
     struct in6_addr *p)
 {
+	size_t want = m->ifa_family == AF_INET ? 4 : 16;
 	in_addr_t v;
 
-	if (m->ifa_family != AF_INET || tb[IFA_LOCAL] == NULL ||
-	    tb[IFA_ADDRESS] == NULL || nla_len(tb[IFA_ADDRESS]) != 4)
+	if ((m->ifa_family != AF_INET && m->ifa_family != AF_INET6) ||
+	    tb[IFA_LOCAL] == NULL || tb[IFA_ADDRESS] == NULL ||
+	    nla_len(tb[IFA_ADDRESS]) != want)
 		return false;
+	if (m->ifa_family == AF_INET6) {
+		memcpy(p, nla_data(tb[IFA_ADDRESS]), 16);
+		return true;
+	}
 	memcpy(&v, nla_data(tb[IFA_ADDRESS]), 4);
 	in6_set_v4mapped(p, v);
 	return true;
@@ -234,10 +243,11 @@ rtnl_deladdr(struct nlmsg_ctx *c)
 		return nl_err(c, ENODEV, "Device not found");
 	if ((error = req_addr(c, &m, tb, &a)) != 0)
 		return error;
-	/* With IFA_ADDRESS too, Linux deletes only the address of that
-	 * prefix length whose peer's prefix holds it. */
-	if (req_peer(&m, tb, &p) && !peer_matches(ifp, &a, &p,
-	    m.ifa_prefixlen))
+	/* With IFA_ADDRESS too, Linux deletes only the IPv4 address of
+	 * that prefix length whose peer's prefix holds it (IPv6 ignores
+	 * the peer). */
+	if (m.ifa_family == AF_INET && req_peer(&m, tb, &p) &&
+	    !peer_matches(ifp, &a, &p, m.ifa_prefixlen))
 		return nl_err(c, EADDRNOTAVAIL, "ipv4: Address not found");
 	return if_addr_del(ifp, m.ifa_family, &a);
 }
