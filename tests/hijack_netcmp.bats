@@ -96,6 +96,16 @@ compare() {
 	    "ifconfig lo inet6 del 2001:db8::1/64" \
 	    "ip -6 addr show dev lo" "ip -6 route show dev lo" \
 	    "ifconfig nosuch0 inet6 add 2001:db8::1/64" \
+	    "ifconfig lo inet6 add 2001:db8::1/64" \
+	    "route -A inet6 add 2001:db8:6::/48 gw 2001:db8::99 dev lo" \
+	    "route -A inet6 add 2001:db8:6::/48 gw 2001:db8::99" \
+	    "route -A inet6 add 2001:db8:7::/48 gw fe80::1 dev lo" \
+	    "ip -6 route add 2001:db8:7::/48 via fe80::1 dev lo" \
+	    "route -A inet6 add 2001:db8:8::/48 dev lo metric 7" \
+	    "ip -6 route show 2001:db8:8::/48" \
+	    "route -A inet6 del 2001:db8:8::/48 dev lo" \
+	    "route -A inet6 del 2001:db8:8::/48 dev lo metric 7" \
+	    "ifconfig lo inet6 del 2001:db8::1/64" \
 	    "ip -6 addr show dev lo; ip -6 route show dev lo"
 	assert_line "2001:db8:5::/48 dev lo metric 1 pref medium"
 	assert_line "SIOCADDRT: File exists"
@@ -103,4 +113,8 @@ compare() {
 	assert_line "    inet6 2001:db8::1/64 scope global "
 	assert_line "SIOCDIFADDR: Cannot assign requested address"
 	assert_line "SIOCSIFADDR: File exists"
+	# IPv6 routes through lo are Linux's reject routes: no gateway there
+	assert_line "SIOCADDRT: No route to host"
+	assert_line "Error: Egress device can not be loopback device for this route."
+	assert_line "2001:db8:8::/48 dev lo metric 7 pref medium"
 }

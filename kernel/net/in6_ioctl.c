@@ -3,7 +3,8 @@
  * net-tools' `route -A inet6` and `ifconfig X inet6 add/del` send them:
  * SIOCADDRT/SIOCDELRT with a struct in6_rtmsg (what Linux's
  * ipv6_route_ioctl makes of one: table main, metric 1024 when 0, a
- * route through no interface and no gateway ENODEV), SIOCSIFADDR/
+ * route through no interface and no gateway ENODEV, a gateway through
+ * lo refused as route6_gw_lo says), SIOCSIFADDR/
  * SIOCDIFADDR with a struct in6_ifreq (addrconf_add_ifaddr/del_ifaddr:
  * a permanent address with its prefix route; the delete names the prefix
  * length too).  Errnos as Linux's: a prefix past 128 EINVAL, an unknown
@@ -58,6 +59,8 @@ route6_ioctl(unsigned long cmd, void *data)
 	if (ri.ri_type == RTN_UNICAST && ri.ri_ifindex == 0 &&
 	    !(ri.ri_flags & RTF_GATEWAY))
 		return ENODEV;
+	if ((error = route6_gw_lo(&ri)) != 0)
+		return error;
 	return route_add(&ri, RT_F_CREATE | RT_F_EXCL);
 }
 

@@ -165,6 +165,22 @@ gw_onlink(int af, const struct in6_addr *gw, int ifindex)
 }
 
 int
+route6_gw_lo(const struct route_info *ri)
+{
+	int gif;
+
+	if (ri->ri_af != AF_INET6 || !(ri->ri_flags & RTF_GATEWAY) ||
+	    lo_ifp == NULL)
+		return 0;
+	if (in6_is_linklocal(&ri->ri_gw))
+		return ri->ri_ifindex == lo_ifp->if_index ? EINVAL : 0;
+	rw_enter(&route_lock, false);
+	gif = gw_onlink(AF_INET6, &ri->ri_gw, ri->ri_ifindex);
+	rw_exit(&route_lock);
+	return gif != 0 && gif == lo_ifp->if_index ? EHOSTUNREACH : 0;
+}
+
+int
 route_add(const struct route_info *in, int flags)
 {
 	struct route_info ri = *in;

@@ -134,6 +134,14 @@ struct route_info {
  * CREATE|REPLACE.
  */
 int route_add(const struct route_info *ri, int flags);
+/*
+ * Linux's IPv6 routes through lo are reject routes, so the configuration
+ * interfaces (rtnetlink, SIOCADDRT) refuse an IPv6 gateway reached
+ * through lo (EHOSTUNREACH) and lo as a link-local gateway's device
+ * (EINVAL); 0 otherwise.  route_add itself takes lo as a link (the
+ * embedder's rump_net_route, the tests of the table).
+ */
+int route6_gw_lo(const struct route_info *ri);
 
 /*
  * Deletes the first route matching ri: always ri_af, ri_dst/ri_plen and

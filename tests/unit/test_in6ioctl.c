@@ -94,6 +94,39 @@ route6_add_del(void **state)
 	assert_int_equal(rt6(SIOCDELRT, "2001:db8:5::", 48, 1, 1), 0);
 	assert_false(file_has("/proc/net/ipv6_route", R5));
 	assert_int_equal(rt6(SIOCDELRT, "2001:db8:5::", 48, 1, 1), ESRCH);
+	/* Neither interface nor gateway: nowhere to send (ENODEV). */
+	assert_int_equal(rt6(SIOCADDRT, "2001:db8:5::", 48, 0, 1), ENODEV);
+}
+
+/* A gateway through lo: unreachable (Linux's IPv6 routes through lo are
+ * reject routes), a link-local one refused (EINVAL). */
+static void
+route6_gateway_lo(void **state)
+{
+	struct in6_rtmsg rt;
+	int s = (int)CHECK_OK(rump_sys_socket(AF_INET6, SOCK_DGRAM, 0));
+
+	(void)state;
+	assert_int_equal(addr6(AF_INET6, SIOCSIFADDR, "2001:db8::1", 64, 1),
+	    0);
+	memset(&rt, 0, sizeof(rt));
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:6::", &rt.rtmsg_dst), 1);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::99",
+	    &rt.rtmsg_gateway), 1);
+	rt.rtmsg_dst_len = 48;
+	rt.rtmsg_metric = 1;
+	rt.rtmsg_flags = RTF_UP | RTF_GATEWAY;
+	rt.rtmsg_ifindex = 1;
+	CHECK_ERR(rump_sys_ioctl(s, SIOCADDRT, &rt), EHOSTUNREACH);
+	rt.rtmsg_ifindex = 0;
+	CHECK_ERR(rump_sys_ioctl(s, SIOCADDRT, &rt), EHOSTUNREACH);
+	assert_int_equal(inet_pton(AF_INET6, "fe80::1", &rt.rtmsg_gateway), 1);
+	rt.rtmsg_ifindex = 1;
+	CHECK_ERR(rump_sys_ioctl(s, SIOCADDRT, &rt), EINVAL);
+	assert_false(file_has("/proc/net/ipv6_route", "20010db80006"));
+	assert_int_equal(addr6(AF_INET6, SIOCDIFADDR, "2001:db8::1", 64, 1),
+	    0);
+	CHECK_OK(rump_sys_close(s));
 }
 
 /* ifconfig lo inet6 add 2001:db8::1/64, then del. */
@@ -207,6 +240,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(route6_add_del),
+		cmocka_unit_test(route6_gateway_lo),
 		cmocka_unit_test(addr6_add_del),
 		cmocka_unit_test(other_families),
 #ifdef TEST_REMOTE

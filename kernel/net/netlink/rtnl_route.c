@@ -283,6 +283,11 @@ rtnl_newroute(struct nlmsg_ctx *c)
 		return error;
 	if (ri.ri_ifindex != 0 && if_byindex(ri.ri_ifindex) == NULL)
 		return nl_err(c, ENODEV, "Device not found");
+	if ((error = route6_gw_lo(&ri)) == EINVAL)
+		return nl_err(c, error, "Egress device can not be loopback "
+		    "device for this route");
+	if (error != 0)
+		return error;
 	error = route_add(&ri, c->nc_req->nlmsg_flags &
 	    (RT_F_REPLACE | RT_F_EXCL | RT_F_CREATE | RT_F_APPEND));
 	if (error == ENETUNREACH)
