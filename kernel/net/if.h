@@ -87,6 +87,9 @@ struct ifaddr {
 	struct in6_addr ifa_peer;
 	struct in6_addr ifa_mask;	/* likewise (all ones over the prefix) */
 	struct in6_addr ifa_broad;	/* IPv4 broadcast (v4-mapped), or 0 */
+	/* No broadcast shown (an rtnetlink add without IFA_BROADCAST:
+	 * Linux's ifa_broadcast 0); ifa_broad still receives. */
+	bool ifa_brdnone;
 	bool ifa_brdset;		/* ifa_broad set by the user (if_cfg.c):
 					 * shown even without IFF_BROADCAST */
 	int ifa_plen;			/* prefix length: /8 is 8 (IPv4) */

@@ -138,7 +138,8 @@ ifc_rename(struct ifnet *ifp, const char *name)
 in_addr_t
 ifc_brd4(const struct ifaddr *ifa)
 {
-	if (!(ifa->ifa_ifp->if_flags & IFF_BROADCAST) && !ifa->ifa_brdset)
+	if (ifa->ifa_brdnone ||
+	    (!(ifa->ifa_ifp->if_flags & IFF_BROADCAST) && !ifa->ifa_brdset))
 		return 0;
 	return in6_v4addr(&ifa->ifa_broad);
 }
@@ -257,6 +258,7 @@ ifc_addr4_setbrd(struct ifnet *ifp, in_addr_t brd)
 	else
 		in6_set_v4mapped(&ifa->ifa_broad, brd);
 	ifa->ifa_brdset = true;
+	ifa->ifa_brdnone = false;
 	rw_exit(&if_lock);
 	return 0;
 }
@@ -278,6 +280,19 @@ ifc_addr4_setdst(struct ifnet *ifp, in_addr_t dst)
 }
 
 int
+ifc_addr_nobrd(struct ifnet *ifp, const struct in6_addr *addr)
+{
+	struct ifaddr *ifa;
+
+	rw_enter(&if_lock, true);
+	TAILQ_FOREACH(ifa, &ifp->if_ifa4, ifa_list)
+		if (in6_equal(&ifa->ifa_addr, addr))
+			ifa->ifa_brdnone = true;
+	rw_exit(&if_lock);
+	return 0;
+}
+
+int
 ifc_addr_setbrd(struct ifnet *ifp, const struct in6_addr *addr,
     const struct in6_addr *brd)
 {
@@ -296,6 +311,7 @@ ifc_addr_setbrd(struct ifnet *ifp, const struct in6_addr *addr,
 	else
 		ifa->ifa_broad = *brd;
 	ifa->ifa_brdset = true;
+	ifa->ifa_brdnone = false;
 	rw_exit(&if_lock);
 	return 0;
 }

@@ -56,6 +56,9 @@ int ifc_addr4_setdst(struct ifnet *ifp, in_addr_t dst);
 /* Sets the broadcast of address addr (rtnetlink IFA_BROADCAST). */
 int ifc_addr_setbrd(struct ifnet *ifp, const struct in6_addr *addr,
     const struct in6_addr *brd);
+/* Shows none for address addr (rtnetlink without IFA_BROADCAST); the
+ * subnet's broadcast is still received (its local route). */
+int ifc_addr_nobrd(struct ifnet *ifp, const struct in6_addr *addr);
 
 /*
  * Interface kinds that can be created by name ("ip link add NAME type

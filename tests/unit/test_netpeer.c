@@ -482,6 +482,66 @@ peer_route_ioctl(void **state)
 	CHECK_OK(rump_sys_close(s));
 }
 
+static void
+has_brd(struct nlmsghdr *h, void *arg)
+{
+	struct ifaddrmsg *ifa = NLMSG_DATA(h);
+	struct rtattr *a = IFA_RTA(ifa);
+	int len = (int)IFA_PAYLOAD(h);
+	in_addr_t local = 0, brd = 0;
+
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == IFA_LOCAL)
+			memcpy(&local, RTA_DATA(a), 4);
+		if (a->rta_type == IFA_BROADCAST)
+			memcpy(&brd, RTA_DATA(a), 4);
+	}
+	if (local == inet_addr("10.9.0.1"))
+		*(in_addr_t *)arg = brd;
+}
+
+/*
+ * An address added by rtnetlink without IFA_BROADCAST shows none, on a
+ * broadcast link too (ip addr add A/24 without "brd +"): no IFA_BROADCAST,
+ * SIOCGIFBRDADDR 0.0.0.0, as Linux; with one it shows it.
+ */
+static void
+netlink_brd(void **state)
+{
+	struct req r, d = { 0 };
+	struct ifreq ifr = { 0 };
+	in_addr_t brd = 1, b = inet_addr("10.9.0.255");
+	int s = nlsock(), idx = link_add(s, "pb0");
+	int i4 = (int)CHECK_OK(rump_sys_socket(AF_INET, SOCK_DGRAM, 0));
+
+	(void)state;
+	addr_req(&r, RTM_NEWADDR, (unsigned)idx, 24, "10.9.0.1", "10.9.0.1");
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s), 0);
+	d.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
+	d.h.nlmsg_type = RTM_GETADDR;
+	d.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	d.u.ifa.ifa_family = AF_INET;
+	dump(s, &d, has_brd, &brd);
+	assert_int_equal(brd, 0);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "pb0");
+	CHECK_OK(rump_sys_ioctl(i4, SIOCGIFBRDADDR, &ifr));
+	assert_int_equal(((struct sockaddr_in *)&ifr.ifr_broadaddr)->
+	    sin_addr.s_addr, 0);
+	addr_req(&r, RTM_DELADDR, (unsigned)idx, 24, "10.9.0.1", "10.9.0.1");
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s), 0);
+	addr_req(&r, RTM_NEWADDR, (unsigned)idx, 24, "10.9.0.1", "10.9.0.1");
+	put_attr(&r, IFA_BROADCAST, &b, 4);
+	send_req(s, &r);
+	assert_int_equal(recv_ack(s), 0);
+	dump(s, &d, has_brd, &brd);
+	assert_int_equal(brd, b);
+	link_del(s, idx);
+	CHECK_OK(rump_sys_close(i4));
+	CHECK_OK(rump_sys_close(s));
+}
+
 static int
 group_setup(void **state)
 {
@@ -501,6 +561,7 @@ main(void)
 		cmocka_unit_test(peer_netlink),
 		cmocka_unit_test(peer_netlink6),
 		cmocka_unit_test(peer_route_ioctl),
+		cmocka_unit_test(netlink_brd),
 	};
 
 	return cmocka_run_group_tests_name("netpeer", tests, group_setup,

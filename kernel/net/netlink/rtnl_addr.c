@@ -207,6 +207,9 @@ rtnl_newaddr(struct nlmsg_ctx *c)
 		memcpy(&v, nla_data(tb[IFA_BROADCAST]), 4);
 		in6_set_v4mapped(&b, v);
 		(void)ifc_addr_setbrd(ifp, &a, &b);
+	} else if (m.ifa_family == AF_INET) {
+		/* Linux shows a broadcast only when asked (brd +). */
+		(void)ifc_addr_nobrd(ifp, &a);
 	}
 	return 0;
 }
