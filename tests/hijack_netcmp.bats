@@ -40,7 +40,7 @@ compare() {
 	[ "$HOSTBEFORE" = "$(ip -j addr; ip -j route; ip -j -6 route)" ]
 }
 
-@test "ip addr add A peer P, ifconfig pointopoint/dstaddr, ip addr del: as Linux (rump_server)" {
+@test "ip addr add A peer P, ifconfig pointopoint/dstaddr/netmask, ip addr del: as Linux (rump_server)" {
 	compare "ip addr add 10.7.0.1 peer 10.7.0.2/32 dev lo" \
 	    "ip -4 addr show dev lo" \
 	    "ip route show table local | grep 10.7" \
@@ -50,7 +50,11 @@ compare() {
 	    "ip addr del 10.7.0.1 peer 10.7.0.2/32 dev lo" \
 	    "ip -4 addr show dev lo" "ip route show table local | grep 10.7" \
 	    "ifconfig lo dstaddr 224.0.0.1" "ifconfig lo dstaddr 127.0.0.1" \
-	    "ip -4 addr show dev lo"
+	    "ip -4 addr show dev lo" \
+	    "ifconfig lo netmask 255.255.0.0" "ip route show table local" \
+	    "ifconfig lo netmask 255.0.0.0" "ip route show table local"
+	# the routes follow a new netmask
+	assert_line "local 127.0.0.0/16 dev lo proto kernel scope host src 127.0.0.1 "
 	assert_line "    inet 10.7.0.1 peer 10.7.0.2/32 scope global lo"
 	assert_line "local 10.7.0.2 dev lo proto kernel scope host src 10.7.0.1 "
 	assert_line "    inet 127.0.0.1 peer 127.0.0.9/8 scope host lo"

@@ -8,6 +8,7 @@
 #include "k/abi_net.h"
 #include "net/if_cfg.h"
 #include "net/ether_var.h"
+#include "net/route.h"
 #include "net/netinet/in_pcb.h"
 
 /* What dev_change_flags lets a user change. */
@@ -216,7 +217,8 @@ ifc_addr4_setmask(struct ifnet *ifp, in_addr_t mask)
 {
 	uint32_t h = ntohl(mask), oldm;
 	struct ifaddr *ifa;
-	int plen = 0;
+	struct in6_addr addr, peer;
+	int plen = 0, oldplen;
 
 	/* bad_mask: contiguous ones from the top. */
 	while (plen < 32 && (h & (0x80000000u >> plen)))
@@ -229,9 +231,16 @@ ifc_addr4_setmask(struct ifnet *ifp, in_addr_t mask)
 		return EADDRNOTAVAIL;
 	}
 	oldm = ifa->ifa_mask.s6_addr32[3];
-	if (oldm != mask) {
+	if (oldm == mask) {
+		rw_exit(&if_lock);
+		return 0;
+	}
+	{
 		in_addr_t local = in6_v4addr(&ifa->ifa_addr);
 
+		addr = ifa->ifa_addr;
+		peer = ifa->ifa_peer;
+		oldplen = ifa->ifa_plen;
 		ifa->ifa_plen = plen;
 		ifa->ifa_mask.s6_addr32[3] = mask;
 		/* A broadcast that followed the old mask follows the new. */
@@ -240,6 +249,10 @@ ifc_addr4_setmask(struct ifnet *ifp, in_addr_t mask)
 			in6_set_v4mapped(&ifa->ifa_broad, local | ~mask);
 	}
 	rw_exit(&if_lock);
+	/* Linux takes the address out and puts it back: the old prefix's
+	 * routes go, the new one's come. */
+	route_ifa_removed(ifp, AF_INET, &addr, &peer, oldplen);
+	route_ifa_added(ifp, AF_INET, &addr, &peer, plen);
 	return 0;
 }
 
