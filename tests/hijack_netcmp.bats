@@ -52,7 +52,13 @@ compare() {
 	    "ifconfig lo dstaddr 224.0.0.1" "ifconfig lo dstaddr 127.0.0.1" \
 	    "ip -4 addr show dev lo" \
 	    "ifconfig lo netmask 255.255.0.0" "ip route show table local" \
-	    "ifconfig lo netmask 255.0.0.0" "ip route show table local"
+	    "ifconfig lo netmask 255.0.0.0" "ip route show table local" \
+	    "ip addr add 10.1.0.1/24 dev lo" "ip addr add 10.1.0.2/24 dev lo" \
+	    "ip route show table local | grep 10.1.0.2" \
+	    "ip addr del 10.1.0.1/24 dev lo" "ip -4 addr show dev lo" \
+	    "ip route show table local"
+	# a secondary's local route has the primary's source; it goes with it
+	assert_line "local 10.1.0.2 dev lo proto kernel scope host src 10.1.0.1 "
 	# the routes follow a new netmask
 	assert_line "local 127.0.0.0/16 dev lo proto kernel scope host src 127.0.0.1 "
 	assert_line "    inet 10.7.0.1 peer 10.7.0.2/32 scope global lo"

@@ -265,6 +265,38 @@ if_addr_del(struct ifnet *ifp, int af, const struct in6_addr *addr)
 		rw_exit(&if_lock);
 		return EADDRNOTAVAIL;
 	}
+	/* Linux (promote_secondaries 0): a primary IPv4 address takes the
+	 * secondaries of its prefix with it, they go first. */
+	if (af == AF_INET && !(ifa->ifa_flags & IFA_F_SECONDARY)) {
+		struct ifaddr *o;
+		struct in6_addr sec;
+		bool found;
+
+		do {
+			found = false;
+			TAILQ_FOREACH(o, h, ifa_list)
+				if ((o->ifa_flags & IFA_F_SECONDARY) &&
+				    o->ifa_plen == ifa->ifa_plen &&
+				    same_prefix(&o->ifa_peer, &ifa->ifa_peer,
+				    &ifa->ifa_mask)) {
+					sec = o->ifa_addr;
+					found = true;
+					break;
+				}
+			if (found) {
+				rw_exit(&if_lock);
+				(void)if_addr_del(ifp, af, &sec);
+				rw_enter(&if_lock, true);
+			}
+		} while (found);
+		TAILQ_FOREACH(ifa, h, ifa_list)
+			if (in6_equal(&ifa->ifa_addr, addr))
+				break;
+		if (ifa == NULL) {
+			rw_exit(&if_lock);
+			return EADDRNOTAVAIL;
+		}
+	}
 	TAILQ_REMOVE(h, ifa, ifa_list);
 	rw_exit(&if_lock);
 	plen = ifa->ifa_plen;

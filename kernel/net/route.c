@@ -501,6 +501,30 @@ v4_prefix_route(const struct in6_addr *addr, const struct in6_addr *peer,
 	return plen < 32 || !in6_equal(addr, peer);
 }
 
+/* The source of an IPv4 address's local route: the primary address of
+ * its prefix for a secondary one (Linux's fib_add_ifaddr), else itself. */
+static void
+v4_prim(struct ifnet *ifp, const struct in6_addr *addr, struct in6_addr *src)
+{
+	struct ifaddr *ifa, *me = NULL;
+
+	*src = *addr;
+	rw_enter(&if_lock, false);
+	TAILQ_FOREACH(ifa, &ifp->if_ifa4, ifa_list)
+		if (in6_equal(&ifa->ifa_addr, addr))
+			me = ifa;
+	if (me != NULL && (me->ifa_flags & IFA_F_SECONDARY))
+		TAILQ_FOREACH(ifa, &ifp->if_ifa4, ifa_list)
+			if (!(ifa->ifa_flags & IFA_F_SECONDARY) &&
+			    ifa->ifa_plen == me->ifa_plen &&
+			    prefix_match(AF_INET, &ifa->ifa_peer, me->ifa_plen,
+			    &me->ifa_peer)) {
+				*src = ifa->ifa_addr;
+				break;
+			}
+	rw_exit(&if_lock);
+}
+
 void
 route_ifa_added(struct ifnet *ifp, int af, const struct in6_addr *addr,
     const struct in6_addr *peer, int plen)
@@ -508,8 +532,11 @@ route_ifa_added(struct ifnet *ifp, int af, const struct in6_addr *addr,
 	bool loop = (ifp->if_flags & IFF_LOOPBACK) != 0;
 
 	if (af == AF_INET) {
+		struct in6_addr src;
+
+		v4_prim(ifp, addr, &src);
 		kroute(ifp, af, RT_TABLE_LOCAL, RTN_LOCAL, RT_SCOPE_HOST, addr,
-		    32, addr, 0);
+		    32, &src, 0);
 		if (plen < 31) {
 			struct in6_addr b;
 
