@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include <rump/rumpclient.h>
+#include <rump/rump_syscalls.h>
 
 #include "rumpclient_int.h"
 #include "sp_url.h"
@@ -753,9 +754,32 @@ thread_conn(struct rconn **cp)
 	return 0;
 }
 
+/*
+ * An ioctl whose argument depends on the socket's family (sp_ioctl_famdep)
+ * goes, for an AF_INET6 socket, with SP_IOC_INET6 in its request: the
+ * family is asked first (one more round trip, for a configuration call).
+ * A descriptor that is no socket keeps the request as it is.
+ */
+static const int64_t *
+ioctl_family(const int64_t *args, int64_t *fixed)
+{
+	int fam = 0;
+	socklen_t len = sizeof(fam);
+	int64_t ga[5] = { args[0], SOL_SOCKET, SO_DOMAIN,
+	    (int64_t)(intptr_t)&fam, (int64_t)(intptr_t)&len }, rv;
+
+	if (rump_syscall(RUMP_SYS_getsockopt, ga, 5, &rv) != 0 ||
+	    fam != AF_INET6)
+		return args;
+	memcpy(fixed, args, 3 * sizeof(*args));
+	fixed[1] = (int64_t)((uint64_t)fixed[1] | SP_IOC_INET6);
+	return fixed;
+}
+
 int
 rump_syscall(int num, const int64_t *args, int nargs, int64_t *retval)
 {
+	int64_t fixed[3];
 	const uint8_t *body;
 	struct sp_creq r;
 	struct rconn *c;
@@ -766,6 +790,10 @@ rump_syscall(int num, const int64_t *args, int nargs, int64_t *retval)
 
 	if ((error = thread_conn(&c)) != 0)
 		return error;
+	if (num == RUMP_SYS_ioctl && nargs == 3 &&
+	    sp_ioctl_famdep((uint64_t)args[1]) &&
+	    !((uint64_t)args[1] & SP_IOC_INET6))
+		args = ioctl_family(args, fixed);
 	if ((error = sp_creq_build(&r, num, args, nargs)) != 0)
 		return error;
 	if (__builtin_expect(stats_on, 0))

@@ -446,6 +446,29 @@ rehello(struct sconn *c, uint8_t *body, size_t len)
 	return 0;
 }
 
+/*
+ * An ioctl whose argument depends on the socket's family: the layout
+ * that came (SP_IOC_INET6 or not) must be the socket's, or the kernel
+ * would read one struct as the other (the descriptor changed between the
+ * client's question and the call): EINVAL.  The flag goes before the
+ * kernel sees the request.
+ */
+static int
+ioctl_family_gate(struct sp_scall *call)
+{
+	int fam = 0, error;
+	socklen_t len = sizeof(fam);
+	int64_t ga[5] = { call->args[0], SOL_SOCKET, SO_DOMAIN,
+	    (int64_t)(intptr_t)&fam, (int64_t)(intptr_t)&len }, rv;
+	bool inet6 = ((uint64_t)call->args[1] & SP_IOC_INET6) != 0;
+
+	error = rump_syscall(RUMP_SYS_getsockopt, ga, 5, &rv);
+	call->args[1] = (int64_t)((uint64_t)call->args[1] & ~SP_IOC_INET6);
+	if (error != 0)		/* no socket: the kernel answers */
+		return inet6 ? (error == EBADF ? EBADF : ENOTTY) : 0;
+	return inet6 != (fam == AF_INET6) ? EINVAL : 0;
+}
+
 static int
 do_syscall(struct sconn *c, uint8_t *body, size_t len)
 {
@@ -467,6 +490,9 @@ do_syscall(struct sconn *c, uint8_t *body, size_t len)
 		error = ENODEV;
 	if (error == 0 && ident_call(call.num))
 		error = ident_gate(c, call.num, call.args, call.nargs);
+	if (error == 0 && call.num == RUMP_SYS_ioctl && call.nargs == 3 &&
+	    sp_ioctl_famdep((uint64_t)call.args[1]))
+		error = ioctl_family_gate(&call);
 	if (error == 0)
 		error = rump_syscall(call.num, call.args, call.nargs, &rv);
 	if (error == 0 && ident_call(call.num))

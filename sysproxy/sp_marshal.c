@@ -25,6 +25,7 @@
 #include <net/if_arp.h>
 #include <net/route.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include "sp_marshal.h"
 
@@ -82,10 +83,46 @@ static const struct {
 	{ SIOCDELRT, SPA_RTENTRY, sizeof(struct rtentry) },
 };
 
+/* Linux's struct in6_ifreq (<linux/ipv6.h>, which clashes with libc's
+ * headers): an address, its prefix length, an interface index. */
+struct sp_in6_ifreq {
+	struct in6_addr addr;
+	uint32_t prefixlen;
+	int32_t ifindex;
+};
+_Static_assert(sizeof(struct sp_in6_ifreq) == 24, "in6_ifreq layout");
+
+bool
+sp_ioctl_famdep(uint64_t req)
+{
+	req &= ~SP_IOC_INET6;
+	return req == SIOCADDRT || req == SIOCDELRT || req == SIOCSIFADDR ||
+	    req == SIOCDIFADDR;
+}
+
 int
 sp_ioctl_arg(unsigned long req, uint8_t *kind, uint64_t *size)
 {
 	unsigned dir = _IOC_DIR(req);
+
+	/* An AF_INET6 socket's layouts: read by the kernel, nothing back. */
+	if ((uint64_t)req & SP_IOC_INET6) {
+		unsigned long base = (unsigned long)((uint64_t)req &
+		    ~SP_IOC_INET6);
+
+		*kind = SPA_IN;
+		if (base == SIOCADDRT || base == SIOCDELRT) {
+			*size = sizeof(struct in6_rtmsg);
+			return 0;
+		}
+		if (base == SIOCSIFADDR || base == SIOCDIFADDR) {
+			*size = sizeof(struct sp_in6_ifreq);
+			return 0;
+		}
+		*kind = SPA_REJECT;
+		*size = ENOTTY;
+		return 0;
+	}
 
 	for (size_t i = 0; i < sizeof(ioctl_legacy) / sizeof(ioctl_legacy[0]);
 	    i++) {

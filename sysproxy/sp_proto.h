@@ -220,6 +220,16 @@ int sp_ioctlp_reply(struct sp_scall *c, int i);
 
 /* How an SPA_IOCTL/SPA_FCNTL argument travels for a request/command. */
 int sp_ioctl_arg(unsigned long req, uint8_t *kind, uint64_t *size);
+/*
+ * The requests whose argument depends on the socket's family (SIOCADDRT,
+ * SIOCDELRT: struct rtentry or, on AF_INET6, struct in6_rtmsg;
+ * SIOCSIFADDR: struct ifreq or struct in6_ifreq; SIOCDIFADDR: AF_INET6
+ * only).  On the wire the request of an AF_INET6 socket carries
+ * SP_IOC_INET6 (a bit no 32-bit request number has): the client asks the
+ * family first, the server checks it (doc/PROTOCOL.md).
+ */
+#define SP_IOC_INET6	(1ULL << 32)
+bool sp_ioctl_famdep(uint64_t req);
 int sp_fcntl_arg(int cmd, uint8_t *kind, uint64_t *size);
 
 /* The client half of one call. */

@@ -113,7 +113,10 @@ NAMES="www.test v4.test v6.test alias.test chain.test mx.test nx.test www
 
 @test "getifaddrs, if_nameindex, if_nametoindex, if_indextoname show the kernel's interfaces as the host shows its own (rumphijack)" {
 	cfg="ip link set lo up; ip addr add 10.5.0.1/24 brd + dev lo
-	    ip -6 addr add fd00::5/64 dev lo; ping -c 1 -q 127.0.0.1 >/dev/null
+	    ip addr add 10.7.0.1 peer 10.7.0.2/32 dev lo
+	    ip -6 addr add fd00::5/64 dev lo
+	    ip -6 addr add fd00:1::1 peer fd00:2::/64 dev lo
+	    ping -c 1 -q 127.0.0.1 >/dev/null
 	    $B/tests/hijack/ifaddrsp"
 	run unshare -n sh -c "$cfg"
 	assert_success
@@ -123,6 +126,9 @@ NAMES="www.test v4.test v6.test alias.test chain.test mx.test nx.test www
 	assert_success
 	assert_line "ifa lo fam=2 flags=0x10049 addr=10.5.0.1 mask=255.255.255.0 brd=10.5.0.255"
 	assert_line "ifa lo fam=10 flags=0x10049 addr=fd00::5%0 mask=ffff:ffff:ffff:ffff::%0 brd=-"
+	# a peer is the entry's ifa_dstaddr (glibc's ifa_broadaddr union)
+	assert_line "ifa lo fam=2 flags=0x10049 addr=10.7.0.1 mask=255.255.255.255 brd=10.7.0.2"
+	assert_line "ifa lo fam=10 flags=0x10049 addr=fd00:1::1%0 mask=ffff:ffff:ffff:ffff::%0 brd=fd00:2::%0"
 	assert_line --regexp "^ifa lo fam=17 .* stats=counting$"
 	assert_line "nameindex 1 lo"
 	# the same entries in the same order

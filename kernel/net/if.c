@@ -145,19 +145,30 @@ int
 if_addr_add(struct ifnet *ifp, int af, const struct in6_addr *addr,
     int plen, int flags)
 {
+	return if_addr_add_peer(ifp, af, addr, NULL, plen, flags);
+}
+
+int
+if_addr_add_peer(struct ifnet *ifp, int af, const struct in6_addr *addr,
+    const struct in6_addr *peer, int plen, int flags)
+{
 	struct ifaddrhead *h;
 	struct ifaddr *ifa, *o;
 	bool ifa_tentative;
 
 	if ((af != AF_INET && af != AF_INET6) || plen < 0 ||
 	    plen > (af == AF_INET ? 32 : 128) ||
-	    (af == AF_INET) != in6_is_v4mapped(addr))
+	    (af == AF_INET) != in6_is_v4mapped(addr) ||
+	    (peer != NULL && (af == AF_INET) != in6_is_v4mapped(peer)))
 		return EINVAL;
+	if (peer == NULL)
+		peer = addr;
 	if ((ifa = kmem_zalloc(sizeof(*ifa))) == NULL)
 		return ENOMEM;
 	ifa->ifa_ifp = ifp;
 	ifa->ifa_af = af;
 	ifa->ifa_addr = *addr;
+	ifa->ifa_peer = *peer;
 	ifa->ifa_plen = plen;
 	ifa->ifa_flags = flags | IFA_F_PERMANENT;
 	/* RFC 4862: an address on a link with neighbours is tentative
@@ -167,7 +178,7 @@ if_addr_add(struct ifnet *ifp, int af, const struct in6_addr *addr,
 	plen_mask(af, plen, &ifa->ifa_mask);
 	if (af == AF_INET && plen < 31) {
 		for (int i = 0; i < 4; i++)
-			ifa->ifa_broad.s6_addr32[i] = addr->s6_addr32[i] |
+			ifa->ifa_broad.s6_addr32[i] = peer->s6_addr32[i] |
 			    ~ifa->ifa_mask.s6_addr32[i];
 	}
 	if (af == AF_INET)
@@ -185,7 +196,7 @@ if_addr_add(struct ifnet *ifp, int af, const struct in6_addr *addr,
 			return EEXIST;
 		}
 		if (af == AF_INET && o->ifa_plen == plen &&
-		    same_prefix(&o->ifa_addr, addr, &o->ifa_mask))
+		    same_prefix(&o->ifa_peer, peer, &o->ifa_mask))
 			ifa->ifa_flags |= IFA_F_SECONDARY;
 	}
 	/* Linux keeps an interface's IPv6 addresses by scope, widest first,
@@ -199,9 +210,42 @@ if_addr_add(struct ifnet *ifp, int af, const struct in6_addr *addr,
 		TAILQ_INSERT_TAIL(h, ifa, ifa_list);
 	ifa_tentative = (ifa->ifa_flags & IFA_F_TENTATIVE) != 0;
 	rw_exit(&if_lock);
-	route_ifa_added(ifp, af, addr, plen);
+	route_ifa_added(ifp, af, addr, peer, plen);
 	if (ifa_tentative)
 		nd6_dad_start(ifp, addr);
+	return 0;
+}
+
+int
+if_addr_setpeer(struct ifnet *ifp, const struct in6_addr *addr,
+    const struct in6_addr *peer)
+{
+	struct ifaddr *ifa;
+	struct in6_addr old;
+	int plen;
+
+	rw_enter(&if_lock, true);
+	TAILQ_FOREACH(ifa, &ifp->if_ifa4, ifa_list)
+		if (in6_equal(&ifa->ifa_addr, addr))
+			break;
+	if (ifa == NULL) {
+		rw_exit(&if_lock);
+		return EADDRNOTAVAIL;
+	}
+	old = ifa->ifa_peer;
+	plen = ifa->ifa_plen;
+	rw_exit(&if_lock);
+	if (in6_equal(&old, peer))
+		return 0;
+	/* As Linux takes the address out and puts it back: the old
+	 * prefix's routes go, the new one's come. */
+	route_ifa_removed(ifp, AF_INET, addr, &old, plen);
+	rw_enter(&if_lock, true);
+	TAILQ_FOREACH(ifa, &ifp->if_ifa4, ifa_list)
+		if (in6_equal(&ifa->ifa_addr, addr))
+			ifa->ifa_peer = *peer;
+	rw_exit(&if_lock);
+	route_ifa_added(ifp, AF_INET, addr, peer, plen);
 	return 0;
 }
 
@@ -210,6 +254,7 @@ if_addr_del(struct ifnet *ifp, int af, const struct in6_addr *addr)
 {
 	struct ifaddrhead *h = af == AF_INET ? &ifp->if_ifa4 : &ifp->if_ifa6;
 	struct ifaddr *ifa;
+	struct in6_addr peer;
 	int plen;
 
 	rw_enter(&if_lock, true);
@@ -220,11 +265,44 @@ if_addr_del(struct ifnet *ifp, int af, const struct in6_addr *addr)
 		rw_exit(&if_lock);
 		return EADDRNOTAVAIL;
 	}
+	/* Linux (promote_secondaries 0): a primary IPv4 address takes the
+	 * secondaries of its prefix with it, they go first. */
+	if (af == AF_INET && !(ifa->ifa_flags & IFA_F_SECONDARY)) {
+		struct ifaddr *o;
+		struct in6_addr sec;
+		bool found;
+
+		do {
+			found = false;
+			TAILQ_FOREACH(o, h, ifa_list)
+				if ((o->ifa_flags & IFA_F_SECONDARY) &&
+				    o->ifa_plen == ifa->ifa_plen &&
+				    same_prefix(&o->ifa_peer, &ifa->ifa_peer,
+				    &ifa->ifa_mask)) {
+					sec = o->ifa_addr;
+					found = true;
+					break;
+				}
+			if (found) {
+				rw_exit(&if_lock);
+				(void)if_addr_del(ifp, af, &sec);
+				rw_enter(&if_lock, true);
+			}
+		} while (found);
+		TAILQ_FOREACH(ifa, h, ifa_list)
+			if (in6_equal(&ifa->ifa_addr, addr))
+				break;
+		if (ifa == NULL) {
+			rw_exit(&if_lock);
+			return EADDRNOTAVAIL;
+		}
+	}
 	TAILQ_REMOVE(h, ifa, ifa_list);
 	rw_exit(&if_lock);
 	plen = ifa->ifa_plen;
+	peer = ifa->ifa_peer;
 	kmem_free(ifa, sizeof(*ifa));
-	route_ifa_removed(ifp, af, addr, plen);
+	route_ifa_removed(ifp, af, addr, &peer, plen);
 	return 0;
 }
 
@@ -253,7 +331,7 @@ if_ours(int af, const struct in6_addr *addr, bool *bcast)
 				/* Linux's local route: the whole prefix of a
 				 * loopback address is ours. */
 				if ((ifp->if_flags & IFF_LOOPBACK) &&
-				    same_prefix(&ifa->ifa_addr, addr,
+				    same_prefix(&ifa->ifa_peer, addr,
 				    &ifa->ifa_mask))
 					goto hit;
 			}
@@ -295,8 +373,10 @@ if_srcaddr(struct ifnet *ifp, int af, const struct in6_addr *dst,
 			continue;
 		if (best == NULL)
 			best = ifa;
+		/* IPv4's prefix is the peer's, IPv6's the address's. */
 		if (!(ifa->ifa_flags & IFA_F_SECONDARY) &&
-		    same_prefix(&ifa->ifa_addr, dst, &ifa->ifa_mask)) {
+		    same_prefix(af == AF_INET ? &ifa->ifa_peer :
+		    &ifa->ifa_addr, dst, &ifa->ifa_mask)) {
 			best = ifa;
 			break;
 		}

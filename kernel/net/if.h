@@ -79,8 +79,17 @@ struct ifaddr {
 	struct ifnet *ifa_ifp;
 	int ifa_af;			/* AF_INET or AF_INET6 */
 	struct in6_addr ifa_addr;	/* v4-mapped for IPv4 */
+	/* The far end of a point-to-point address (ip addr add A peer P,
+	 * SIOCSIFDSTADDR), Linux's ifa_address (IPv6: peer_addr):
+	 * ifa_addr when none.  IPv4's connected route is the peer's
+	 * prefix, IPv6 adds a /128 route to it; the address is keyed by
+	 * ifa_addr alone (Linux also lets one local have several peers). */
+	struct in6_addr ifa_peer;
 	struct in6_addr ifa_mask;	/* likewise (all ones over the prefix) */
 	struct in6_addr ifa_broad;	/* IPv4 broadcast (v4-mapped), or 0 */
+	/* No broadcast shown (an rtnetlink add without IFA_BROADCAST:
+	 * Linux's ifa_broadcast 0); ifa_broad still receives. */
+	bool ifa_brdnone;
 	bool ifa_brdset;		/* ifa_broad set by the user (if_cfg.c):
 					 * shown even without IFF_BROADCAST */
 	int ifa_plen;			/* prefix length: /8 is 8 (IPv4) */
@@ -167,6 +176,13 @@ struct ifnet *if_byname(const char *name);
  */
 int if_addr_add(struct ifnet *ifp, int af, const struct in6_addr *addr,
     int plen, int flags);
+/* The same with a peer (NULL or addr: none), of the same family. */
+int if_addr_add_peer(struct ifnet *ifp, int af, const struct in6_addr *addr,
+    const struct in6_addr *peer, int plen, int flags);
+/* Changes the peer of IPv4 address addr (its routes follow):
+ * EADDRNOTAVAIL if ifp does not have addr. */
+int if_addr_setpeer(struct ifnet *ifp, const struct in6_addr *addr,
+    const struct in6_addr *peer);
 int if_addr_del(struct ifnet *ifp, int af, const struct in6_addr *addr);
 /*
  * Is addr one of ours?  Returns the interface that has it (NULL if none).

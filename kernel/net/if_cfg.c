@@ -8,6 +8,7 @@
 #include "k/abi_net.h"
 #include "net/if_cfg.h"
 #include "net/ether_var.h"
+#include "net/route.h"
 #include "net/netinet/in_pcb.h"
 
 /* What dev_change_flags lets a user change. */
@@ -138,7 +139,8 @@ ifc_rename(struct ifnet *ifp, const char *name)
 in_addr_t
 ifc_brd4(const struct ifaddr *ifa)
 {
-	if (!(ifa->ifa_ifp->if_flags & IFF_BROADCAST) && !ifa->ifa_brdset)
+	if (ifa->ifa_brdnone ||
+	    (!(ifa->ifa_ifp->if_flags & IFF_BROADCAST) && !ifa->ifa_brdset))
 		return 0;
 	return in6_v4addr(&ifa->ifa_broad);
 }
@@ -215,7 +217,8 @@ ifc_addr4_setmask(struct ifnet *ifp, in_addr_t mask)
 {
 	uint32_t h = ntohl(mask), oldm;
 	struct ifaddr *ifa;
-	int plen = 0;
+	struct in6_addr addr, peer;
+	int plen = 0, oldplen;
 
 	/* bad_mask: contiguous ones from the top. */
 	while (plen < 32 && (h & (0x80000000u >> plen)))
@@ -228,9 +231,16 @@ ifc_addr4_setmask(struct ifnet *ifp, in_addr_t mask)
 		return EADDRNOTAVAIL;
 	}
 	oldm = ifa->ifa_mask.s6_addr32[3];
-	if (oldm != mask) {
+	if (oldm == mask) {
+		rw_exit(&if_lock);
+		return 0;
+	}
+	{
 		in_addr_t local = in6_v4addr(&ifa->ifa_addr);
 
+		addr = ifa->ifa_addr;
+		peer = ifa->ifa_peer;
+		oldplen = ifa->ifa_plen;
 		ifa->ifa_plen = plen;
 		ifa->ifa_mask.s6_addr32[3] = mask;
 		/* A broadcast that followed the old mask follows the new. */
@@ -239,6 +249,10 @@ ifc_addr4_setmask(struct ifnet *ifp, in_addr_t mask)
 			in6_set_v4mapped(&ifa->ifa_broad, local | ~mask);
 	}
 	rw_exit(&if_lock);
+	/* Linux takes the address out and puts it back: the old prefix's
+	 * routes go, the new one's come. */
+	route_ifa_removed(ifp, AF_INET, &addr, &peer, oldplen);
+	route_ifa_added(ifp, AF_INET, &addr, &peer, plen);
 	return 0;
 }
 
@@ -257,6 +271,36 @@ ifc_addr4_setbrd(struct ifnet *ifp, in_addr_t brd)
 	else
 		in6_set_v4mapped(&ifa->ifa_broad, brd);
 	ifa->ifa_brdset = true;
+	ifa->ifa_brdnone = false;
+	rw_exit(&if_lock);
+	return 0;
+}
+
+int
+ifc_addr4_setdst(struct ifnet *ifp, in_addr_t dst)
+{
+	struct ifaddr ifa;
+	struct in6_addr p;
+
+	if (!ifc_addr4_first(ifp, &ifa))
+		return EADDRNOTAVAIL;
+	if (in6_v4addr(&ifa.ifa_peer) == dst)
+		return 0;
+	if (abc_len(dst) < 0)
+		return EINVAL;
+	in6_set_v4mapped(&p, dst);
+	return if_addr_setpeer(ifp, &ifa.ifa_addr, &p);
+}
+
+int
+ifc_addr_nobrd(struct ifnet *ifp, const struct in6_addr *addr)
+{
+	struct ifaddr *ifa;
+
+	rw_enter(&if_lock, true);
+	TAILQ_FOREACH(ifa, &ifp->if_ifa4, ifa_list)
+		if (in6_equal(&ifa->ifa_addr, addr))
+			ifa->ifa_brdnone = true;
 	rw_exit(&if_lock);
 	return 0;
 }
@@ -280,6 +324,7 @@ ifc_addr_setbrd(struct ifnet *ifp, const struct in6_addr *addr,
 	else
 		ifa->ifa_broad = *brd;
 	ifa->ifa_brdset = true;
+	ifa->ifa_brdnone = false;
 	rw_exit(&if_lock);
 	return 0;
 }

@@ -50,9 +50,15 @@ bool ifc_addr4_first(struct ifnet *ifp, struct ifaddr *out);
 int ifc_addr4_set(struct ifnet *ifp, in_addr_t addr);
 int ifc_addr4_setmask(struct ifnet *ifp, in_addr_t mask);
 int ifc_addr4_setbrd(struct ifnet *ifp, in_addr_t brd);
+/* SIOCSIFDSTADDR: the primary address's peer (EINVAL for a multicast
+ * one); its routes follow. */
+int ifc_addr4_setdst(struct ifnet *ifp, in_addr_t dst);
 /* Sets the broadcast of address addr (rtnetlink IFA_BROADCAST). */
 int ifc_addr_setbrd(struct ifnet *ifp, const struct in6_addr *addr,
     const struct in6_addr *brd);
+/* Shows none for address addr (rtnetlink without IFA_BROADCAST); the
+ * subnet's broadcast is still received (its local route). */
+int ifc_addr_nobrd(struct ifnet *ifp, const struct in6_addr *addr);
 
 /*
  * Interface kinds that can be created by name ("ip link add NAME type
@@ -68,5 +74,10 @@ int if_kind_create(const char *kind, const char *name);
  * SIOCSARP/SIOCGARP/SIOCDARP (a struct arpreq), privilege checked. */
 int route_ioctl(unsigned long cmd, void *data);
 int arp_ioctl(unsigned long cmd, void *data);
+/* in6_ioctl.c: the same numbers on AF_INET6 sockets: SIOCADDRT/SIOCDELRT
+ * with a struct in6_rtmsg, SIOCSIFADDR/SIOCDIFADDR with a struct
+ * in6_ifreq, privilege checked. */
+int route6_ioctl(unsigned long cmd, void *data);
+int in6_addr_ioctl(unsigned long cmd, void *data);
 
 #endif /* NET_IF_CFG_H */

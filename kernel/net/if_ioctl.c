@@ -6,7 +6,8 @@
  * address, queue length, map, SIOCGIFCONF) work on a socket of any
  * family (net/core/dev_ioctl.c); the IPv4 address ones and SIOCADDRT and
  * the ARP ones only on AF_INET sockets (net/ipv4/devinet.c, af_inet.c),
- * others answer ENOTTY.  Setting needs CAP_NET_ADMIN (EPERM, checked
+ * others answer ENOTTY; on AF_INET6 sockets SIOCADDRT/SIOCDELRT and
+ * SIOCSIFADDR/SIOCDIFADDR take the IPv6 structs (net/in6_ioctl.c).  Setting needs CAP_NET_ADMIN (EPERM, checked
  * before the name is looked up); an unknown name is ENODEV; a bad pointer
  * EFAULT.  The socket layer calls netcfg_ioctl with no lock held.
  */
@@ -190,7 +191,8 @@ inet_ioctl(unsigned long cmd, struct ifreq *ifr, bool *out)
 		sin->sin_family = AF_INET;
 		sin->sin_addr.s_addr = cmd == SIOCGIFBRDADDR ?
 		    ifc_brd4(&ifa) : in6_v4addr(cmd == SIOCGIFNETMASK ?
-		    &ifa.ifa_mask : &ifa.ifa_addr);
+		    &ifa.ifa_mask : cmd == SIOCGIFDSTADDR ? &ifa.ifa_peer :
+		    &ifa.ifa_addr);
 		*out = true;
 		return 0;
 	case SIOCSIFADDR:
@@ -208,8 +210,8 @@ inet_ioctl(unsigned long cmd, struct ifreq *ifr, bool *out)
 		return ifc_addr4_setmask(ifp, sin->sin_addr.s_addr);
 	case SIOCSIFBRDADDR:
 		return ifc_addr4_setbrd(ifp, sin->sin_addr.s_addr);
-	default:	/* SIOCSIFDSTADDR: no point-to-point links yet */
-		return EOPNOTSUPP;
+	default:	/* SIOCSIFDSTADDR */
+		return ifc_addr4_setdst(ifp, sin->sin_addr.s_addr);
 	}
 }
 
@@ -221,6 +223,14 @@ netcfg_ioctl(struct socket *so, unsigned long cmd, void *data)
 	bool out = false;
 	int error;
 
+	/* inet6_ioctl: the IPv6 layouts of the same numbers. */
+	if (family == AF_INET6 && (cmd == SIOCADDRT || cmd == SIOCDELRT ||
+	    cmd == SIOCSIFADDR || cmd == SIOCDIFADDR)) {
+		if (!netcfg_priv())
+			return EPERM;
+		return cmd == SIOCADDRT || cmd == SIOCDELRT ?
+		    route6_ioctl(cmd, data) : in6_addr_ioctl(cmd, data);
+	}
 	switch (cmd) {
 	case SIOCGIFCONF:
 		return ifconf(data);

@@ -165,6 +165,22 @@ gw_onlink(int af, const struct in6_addr *gw, int ifindex)
 }
 
 int
+route6_gw_lo(const struct route_info *ri)
+{
+	int gif;
+
+	if (ri->ri_af != AF_INET6 || !(ri->ri_flags & RTF_GATEWAY) ||
+	    lo_ifp == NULL)
+		return 0;
+	if (in6_is_linklocal(&ri->ri_gw))
+		return ri->ri_ifindex == lo_ifp->if_index ? EINVAL : 0;
+	rw_enter(&route_lock, false);
+	gif = gw_onlink(AF_INET6, &ri->ri_gw, ri->ri_ifindex);
+	rw_exit(&route_lock);
+	return gif != 0 && gif == lo_ifp->if_index ? EHOSTUNREACH : 0;
+}
+
+int
 route_add(const struct route_info *in, int flags)
 {
 	struct route_info ri = *in;
@@ -450,10 +466,10 @@ kroute_del(struct ifnet *ifp, int af, int table, int type,
 	(void)route_delete(&ri, false);
 }
 
-/* Another address of ifp (but addr) in the same prefix? */
+/* Another address of ifp (but addr) whose peer is in the prefix? */
 static bool
 prefix_shared(struct ifnet *ifp, int af, const struct in6_addr *addr,
-    int plen)
+    const struct in6_addr *peer, int plen)
 {
 	struct ifaddrhead *h = af == AF_INET ? &ifp->if_ifa4 : &ifp->if_ifa6;
 	struct ifaddr *ifa;
@@ -462,7 +478,8 @@ prefix_shared(struct ifnet *ifp, int af, const struct in6_addr *addr,
 	rw_enter(&if_lock, false);
 	TAILQ_FOREACH(ifa, h, ifa_list)
 		if (!in6_equal(&ifa->ifa_addr, addr) && ifa->ifa_plen == plen &&
-		    prefix_match(af, &ifa->ifa_addr, plen, addr))
+		    prefix_match(af, af == AF_INET ? &ifa->ifa_peer :
+		    &ifa->ifa_addr, plen, peer))
 			shared = true;
 	rw_exit(&if_lock);
 	return shared;
@@ -476,65 +493,108 @@ v4_bcast(const struct in6_addr *addr, int plen, struct in6_addr *b)
 	    (uint32_t)((1ULL << (32 - plen)) - 1));
 }
 
+/* Does an IPv4 address get a prefix route?  Not a /32 without a peer. */
+static bool
+v4_prefix_route(const struct in6_addr *addr, const struct in6_addr *peer,
+    int plen)
+{
+	return plen < 32 || !in6_equal(addr, peer);
+}
+
+/* The source of an IPv4 address's local route: the primary address of
+ * its prefix for a secondary one (Linux's fib_add_ifaddr), else itself. */
+static void
+v4_prim(struct ifnet *ifp, const struct in6_addr *addr, struct in6_addr *src)
+{
+	struct ifaddr *ifa, *me = NULL;
+
+	*src = *addr;
+	rw_enter(&if_lock, false);
+	TAILQ_FOREACH(ifa, &ifp->if_ifa4, ifa_list)
+		if (in6_equal(&ifa->ifa_addr, addr))
+			me = ifa;
+	if (me != NULL && (me->ifa_flags & IFA_F_SECONDARY))
+		TAILQ_FOREACH(ifa, &ifp->if_ifa4, ifa_list)
+			if (!(ifa->ifa_flags & IFA_F_SECONDARY) &&
+			    ifa->ifa_plen == me->ifa_plen &&
+			    prefix_match(AF_INET, &ifa->ifa_peer, me->ifa_plen,
+			    &me->ifa_peer)) {
+				*src = ifa->ifa_addr;
+				break;
+			}
+	rw_exit(&if_lock);
+}
+
 void
 route_ifa_added(struct ifnet *ifp, int af, const struct in6_addr *addr,
-    int plen)
+    const struct in6_addr *peer, int plen)
 {
 	bool loop = (ifp->if_flags & IFF_LOOPBACK) != 0;
 
 	if (af == AF_INET) {
+		struct in6_addr src;
+
+		v4_prim(ifp, addr, &src);
 		kroute(ifp, af, RT_TABLE_LOCAL, RTN_LOCAL, RT_SCOPE_HOST, addr,
-		    32, addr, 0);
+		    32, &src, 0);
 		if (plen < 31) {
 			struct in6_addr b;
 
-			v4_bcast(addr, plen, &b);
+			v4_bcast(peer, plen, &b);
 			kroute(ifp, af, RT_TABLE_LOCAL, RTN_BROADCAST,
 			    RT_SCOPE_LINK, &b, 32, addr, 0);
 		}
 		/* A loopback's whole prefix is local (127/8 on lo). */
-		if (plen < 32)
+		if (v4_prefix_route(addr, peer, plen))
 			kroute(ifp, af, loop ? RT_TABLE_LOCAL : RT_TABLE_MAIN,
 			    loop ? RTN_LOCAL : RTN_UNICAST,
-			    loop ? RT_SCOPE_HOST : RT_SCOPE_LINK, addr, plen,
+			    loop ? RT_SCOPE_HOST : RT_SCOPE_LINK, peer, plen,
 			    addr, 0);
 	} else {
 		kroute(ifp, af, RT_TABLE_LOCAL, RTN_LOCAL, RT_SCOPE_UNIVERSE,
 		    addr, 128, NULL, 0);
-		/* A /128 gets no prefix route (::1 on lo is local only). */
-		if (plen < 128)
+		/* A /128 has its own route too, but ::1 (local only). */
+		if (plen < 128 || !in6_is_loopback(addr))
 			kroute(ifp, af, RT_TABLE_MAIN, RTN_UNICAST,
 			    RT_SCOPE_UNIVERSE, addr, plen, NULL,
+			    RT6_METRIC_KERNEL);
+		/* Linux's route to an IPv6 peer is the peer itself. */
+		if (!in6_equal(addr, peer))
+			kroute(ifp, af, RT_TABLE_MAIN, RTN_UNICAST,
+			    RT_SCOPE_UNIVERSE, peer, 128, NULL,
 			    RT6_METRIC_KERNEL);
 	}
 }
 
 void
 route_ifa_removed(struct ifnet *ifp, int af, const struct in6_addr *addr,
-    int plen)
+    const struct in6_addr *peer, int plen)
 {
 	bool loop = (ifp->if_flags & IFF_LOOPBACK) != 0;
 
 	if (af == AF_INET) {
 		kroute_del(ifp, af, RT_TABLE_LOCAL, RTN_LOCAL, addr, 32);
-		if (prefix_shared(ifp, af, addr, plen))
+		if (prefix_shared(ifp, af, addr, peer, plen))
 			return;
 		if (plen < 31) {
 			struct in6_addr b;
 
-			v4_bcast(addr, plen, &b);
+			v4_bcast(peer, plen, &b);
 			kroute_del(ifp, af, RT_TABLE_LOCAL, RTN_BROADCAST, &b,
 			    32);
 		}
-		if (plen < 32)
+		if (v4_prefix_route(addr, peer, plen))
 			kroute_del(ifp, af, loop ? RT_TABLE_LOCAL :
 			    RT_TABLE_MAIN, loop ? RTN_LOCAL : RTN_UNICAST,
-			    addr, plen);
+			    peer, plen);
 	} else {
 		kroute_del(ifp, af, RT_TABLE_LOCAL, RTN_LOCAL, addr, 128);
-		if (!prefix_shared(ifp, af, addr, plen))
+		if (!prefix_shared(ifp, af, addr, addr, plen))
 			kroute_del(ifp, af, RT_TABLE_MAIN, RTN_UNICAST, addr,
 			    plen);
+		if (!in6_equal(addr, peer))
+			kroute_del(ifp, af, RT_TABLE_MAIN, RTN_UNICAST, peer,
+			    128);
 	}
 }
 

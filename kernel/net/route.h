@@ -18,7 +18,8 @@
  *     broadcast /32 (n < 31), scope link; table main, type unicast,
  *     the prefix/n, scope link, prefsrc a.b.c.d (n < 32).
  *   IPv6 addr/n on ifp: table local, type local, addr/128; table main,
- *     type unicast, prefix/n, metric 256 (fe80::/64 for link-local ones).
+ *     type unicast, prefix/n, metric 256 (fe80::/64 for link-local ones;
+ *     a /128 too, but ::1), and with a peer P a /128 route to P.
  * and removes them with the address (if_addr_del, if_detach).  Routes
  * through a detached interface are removed; routes through a down
  * interface stay but are not chosen (Linux's "linkdown").
@@ -133,6 +134,14 @@ struct route_info {
  * CREATE|REPLACE.
  */
 int route_add(const struct route_info *ri, int flags);
+/*
+ * Linux's IPv6 routes through lo are reject routes, so the configuration
+ * interfaces (rtnetlink, SIOCADDRT) refuse an IPv6 gateway reached
+ * through lo (EHOSTUNREACH) and lo as a link-local gateway's device
+ * (EINVAL); 0 otherwise.  route_add itself takes lo as a link (the
+ * embedder's rump_net_route, the tests of the table).
+ */
+int route6_gw_lo(const struct route_info *ri);
 
 /*
  * Deletes the first route matching ri: always ri_af, ri_dst/ri_plen and
@@ -176,9 +185,9 @@ uint64_t route_genid(void);
  * Called with if_lock not held.
  */
 void route_ifa_added(struct ifnet *ifp, int af, const struct in6_addr *addr,
-    int plen);
+    const struct in6_addr *peer, int plen);
 void route_ifa_removed(struct ifnet *ifp, int af,
-    const struct in6_addr *addr, int plen);
+    const struct in6_addr *addr, const struct in6_addr *peer, int plen);
 void route_if_detached(struct ifnet *ifp);
 void route_init(void);
 

@@ -6,10 +6,12 @@
  * (<linux/sockios.h>, <linux/if.h>, <linux/route.h>, <linux/if_arp.h>,
  * <linux/netlink.h>, <linux/rtnetlink.h>, <linux/if_link.h>,
  * <linux/if_addr.h>, <linux/neighbour.h>), identical on x86_64 and
- * aarch64.  Include after k/abi.h.
+ * aarch64.  Include after k/abi.h (it includes k/abi_inet.h).
  */
 #ifndef K_ABI_NETCFG_H
 #define K_ABI_NETCFG_H
+
+#include "k/abi_inet.h"
 
 /* --- ioctls ------------------------------------------------------------- */
 #define SIOCADDRT	0x890B
@@ -105,6 +107,28 @@ struct rtentry {
 #define RTF_GATEWAY	0x0002
 #define RTF_HOST	0x0004
 #define RTF_REJECT	0x0200
+
+/* struct in6_rtmsg (<linux/ipv6_route.h>): SIOCADDRT/SIOCDELRT on an
+ * AF_INET6 socket */
+struct in6_rtmsg {
+	struct in6_addr rtmsg_dst;
+	struct in6_addr rtmsg_src;
+	struct in6_addr rtmsg_gateway;
+	uint32_t rtmsg_type;
+	uint16_t rtmsg_dst_len;
+	uint16_t rtmsg_src_len;
+	uint32_t rtmsg_metric;
+	unsigned long rtmsg_info;
+	uint32_t rtmsg_flags;
+	int rtmsg_ifindex;
+};
+
+/* struct in6_ifreq (<linux/ipv6.h>): SIOCSIFADDR/SIOCDIFADDR there */
+struct in6_ifreq {
+	struct in6_addr ifr6_addr;
+	uint32_t ifr6_prefixlen;
+	int ifr6_ifindex;
+};
 
 /* struct arpreq (<linux/if_arp.h>) */
 struct arpreq {
@@ -248,6 +272,7 @@ struct ifinfomsg {
 #define IFLA_TXQLEN		13
 #define IFLA_MAP		14
 #define IFLA_OPERSTATE		16
+#define IFLA_PROTINFO		12
 #define IFLA_LINKMODE		17
 #define IFLA_LINKINFO		18
 #define IFLA_GROUP		27
@@ -264,6 +289,17 @@ struct ifinfomsg {
 #define IFLA_GSO_MAX_SIZE	41
 #define IFLA_ALT_IFNAME		53
 #define IFLA_MAX		65
+
+/* IFLA_PROTINFO of an AF_INET6 link message (Linux's inet6_fill_ifinfo) */
+#define IFLA_INET6_FLAGS	1
+#define IFLA_INET6_CACHEINFO	5
+#define IFLA_INET6_TOKEN	7
+#define IFLA_INET6_ADDR_GEN_MODE	8
+#define IF_RA_READY		0x80000000u	/* "IF_READY": up with carrier */
+
+struct ifla_cacheinfo {
+	uint32_t max_reasm_len, tstamp, reachable_time, retrans_time;
+};
 
 #define IFLA_INFO_KIND		1
 #define IFLA_INFO_DATA		2

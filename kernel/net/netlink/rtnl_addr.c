@@ -3,7 +3,8 @@
  * inet_fill_ifaddr/inet6_fill_ifaddr describe addresses and its
  * inet_rtm_newaddr/deladdr (and the IPv6 ones) change them: an existing
  * address is EEXIST unless NLM_F_REPLACE (then kept), a missing one is
- * EADDRNOTAVAIL, an unknown index ENODEV, a bad prefix EINVAL.
+ * EADDRNOTAVAIL, an unknown index ENODEV, a bad prefix EINVAL.  An
+ * IFA_ADDRESS beside a different IFA_LOCAL is the point-to-point peer.
  */
 #include "netlink.h"
 #include "net/if_cfg.h"
@@ -39,12 +40,17 @@ fill_addr(struct nlmsg_ctx *c, struct ifaddr *ifa, bool dump)
 	m->ifa_index = (uint32_t)ifp->if_index;
 	if (ifa->ifa_af == AF_INET) {
 		in_addr_t a = in6_v4addr(&ifa->ifa_addr), b = ifc_brd4(ifa);
+		in_addr_t p = in6_v4addr(&ifa->ifa_peer);
 
-		nl_put(c, IFA_ADDRESS, &a, 4);
+		/* Linux's IFA_ADDRESS is the peer, IFA_LOCAL ours. */
+		nl_put(c, IFA_ADDRESS, &p, 4);
 		nl_put(c, IFA_LOCAL, &a, 4);
 		if (b != 0)
 			nl_put(c, IFA_BROADCAST, &b, 4);
 		nl_put_str(c, IFA_LABEL, ifp->if_name);
+	} else if (!in6_equal(&ifa->ifa_peer, &ifa->ifa_addr)) {
+		nl_put(c, IFA_LOCAL, &ifa->ifa_addr, 16);
+		nl_put(c, IFA_ADDRESS, &ifa->ifa_peer, 16);
 	} else {
 		nl_put(c, IFA_ADDRESS, &ifa->ifa_addr, 16);
 	}
@@ -126,6 +132,28 @@ req_addr(struct nlmsg_ctx *c, const struct ifaddrmsg *m,
 	return 0;
 }
 
+/* The peer of a request (IFA_ADDRESS beside IFA_LOCAL) in *p, v4-mapped
+ * for IPv4; false when it has none. */
+static bool
+req_peer(const struct ifaddrmsg *m, const struct nlattr **tb,
+    struct in6_addr *p)
+{
+	size_t want = m->ifa_family == AF_INET ? 4 : 16;
+	in_addr_t v;
+
+	if ((m->ifa_family != AF_INET && m->ifa_family != AF_INET6) ||
+	    tb[IFA_LOCAL] == NULL || tb[IFA_ADDRESS] == NULL ||
+	    nla_len(tb[IFA_ADDRESS]) != want)
+		return false;
+	if (m->ifa_family == AF_INET6) {
+		memcpy(p, nla_data(tb[IFA_ADDRESS]), 16);
+		return true;
+	}
+	memcpy(&v, nla_data(tb[IFA_ADDRESS]), 4);
+	in6_set_v4mapped(p, v);
+	return true;
+}
+
 static bool
 has_addr(struct ifnet *ifp, int af, const struct in6_addr *a)
 {
@@ -147,13 +175,15 @@ rtnl_newaddr(struct nlmsg_ctx *c)
 	const struct nlattr *tb[IFA_MAX + 1];
 	struct ifaddrmsg m;
 	struct ifnet *ifp;
-	struct in6_addr a;
+	struct in6_addr a, p;
+	bool peer;
 	int error;
 
 	if ((error = parse_addr(c, &m, tb)) != 0)
 		return error;
 	if ((error = req_addr(c, &m, tb, &a)) != 0)
 		return error;
+	peer = req_peer(&m, tb, &p);
 	if (m.ifa_prefixlen > (m.ifa_family == AF_INET ? 32 : 128))
 		return nl_err(c, EINVAL, "Invalid prefix length");
 	if ((ifp = if_byindex((int)m.ifa_index)) == NULL)
@@ -166,8 +196,8 @@ rtnl_newaddr(struct nlmsg_ctx *c)
 	}
 	if (m.ifa_family == AF_INET && in6_v4addr(&a) == 0)
 		return nl_err(c, EINVAL, "0.0.0.0 is not an address");
-	if ((error = if_addr_add(ifp, m.ifa_family, &a, m.ifa_prefixlen,
-	    0)) != 0)
+	if ((error = if_addr_add_peer(ifp, m.ifa_family, &a, peer ? &p : NULL,
+	    m.ifa_prefixlen, 0)) != 0)
 		return error;
 	if (m.ifa_family == AF_INET && tb[IFA_BROADCAST] != NULL &&
 	    nla_len(tb[IFA_BROADCAST]) == 4) {
@@ -177,8 +207,28 @@ rtnl_newaddr(struct nlmsg_ctx *c)
 		memcpy(&v, nla_data(tb[IFA_BROADCAST]), 4);
 		in6_set_v4mapped(&b, v);
 		(void)ifc_addr_setbrd(ifp, &a, &b);
+	} else if (m.ifa_family == AF_INET) {
+		/* Linux shows a broadcast only when asked (brd +). */
+		(void)ifc_addr_nobrd(ifp, &a);
 	}
 	return 0;
+}
+
+static bool
+peer_matches(struct ifnet *ifp, const struct in6_addr *a,
+    const struct in6_addr *p, int plen)
+{
+	struct ifaddr *ifa;
+	bool ok = false;
+
+	rw_enter(&if_lock, false);
+	TAILQ_FOREACH(ifa, &ifp->if_ifa4, ifa_list)
+		if (in6_equal(&ifa->ifa_addr, a))
+			ok = ifa->ifa_plen == plen &&
+			    ((ifa->ifa_peer.s6_addr32[3] ^ p->s6_addr32[3]) &
+			    ifa->ifa_mask.s6_addr32[3]) == 0;
+	rw_exit(&if_lock);
+	return ok;
 }
 
 int
@@ -187,7 +237,7 @@ rtnl_deladdr(struct nlmsg_ctx *c)
 	const struct nlattr *tb[IFA_MAX + 1];
 	struct ifaddrmsg m;
 	struct ifnet *ifp;
-	struct in6_addr a;
+	struct in6_addr a, p;
 	int error;
 
 	if ((error = parse_addr(c, &m, tb)) != 0)
@@ -196,5 +246,11 @@ rtnl_deladdr(struct nlmsg_ctx *c)
 		return nl_err(c, ENODEV, "Device not found");
 	if ((error = req_addr(c, &m, tb, &a)) != 0)
 		return error;
+	/* With IFA_ADDRESS too, Linux deletes only the IPv4 address of
+	 * that prefix length whose peer's prefix holds it (IPv6 ignores
+	 * the peer). */
+	if (m.ifa_family == AF_INET && req_peer(&m, tb, &p) &&
+	    !peer_matches(ifp, &a, &p, m.ifa_prefixlen))
+		return nl_err(c, EADDRNOTAVAIL, "ipv4: Address not found");
 	return if_addr_del(ifp, m.ifa_family, &a);
 }

@@ -94,6 +94,50 @@ fill_link(struct nlmsg_ctx *c, struct ifnet *ifp, bool dump)
 	nl_msg_end(c);
 }
 
+/*
+ * The short link message Linux's IPv6 layer dumps for RTM_GETLINK with
+ * family AF_INET6 (`ip -6 addr`'s link lines): name, link address, MTU,
+ * operational state and the IPv6 protocol information, nothing else (no
+ * qdisc, group or queue length: ip asks SIOCGIFTXQLEN for that).
+ */
+static void
+fill_link6(struct nlmsg_ctx *c, struct ifnet *ifp)
+{
+	struct ifinfomsg *ifi;
+	struct ifla_cacheinfo ci = { .max_reasm_len = 65535,
+	    .reachable_time = 30000, .retrans_time = 1000 };
+	struct in6_addr token = { 0 };
+	unsigned flags = ifc_getflags(ifp);
+	bool lo = ifp->if_type == ARPHRD_LOOPBACK;
+	uint8_t hw[8] = { 0 };
+	int hwlen = ifp->if_hwlen > 0 ? ifp->if_hwlen : lo ? 6 : 0;
+	size_t nest;
+
+	ifi = nl_msg_begin(c, RTM_NEWLINK, 0, sizeof(*ifi), true);
+	if (ifi == NULL)
+		return;
+	ifi->ifi_family = AF_INET6;
+	ifi->ifi_type = (unsigned short)ifp->if_type;
+	ifi->ifi_index = ifp->if_index;
+	ifi->ifi_flags = flags;
+	nl_put_str(c, IFLA_IFNAME, ifp->if_name);
+	if (hwlen > 0) {
+		memcpy(hw, ifp->if_hwaddr, (size_t)MIN(ifp->if_hwlen, 8));
+		nl_put(c, IFLA_ADDRESS, hw, (size_t)hwlen);
+	}
+	nl_put_u32(c, IFLA_MTU, ifp->if_mtu);
+	nl_put_u8(c, IFLA_OPERSTATE, lo ? IF_OPER_UNKNOWN :
+	    (flags & IFF_RUNNING) ? IF_OPER_UP : IF_OPER_DOWN);
+	nest = nl_nest_begin(c, IFLA_PROTINFO);
+	nl_put_u32(c, IFLA_INET6_FLAGS, (flags & IFF_RUNNING) ? IF_RA_READY :
+	    0);
+	nl_put(c, IFLA_INET6_CACHEINFO, &ci, sizeof(ci));
+	nl_put(c, IFLA_INET6_TOKEN, &token, sizeof(token));
+	nl_put_u8(c, IFLA_INET6_ADDR_GEN_MODE, 0);	/* EUI-64 */
+	nl_nest_end(c, nest);
+	nl_msg_end(c);
+}
+
 /* The ifinfomsg and attributes of a link request. */
 static int
 parse_link(struct nlmsg_ctx *c, struct ifinfomsg *ifi,
@@ -147,10 +191,20 @@ rtnl_getlink(struct nlmsg_ctx *c, bool dump)
 		if (nl_paylen(c->nc_req) >= sizeof(ifi) &&
 		    (error = parse_link(c, &ifi, tb)) != 0)
 			return error;
+		/* Only a dump has a family of its own: a single get of
+		 * any family is answered by the full message, as Linux's
+		 * falls back to its AF_UNSPEC handler. */
+		if (nl_paylen(c->nc_req) >= 1)
+			ifi.ifi_family = *nl_payload(c->nc_req);
 		rw_enter(&if_lock, false);
-		TAILQ_FOREACH(ifp, &if_all, if_list)
-			if (!ifp->if_gone)
+		TAILQ_FOREACH(ifp, &if_all, if_list) {
+			if (ifp->if_gone)
+				continue;
+			if (ifi.ifi_family == AF_INET6)
+				fill_link6(c, ifp);
+			else
 				fill_link(c, ifp, true);
+		}
 		rw_exit(&if_lock);
 		nl_done(c, 0);
 		return 0;

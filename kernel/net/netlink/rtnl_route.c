@@ -123,6 +123,10 @@ fill_route(const struct route_info *ri, void *arg)
 		put_addr(c, RTA_GATEWAY, ri->ri_af, &ri->ri_gw);
 	if (ri->ri_ifindex != 0)
 		nl_put_u32(c, RTA_OIF, (uint32_t)ri->ri_ifindex);
+	/* Every IPv6 route has a router preference: medium (RFC 4191), as
+	 * ip -6 route prints it ("pref medium"). */
+	if (ri->ri_af == AF_INET6)
+		nl_put_u8(c, RTA_PREF, 0);
 	if (fa->get4) {
 		/* Linux answers an IPv4 get from its route cache
 		 * (rt_fill_info): a clone, no protocol or scope, the
@@ -279,6 +283,11 @@ rtnl_newroute(struct nlmsg_ctx *c)
 		return error;
 	if (ri.ri_ifindex != 0 && if_byindex(ri.ri_ifindex) == NULL)
 		return nl_err(c, ENODEV, "Device not found");
+	if ((error = route6_gw_lo(&ri)) == EINVAL)
+		return nl_err(c, error, "Egress device can not be loopback "
+		    "device for this route");
+	if (error != 0)
+		return error;
 	error = route_add(&ri, c->nc_req->nlmsg_flags &
 	    (RT_F_REPLACE | RT_F_EXCL | RT_F_CREATE | RT_F_APPEND));
 	if (error == ENETUNREACH)
