@@ -10,6 +10,7 @@
  * against the host (TEST_ON_HOST) in a network namespace of its own.
  */
 #include "compat.h"
+#include "nl_helpers.h"
 
 #include <arpa/inet.h>
 #include <linux/netlink.h>
@@ -44,26 +45,6 @@ nlsock(void)
 	CHECK_OK(rump_sys_setsockopt(s, SOL_NETLINK, NETLINK_EXT_ACK, &one,
 	    sizeof(one)));
 	return s;
-}
-
-static void
-put_attr(struct req *r, uint16_t type, const void *data, size_t len)
-{
-	struct rtattr *a = (struct rtattr *)((char *)r + NLMSG_ALIGN(r->h.nlmsg_len));
-
-	a->rta_type = type;
-	a->rta_len = (unsigned short)RTA_LENGTH(len);
-	memcpy(RTA_DATA(a), data, len);
-	r->h.nlmsg_len = NLMSG_ALIGN(r->h.nlmsg_len) + RTA_ALIGN(a->rta_len);
-}
-
-static void
-send_req(int s, struct req *r)
-{
-	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
-
-	CHECK_OK(rump_sys_sendto(s, r, r->h.nlmsg_len, 0,
-	    (struct sockaddr *)&k, sizeof(k)));
 }
 
 /* The errno of the NLMSG_ERROR answering r (0: an ACK); ext: its text. */
@@ -117,7 +98,7 @@ bind_and_dump_links(void **state)
 	r.h.nlmsg_type = RTM_GETLINK;
 	r.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	r.h.nlmsg_seq = 42;
-	send_req(s, &r);
+	nl_send(s, &r);
 	while (!done) {
 		ssize_t n = rump_sys_recv(s, buf, sizeof(buf), 0);
 		struct nlmsghdr *h = (struct nlmsghdr *)buf;
@@ -154,8 +135,8 @@ getlink_by_name(void **state)
 	r.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
 	r.h.nlmsg_type = RTM_GETLINK;
 	r.h.nlmsg_flags = NLM_F_REQUEST;
-	put_attr(&r, IFLA_IFNAME, "nosuch0", 8);
-	send_req(s, &r);
+	nl_put_attr(&r, IFLA_IFNAME, "nosuch0", 8);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, ext, sizeof(ext)), ENODEV);
 	CHECK_OK(rump_sys_close(s));
 }
@@ -175,25 +156,25 @@ newaddr_deladdr(void **state)
 	r.u.ifa.ifa_family = AF_INET;
 	r.u.ifa.ifa_prefixlen = 24;
 	r.u.ifa.ifa_index = 1;
-	put_attr(&r, IFA_LOCAL, &a, 4);
-	put_attr(&r, IFA_ADDRESS, &a, 4);
-	send_req(s, &r);
+	nl_put_attr(&r, IFA_LOCAL, &a, 4);
+	nl_put_attr(&r, IFA_ADDRESS, &a, 4);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), 0);
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), EEXIST);
 	/* As a user: EPERM. */
 	user_enter();
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), EPERM);
 	user_leave();
 	r.h.nlmsg_type = RTM_DELADDR;
 	r.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), 0);
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), EADDRNOTAVAIL);
 	r.u.ifa.ifa_index = 4242;
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), ENODEV);
 	CHECK_OK(rump_sys_close(s));
 }
@@ -216,7 +197,7 @@ malformed_requests(void **state)
 	at->rta_type = IFLA_MTU;
 	at->rta_len = 200;
 	r.h.nlmsg_len += 8;
-	send_req(s, &r);
+	nl_send(s, &r);
 #ifdef TEST_ON_HOST
 	/* Linux leaves trailing garbage with a warning; the kernel here is
 	 * strict (doc/DESIGN.md): an error answer with its reason. */
@@ -227,21 +208,21 @@ malformed_requests(void **state)
 #endif
 	/* An MTU attribute too short for its u32. */
 	at->rta_len = 6;
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, ext, sizeof(ext)), ERANGE);
 	/* An unknown type. */
 	memset(&r, 0, sizeof(r));
 	r.h.nlmsg_len = NLMSG_LENGTH(4);
 	r.h.nlmsg_type = 0x7e;
 	r.h.nlmsg_flags = NLM_F_REQUEST;
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), EOPNOTSUPP);
 	/* The socket still answers. */
 	r.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
 	r.h.nlmsg_type = RTM_GETLINK;
 	r.h.nlmsg_flags = NLM_F_REQUEST;
 	r.u.ifi.ifi_index = 4242;
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), ENODEV);
 	CHECK_OK(rump_sys_close(s));
 }
@@ -256,7 +237,7 @@ link_req(struct req *r, int type, int flags, const char *name,
 	r->h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
 	r->h.nlmsg_type = (uint16_t)type;
 	r->h.nlmsg_flags = (uint16_t)(NLM_F_REQUEST | NLM_F_ACK | flags);
-	put_attr(r, IFLA_IFNAME, name, strlen(name) + 1);
+	nl_put_attr(r, IFLA_IFNAME, name, strlen(name) + 1);
 	if (kind != NULL) {
 		char info[32];
 		struct rtattr *k = (struct rtattr *)info;
@@ -265,7 +246,7 @@ link_req(struct req *r, int type, int flags, const char *name,
 		k->rta_type = IFLA_INFO_KIND;
 		k->rta_len = (unsigned short)RTA_LENGTH(strlen(kind));
 		memcpy(RTA_DATA(k), kind, strlen(kind));
-		put_attr(r, IFLA_LINKINFO, info, RTA_ALIGN(k->rta_len));
+		nl_put_attr(r, IFLA_LINKINFO, info, RTA_ALIGN(k->rta_len));
 	}
 }
 
@@ -312,7 +293,7 @@ newlink_dellink(void **state)
 
 	(void)state;
 	link_req(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, "dl0", kind);
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), 0);
 	assert_true((idx = link_lookup("dl0", true)) > 0);
 #ifndef TEST_ON_HOST
@@ -327,20 +308,20 @@ newlink_dellink(void **state)
 	r.u.ifa.ifa_family = AF_INET;
 	r.u.ifa.ifa_prefixlen = 24;
 	r.u.ifa.ifa_index = (unsigned)idx;
-	put_attr(&r, IFA_LOCAL, &a, 4);
-	put_attr(&r, IFA_ADDRESS, &a, 4);
-	send_req(s, &r);
+	nl_put_attr(&r, IFA_LOCAL, &a, 4);
+	nl_put_attr(&r, IFA_ADDRESS, &a, 4);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), 0);
 	get_file("/proc/net/route", routes, sizeof(routes));
 	assert_non_null(strstr(routes, "dl0\t00004D0A"));
 	/* As a user: EPERM, and the link stays. */
 	link_req(&r, RTM_DELLINK, 0, "dl0", NULL);
 	user_enter();
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), EPERM);
 	user_leave();
 	assert_true(link_lookup("dl0", false) > 0);
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), 0);
 	assert_int_equal(link_lookup("dl0", false), -ENODEV);
 	get_file("/proc/net/route", routes, sizeof(routes));
@@ -351,19 +332,19 @@ newlink_dellink(void **state)
 	    O_RDONLY), -1);
 	assert_int_equal(errno, ENOENT);
 #endif
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), ENODEV);
 	link_req(&r, RTM_DELLINK, 0, "lo", NULL);
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), EOPNOTSUPP);
 	assert_true(link_lookup("lo", false) > 0);
 	/* The name is free: a new dl0, deleted again. */
 	link_req(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, "dl0", kind);
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), 0);
 	assert_true(link_lookup("dl0", false) > 0);
 	link_req(&r, RTM_DELLINK, 0, "dl0", NULL);
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), 0);
 	CHECK_OK(rump_sys_close(s));
 }
@@ -386,12 +367,12 @@ route_req(struct req *r, int type, int flags, int plen, const char *gw)
 	r->u.rtm.rtm_type = RTN_UNICAST;
 	r->u.rtm.rtm_scope = gw != NULL ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	inet_pton(AF_INET, "10.88.0.0", &dst);
-	put_attr(r, RTA_DST, &dst, 4);
+	nl_put_attr(r, RTA_DST, &dst, 4);
 	if (gw != NULL) {
 		inet_pton(AF_INET, gw, &g);
-		put_attr(r, RTA_GATEWAY, &g, 4);
+		nl_put_attr(r, RTA_GATEWAY, &g, 4);
 	} else {
-		put_attr(r, RTA_OIF, &oif, 4);
+		nl_put_attr(r, RTA_OIF, &oif, 4);
 	}
 }
 
@@ -406,31 +387,31 @@ newroute_delroute(void **state)
 
 	(void)state;
 	route_req(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, 16, NULL);
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), 0);
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), EEXIST);
 	/* A gateway no direct route reaches. */
 	route_req(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, 24,
 	    "192.0.2.1");
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, ext, sizeof(ext)), ENETUNREACH);
 	assert_string_equal(ext, "Nexthop has invalid gateway");
 	/* Bad input: a prefix past 32, a destination of the wrong size. */
 	route_req(&r, RTM_NEWROUTE, NLM_F_CREATE, 33, NULL);
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), EINVAL);
 	route_req(&r, RTM_NEWROUTE, NLM_F_CREATE, 16, NULL);
 	r.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
 	inet_pton(AF_INET, "10.88.0.0", &a);
-	put_attr(&r, RTA_DST, &a, 3);
-	send_req(s, &r);
+	nl_put_attr(&r, RTA_DST, &a, 3);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), ERANGE);
 	/* Deleted once; the second time there is none (ESRCH). */
 	route_req(&r, RTM_DELROUTE, 0, 16, NULL);
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), 0);
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), ESRCH);
 	rump_sys_close(s);
 }

@@ -10,6 +10,7 @@
  * network namespace of its own, with a veth where the kernel has shmif.
  */
 #include "compat.h"
+#include "nl_helpers.h"
 
 #include <arpa/inet.h>
 #include <linux/netlink.h>
@@ -44,27 +45,6 @@ nlsock(void)
 	return s;
 }
 
-static void
-put_attr(struct req *r, uint16_t type, const void *data, size_t len)
-{
-	struct rtattr *a = (struct rtattr *)((char *)r +
-	    NLMSG_ALIGN(r->h.nlmsg_len));
-
-	a->rta_type = type;
-	a->rta_len = (unsigned short)RTA_LENGTH(len);
-	memcpy(RTA_DATA(a), data, len);
-	r->h.nlmsg_len = NLMSG_ALIGN(r->h.nlmsg_len) + RTA_ALIGN(a->rta_len);
-}
-
-static void
-send_req(int s, struct req *r)
-{
-	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
-
-	CHECK_OK(rump_sys_sendto(s, r, r->h.nlmsg_len, 0,
-	    (struct sockaddr *)&k, sizeof(k)));
-}
-
 /* The errno of the NLMSG_ERROR answering a request (0: an ACK). */
 static int
 recv_ack(int s)
@@ -83,7 +63,7 @@ dump(int s, struct req *r, void (*fn)(struct nlmsghdr *, void *), void *arg)
 {
 	bool done = false;
 
-	send_req(s, r);
+	nl_send(s, r);
 	while (!done) {
 		ssize_t n = rump_sys_recv(s, buf, sizeof(buf), 0);
 		struct nlmsghdr *h = (struct nlmsghdr *)buf;
@@ -160,7 +140,7 @@ getlink_inet6(void **state)
 	r.h.nlmsg_flags = NLM_F_REQUEST;
 	r.u.ifi.ifi_family = AF_INET6;
 	r.u.ifi.ifi_index = 1;
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_true(rump_sys_recv(s, buf, sizeof(buf), 0) > 0);
 	assert_int_equal(((struct nlmsghdr *)buf)->nlmsg_type, RTM_NEWLINK);
 	memset(&la, 0, sizeof(la));
@@ -189,8 +169,8 @@ addr_req(struct req *r, int type, unsigned index, int plen, const char *local,
 	r->u.ifa.ifa_family = AF_INET;
 	r->u.ifa.ifa_prefixlen = (unsigned char)plen;
 	r->u.ifa.ifa_index = index;
-	put_attr(r, IFA_LOCAL, &l, 4);
-	put_attr(r, IFA_ADDRESS, &p, 4);
+	nl_put_attr(r, IFA_LOCAL, &l, 4);
+	nl_put_attr(r, IFA_ADDRESS, &p, 4);
 }
 
 struct addrfind {
@@ -249,7 +229,7 @@ peer_netlink(void **state)
 
 	(void)state;
 	addr_req(&r, RTM_NEWADDR, 1, 32, "10.7.0.1", "10.7.0.2");
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s), 0);
 	assert_string_equal(peer_of(s, "10.7.0.1", &plen), "10.7.0.2");
 	assert_int_equal(plen, 32);
@@ -258,14 +238,14 @@ peer_netlink(void **state)
 	assert_int_equal(plen, 8);
 	/* The delete must name the same peer and prefix length. */
 	addr_req(&r, RTM_DELADDR, 1, 32, "10.7.0.1", "10.7.0.3");
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s), EADDRNOTAVAIL);
 	addr_req(&r, RTM_DELADDR, 1, 24, "10.7.0.1", "10.7.0.2");
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s), EADDRNOTAVAIL);
 	assert_string_equal(peer_of(s, "10.7.0.1", NULL), "10.7.0.2");
 	addr_req(&r, RTM_DELADDR, 1, 32, "10.7.0.1", "10.7.0.2");
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s), 0);
 	assert_string_equal(peer_of(s, "10.7.0.1", NULL), "");
 	CHECK_OK(rump_sys_close(s));
@@ -321,9 +301,9 @@ peer_netlink6(void **state)
 	r.u.ifa.ifa_family = AF_INET6;
 	r.u.ifa.ifa_prefixlen = 64;
 	r.u.ifa.ifa_index = 1;
-	put_attr(&r, IFA_LOCAL, &l, 16);
-	put_attr(&r, IFA_ADDRESS, &p, 16);
-	send_req(s, &r);
+	nl_put_attr(&r, IFA_LOCAL, &l, 16);
+	nl_put_attr(&r, IFA_ADDRESS, &p, 16);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s), 0);
 	d.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
 	d.h.nlmsg_type = RTM_GETADDR;
@@ -348,9 +328,9 @@ peer_netlink6(void **state)
 	r.h.nlmsg_type = RTM_DELADDR;
 	r.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	r.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
-	put_attr(&r, IFA_LOCAL, &l, 16);
-	put_attr(&r, IFA_ADDRESS, &p, 16);
-	send_req(s, &r);
+	nl_put_attr(&r, IFA_LOCAL, &l, 16);
+	nl_put_attr(&r, IFA_ADDRESS, &p, 16);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s), 0);
 	get_file("/proc/net/ipv6_route", routes, sizeof(routes));
 	assert_null(strstr(routes, "20010db80001"));
@@ -376,12 +356,12 @@ link_add(int s, const char *name)
 	r.h.nlmsg_type = RTM_NEWLINK;
 	r.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
 	    NLM_F_EXCL;
-	put_attr(&r, IFLA_IFNAME, name, strlen(name) + 1);
+	nl_put_attr(&r, IFLA_IFNAME, name, strlen(name) + 1);
 	k->rta_type = IFLA_INFO_KIND;
 	k->rta_len = (unsigned short)RTA_LENGTH(strlen(kind));
 	memcpy(RTA_DATA(k), kind, strlen(kind));
-	put_attr(&r, IFLA_LINKINFO, info, RTA_ALIGN(k->rta_len));
-	send_req(s, &r);
+	nl_put_attr(&r, IFLA_LINKINFO, info, RTA_ALIGN(k->rta_len));
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s), 0);
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	CHECK_OK(rump_sys_ioctl(d, SIOCGIFFLAGS, &ifr));
@@ -401,7 +381,7 @@ link_del(int s, int index)
 	r.h.nlmsg_type = RTM_DELLINK;
 	r.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	r.u.ifi.ifi_index = index;
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s), 0);
 }
 
@@ -445,7 +425,7 @@ peer_route_ioctl(void **state)
 	assert_int_equal(dstaddr(SIOCSIFDSTADDR, "pp0", AF_INET, dst,
 	    sizeof(dst)), EADDRNOTAVAIL);
 	addr_req(&r, RTM_NEWADDR, (unsigned)idx, 32, "10.9.0.1", "10.9.0.2");
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s), 0);
 	get_file("/proc/net/route", routes, sizeof(routes));
 	assert_non_null(strstr(routes, "pp0\t0200090A\t00000000\t0005"));
@@ -516,7 +496,7 @@ netlink_brd(void **state)
 
 	(void)state;
 	addr_req(&r, RTM_NEWADDR, (unsigned)idx, 24, "10.9.0.1", "10.9.0.1");
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s), 0);
 	d.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
 	d.h.nlmsg_type = RTM_GETADDR;
@@ -529,11 +509,11 @@ netlink_brd(void **state)
 	assert_int_equal(((struct sockaddr_in *)&ifr.ifr_broadaddr)->
 	    sin_addr.s_addr, 0);
 	addr_req(&r, RTM_DELADDR, (unsigned)idx, 24, "10.9.0.1", "10.9.0.1");
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s), 0);
 	addr_req(&r, RTM_NEWADDR, (unsigned)idx, 24, "10.9.0.1", "10.9.0.1");
-	put_attr(&r, IFA_BROADCAST, &b, 4);
-	send_req(s, &r);
+	nl_put_attr(&r, IFA_BROADCAST, &b, 4);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s), 0);
 	dump(s, &d, has_brd, &brd);
 	assert_int_equal(brd, b);

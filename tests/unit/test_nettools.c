@@ -13,6 +13,7 @@
  * 0.0.0.0) the positive cases use IPv6 or are kernel-only.
  */
 #include "compat.h"
+#include "nl_helpers.h"
 
 #include <arpa/inet.h>
 #include <linux/netlink.h>
@@ -47,27 +48,6 @@ nlsock(void)
 	CHECK_OK(rump_sys_setsockopt(s, SOL_NETLINK, NETLINK_EXT_ACK, &one,
 	    sizeof(one)));
 	return s;
-}
-
-static void
-put_attr(struct req *r, uint16_t type, const void *data, size_t len)
-{
-	struct rtattr *a = (struct rtattr *)((char *)r +
-	    NLMSG_ALIGN(r->h.nlmsg_len));
-
-	a->rta_type = type;
-	a->rta_len = (unsigned short)RTA_LENGTH(len);
-	memcpy(RTA_DATA(a), data, len);
-	r->h.nlmsg_len = NLMSG_ALIGN(r->h.nlmsg_len) + RTA_ALIGN(a->rta_len);
-}
-
-static void
-send_req(int s, struct req *r)
-{
-	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
-
-	CHECK_OK(rump_sys_sendto(s, r, r->h.nlmsg_len, 0,
-	    (struct sockaddr *)&k, sizeof(k)));
 }
 
 static char rbuf[32768];
@@ -121,9 +101,9 @@ neigh_req(struct req *r, int type, int flags, uint16_t state, bool ll)
 	r->ndm.ndm_ifindex = 1;
 	r->ndm.ndm_state = state;
 	inet_pton(AF_INET6, "fd00:77::5", &a);
-	put_attr(r, NDA_DST, &a, 16);
+	nl_put_attr(r, NDA_DST, &a, 16);
 	if (ll)
-		put_attr(r, NDA_LLADDR, hw, 6);
+		nl_put_attr(r, NDA_LLADDR, hw, 6);
 }
 
 /* Dumps IPv6 neighbours; returns how many are fd00:77::5 on lo with
@@ -139,7 +119,7 @@ dump_count(int s, uint16_t *state)
 	r.h.nlmsg_type = RTM_GETNEIGH;
 	r.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	r.ndm.ndm_family = AF_INET6;
-	send_req(s, &r);
+	nl_send(s, &r);
 	while (!done) {
 		ssize_t n = rump_sys_recv(s, rbuf, sizeof(rbuf), 0);
 		struct nlmsghdr *h = (struct nlmsghdr *)rbuf;
@@ -189,38 +169,38 @@ neigh_add_get_dump_del(void **state)
 	(void)state;
 	neigh_req(&r, RTM_NEWNEIGH, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
 	    NUD_PERMANENT, true);
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), 0);
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), EEXIST);
 	assert_int_equal(dump_count(s, &st), 1);
 	assert_int_equal(st, NUD_PERMANENT);
 	/* replace: another state, same entry */
 	neigh_req(&r, RTM_NEWNEIGH, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
 	    NUD_STALE, true);
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), 0);
 	assert_int_equal(dump_count(s, &st), 1);
 	assert_int_equal(st, NUD_STALE);
 	/* get: one RTM_NEWNEIGH */
 	neigh_req(&r, RTM_GETNEIGH, 0, 0, false);
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_true(rump_sys_recv(s, rbuf, sizeof(rbuf), 0) > 0);
 	assert_int_equal(((struct nlmsghdr *)rbuf)->nlmsg_type, RTM_NEWNEIGH);
 	/* As a user: EPERM. */
 	neigh_req(&r, RTM_DELNEIGH, NLM_F_ACK, 0, false);
 	user_enter();
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), EPERM);
 	user_leave();
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), 0);
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), ENOENT);
 	assert_int_equal(dump_count(s, &st), 0);
 	/* get of a missing one */
 	neigh_req(&r, RTM_GETNEIGH, 0, 0, false);
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, ext, sizeof(ext)), ENOENT);
 	assert_string_equal(ext, "Neighbour entry not found");
 	rump_sys_close(s);
@@ -243,38 +223,38 @@ neigh_bad_requests(void **state)
 	r.ndm.ndm_family = AF_INET6;
 	r.ndm.ndm_ifindex = 1;
 	r.ndm.ndm_state = NUD_PERMANENT;
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, ext, sizeof(ext)), EINVAL);
 	assert_string_equal(ext, "Network address not specified");
 	/* An unknown interface. */
 	neigh_req(&r, RTM_NEWNEIGH, NLM_F_ACK | NLM_F_CREATE, NUD_PERMANENT,
 	    true);
 	r.ndm.ndm_ifindex = 4242;
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), ENODEV);
 	/* A link address shorter than the device's. */
 	neigh_req(&r, RTM_NEWNEIGH, NLM_F_ACK | NLM_F_CREATE, NUD_PERMANENT,
 	    false);
-	put_attr(&r, NDA_LLADDR, shorthw, 2);
-	send_req(s, &r);
+	nl_put_attr(&r, NDA_LLADDR, shorthw, 2);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, ext, sizeof(ext)), EINVAL);
 	assert_string_equal(ext, "Invalid link address");
 	/* A family without a neighbour table. */
 	neigh_req(&r, RTM_NEWNEIGH, NLM_F_ACK | NLM_F_CREATE, NUD_PERMANENT,
 	    true);
 	r.ndm.ndm_family = AF_PACKET;
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, NULL, 0), EAFNOSUPPORT);
 	/* A destination shorter than the family's. */
 	neigh_req(&r, RTM_DELNEIGH, NLM_F_ACK, 0, false);
 	r.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg));
-	put_attr(&r, NDA_DST, shorthw, 2);
-	send_req(s, &r);
+	nl_put_attr(&r, NDA_DST, shorthw, 2);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, ext, sizeof(ext)), EINVAL);
 	assert_string_equal(ext, "Invalid network address");
 	/* A get with a state in its header. */
 	neigh_req(&r, RTM_GETNEIGH, 0, NUD_STALE, false);
-	send_req(s, &r);
+	nl_send(s, &r);
 	assert_int_equal(recv_ack(s, ext, sizeof(ext)), EINVAL);
 	assert_string_equal(ext, "Invalid values in header for neighbor get "
 	    "request");
