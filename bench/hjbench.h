@@ -70,6 +70,10 @@ int run(char *const argv[], char *const env[], uint64_t *ns, char *why,
  * waited-for children. */
 extern uint64_t run_cpu_ns;
 const char *how(int status, char *buf, size_t len);
+/* run(), and a status other than 0 told in why: 0 only when the command
+ * ran and exited 0. */
+int run_ok(char *const argv[], char *const env[], uint64_t *ns, char *why,
+    size_t whylen);
 void worker(struct res *r, int round, char *const argv[], char *const env[]);
 int which(const char *name, char *out, size_t len);
 void rm_rf(const char *p);

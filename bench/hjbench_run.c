@@ -148,6 +148,19 @@ how(int status, char *buf, size_t len)
 	return buf;
 }
 
+int
+run_ok(char *const argv[], char *const env[], uint64_t *ns, char *why,
+    size_t whylen)
+{
+	char st[64], e[200];
+	int s = run(argv, env, ns, why, whylen);
+
+	if (s > 0)
+		msg(why, whylen, "%s: %s", how(s, st, sizeof(st)),
+		    first_line(errf, e, sizeof(e)));
+	return s == 0 ? 0 : -1;
+}
+
 
 void
 worker(struct res *r, int round, char *const argv[], char *const env[])

@@ -196,7 +196,7 @@ tree_row(void)
 	static const char *const label[N] = { "sh: stat /dev/shm",
 	    "rumphijack: stat /dev/shm", "rumphijack: stat /rump",
 	    "rumphijack: cd /rump; stat ." };
-	char shbin[PATH_MAX], script[N][180], why[N][256], st[64];
+	char shbin[PATH_MAX], script[N][180], why[N][256];
 	char *argv[N][6];
 	double v[N][TREE_RUNS];
 
@@ -224,19 +224,10 @@ tree_row(void)
 	for (int r = -1; r < TREE_RUNS; r++) {
 		for (int i = 0; i < N; i++) {
 			uint64_t ns;
-			int s;
 
-			if (why[i][0] != '\0' || (s = run(argv[i],
-			    env_with(NULL), &ns, why[i], sizeof(why[i]))) < 0)
+			if (why[i][0] != '\0' || run_ok(argv[i],
+			    env_with(NULL), &ns, why[i], sizeof(why[i])) != 0)
 				continue;
-			if (s != 0) {
-				char e[200];
-
-				msg(why[i], sizeof(why[i]), "%s: %s",
-				    how(s, st, sizeof(st)),
-				    first_line(errf, e, sizeof(e)));
-				continue;
-			}
 			if (r >= 0)
 				v[i][r] = (double)ns / 1e6 / TREE_CMDS;
 		}
@@ -266,7 +257,7 @@ startup(void)
 	enum { TRUE, SHIM, FLOOR, HIJACK, N };
 	static const char *const label[N] = { "true", "LD_PRELOAD=shim true",
 	    "hjfloor -- true", "rumphijack -- true" };
-	char truebin[PATH_MAX], floorbin[PATH_MAX], why[N][256], st[64];
+	char truebin[PATH_MAX], floorbin[PATH_MAX], why[N][256];
 	char *argv[N][4];
 	char **env[N];
 	double v[N][START_RUNS], cpu[N][START_RUNS], m0 = 0, c0 = 0;
@@ -307,21 +298,10 @@ startup(void)
 	for (int r = -2; r < START_RUNS; r++) {	/* two to warm up */
 		for (int i = 0; i < N; i++) {
 			uint64_t ns;
-			int s;
 
-			if (why[i][0] != '\0')
+			if (why[i][0] != '\0' || run_ok(argv[i], env[i], &ns,
+			    why[i], sizeof(why[i])) != 0)
 				continue;
-			if ((s = run(argv[i], env[i], &ns, why[i],
-			    sizeof(why[i]))) < 0)
-				continue;
-			if (s != 0) {
-				char e[200];
-
-				msg(why[i], sizeof(why[i]), "%s: %s",
-				    how(s, st, sizeof(st)),
-				    first_line(errf, e, sizeof(e)));
-				continue;
-			}
 			if (r >= 0) {
 				v[i][r] = (double)ns / 1e6;
 				cpu[i][r] = (double)run_cpu_ns / 1e6;
@@ -410,7 +390,7 @@ static int
 tar_x(const char *label, char *const opt[], int nopt)
 {
 	char hdir[PATH_MAX], check[PATH_MAX], out[PATH_MAX + 8];
-	char why[512] = "", ewhy[512] = "", st[64], e[300];
+	char why[512] = "", ewhy[512] = "", e[300];
 	char *a_host[16], *a_check[16], *a_kern[16], *a_emb[16];
 	double vh[TAR_ROUNDS], vk[TAR_ROUNDS], ve[TAR_ROUNDS];
 	int nh = 0, nc = 0, nk = 0, s;
@@ -436,11 +416,7 @@ tar_x(const char *label, char *const opt[], int nopt)
 	memcpy(a_emb, a_kern + 2, (size_t)(nk - 1) * sizeof(char *));
 
 	/* Does it work at all? */
-	s = run(a_check, env_with(NULL), &ns, why, sizeof(why));
-	if (s != 0) {
-		if (s > 0)
-			msg(why, sizeof(why), "%s: %s", how(s, st, sizeof(st)),
-			    first_line(errf, e, sizeof(e)));
+	if (run_ok(a_check, env_with(NULL), &ns, why, sizeof(why)) != 0) {
 		printf("  %s: n/a (%s)\n", label, why);
 		rm_rf(check);
 		return -1;
@@ -474,14 +450,9 @@ tar_x(const char *label, char *const opt[], int nopt)
 			return -1;
 		}
 		vk[r] = (double)ns / 1e6;
-		if (emb && (s = run(a_emb, env_with(preload()), &ns, ewhy,
-		    sizeof(ewhy))) != 0) {
-			if (s > 0)
-				msg(ewhy, sizeof(ewhy), "%s: %s", how(s, st,
-				    sizeof(st)), first_line(errf, e,
-				    sizeof(e)));
+		if (emb && run_ok(a_emb, env_with(preload()), &ns, ewhy,
+		    sizeof(ewhy)) != 0)
 			emb = false;
-		}
 		ve[r] = (double)ns / 1e6;
 	}
 	double h = median(vh, TAR_ROUNDS), k = median(vk, TAR_ROUNDS);
