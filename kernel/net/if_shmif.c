@@ -183,20 +183,31 @@ frame_ok(const struct shmif_frame *fr, uint64_t pos, uint64_t tail)
 	    SHMIF_RECSIZE(fr->fr_len) <= tail - pos;
 }
 
+/* A ring size that fits a mapping of size bytes (any other process may
+ * rewrite it at any time: checked at each lock hold, not only at attach). */
+static bool
+ring_fits(uint32_t rsize, uint64_t size)
+{
+	return rsize >= SHMIF_RINGMIN && rsize % 8 == 0 &&
+	    size >= SHMIF_HDRSIZE && (uint64_t)rsize <= size - SHMIF_HDRSIZE;
+}
+
 /*
  * The ring's positions, checked: false (and *ringp untouched) when the
- * header is not a bus of ours any more; a head/tail out of order is
+ * header is not a bus of ours any more (magic, version or a geometry
+ * that does not fit the size bytes mapped); a head/tail out of order is
  * reset to an empty ring.
  */
 static bool
-bus_positions(struct shmif_bus *b, uint32_t *rsizep, uint64_t *headp,
-    uint64_t *tailp)
+bus_positions(struct shmif_bus *b, uint64_t size, uint32_t *rsizep,
+    uint64_t *headp, uint64_t *tailp)
 {
 	uint32_t rsize = ld32(&b->sb_ringsize);
 	uint64_t head = ld64(&b->sb_head), tail = ld64(&b->sb_tail);
 
 	if (ld32(&b->sb_magic) != SHMIF_MAGIC ||
-	    ld32(&b->sb_version) != SHMIF_VERSION)
+	    ld32(&b->sb_version) != SHMIF_VERSION ||
+	    ld32(&b->sb_hdrsize) != SHMIF_HDRSIZE || !ring_fits(rsize, size))
 		return false;
 	if (head > tail || tail - head > rsize || (head | tail) % 8 != 0) {
 		tail &= ~7ull;
@@ -286,7 +297,8 @@ shmif_xmit(struct ifnet *ifp, struct mbuf *m)
 	}
 	rec = SHMIF_RECSIZE(len);
 	bus_lock(b);
-	if (!bus_positions(b, &rsize, &head, &tail) || rec > rsize / 2) {
+	if (!bus_positions(b, sc->sc_size, &rsize, &head, &tail) ||
+	    rec > rsize / 2) {
 		bus_unlock(b);
 		error = EIO;
 		goto out;
@@ -411,7 +423,7 @@ shmif_rxthread(void *arg)
 		nb = 0;
 		nrx = 0;
 		bus_lock(b);
-		if (!bus_positions(b, &rsize, &head, &tail)) {
+		if (!bus_positions(b, sc->sc_size, &rsize, &head, &tail)) {
 			bus_unlock(b);
 			if (!complained)
 				kprintf("shmif: %s: the bus file is no longer "
@@ -563,8 +575,7 @@ bus_open(const char *path, struct rumpuser_shmap **mapp,
 	else if (ld32(&b->sb_version) != SHMIF_VERSION)
 		error = EPROTO;
 	else if (ld32(&b->sb_hdrsize) != SHMIF_HDRSIZE ||
-	    rsize < SHMIF_RINGMIN || rsize % 8 != 0 ||
-	    (uint64_t)rsize > size - SHMIF_HDRSIZE)
+	    !ring_fits(rsize, size))
 		error = EINVAL;
 	bus_unlock(b);
 	if (error != 0) {

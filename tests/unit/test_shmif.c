@@ -9,7 +9,8 @@
  * InCsumErrors; the mark on a frame that is not TCP, or an unknown flag,
  * is an input error.  A marked frame the kernel forwards to a link
  * without the rule (the test driver etest) leaves with a right checksum.
- * Runs in the rump kernel only.
+ * A header another process rewrote with a ring past the file's end is
+ * not used until it is right again.  Runs in the rump kernel only.
  */
 #include "compat.h"
 
@@ -86,6 +87,8 @@ ring_copy(uint64_t pos, void *buf, size_t len, bool out)
 	}
 }
 
+static void bus_wake(void);
+
 /* Writes one record and wakes every reader, as shmif_xmit does. */
 static void
 bus_send(const void *frame, uint32_t len, uint32_t flags)
@@ -99,6 +102,13 @@ bus_send(const void *frame, uint32_t len, uint32_t flags)
 	bus->sb_tail += SHMIF_RECSIZE(len);
 	bus->sb_frames++;
 	unlock();
+	bus_wake();
+}
+
+/* Wakes every reader of the bus, as a sender does. */
+static void
+bus_wake(void)
+{
 	__atomic_fetch_add(&bus->sb_wake, 1, __ATOMIC_SEQ_CST);
 	futex_wake(&bus->sb_wake);
 	for (int i = 0; i < SHMIF_SLOTS; i++)
@@ -338,6 +348,49 @@ csum_forward_filled(void **state)
 	assert_memory_equal(r + 14 + 20, f + 14 + 20, 16);	/* the rest */
 }
 
+/*
+ * Another process rewrites the header: a ring size past the end of the
+ * file and a tail a gigabyte ahead.  The kernel must neither read nor
+ * write outside its mapping (receiving, and sending a datagram meanwhile);
+ * once the header is right again it answers on the bus as before.
+ */
+static void
+geometry_rewritten(void **state)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET,
+	    .sin_port = htons(9) };
+	uint8_t f[128], r[2048];
+	uint32_t fl, rs;
+	uint64_t tail;
+	size_t n;
+	int s;
+
+	(void)state;
+	listen7000(&lfd);
+	to.sin_addr.s_addr = inet_addr("10.5.0.2");
+	lock();
+	rs = bus->sb_ringsize;
+	tail = bus->sb_tail;
+	bus->sb_ringsize = 0x7ffffff8u;
+	bus->sb_tail = tail + 0x40000000ull;
+	unlock();
+	bus_wake();
+	s = (int)CHECK_OK(rump_sys_socket(AF_INET, SOCK_DGRAM, 0));
+	(void)rump_sys_sendto(s, "x", 1, 0, (struct sockaddr *)&to,
+	    sizeof(to));
+	rump_sys_close(s);
+	usleep(200000);
+	lock();
+	bus->sb_ringsize = rs;
+	bus->sb_tail = tail;
+	rpos = tail;
+	unlock();
+	n = syn4(f, "10.5.0.1", 40010);
+	bus_send(f, (uint32_t)n, 0);
+	assert_int_equal(bus_recv_tcp(r, sizeof(r), 40010, &fl), 60);
+	assert_int_equal(r[14 + 20 + 13], 0x12);	/* SYN ACK */
+}
+
 static int
 setup(void **state)
 {
@@ -392,6 +445,7 @@ main(void)
 		cmocka_unit_test(csum_marked_taken),
 		cmocka_unit_test(csum_mark_refused),
 		cmocka_unit_test(csum_forward_filled),
+		cmocka_unit_test(geometry_rewritten),
 	};
 
 	if (test_kernel_init("shmif") != 0)
