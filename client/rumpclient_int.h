@@ -1,6 +1,7 @@
 /*
  * rumpclient_int.h: what rumpclient.c (connections, calls) shares with
- * rumpclient_proc.c (fork, exec, explicit processes).  Nothing here leaves
+ * rumpclient_hello.c (the handshake) and rumpclient_proc.c (fork, exec,
+ * explicit processes).  Nothing here leaves
  * the library (rumpclient.map).
  */
 #ifndef RUMPCLIENT_INT_H
@@ -64,6 +65,13 @@ void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void make_key(void);
 /* Ends an lwp and waits until the server has released it. */
 void conn_release(struct rconn *c);
+/* rumpclient_hello.c: the handshake of kind on c->fd (exec_after: an
+ * EXEC HELLO behind it; early: the region offered behind HELLO): 0,
+ * EAGAIN (dial again without early) or errno (EACCES: refused); and
+ * whether a connection of kind may offer early. */
+int handshake(struct rconn *c, uint16_t kind, const uint8_t *cookie,
+    bool early, bool exec_after);
+bool offer_early(uint16_t kind);
 /* A rumpclient_vfork child claims its process now: 0 or errno. */
 int claim_pending(void);
 /* A new connection of kind for this thread; main: the process's own. */
